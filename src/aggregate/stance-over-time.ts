@@ -1,0 +1,128 @@
+import type { TopicConfig } from '../config/schema.js'
+import { UNCERTAIN } from '../classify/stance-model.js'
+import type { Db } from '../store/db.js'
+import { SLOT_MS, stanceSlotCounts } from '../store/stance.js'
+import { bucketsBetween, type BucketUnit } from './time-buckets.js'
+import { wilson } from './wilson.js'
+
+export const UNCLASSIFIED = 'unclassified'
+
+export type Split = 'platform' | 'lang'
+
+export interface LabelShare {
+  label: string
+  count: number
+  /** Of which labelled by a person. */
+  human: number
+  share: number
+  ci95: [number, number]
+}
+
+export interface StanceBucket {
+  start: string
+  end: string
+  /** The platform or language when the series is split. */
+  group: string | null
+  total: number
+  labels: LabelShare[]
+}
+
+export interface StanceSeries {
+  topic: string
+  timezone: string
+  bucket: BucketUnit
+  from: string
+  to: string
+  filters: { platform: string | null; lang: string | null }
+  split: Split | null
+  labels: string[]
+  buckets: StanceBucket[]
+  totals: StanceBucket
+}
+
+export interface StanceQuery {
+  topic: TopicConfig
+  from: number
+  to: number
+  bucket: BucketUnit
+  zone: string
+  platform?: string
+  lang?: string
+  split?: Split
+}
+
+/** Counts and shares per stance label per time bucket, with a 95% interval on every share. */
+export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
+  const labels = [...q.topic.stance.labels.map((l) => l.id), UNCERTAIN, UNCLASSIFIED]
+  const buckets = bucketsBetween(q.from, q.to, q.bucket, q.zone)
+  const rows = stanceSlotCounts(db, { topicId: q.topic.id, from: q.from, to: q.to, platform: q.platform, lang: q.lang })
+
+  // counts[bucketIndex][group][label] = {n, human}
+  const counts = buckets.map(() => new Map<string, Map<string, { n: number; human: number }>>())
+  const total = new Map<string, { n: number; human: number }>()
+  const groups = new Set<string>()
+  for (const r of rows) {
+    const at = r.slot * SLOT_MS
+    const i = findBucket(buckets, at)
+    if (i < 0) continue
+    const group = q.split === 'platform' ? r.platform : q.split === 'lang' ? r.lang : ''
+    groups.add(group)
+    const byGroup = counts[i]!
+    const byLabel = byGroup.get(group) ?? byGroup.set(group, new Map()).get(group)!
+    bump(byLabel, r.label, r.n, r.human)
+    bump(total, r.label, r.n, r.human)
+  }
+  const groupList = q.split ? [...groups].sort() : ['']
+  const out: StanceBucket[] = []
+  buckets.forEach((b, i) => {
+    for (const g of groupList) out.push(toBucket(b.start, b.end, q.split ? g : null, counts[i]!.get(g), labels))
+  })
+  return {
+    topic: q.topic.id,
+    timezone: q.zone,
+    bucket: q.bucket,
+    from: buckets[0]?.start ?? new Date(q.from).toISOString(),
+    to: buckets.at(-1)?.end ?? new Date(q.to).toISOString(),
+    filters: { platform: q.platform ?? null, lang: q.lang ?? null },
+    split: q.split ?? null,
+    labels,
+    buckets: out,
+    totals: toBucket(buckets[0]?.start ?? '', buckets.at(-1)?.end ?? '', null, total, labels),
+  }
+}
+
+function bump(m: Map<string, { n: number; human: number }>, label: string, n: number, human: number) {
+  const c = m.get(label) ?? { n: 0, human: 0 }
+  c.n += n
+  c.human += human
+  m.set(label, c)
+}
+
+function toBucket(start: string, end: string, group: string | null, byLabel: Map<string, { n: number; human: number }> | undefined, labels: string[]): StanceBucket {
+  const total = [...(byLabel?.values() ?? [])].reduce((s, c) => s + c.n, 0)
+  return {
+    start,
+    end,
+    group,
+    total,
+    labels: labels.map((label) => {
+      const c = byLabel?.get(label) ?? { n: 0, human: 0 }
+      const ci = wilson(c.n, total)
+      return { label, count: c.n, human: c.human, share: total ? c.n / total : 0, ci95: [ci.low, ci.high] }
+    }),
+  }
+}
+
+/** Buckets are sorted and contiguous: binary search by start time. */
+function findBucket(buckets: { startMs: number; endMs: number }[], at: number): number {
+  let lo = 0
+  let hi = buckets.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const b = buckets[mid]!
+    if (at < b.startMs) hi = mid - 1
+    else if (at >= b.endMs) lo = mid + 1
+    else return mid
+  }
+  return -1
+}

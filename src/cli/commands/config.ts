@@ -1,0 +1,42 @@
+import type { Command } from 'commander'
+import { loadDotEnv, readEnv } from '../../config/env.js'
+import { loadConfig } from '../../config/load.js'
+import { printJson, println, type Io } from '../io.js'
+import { optionsOf } from '../options.js'
+
+interface Flags {
+  json?: boolean
+}
+
+export function registerConfig(program: Command, io: Io): void {
+  const config = program.command('config').description('Inspect the configuration')
+  config
+    .command('check')
+    .description('Validate the configuration file and the environment; exit 2 with every problem found')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stancewatch config check
+  $ STANCEWATCH_CONFIG=my.yaml stancewatch config check --json`,
+    )
+    .action((_: unknown, cmd: Command) => {
+      const o = optionsOf<Flags>(cmd)
+      loadDotEnv(io.env, io.cwd)
+      const env = readEnv(io.env)
+      const file = o.config ?? env.configPath
+      const { config } = loadConfig(file)
+      const credentials = {
+        x: Boolean(env.x.bearerToken),
+        bluesky: Boolean(env.bluesky.identifier && env.bluesky.appPassword),
+      }
+      if (o.json) {
+        printJson(io, { ok: true, file, timezone: config.timezone, topics: config.topics.map((t) => ({ id: t.id, rules: t.keywords.length, labels: t.stance.labels.map((l) => l.id) })), credentials })
+        return
+      }
+      println(io, `${file}: ok`)
+      println(io, `  time zone ${config.timezone}; ${config.topics.length} topic(s): ${config.topics.map((t) => `${t.id} (${t.keywords.length} keyword rules, labels ${t.stance.labels.map((l) => l.id).join('/')})`).join(', ')}`)
+      println(io, `  credentials: X ${credentials.x ? 'set' : 'not set (X_BEARER_TOKEN)'}, Bluesky ${credentials.bluesky ? 'set' : 'not set (BSKY_IDENTIFIER, BSKY_APP_PASSWORD)'}`)
+    })
+}

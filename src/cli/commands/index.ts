@@ -1,0 +1,26 @@
+import type { Command } from 'commander'
+import type { Io } from '../io.js'
+import { registerAlerts } from './alerts.js'
+import { registerClassify } from './classify.js'
+import { registerCollect } from './collect.js'
+import { registerConfig } from './config.js'
+import { registerDemo } from './demo.js'
+import { registerDigest } from './digest.js'
+import { registerExport } from './export.js'
+import { registerStance } from './stance.js'
+import { registerStart } from './start.js'
+import { registerStatus } from './status.js'
+
+/** Every command, in the order `--help` lists them. */
+export function registerCommands(program: Command, io: Io): void {
+  registerDemo(program, io)
+  registerCollect(program, io)
+  registerClassify(program, io)
+  registerStance(program, io)
+  registerDigest(program, io)
+  registerExport(program, io)
+  registerAlerts(program, io)
+  registerStatus(program, io)
+  registerStart(program, io)
+  registerConfig(program, io)
+}

@@ -1,0 +1,83 @@
+import type { Command } from 'commander'
+import { IANAZone } from 'luxon'
+import { stanceOverTime, type StanceSeries } from '../../aggregate/stance-over-time.js'
+import { parseUserTime, type BucketUnit } from '../../aggregate/time-buckets.js'
+import { UsageError } from '../../domain/errors.js'
+import { topicById } from '../../jobs/train.js'
+import { printJson, println, type Io } from '../io.js'
+import { oneOf, optionsOf } from '../options.js'
+import { withContext } from '../session.js'
+import { formatTable, pct } from '../table.js'
+
+interface Flags {
+  from: string
+  to: string
+  bucket: BucketUnit
+  topic?: string
+  platform?: 'x' | 'bluesky'
+  lang?: string
+  split?: 'platform' | 'lang'
+  tz?: string
+  json?: boolean
+}
+
+export function registerStance(program: Command, io: Io): void {
+  program
+    .command('stance')
+    .description('How the stance mix moved: counts and shares per label per hour, day or week, with 95% intervals')
+    .requiredOption('--from <date>', 'start: YYYY-MM-DD (midnight in the time zone) or an ISO time')
+    .requiredOption('--to <date>', 'end: YYYY-MM-DD (that whole day included) or an ISO time (excluded)')
+    .option('-b, --bucket <unit>', 'hour, day or week', oneOf(['hour', 'day', 'week'] as const), 'day')
+    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-p, --platform <platform>', 'only x or bluesky', oneOf(['x', 'bluesky'] as const))
+    .option('-l, --lang <code>', 'only posts detected in this language (en, zh, fr, ja)')
+    .option('--split <by>', 'one row per bucket and platform or language', oneOf(['platform', 'lang'] as const))
+    .option('--tz <zone>', 'IANA time zone for buckets (default: the configured one)')
+    .option('--json', 'print the series as JSON')
+    .addHelpText(
+      'after',
+      `
+Labels given by people count instead of the model's; deleted posts are left out. Days and weeks follow
+the wall clock of the time zone (a daylight-saving day has 23 or 25 hours).
+
+Examples:
+  $ stancewatch stance --from 2025-07-10 --to 2025-07-26
+  $ stancewatch stance --from 2025-07-16 --to 2025-07-16 --bucket hour --platform x
+  $ stancewatch stance --from 2025-07-01 --to 2025-07-31 --bucket week --split lang --json`,
+    )
+    .action(async (_: unknown, cmd: Command) => {
+      const o = optionsOf<Flags>(cmd)
+      await withContext(io, o, (ctx) => {
+        const zone = o.tz ?? ctx.config.timezone
+        if (!IANAZone.isValidZone(zone)) throw new UsageError(`--tz ${zone}: not a known IANA time zone (e.g. UTC, Europe/Paris)`)
+        const from = parseUserTime(o.from, zone, 'from', '--from')
+        const to = parseUserTime(o.to, zone, 'to', '--to')
+        if (to <= from) throw new UsageError('--to must be after --from')
+        const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
+        const series = stanceOverTime(ctx.db, { topic: topic!, from, to, bucket: o.bucket, zone, platform: o.platform, lang: o.lang, split: o.split })
+        if (o.json) printJson(io, series)
+        else printSeries(io, series)
+      })
+    })
+}
+
+function printSeries(io: Io, s: StanceSeries): void {
+  const shown = s.labels.filter((l) => l !== 'unclassified' || s.totals.labels.find((x) => x.label === l)!.count > 0)
+  println(io, `Stance of ${s.topic}, per ${s.bucket}, ${s.timezone}${s.filters.platform ? `, ${s.filters.platform} only` : ''}${s.filters.lang ? `, ${s.filters.lang} only` : ''}`)
+  const header = [s.bucket, ...(s.split ? [s.split] : []), 'posts', ...shown]
+  const rows = [...s.buckets, { ...s.totals, group: s.split ? '' : null, start: 'total' }].map((b) => [
+    b.start === 'total' ? 'total' : label(b.start, s.bucket),
+    ...(s.split ? [b.group ?? ''] : []),
+    String(b.total),
+    ...shown.map((l) => {
+      const x = b.labels.find((y) => y.label === l)!
+      return b.total ? `${x.count} ${pct(x.share)} (${pct(x.ci95[0])}–${pct(x.ci95[1])})` : '–'
+    }),
+  ])
+  println(io, formatTable(header, rows))
+  println(io, 'Shares of all posts in the bucket; in brackets the 95% interval.')
+}
+
+function label(iso: string, unit: BucketUnit): string {
+  return unit === 'hour' ? iso.slice(0, 16).replace('T', ' ') : iso.slice(0, 10)
+}

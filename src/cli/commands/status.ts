@@ -1,0 +1,65 @@
+import type { Command } from 'commander'
+import { activeModel } from '../../store/models.js'
+import { lastJobRuns, recentCollectorRuns } from '../../store/runs.js'
+import { openGaps, postCounts, topicCounts } from '../../store/status.js'
+import { printJson, println, type Io } from '../io.js'
+import { optionsOf, positiveInt } from '../options.js'
+import { withContext } from '../session.js'
+import { formatTable } from '../table.js'
+
+interface Flags {
+  runs: number
+  json?: boolean
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+export function registerStatus(program: Command, io: Io): void {
+  program
+    .command('status')
+    .description('What is stored, the latest collector runs, coverage gaps, models and scheduled jobs')
+    .option('-n, --runs <n>', 'how many recent collector runs to show', positiveInt, 10)
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  $ stancewatch status\n  $ stancewatch status --runs 30 --json')
+    .action(async (_: unknown, cmd: Command) => {
+      const o = optionsOf<Flags>(cmd)
+      await withContext(io, o, (ctx) => {
+        const topics = ctx.config.topics.map((t) => {
+          const c = topicCounts(ctx.db, t.id)
+          const m = activeModel(ctx.db, t.id)
+          const cv = m?.metrics as { accuracy?: number; macro_f1?: number } | null
+          return { id: t.id, ...c, first: iso(c.first), last: iso(c.last), model: m ? { version: m.version, trained_at: iso(m.trainedAt), accuracy: cv?.accuracy ?? null, macro_f1: cv?.macro_f1 ?? null } : null }
+        })
+        const status = {
+          database: ctx.db.name,
+          posts: postCounts(ctx.db),
+          topics,
+          runs: recentCollectorRuns(ctx.db, o.runs).map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })),
+          gaps: openGaps(ctx.db).map((g) => ({ ...g, startAt: iso(g.startAt), endAt: iso(g.endAt) })),
+          jobs: lastJobRuns(ctx.db).map((j) => ({ ...j, startedAt: iso(j.startedAt), finishedAt: iso(j.finishedAt) })),
+        }
+        if (o.json) return printJson(io, status)
+        println(io, `Database ${status.database}`)
+        println(io, status.posts.length ? `Posts: ${status.posts.map((p) => `${p.platform} ${p.posts}${p.deleted ? ` (${p.deleted} deleted upstream)` : ''}`).join(', ')}` : 'Posts: none yet')
+        for (const t of topics) {
+          println(io, `Topic ${t.id}: ${t.posts} posts (${t.first?.slice(0, 10) ?? '–'} to ${t.last?.slice(0, 10) ?? '–'}), ${t.classified} classified, ${t.uncertain ?? 0} uncertain, ${t.human ?? 0} labelled by people`)
+          println(io, `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : 'none yet (trained on first classify)'}`)
+        }
+        println(io, '')
+        println(io, 'Latest collector runs')
+        println(
+          io,
+          status.runs.length
+            ? formatTable(
+                ['#', 'source', 'started (UTC)', 'status', 'fetched', 'new', 'dupl.', 'off-topic', 'skipped', 'waits', 'reads', 'cost $'],
+                status.runs.map((r) => [String(r.id), r.source, r.startedAt!.slice(0, 16).replace('T', ' '), r.status + (r.stopReason ? '*' : ''), String(r.fetched), String(r.newPosts), String(r.duplicates), String(r.offTopic), String(r.skipped), String(r.rateLimitWaits), String(r.reads), r.estCostUsd.toFixed(2)]),
+              )
+            : '  none yet',
+        )
+        for (const r of status.runs.filter((x) => x.stopReason)) println(io, `  * #${r.id}: ${r.stopReason}`)
+        println(io, '')
+        println(io, status.gaps.length ? `Coverage gaps:\n${status.gaps.map((g) => `  ${g.source} ${g.startAt} – ${g.endAt}: ${g.reason}`).join('\n')}` : 'Coverage gaps: none recorded')
+        if (status.jobs.length) println(io, `Scheduled jobs: ${status.jobs.map((j) => `${j.job} ${j.status} at ${j.startedAt}`).join('; ')}`)
+      })
+    })
+}

@@ -1,0 +1,36 @@
+import { InvalidArgumentError, type Command } from 'commander'
+import type { GlobalOptions } from './session.js'
+
+/** Options of a command merged with the program's global ones. */
+export function optionsOf<T>(cmd: Command): T & GlobalOptions {
+  return cmd.optsWithGlobals<T & GlobalOptions>()
+}
+
+/** A commander argument parser that accepts only the listed values, with a message naming them. */
+export function oneOf<T extends string>(values: readonly T[]) {
+  return (v: string): T => {
+    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`use one of: ${values.join(', ')}`)
+    return v as T
+  }
+}
+
+export function positiveInt(v: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('use a whole number above 0')
+  return n
+}
+
+/** Signals stop long work after the current batch instead of killing it mid-transaction. */
+export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController()
+  const stop = () => ac.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    },
+  }
+}

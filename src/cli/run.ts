@@ -1,0 +1,70 @@
+import { Command, CommanderError } from 'commander'
+import { ConfigError, UserError } from '../domain/errors.js'
+import { scrubSecrets } from '../logger.js'
+import { registerCommands } from './commands/index.js'
+import type { Io } from './io.js'
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
+
+/**
+ * Run one command line. The one place that turns outcomes into exit codes: 0 ok, 1 failure,
+ * 2 usage, configuration or input error. Never calls process.exit, so tests can run it in-process.
+ */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io)
+  const wantsJson = argv.includes('--json')
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return EXIT.ok
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok
+      if (wantsJson) io.stdout(`${JSON.stringify({ error: { kind: 'usage', message: e.message.replace(/^error: /, '') } })}\n`)
+      return EXIT.usage
+    }
+    const err = e instanceof Error ? e : new Error(String(e))
+    const message = scrubSecrets(err.message)
+    if (err instanceof UserError) {
+      io.stderr(`stancewatch: ${err instanceof ConfigError ? 'configuration error:\n' : ''}${message}\n`)
+      if (wantsJson) io.stdout(`${JSON.stringify({ error: { kind: err.name, message, ...(err instanceof ConfigError ? { problems: err.problems } : {}) } })}\n`)
+      return EXIT.usage
+    }
+    io.stderr(`stancewatch: failed: ${message}\n${io.env.STANCEWATCH_DEBUG ? `${scrubSecrets(err.stack ?? '')}\n` : '(set STANCEWATCH_DEBUG=1 to see the stack trace)\n'}`)
+    if (wantsJson) io.stdout(`${JSON.stringify({ error: { kind: 'failure', message } })}\n`)
+    return EXIT.failure
+  }
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('stancewatch')
+    .description('Watch how people on X and Bluesky react to a news article and its subjects: collect, classify stance, report, alert.')
+    .option('-c, --config <file>', 'configuration file (default: $STANCEWATCH_CONFIG or config/stancewatch.yaml)')
+    .option('--db <file>', 'SQLite database (default: $STANCEWATCH_DB or db/stancewatch.sqlite)')
+    .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent')
+    .option('-v, --verbose', 'log progress on stderr (same as --log-level info)')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .exitOverride()
+  registerCommands(program, io)
+  for (const cmd of program.commands) applyOutput(cmd, io)
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ stancewatch demo                                   # the whole pipeline on the bundled sample
+  $ stancewatch collect --source replay --file archive.jsonl
+  $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --bucket day
+  $ stancewatch digest --date 2025-07-16 --out digests/
+  $ stancewatch <command> --help                       # options and examples of one command
+
+Exit codes: 0 ok, 1 failure, 2 usage, configuration or input error.`,
+  )
+  return program
+}
+
+/** Subcommands inherit output routing and exit behaviour, recursively. */
+function applyOutput(cmd: Command, io: Io): void {
+  cmd.configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) }).exitOverride()
+  cmd.showHelpAfterError('(run with --help for usage and examples)')
+  for (const sub of cmd.commands) applyOutput(sub, io)
+}

@@ -1,0 +1,107 @@
+import { escapeHtml, safeHref, truncateGraphemes } from '../render/escape.js'
+import type { DigestFacts } from './facts.js'
+import { colourOf, stackedBars } from './svg-chart.js'
+import { breakdown, engagementLine, healthItems, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+
+const e = escapeHtml
+
+// No script may run even if escaping had a hole: the policy forbids everything but inline styles.
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+const STYLE = `
+body{margin:0;background:#f6f6f4;color:#1b1b1b;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","Hiragino Sans",sans-serif}
+main{max-width:760px;margin:0 auto;padding:16px;background:#fff}
+h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0}h2{font-size:1.2rem;margin:1.75rem 0 .5rem;border-bottom:1px solid #ddd}h3{font-size:1rem;margin:1rem 0 .25rem}
+.lead{font-size:1.1rem;font-weight:600}.muted{color:#555;font-size:.9rem}
+.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{padding:4px 8px;border-bottom:1px solid #e4e4e4;text-align:right;white-space:nowrap}th:first-child,td:first-child{text-align:left;white-space:normal}
+caption{text-align:left;font-size:.9rem;color:#555;padding-bottom:4px}
+.swatch{display:inline-block;width:.8em;height:.8em;margin-right:.35em;vertical-align:baseline;border-radius:2px}
+ol.posts{padding-left:1.25rem}ol.posts li{margin-bottom:.9rem}
+blockquote{margin:0 0 .2rem;padding:.4rem .7rem;border-left:4px solid #ccc;background:#fafafa;overflow-wrap:anywhere;white-space:pre-wrap}
+.human{display:inline-block;padding:0 .4em;border-radius:3px;background:#e8f0fe;color:#0b3d91;font-size:.8rem;font-weight:600}
+a{color:#0b57d0}
+@media (max-width:480px){main{padding:10px}body{font-size:15px}}
+`
+
+/** A self-contained HTML digest: inline CSS and SVG, no script, no external request. */
+export function renderHtml(f: DigestFacts): string {
+  const title = `${f.topic.name}: daily digest for ${longDate(f)}`
+  const body: string[] = []
+  body.push(`<h1>${e(title)}</h1>`, `<p class="muted">Times are ${e(f.timezone)}. Covers ${e(f.from)} to ${e(f.to)}.</p>`)
+  if (f.empty) {
+    body.push('<p class="lead">No posts about this topic were collected on this day.</p>', health(f))
+    return page(title, body)
+  }
+  body.push(`<p class="lead">${e(volumeSentence(f))}</p>`)
+  body.push(
+    '<ul>',
+    `<li>Platforms: ${e(breakdown(f.volume.byPlatform, PLATFORM_NAMES, f.volume.total))}</li>`,
+    `<li>Languages: ${e(breakdown(f.volume.byLanguage, LANGUAGE_NAMES, f.volume.total))}</li>`,
+    `<li>Linking the article itself: ${num(f.article.posts)} posts (${pct(f.article.share)})</li>`,
+    '</ul>',
+  )
+
+  body.push('<h2>Stance</h2>', '<div class="table-wrap"><table>', '<caption>Share of the day’s posts per stance, with the 95% interval, and the change in percentage points</caption>')
+  body.push('<thead><tr><th scope="col">Stance</th><th scope="col">Posts</th><th scope="col">Share (95% interval)</th><th scope="col">vs day before</th><th scope="col">vs 7-day average</th></tr></thead><tbody>')
+  f.stance.forEach((l, i) =>
+    body.push(`<tr><th scope="row"><span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}</th><td>${num(l.count)}</td><td>${e(shareWithInterval(l))}</td><td>${e(points(l.share, l.previousDayShare))}</td><td>${e(points(l.share, l.sevenDayShare))}</td></tr>`),
+  )
+  body.push('</tbody></table></div>')
+  const human = f.stance.reduce((s, l) => s + l.human, 0)
+  body.push(`<p class="muted">${human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.'}</p>`)
+
+  body.push('<h2>Last 14 days</h2>', `<figure>${stackedBars(f.chart, f.stance, `Posts per day by stance, last ${f.chart.length} days`)}<figcaption class="muted">${f.stance.map((l, i) => `<span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}`).join(' &nbsp; ')}</figcaption></figure>`)
+
+  body.push('<h2>Most engaged posts</h2>')
+  for (const g of f.topPosts) {
+    body.push(`<h3>${e(g.name)}</h3>`)
+    if (g.posts.length === 0) {
+      body.push('<p class="muted">No posts with this stance.</p>')
+      continue
+    }
+    body.push('<ol class="posts">')
+    for (const p of g.posts) {
+      const href = safeHref(p.url)
+      body.push(
+        `<li><blockquote dir="auto">${e(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}</blockquote><div class="muted">${e(p.author)} on ${e(PLATFORM_NAMES[p.platform] ?? p.platform)} at ${e(timeOfDay(p.createdAt, f.timezone))} · ${e(engagementLine(p))}${p.human ? ' · <span class="human">label given by a person</span>' : ''}${href ? ` · <a href="${e(href)}" rel="noopener noreferrer">open post</a>` : ''}</div></li>`,
+      )
+    }
+    body.push('</ol>')
+  }
+
+  if (f.topTerms.length) body.push('<h2>What drove it</h2>', `<p>Terms and matched rules: ${f.topTerms.map((t) => `${e(t.term)} (${num(t.posts)})`).join(', ')}</p>`)
+  if (f.topAccounts.length) body.push('<h2>Accounts that drove the conversation</h2>', '<ul>', ...f.topAccounts.map((a) => `<li>${e(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements</li>`), '</ul>')
+
+  body.push('<h2>Alerts</h2>')
+  body.push(
+    f.alerts.length
+      ? `<ul>${f.alerts.map((a) => `<li><strong>${e(a.kind.replace(/_/g, ' '))}</strong>${a.platform ? ` on ${e(PLATFORM_NAMES[a.platform] ?? a.platform)}` : ''}, ${e(timeOfDay(a.windowStart, f.timezone))}–${e(timeOfDay(a.windowEnd, f.timezone))}: ${num(a.observed)} posts against ${a.expected.toFixed(1)} expected (${a.score.toFixed(1)} σ)</li>`).join('')}</ul>`
+      : '<p>No alerts fired on this day.</p>',
+  )
+  body.push(health(f))
+  return page(title, body)
+}
+
+function health(f: DigestFacts): string {
+  return `<h2>Collection health</h2><ul>${healthItems(f).map((i) => `<li>${e(i)}</li>`).join('')}</ul><p class="muted">Generated ${e(f.generatedAt)} by stancewatch.</p>`
+}
+
+function page(title: string, body: string[]): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="color-scheme" content="light">
+<title>${e(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body.join('\n')}
+</main>
+</body>
+</html>
+`
+}

@@ -1,0 +1,59 @@
+import { escapeMarkdown, safeHref, truncateGraphemes } from '../render/escape.js'
+import type { DigestFacts } from './facts.js'
+import { breakdown, engagementLine, healthItems, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+
+/** The digest as Markdown. Every piece of post text, handle and name goes through escapeMarkdown. */
+export function renderMarkdown(f: DigestFacts): string {
+  const out: string[] = []
+  const md = escapeMarkdown
+  out.push(`# ${md(f.topic.name)}: daily digest for ${longDate(f)}`, '')
+  out.push(`Times are ${f.timezone}. Covers ${f.from} to ${f.to}.`, '')
+  if (f.empty) {
+    out.push('**No posts about this topic were collected on this day.**', '')
+    out.push(...health(f))
+    return `${out.join('\n')}\n`
+  }
+  out.push(`**${volumeSentence(f)}**`, '')
+  out.push(`- Platforms: ${breakdown(f.volume.byPlatform, PLATFORM_NAMES, f.volume.total)}`)
+  out.push(`- Languages: ${breakdown(f.volume.byLanguage, LANGUAGE_NAMES, f.volume.total)}`)
+  out.push(`- Linking the article itself: ${num(f.article.posts)} posts (${pct(f.article.share)})`, '')
+
+  out.push('## Stance', '')
+  out.push('| Stance | Posts | Share (95% interval) | vs day before | vs 7-day average |', '|---|---:|---:|---:|---:|')
+  for (const l of f.stance) out.push(`| ${md(l.name)} | ${num(l.count)} | ${shareWithInterval(l)} | ${points(l.share, l.previousDayShare)} | ${points(l.share, l.sevenDayShare)} |`)
+  const human = f.stance.reduce((s, l) => s + l.human, 0)
+  out.push('', human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.', '')
+
+  out.push('## Last 14 days', '')
+  const labels = f.stance.map((l) => l.label)
+  out.push(`| Day | Posts | ${f.stance.map((l) => md(l.label)).join(' | ')} |`, `|---|---:|${labels.map(() => '---:').join('|')}|`)
+  for (const d of f.chart) out.push(`| ${d.day} | ${num(d.total)} | ${labels.map((l) => (d.total ? pct((d.counts[l] ?? 0) / d.total) : '–')).join(' | ')} |`)
+  out.push('')
+
+  out.push('## Most engaged posts', '')
+  for (const group of f.topPosts) {
+    out.push(`### ${md(group.name)}`, '')
+    if (group.posts.length === 0) out.push('_No posts with this stance._', '')
+    group.posts.forEach((p, i) => {
+      const href = safeHref(p.url)
+      out.push(`${i + 1}. > ${md(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}`)
+      out.push(`   — ${md(p.author)} on ${PLATFORM_NAMES[p.platform] ?? p.platform} at ${timeOfDay(p.createdAt, f.timezone)}; ${engagementLine(p)}${p.human ? '; **label given by a person**' : ''}${href ? ` · [open](<${href}>)` : ''}`)
+    })
+    out.push('')
+  }
+
+  if (f.topTerms.length) out.push('## What drove it', '', `Terms and matched rules: ${f.topTerms.map((t) => `${md(t.term)} (${num(t.posts)})`).join(', ')}`, '')
+  if (f.topAccounts.length) out.push('## Accounts that drove the conversation', '', ...f.topAccounts.map((a) => `- ${md(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements`), '')
+
+  out.push('## Alerts', '')
+  if (f.alerts.length === 0) out.push('No alerts fired on this day.', '')
+  for (const a of f.alerts)
+    out.push(`- **${a.kind.replace(/_/g, ' ')}**${a.platform ? ` on ${PLATFORM_NAMES[a.platform]}` : ''}, ${timeOfDay(a.windowStart, f.timezone)}–${timeOfDay(a.windowEnd, f.timezone)}: ${num(a.observed)} posts against ${a.expected.toFixed(1)} expected (${a.score.toFixed(1)} σ)`)
+  if (f.alerts.length) out.push('')
+  out.push(...health(f))
+  return `${out.join('\n')}\n`
+}
+
+function health(f: DigestFacts): string[] {
+  return ['## Collection health', '', ...healthItems(f).map((i) => `- ${i}`), '', `_Generated ${f.generatedAt} by stancewatch._`]
+}

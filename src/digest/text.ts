@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon'
+import type { DigestFacts, DigestLabel } from './facts.js'
+
+/* Wording shared by every digest format, so Markdown, HTML and e-mail say the same thing. */
+
+export const PLATFORM_NAMES: Record<string, string> = { x: 'X', bluesky: 'Bluesky' }
+export const LANGUAGE_NAMES: Record<string, string> = { en: 'English', zh: 'Chinese', fr: 'French', ja: 'Japanese', ko: 'Korean', und: 'undetermined' }
+
+export function longDate(f: DigestFacts): string {
+  return DateTime.fromISO(f.date, { zone: f.timezone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy')
+}
+
+export function num(n: number): string {
+  return Math.round(n).toLocaleString('en-US')
+}
+
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(x > 0 && x < 0.095 ? 1 : 0)}%`
+}
+
+/** Percentage-point change, signed; "–" when there is nothing to compare with. */
+export function points(now: number, before: number | null): string {
+  if (before === null) return '–'
+  const d = (now - before) * 100
+  if (Math.abs(d) < 0.5) return '±0 pts'
+  return `${d > 0 ? '+' : '−'}${Math.abs(d).toFixed(0)} pts`
+}
+
+export function volumeSentence(f: DigestFacts): string {
+  const v = f.volume
+  const vsDay = v.previousDay ? `${changeWord(v.total, v.previousDay)} the day before (${num(v.previousDay)})` : 'none the day before'
+  const vsWeek = v.sevenDayAverage ? `${(v.total / v.sevenDayAverage).toFixed(1)}× the 7-day average (${num(v.sevenDayAverage)})` : 'no posts in the previous 7 days'
+  return `${num(v.total)} posts, ${vsDay}; ${vsWeek}.`
+}
+
+function changeWord(now: number, before: number): string {
+  const r = (now - before) / before
+  if (Math.abs(r) < 0.005) return 'the same as'
+  return `${r > 0 ? 'up' : 'down'} ${pct(Math.abs(r))} on`
+}
+
+export function breakdown(counts: Record<string, number>, names: Record<string, string>, total: number): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${names[k] ?? k} ${num(n)} (${pct(total ? n / total : 0)})`)
+    .join(' · ')
+}
+
+/** "41% (38–44%)": a share is never shown without its uncertainty. */
+export function shareWithInterval(l: DigestLabel): string {
+  return `${pct(l.share)} (${pct(l.ci95[0])}–${pct(l.ci95[1])})`
+}
+
+export function engagementLine(p: { likes: number; reposts: number; replies: number; quotes: number }): string {
+  return `${num(p.likes)} likes · ${num(p.reposts)} reposts · ${num(p.replies)} replies · ${num(p.quotes)} quotes`
+}
+
+export function timeOfDay(iso: string, zone: string): string {
+  return DateTime.fromISO(iso, { zone }).toFormat('HH:mm')
+}
+
+export const QUOTE_GRAPHEMES = 280
+
+/**
+ * The collection-health footer as plain sentences. They hold only stancewatch's own words and numbers
+ * (source names, counts, model versions), never post text.
+ */
+export function healthItems(f: DigestFacts): string[] {
+  const h = f.health
+  const items: string[] = []
+  if (h.runs.length === 0) items.push('No collector ran during this day (data may come from later runs or replays).')
+  const bySource = new Map<string, typeof h.runs>()
+  for (const r of h.runs) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r])
+  for (const [source, runs] of bySource) {
+    const s = (k: 'fetched' | 'newPosts' | 'skipped' | 'rateLimitWaits' | 'reads') => runs.reduce((t, r) => t + r[k], 0)
+    const cost = runs.reduce((t, r) => t + r.estCostUsd, 0)
+    items.push(`${source}: ${runs.length} runs (${runs.filter((r) => r.status !== 'ok').length} not complete), ${num(s('fetched'))} posts fetched, ${num(s('newPosts'))} new, ${num(s('skipped'))} skipped, ${num(s('rateLimitWaits'))} rate-limit waits, ${num(s('reads'))} API reads ≈ $${cost.toFixed(2)}`)
+  }
+  items.push(h.gaps.length ? `Coverage gaps: ${h.gaps.map((g) => `${g.source} ${g.start}–${g.end} (${g.reason})`).join('; ')}` : 'Coverage gaps: none recorded.')
+  items.push(h.model ? `Stance model ${h.model.version}${h.model.accuracy !== null ? `, cross-validated accuracy ${pct(h.model.accuracy)}, macro-F1 ${h.model.macroF1?.toFixed(2) ?? '–'}` : ''}` : 'Stance model: none trained yet.')
+  if (h.unclassified) items.push(`${num(h.unclassified)} posts not classified yet.`)
+  return items
+}

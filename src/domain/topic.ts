@@ -1,0 +1,5 @@
+/** Which topic a post belongs to, and every rule that put it there (kept with the post as provenance). */
+export interface TopicMatch {
+  topicId: string
+  rules: string[]
+}

@@ -1,0 +1,50 @@
+import type { AppContext } from '../context.js'
+import { StanceModel } from '../classify/stance-model.js'
+import { countToClassify, postsToClassify, saveClassifications } from '../store/classifications.js'
+import { activeModel } from '../store/models.js'
+import type { Progress } from './collect.js'
+import { topicById, trainTopic } from './train.js'
+
+export interface ClassifyTopicResult {
+  topicId: string
+  model: string
+  trained: boolean
+  classified: number
+}
+
+const BATCH = 1000
+
+/**
+ * Label every topic post the active model has not scored. A topic without a model gets one trained from
+ * its seed labels first, so a fresh install classifies without a separate step.
+ */
+export async function classify(ctx: AppContext, opts: { topic?: string; onProgress?: (p: Progress) => void; signal?: AbortSignal } = {}): Promise<ClassifyTopicResult[]> {
+  const results: ClassifyTopicResult[] = []
+  for (const topic of topicById(ctx, opts.topic)) {
+    let stored = activeModel(ctx.db, topic.id)
+    let trained = false
+    if (!stored) {
+      trainTopic(ctx, topic)
+      stored = activeModel(ctx.db, topic.id)!
+      trained = true
+    }
+    const model = StanceModel.load(stored.params, stored.weights)
+    const total = countToClassify(ctx.db, topic.id, stored.id)
+    let done = 0
+    let after = 0
+    for (;;) {
+      const batch = postsToClassify(ctx.db, topic.id, stored.id, after, BATCH)
+      if (batch.length === 0) break
+      const rows = batch.map((p) => ({ postId: p.postId, ...model.predict(p.text) }))
+      saveClassifications(ctx.db, topic.id, stored.id, rows, ctx.now().getTime())
+      after = batch[batch.length - 1]!.postId
+      done += batch.length
+      opts.onProgress?.({ done, total, label: topic.id })
+      if (opts.signal?.aborted) break
+      // Yield between batches so a daemon stays responsive (signals, schedules) during a large re-score.
+      await new Promise((r) => setImmediate(r))
+    }
+    results.push({ topicId: topic.id, model: stored.version, trained, classified: done })
+  }
+  return results
+}

@@ -1,0 +1,57 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { DateTime } from 'luxon'
+import type { AppContext } from '../context.js'
+import { buildDigestFacts, type DigestFacts } from '../digest/facts.js'
+import { renderHtml } from '../digest/html.js'
+import { renderMarkdown } from '../digest/markdown.js'
+import { saveDigest } from '../store/digests.js'
+import { topicById } from './train.js'
+
+export interface DigestResult {
+  topic: string
+  date: string
+  empty: boolean
+  posts: number
+  files: string[]
+  facts: DigestFacts
+}
+
+export interface DigestOptions {
+  /** YYYY-MM-DD in the configured zone; default: yesterday there. */
+  date?: string
+  topic?: string
+  outDir?: string
+}
+
+/** The day before `now` in the zone: what the morning digest covers. */
+export function yesterday(now: Date, zone: string): string {
+  return DateTime.fromJSDate(now, { zone }).minus({ days: 1 }).toISODate()!
+}
+
+/**
+ * Build the digest of a day for each topic and write it as Markdown, HTML and JSON. Rebuilding a day
+ * overwrites its files and record (numbers may have changed since); it delivers nothing by itself.
+ */
+export function makeDigests(ctx: AppContext, opts: DigestOptions = {}): DigestResult[] {
+  const zone = ctx.config.timezone
+  const date = opts.date ?? yesterday(ctx.now(), zone)
+  const topics = topicById(ctx, opts.topic)
+  const outDir = path.resolve(opts.outDir ?? ctx.config.digest.out_dir)
+  const several = ctx.config.topics.length > 1
+  return topics.map((topic) => {
+    const facts = buildDigestFacts(ctx.db, topic, date, zone, ctx.now(), ctx.config.digest.top_posts)
+    const dir = several ? path.join(outDir, topic.id) : outDir
+    mkdirSync(dir, { recursive: true })
+    const files: string[] = []
+    for (const format of ctx.config.digest.formats) {
+      const file = path.join(dir, `digest-${date}.${format}`)
+      const content = format === 'md' ? renderMarkdown(facts) : format === 'html' ? renderHtml(facts) : `${JSON.stringify(facts, null, 2)}\n`
+      writeFileSync(file, content)
+      files.push(file)
+    }
+    saveDigest(ctx.db, { topicId: topic.id, day: date, timezone: zone, generatedAt: ctx.now().getTime(), facts, files })
+    ctx.log.info({ topic: topic.id, date, files }, 'digest written')
+    return { topic: topic.id, date, empty: facts.empty, posts: facts.volume.total, files, facts }
+  })
+}

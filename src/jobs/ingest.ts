@@ -1,0 +1,116 @@
+import type { AppContext } from '../context.js'
+import type { Post } from '../domain/post.js'
+import type { TopicMatch } from '../domain/topic.js'
+import { canonicalLinks, matchPost } from '../match/matcher.js'
+import type { Normalized } from '../normalize/index.js'
+import type { CursorWrite } from '../store/cursors.js'
+import { savePage, type PostToStore } from '../store/posts.js'
+import { topicsOfPosts } from '../store/topics.js'
+import { detectLang } from '../text/detect-lang.js'
+
+/** Counts a collector run accumulates; stored with the run so nobody has to guess what happened. */
+export interface IngestStats {
+  fetched: number
+  newPosts: number
+  duplicates: number
+  offTopic: number
+  skipped: number
+  ignored: number
+  deletions: number
+  skipReasons: Record<string, number>
+}
+
+export function emptyStats(): IngestStats {
+  return { fetched: 0, newPosts: 0, duplicates: 0, offTopic: 0, skipped: 0, ignored: 0, deletions: 0, skipReasons: {} }
+}
+
+export function addStats(into: IngestStats, more: IngestStats): IngestStats {
+  into.fetched += more.fetched
+  into.newPosts += more.newPosts
+  into.duplicates += more.duplicates
+  into.offTopic += more.offTopic
+  into.skipped += more.skipped
+  into.ignored += more.ignored
+  into.deletions += more.deletions
+  for (const [k, v] of Object.entries(more.skipReasons)) into.skipReasons[k] = (into.skipReasons[k] ?? 0) + v
+  return into
+}
+
+export interface Provenance {
+  source: string
+  query: string | null
+}
+
+/**
+ * match → store for a batch of normalized payloads, with the cursor that covers them, in one transaction.
+ * Posts that belong to no topic are counted and dropped: a broad query's noise is not a reaction.
+ */
+export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance: Provenance, cursor?: CursorWrite): IngestStats {
+  const stats = emptyStats()
+  const items: PostToStore[] = []
+  const deletions = batch.flatMap((n) => n.deletions)
+  const unmatched: { post: Post; langDetected: string; links: string[] }[] = []
+  const matchedIds = new Map<string, string[]>()
+
+  for (const n of batch) {
+    stats.ignored += n.ignored
+    for (const s of n.skipped) {
+      stats.skipped++
+      stats.skipReasons[s.reason] = (stats.skipReasons[s.reason] ?? 0) + 1
+    }
+    for (const post of n.posts) {
+      stats.fetched++
+      const links = canonicalLinks(post)
+      const langDetected = detectLang(post.text)
+      const matches = matchPost(post, links, ctx.topics)
+      if (matches.length) {
+        items.push({ post, langDetected, links, matches })
+        matchedIds.set(`${post.platform} ${post.platformId}`, matches.map((m) => m.topicId))
+      } else {
+        unmatched.push({ post, langDetected, links })
+      }
+    }
+  }
+
+  for (const u of inheritThreadTopics(ctx, unmatched, matchedIds)) {
+    if (u.matches.length) items.push(u)
+    else stats.offTopic++
+  }
+
+  const written = savePage(ctx.db, { items, deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor })
+  stats.newPosts = written.inserted
+  stats.duplicates = written.duplicates
+  stats.deletions = written.deleted
+  return stats
+}
+
+/** A reply or quote without topic words joins the topics of the post it answers, if that post is one of ours. */
+function inheritThreadTopics(
+  ctx: AppContext,
+  posts: { post: Post; langDetected: string; links: string[] }[],
+  inBatch: Map<string, string[]>,
+): PostToStore[] {
+  const byPlatform = new Map<Post['platform'], string[]>()
+  for (const { post } of posts) {
+    for (const ref of [post.replyTo, post.quoteOf]) if (ref) byPlatform.set(post.platform, [...(byPlatform.get(post.platform) ?? []), ref])
+  }
+  const stored = new Map<string, string[]>()
+  for (const [platform, ids] of byPlatform) {
+    for (const [id, topics] of topicsOfPosts(ctx.db, platform, ids)) stored.set(`${platform} ${id}`, topics)
+  }
+  return posts.map(({ post, langDetected, links }) => {
+    const matches: TopicMatch[] = []
+    const add = (ref: string | null, rule: string) => {
+      if (!ref) return
+      const key = `${post.platform} ${ref}`
+      for (const topicId of inBatch.get(key) ?? stored.get(key) ?? []) {
+        const existing = matches.find((m) => m.topicId === topicId)
+        if (existing) existing.rules.push(rule)
+        else matches.push({ topicId, rules: [rule] })
+      }
+    }
+    add(post.replyTo, 'thread:reply')
+    add(post.quoteOf, 'thread:quote')
+    return { post, langDetected, links, matches }
+  })
+}

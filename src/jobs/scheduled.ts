@@ -1,0 +1,87 @@
+import type { AppContext } from '../context.js'
+import { digestDays } from '../store/digests.js'
+import { finishJobRun, startJobRun } from '../store/runs.js'
+import { checkAlerts } from './alerts.js'
+import { classify } from './classify.js'
+import { collect, type SourceName } from './collect.js'
+import { makeDigests, yesterday } from './digest.js'
+import { DateTime } from 'luxon'
+
+export const JOBS = ['collect', 'classify', 'alerts', 'digest'] as const
+export type JobName = (typeof JOBS)[number]
+
+/** Why a source cannot run here (missing credentials, not built), or null when it can. */
+export function sourceUnavailable(ctx: AppContext, source: SourceName): string | null {
+  switch (source) {
+    case 'replay':
+      return ctx.config.sources.replay_files.length ? null : 'no sources.replay_files configured'
+    case 'x':
+    case 'bluesky':
+    case 'jetstream':
+      return 'this collector is not available in this version'
+    default: {
+      const never: never = source
+      return `unknown source ${String(never)}`
+    }
+  }
+}
+
+/** How many missed daily digests the daemon writes after downtime. */
+const DIGEST_CATCH_UP_DAYS = 7
+
+/**
+ * One scheduled job, the same code path the CLI uses, recorded in job_runs so downtime and failures are
+ * visible in `status` and the daemon can catch up.
+ */
+export async function runJob(ctx: AppContext, job: JobName, signal?: AbortSignal): Promise<unknown> {
+  const id = startJobRun(ctx.db, job, ctx.now().getTime())
+  try {
+    const detail = await jobBody(ctx, job, signal)
+    finishJobRun(ctx.db, id, 'ok', detail, ctx.now().getTime())
+    return detail
+  } catch (e) {
+    finishJobRun(ctx.db, id, 'failed', { error: (e as Error).message }, ctx.now().getTime())
+    throw e
+  }
+}
+
+async function jobBody(ctx: AppContext, job: JobName, signal?: AbortSignal): Promise<unknown> {
+  switch (job) {
+    case 'collect': {
+      const out: Record<string, unknown> = {}
+      for (const source of ctx.config.sources.enabled) {
+        const why = sourceUnavailable(ctx, source)
+        if (why) {
+          out[source] = { skipped: why }
+          continue
+        }
+        const r = await collect(ctx, { source, signal })
+        out[source] = { run: r.runId, status: r.status, new: r.stats.newPosts }
+      }
+      return out
+    }
+    case 'classify':
+      return await classify(ctx, { signal })
+    case 'alerts':
+      return checkAlerts(ctx).map((a) => a.id)
+    case 'digest':
+      return missingDigestDays(ctx).map((date) => makeDigests(ctx, { date }).map((d) => ({ topic: d.topic, date: d.date, files: d.files })))
+    default: {
+      const never: never = job
+      throw new Error(`unknown job ${String(never)}`)
+    }
+  }
+}
+
+/** Yesterday, plus any of the previous days whose digest was never written (the daemon was down). */
+export function missingDigestDays(ctx: AppContext): string[] {
+  const zone = ctx.config.timezone
+  const last = yesterday(ctx.now(), zone)
+  const done = new Set(ctx.config.topics.flatMap((t) => digestDays(ctx.db, t.id)))
+  const days: string[] = []
+  for (let i = DIGEST_CATCH_UP_DAYS - 1; i >= 0; i--) {
+    const d = DateTime.fromISO(last, { zone }).minus({ days: i }).toISODate()!
+    if (i === 0 || (!done.has(d) && done.size > 0)) days.push(d)
+  }
+  return days
+}

@@ -1,0 +1,73 @@
+import type { Post, PostDeletion } from '../domain/post.js'
+import { normalizeBlueskyPosts, normalizePostView } from './bluesky.js'
+import { normalizeJetstreamEvent } from './jetstream.js'
+import { isObj, type Skipped } from './shape.js'
+import { normalizeXPage } from './x.js'
+
+export type { Skipped } from './shape.js'
+
+export type PayloadKind = 'x-page' | 'bluesky-posts' | 'bluesky-postview' | 'jetstream'
+
+/** What one raw payload (an API page, a PostView, a stream event) holds, in stancewatch's own types. */
+export interface Normalized {
+  kind: PayloadKind
+  posts: Post[]
+  deletions: PostDeletion[]
+  skipped: Skipped[]
+  /** Items that are valid but not reactions (reposts, identity and account events). */
+  ignored: number
+  /** Jetstream's time_us, the stream cursor this payload advances to. */
+  streamTimeUs: number | null
+}
+
+/** The shape of a payload decides its platform: X pages have `data`/`meta`, Bluesky outputs `posts`, Jetstream `time_us`. */
+export function detectPayloadKind(payload: unknown): PayloadKind | null {
+  if (!isObj(payload)) return null
+  if (typeof payload.time_us === 'number' && typeof payload.kind === 'string') return 'jetstream'
+  if (Array.isArray(payload.posts)) return 'bluesky-posts'
+  if (typeof payload.uri === 'string' && 'record' in payload && 'author' in payload) return 'bluesky-postview'
+  if ('meta' in payload || Array.isArray(payload.data) || (isObj(payload.data) && 'id' in payload.data)) return 'x-page'
+  return null
+}
+
+/** Pure: any supported payload into posts, deletions and counted skips. Never throws on bad data. */
+export function normalizePayload(payload: unknown): Normalized | null {
+  const kind = detectPayloadKind(payload)
+  if (!kind || !isObj(payload)) return null
+  const out: Normalized = { kind, posts: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null }
+  switch (kind) {
+    case 'x-page': {
+      const r = normalizeXPage(payload)
+      out.posts = r.posts
+      out.skipped = r.skipped
+      out.ignored = r.reposts
+      break
+    }
+    case 'bluesky-posts': {
+      const r = normalizeBlueskyPosts(payload)
+      out.posts = r.posts
+      out.skipped = r.skipped
+      break
+    }
+    case 'bluesky-postview': {
+      const p = normalizePostView(payload)
+      if ('reason' in p) out.skipped.push(p)
+      else out.posts.push(p)
+      break
+    }
+    case 'jetstream': {
+      const r = normalizeJetstreamEvent(payload)
+      out.streamTimeUs = r.timeUs
+      if (r.type === 'post') out.posts.push(r.post)
+      else if (r.type === 'delete') out.deletions.push(r.deletion)
+      else if (r.type === 'skipped') out.skipped.push(r.skipped)
+      else out.ignored++
+      break
+    }
+    default: {
+      const never: never = kind
+      throw new Error(`unhandled payload kind ${String(never)}`)
+    }
+  }
+  return out
+}

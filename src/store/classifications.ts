@@ -1,0 +1,54 @@
+import type { Db } from './db.js'
+import { stmt } from './statements.js'
+
+export interface PendingPost {
+  postId: number
+  text: string
+}
+
+/** Posts of a topic the given model has not scored yet, in id order (keyset paging: no re-scan of done work). */
+export function postsToClassify(db: Db, topicId: string, modelId: number, afterPostId: number, limit: number): PendingPost[] {
+  return stmt(
+    db,
+    `SELECT pt.post_id AS postId, p.text AS text FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+     WHERE pt.topic_id = ? AND pt.stance_model_id IS NOT ? AND pt.post_id > ?
+     ORDER BY pt.post_id LIMIT ?`,
+  ).all(topicId, modelId, afterPostId, limit) as PendingPost[]
+}
+
+export function countToClassify(db: Db, topicId: string, modelId: number): number {
+  return stmt(db, 'SELECT count(*) FROM post_topics WHERE topic_id = ? AND stance_model_id IS NOT ?').pluck().get(topicId, modelId) as number
+}
+
+export interface ClassificationWrite {
+  postId: number
+  label: string
+  confidence: number
+  scores: Record<string, number>
+}
+
+/**
+ * Record a model's labels. The current label changes only where no person has labelled the post:
+ * a human label overrides every model, now and after retraining.
+ */
+export function saveClassifications(db: Db, topicId: string, modelId: number, rows: readonly ClassificationWrite[], at: number): void {
+  const history = stmt(
+    db,
+    `INSERT OR REPLACE INTO classifications (post_id, topic_id, model_id, label, confidence, scores, classified_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const current = stmt(
+    db,
+    `UPDATE post_topics SET stance_model_id = @modelId,
+       stance_label = CASE WHEN stance_source = 'human' THEN stance_label ELSE @label END,
+       stance_confidence = CASE WHEN stance_source = 'human' THEN stance_confidence ELSE @confidence END,
+       stance_source = CASE WHEN stance_source = 'human' THEN 'human' ELSE 'model' END
+     WHERE topic_id = @topicId AND post_id = @postId`,
+  )
+  db.transaction(() => {
+    for (const r of rows) {
+      history.run(r.postId, topicId, modelId, r.label, r.confidence, JSON.stringify(r.scores), at)
+      current.run({ modelId, label: r.label, confidence: r.confidence, topicId, postId: r.postId })
+    }
+  })()
+}

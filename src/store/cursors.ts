@@ -1,0 +1,21 @@
+import type { Db } from './db.js'
+import { stmt } from './statements.js'
+
+/** A collector's position for one query or stream: since_id, time watermark, stream time_us, file line. */
+export interface CursorWrite {
+  source: string
+  key: string
+  value: string
+}
+
+export function setCursor(db: Db, c: CursorWrite, at = Date.now()): void {
+  stmt(
+    db,
+    `INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(c.source, c.key, c.value, at)
+}
+
+export function getCursor(db: Db, source: string, key: string): string | null {
+  return (stmt(db, 'SELECT value FROM cursors WHERE source = ? AND key = ?').pluck().get(source, key) as string | undefined) ?? null
+}

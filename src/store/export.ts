@@ -1,0 +1,58 @@
+import type { Db } from './db.js'
+import { stmt } from './statements.js'
+
+export interface ExportRow {
+  platform: string
+  platform_id: string
+  url: string
+  author_id: string
+  author_handle: string | null
+  author_name: string | null
+  author_followers: number | null
+  text: string
+  lang: string | null
+  lang_detected: string
+  created_at: number
+  created_at_source: string
+  reply_to: string | null
+  quote_of: string | null
+  conversation_id: string | null
+  likes: number | null
+  reposts: number | null
+  replies: number | null
+  quotes: number | null
+  first_seen_at: number
+  deleted_at: number | null
+  raw: string
+  rules: string
+  stance_label: string | null
+  stance_confidence: number | null
+  stance_source: string | null
+  model_version: string | null
+  links: string | null
+  topics: string
+}
+
+export interface ExportFilter {
+  topicId: string
+  from: number
+  to: number
+  includeDeleted: boolean
+}
+
+/** A topic's posts in time order, streamed row by row so an export of millions never sits in memory. */
+export function iterateExport(db: Db, f: ExportFilter): IterableIterator<ExportRow> {
+  return stmt(
+    db,
+    `SELECT p.platform, p.platform_id, p.url, p.author_id, p.author_handle, p.author_name, p.author_followers, p.text,
+            p.lang, p.lang_detected, p.created_at, p.created_at_source, p.reply_to, p.quote_of, p.conversation_id,
+            p.likes, p.reposts, p.replies, p.quotes, p.first_seen_at, p.deleted_at, p.raw,
+            pt.rules, pt.stance_label, pt.stance_confidence, pt.stance_source, m.version AS model_version,
+            (SELECT group_concat(url, ' ') FROM post_links l WHERE l.post_id = p.id) AS links,
+            (SELECT json_group_array(topic_id) FROM post_topics t WHERE t.post_id = p.id) AS topics
+     FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
+     WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to
+       AND (@includeDeleted OR p.deleted_at IS NULL)
+     ORDER BY pt.created_at, p.id`,
+  ).iterate({ ...f, includeDeleted: f.includeDeleted ? 1 : 0 }) as IterableIterator<ExportRow>
+}

@@ -1,0 +1,63 @@
+import type { Db } from './db.js'
+import { stmt } from './statements.js'
+
+export interface StoredModel {
+  id: number
+  topicId: string
+  version: string
+  algorithm: string
+  params: string
+  metrics: unknown
+  trainingSize: number
+  trainedAt: number
+  weights: Buffer
+}
+
+export interface NewModel {
+  topicId: string
+  version: string
+  algorithm: string
+  params: string
+  metrics: unknown
+  trainingSize: number
+  trainedAt: number
+  weights: Buffer
+}
+
+/** Store a model and make it the topic's active one, atomically. */
+export function saveActiveModel(db: Db, m: NewModel): number {
+  return db.transaction(() => {
+    stmt(db, 'UPDATE models SET active = 0 WHERE topic_id = ?').run(m.topicId)
+    return Number(
+      stmt(
+        db,
+        `INSERT INTO models (topic_id, version, algorithm, params, metrics, training_size, trained_at, weights, active)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+      ).run(m.topicId, m.version, m.algorithm, m.params, JSON.stringify(m.metrics ?? null), m.trainingSize, m.trainedAt, m.weights).lastInsertRowid,
+    )
+  })()
+}
+
+interface ModelRow {
+  id: number
+  topic_id: string
+  version: string
+  algorithm: string
+  params: string
+  metrics: string | null
+  training_size: number
+  trained_at: number
+  weights: Buffer
+}
+
+export function activeModel(db: Db, topicId: string): StoredModel | null {
+  const r = stmt(db, 'SELECT * FROM models WHERE topic_id = ? AND active = 1 ORDER BY id DESC LIMIT 1').get(topicId) as ModelRow | undefined
+  return r
+    ? { id: r.id, topicId: r.topic_id, version: r.version, algorithm: r.algorithm, params: r.params, metrics: r.metrics ? (JSON.parse(r.metrics) as unknown) : null, trainingSize: r.training_size, trainedAt: r.trained_at, weights: r.weights }
+    : null
+}
+
+/** Labels people gave (or imported), the part of the training set that grows with use. */
+export function peopleLabels(db: Db, topicId: string): { text: string; label: string }[] {
+  return stmt(db, 'SELECT text, label FROM labels WHERE topic_id = ? ORDER BY id').all(topicId) as { text: string; label: string }[]
+}

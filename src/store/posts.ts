@@ -1,0 +1,138 @@
+import type { Post, PostDeletion } from '../domain/post.js'
+import type { TopicMatch } from '../domain/topic.js'
+import type { Db } from './db.js'
+import { setCursor, type CursorWrite } from './cursors.js'
+import { stmt } from './statements.js'
+
+export interface PostToStore {
+  post: Post
+  langDetected: string
+  /** Canonical links. */
+  links: string[]
+  matches: TopicMatch[]
+}
+
+export interface PageWrite {
+  items: PostToStore[]
+  deletions?: PostDeletion[]
+  /** Provenance recorded with each new topic membership. */
+  source: string
+  query: string | null
+  /** When these posts (and their counts) were observed. */
+  observedAt: number
+  /** Written in the same transaction as the posts, so a crash never separates them. */
+  cursor?: CursorWrite
+}
+
+export interface PageWriteResult {
+  inserted: number
+  duplicates: number
+  deleted: number
+}
+
+const INSERT_POST = `INSERT INTO posts (platform, platform_id, url, author_id, author_handle, author_name, author_followers,
+  text, lang, lang_detected, created_at, created_at_source, reply_to, quote_of, conversation_id,
+  likes, reposts, replies, quotes, metrics_at, first_seen_at, last_seen_at, raw)
+  VALUES (@platform, @platformId, @url, @authorId, @authorHandle, @authorName, @authorFollowers,
+  @text, @lang, @langDetected, @createdAt, @createdAtSource, @replyTo, @quoteOf, @conversationId,
+  @likes, @reposts, @replies, @quotes, @metricsAt, @observedAt, @observedAt, @raw)
+  ON CONFLICT (platform, platform_id) DO NOTHING`
+
+// A post seen again: refresh what changes over time, keep what a lookup without it (Jetstream) cannot know.
+const REFRESH_POST = `UPDATE posts SET
+  author_handle = coalesce(@authorHandle, author_handle),
+  author_name = coalesce(@authorName, author_name),
+  author_followers = coalesce(@authorFollowers, author_followers),
+  likes = CASE WHEN @hasMetrics AND @observedAt >= coalesce(metrics_at, 0) THEN @likes ELSE likes END,
+  reposts = CASE WHEN @hasMetrics AND @observedAt >= coalesce(metrics_at, 0) THEN @reposts ELSE reposts END,
+  replies = CASE WHEN @hasMetrics AND @observedAt >= coalesce(metrics_at, 0) THEN @replies ELSE replies END,
+  quotes = CASE WHEN @hasMetrics AND @observedAt >= coalesce(metrics_at, 0) THEN @quotes ELSE quotes END,
+  metrics_at = CASE WHEN @hasMetrics AND @observedAt >= coalesce(metrics_at, 0) THEN @observedAt ELSE metrics_at END,
+  last_seen_at = max(last_seen_at, @observedAt)
+  WHERE platform = @platform AND platform_id = @platformId
+  RETURNING id`
+
+/**
+ * Store one page: posts, their links and topics, deletions and the cursor, in one transaction.
+ * Idempotent: the same page twice leaves the same rows (counts take the newest observation).
+ */
+export function savePage(db: Db, page: PageWrite): PageWriteResult {
+  const insertPost = stmt(db, INSERT_POST)
+  const refreshPost = stmt(db, REFRESH_POST)
+  const insertLink = stmt(db, 'INSERT OR IGNORE INTO post_links (post_id, url) VALUES (?, ?)')
+  const insertTopic = stmt(
+    db,
+    `INSERT OR IGNORE INTO post_topics (topic_id, post_id, created_at, rules, source, query, matched_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const topicRules = stmt(db, 'SELECT rules FROM post_topics WHERE topic_id = ? AND post_id = ?').pluck()
+  const updateRules = stmt(db, 'UPDATE post_topics SET rules = ? WHERE topic_id = ? AND post_id = ?')
+  const markDeleted = stmt(
+    db,
+    'UPDATE posts SET deleted_at = ? WHERE platform = ? AND platform_id = ? AND deleted_at IS NULL',
+  )
+
+  const run = db.transaction((): PageWriteResult => {
+    const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0 }
+    for (const item of page.items) {
+      const params = postParams(item, page.observedAt)
+      const info = insertPost.run(params)
+      let postId: number
+      let isNew = false
+      if (info.changes === 1) {
+        postId = Number(info.lastInsertRowid)
+        isNew = true
+        result.inserted++
+      } else {
+        postId = (refreshPost.get(params) as { id: number }).id
+        result.duplicates++
+      }
+      for (const url of item.links) insertLink.run(postId, url)
+      for (const m of item.matches) {
+        const rules = JSON.stringify(m.rules)
+        const t = insertTopic.run(m.topicId, postId, params.createdAt, rules, page.source, page.query, page.observedAt)
+        if (t.changes === 0 && !isNew) {
+          const before = JSON.parse(topicRules.get(m.topicId, postId) as string) as string[]
+          const merged = [...new Set([...before, ...m.rules])]
+          if (merged.length !== before.length) updateRules.run(JSON.stringify(merged), m.topicId, postId)
+        }
+      }
+    }
+    for (const d of page.deletions ?? []) {
+      result.deleted += markDeleted.run(Date.parse(d.deletedAt), d.platform, d.platformId).changes
+    }
+    if (page.cursor) setCursor(db, page.cursor, page.observedAt)
+    return result
+  })
+  return run.immediate()
+}
+
+function postParams(item: PostToStore, observedAt: number) {
+  const p = item.post
+  const m = p.metrics
+  return {
+    platform: p.platform,
+    platformId: p.platformId,
+    url: p.url,
+    authorId: p.author.id,
+    authorHandle: p.author.handle,
+    authorName: p.author.name,
+    authorFollowers: p.author.followers,
+    text: p.text,
+    lang: p.lang,
+    langDetected: item.langDetected,
+    createdAt: Date.parse(p.createdAt),
+    createdAtSource: p.createdAtSource,
+    replyTo: p.replyTo,
+    quoteOf: p.quoteOf,
+    conversationId: p.conversationId,
+    hasMetrics: m ? 1 : 0,
+    likes: m?.likes ?? null,
+    reposts: m?.reposts ?? null,
+    replies: m?.replies ?? null,
+    quotes: m?.quotes ?? null,
+    metricsAt: m ? observedAt : null,
+    observedAt,
+    raw: JSON.stringify(p.raw),
+  }
+}

@@ -1,0 +1,141 @@
+import type { Db } from './db.js'
+import { stmt } from './statements.js'
+
+export type RunStatus = 'running' | 'ok' | 'partial' | 'failed'
+
+/** What a collector run did, as stored and as `status` shows it. */
+export interface CollectorRun {
+  id: number
+  source: string
+  startedAt: number
+  finishedAt: number | null
+  status: RunStatus
+  stopReason: string | null
+  queries: string[]
+  pages: number
+  fetched: number
+  newPosts: number
+  duplicates: number
+  offTopic: number
+  skipped: number
+  ignored: number
+  deletions: number
+  rateLimitWaits: number
+  rateLimitWaitMs: number
+  retries: number
+  reads: number
+  estCostUsd: number
+  skipReasons: Record<string, number>
+  errors: string[]
+}
+
+export type RunTotals = Omit<CollectorRun, 'id' | 'source' | 'startedAt' | 'finishedAt' | 'status' | 'stopReason'>
+
+export function startCollectorRun(db: Db, source: string, queries: string[], at: number): number {
+  return Number(
+    stmt(db, "INSERT INTO collector_runs (source, started_at, status, queries) VALUES (?, ?, 'running', ?)").run(source, at, JSON.stringify(queries)).lastInsertRowid,
+  )
+}
+
+/** Progress is written as the run goes, so a crashed run still shows how far it got. */
+export function updateCollectorRun(db: Db, id: number, t: RunTotals): void {
+  stmt(
+    db,
+    `UPDATE collector_runs SET queries = @queries, pages = @pages, fetched = @fetched, new_posts = @newPosts,
+     duplicates = @duplicates, off_topic = @offTopic, skipped = @skipped, ignored = @ignored, deletions = @deletions,
+     rate_limit_waits = @rateLimitWaits, rate_limit_wait_ms = @rateLimitWaitMs, retries = @retries, reads = @reads,
+     est_cost_usd = @estCostUsd, skip_reasons = @skipReasons, errors = @errors WHERE id = @id`,
+  ).run({ ...t, id, queries: JSON.stringify(t.queries), skipReasons: JSON.stringify(t.skipReasons), errors: JSON.stringify(t.errors) })
+}
+
+export function finishCollectorRun(db: Db, id: number, status: Exclude<RunStatus, 'running'>, stopReason: string | null, at: number): void {
+  stmt(db, 'UPDATE collector_runs SET status = ?, stop_reason = ?, finished_at = ? WHERE id = ?').run(status, stopReason, at, id)
+}
+
+interface RunRow {
+  id: number
+  source: string
+  started_at: number
+  finished_at: number | null
+  status: RunStatus
+  stop_reason: string | null
+  queries: string
+  pages: number
+  fetched: number
+  new_posts: number
+  duplicates: number
+  off_topic: number
+  skipped: number
+  ignored: number
+  deletions: number
+  rate_limit_waits: number
+  rate_limit_wait_ms: number
+  retries: number
+  reads: number
+  est_cost_usd: number
+  skip_reasons: string
+  errors: string
+}
+
+function toRun(r: RunRow): CollectorRun {
+  return {
+    id: r.id,
+    source: r.source,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    status: r.status,
+    stopReason: r.stop_reason,
+    queries: JSON.parse(r.queries) as string[],
+    pages: r.pages,
+    fetched: r.fetched,
+    newPosts: r.new_posts,
+    duplicates: r.duplicates,
+    offTopic: r.off_topic,
+    skipped: r.skipped,
+    ignored: r.ignored,
+    deletions: r.deletions,
+    rateLimitWaits: r.rate_limit_waits,
+    rateLimitWaitMs: r.rate_limit_wait_ms,
+    retries: r.retries,
+    reads: r.reads,
+    estCostUsd: r.est_cost_usd,
+    skipReasons: JSON.parse(r.skip_reasons) as Record<string, number>,
+    errors: JSON.parse(r.errors) as string[],
+  }
+}
+
+export function recentCollectorRuns(db: Db, limit: number): CollectorRun[] {
+  return (stmt(db, 'SELECT * FROM collector_runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit) as RunRow[]).map(toRun)
+}
+
+/** Runs that overlap a time range: for the health footer of a digest. */
+export function collectorRunsBetween(db: Db, from: number, to: number): CollectorRun[] {
+  return (
+    stmt(db, 'SELECT * FROM collector_runs WHERE started_at < ? AND coalesce(finished_at, started_at) >= ? ORDER BY started_at').all(to, from) as RunRow[]
+  ).map(toRun)
+}
+
+export function startJobRun(db: Db, job: string, at: number): number {
+  return Number(stmt(db, "INSERT INTO job_runs (job, started_at, status) VALUES (?, ?, 'running')").run(job, at).lastInsertRowid)
+}
+
+export function finishJobRun(db: Db, id: number, status: 'ok' | 'failed', detail: unknown, at: number): void {
+  stmt(db, 'UPDATE job_runs SET status = ?, detail = ?, finished_at = ? WHERE id = ?').run(status, JSON.stringify(detail ?? null), at, id)
+}
+
+export interface JobRun {
+  job: string
+  startedAt: number
+  finishedAt: number | null
+  status: 'running' | 'ok' | 'failed'
+  detail: unknown
+}
+
+export function lastJobRuns(db: Db): JobRun[] {
+  const rows = stmt(
+    db,
+    `SELECT job, started_at, finished_at, status, detail FROM job_runs j
+     WHERE id = (SELECT max(id) FROM job_runs WHERE job = j.job) ORDER BY job`,
+  ).all() as { job: string; started_at: number; finished_at: number | null; status: JobRun['status']; detail: string | null }[]
+  return rows.map((r) => ({ job: r.job, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, detail: r.detail ? (JSON.parse(r.detail) as unknown) : null }))
+}

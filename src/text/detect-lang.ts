@@ -1,0 +1,48 @@
+import { foldForMatch } from './fold.js'
+
+export type DetectedLang = 'en' | 'zh' | 'fr' | 'ja' | 'ko' | 'und'
+
+const FR_WORDS = new Set(
+  'le la les des du de un une et est sont pas que qui pour dans sur avec ce cette ces au aux leur leurs nous vous ils elles on mais ou donc car ne plus tres fait faire etre avoir chine chinois chinoise etat fonds milliards puces ia selon cest quil quelle deja aussi comme tout tous'.split(' '),
+)
+const EN_WORDS = new Set(
+  'the a an and is are was were not that which who for in on with this these those to of it its they their we you but or so because be have has had will would can could just very more china chinese state fund billion chips ai about from what how why'.split(' '),
+)
+
+/**
+ * A small script-and-stopword detector for the languages stancewatch reads. Platform language tags are
+ * wrong about a quarter of the time, so every post is detected again from its text.
+ */
+export function detectLang(text: string): DetectedLang {
+  const clean = text
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/[@#][\p{L}\p{N}_.-]+/gu, ' ')
+  let kana = 0
+  let han = 0
+  let hangul = 0
+  let latin = 0
+  for (const ch of clean) {
+    const c = ch.codePointAt(0)!
+    if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0xff66 && c <= 0xff9f)) kana++
+    else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x20000 && c <= 0x2ffff)) han++
+    else if (c >= 0xac00 && c <= 0xd7af) hangul++
+    else if (/\p{Script=Latin}/u.test(ch)) latin++
+  }
+  const cjk = kana + han + hangul
+  // A CJK character carries about as much as a short Latin word, so weigh it up against letters.
+  if (cjk > 0 && cjk * 3 >= latin * 0.5) {
+    if (hangul > kana + han) return 'ko'
+    // Japanese sentences nearly always carry kana; a few kana inside Chinese (の as a loan) do not make it Japanese.
+    return kana >= 2 || (kana >= 1 && han < 8) ? 'ja' : 'zh'
+  }
+  if (latin === 0) return 'und'
+  const words = foldForMatch(clean).replace(/['’]/g, '').split(/[^a-z]+/).filter(Boolean)
+  let fr = /[éèêàçùœâîôû]/i.test(clean) ? 1.5 : 0
+  let en = 0
+  for (const w of words) {
+    if (FR_WORDS.has(w)) fr++
+    if (EN_WORDS.has(w)) en++
+  }
+  if (fr === 0 && en === 0) return words.length >= 1 ? 'en' : 'und'
+  return fr > en ? 'fr' : 'en'
+}

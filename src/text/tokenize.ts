@@ -1,0 +1,105 @@
+import { PorterStemmer, PorterStemmerFr } from 'natural/lib/natural/stemmers/index.js'
+import type { DetectedLang } from './detect-lang.js'
+import { foldForMatch } from './fold.js'
+
+/*
+ * Language-aware tokens for the stance model. natural's default tokenizer drops every non-ASCII
+ * character, so Chinese and Japanese go through Intl.Segmenter and Latin-script text through a Unicode
+ * word regex, then natural's stemmers where it has one.
+ */
+
+const segmenters = {
+  zh: new Intl.Segmenter('zh', { granularity: 'word' }),
+  ja: new Intl.Segmenter('ja', { granularity: 'word' }),
+}
+
+const NEGATORS = new Set([
+  'not', 'no', 'never', 'nothing', 'nobody', 'nor', 'neither', 'without', 'hardly', 'cannot', 'cant', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'wont', 'wouldnt', 'shouldnt', 'aint',
+  'ne', 'pas', 'jamais', 'rien', 'aucun', 'aucune', 'sans', 'ni', 'personne', 'guere',
+])
+const NEGATION_SCOPE = 3
+// Chinese and Japanese negation: the word itself is a token, and the next tokens are marked.
+const CJK_NEGATORS = new Set(['不', '没', '没有', '别', '无', '非', '未', 'ない', 'ず', 'ません', 'なく', 'じゃない'])
+
+/** Replace URLs, mentions and hashtags with tokens that generalise across posts. */
+export function normaliseEntities(text: string): string {
+  return text
+    .replace(/https?:\/\/([^\s/]+)\S*/gi, (_, host: string) => ` xurl ${host.replace(/^www\./i, '').split('.').slice(-2, -1)[0] ?? ''} `)
+    .replace(/(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.-]+/gu, '$1 xmention ')
+    .replace(/#([\p{L}\p{N}_]+)/gu, (_, tag: string) => ` xhashtag ${splitHashtag(tag)} `)
+}
+
+/** `#DeepSeekR1` → `deep seek r1`; `#中国AI` → `中国 ai`. */
+export function splitHashtag(tag: string): string {
+  return tag
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .replace(/(\p{L})(\p{N})/gu, '$1 $2')
+    .replace(/([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])([A-Za-z])/gu, '$1 $2')
+    .replace(/([A-Za-z])([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/gu, '$1 $2')
+    .replace(/_/g, ' ')
+}
+
+/** Word tokens with negation scope marked (`NOT_good`), stemmed for English and French. */
+export function wordTokens(text: string, lang: DetectedLang): string[] {
+  const prepared = foldForMatch(normaliseEntities(text))
+  if (lang === 'zh' || lang === 'ja') return cjkTokens(prepared, lang)
+  const stem = lang === 'fr' ? PorterStemmerFr.stem : lang === 'en' ? PorterStemmer.stem : (w: string) => w
+  const out: string[] = []
+  let negate = 0
+  for (const m of prepared.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|[.!?;,:]/gu)) {
+    const raw = m[0]
+    if (/^[.!?;,:]$/.test(raw)) {
+      negate = 0
+      continue
+    }
+    const word = raw.replace(/['’]/g, '')
+    if (NEGATORS.has(word)) {
+      out.push(word)
+      negate = NEGATION_SCOPE
+      continue
+    }
+    // French elision: l'état → état, qu'il → il; n'est opens a negation like "ne".
+    const elided = /^(?:[ldjmnst]|qu)['’]/.exec(raw)
+    const base = elided ? raw.slice(elided[0].length) : word
+    if (elided?.[0].startsWith('n')) {
+      out.push('ne')
+      negate = NEGATION_SCOPE
+    }
+    const token = base.length > 2 && !/^\d+$/.test(base) ? stem(base) : base
+    out.push(negate > 0 ? `NOT_${token}` : token)
+    if (negate > 0) negate--
+  }
+  return out
+}
+
+function cjkTokens(text: string, lang: 'zh' | 'ja'): string[] {
+  const out: string[] = []
+  let negate = 0
+  for (const s of segmenters[lang].segment(text)) {
+    const seg = s.segment
+    if (!s.isWordLike) {
+      if (/[。！？!?，,；;]/.test(seg)) negate = 0
+      continue
+    }
+    if (CJK_NEGATORS.has(seg)) {
+      out.push(seg)
+      negate = 2
+      continue
+    }
+    out.push(negate > 0 ? `NOT_${seg}` : seg)
+    if (negate > 0) negate--
+  }
+  return out
+}
+
+/** Character n-grams over the folded text, spaces collapsed: robust to spelling, segmentation and script. */
+export function charNgrams(text: string, min: number, max: number): string[] {
+  const s = ` ${foldForMatch(normaliseEntities(text)).replace(/\s+/g, ' ').trim()} `
+  const chars = [...s]
+  const out: string[] = []
+  for (let n = min; n <= max; n++) {
+    for (let i = 0; i + n <= chars.length; i++) out.push(chars.slice(i, i + n).join(''))
+  }
+  return out
+}
