@@ -21,12 +21,13 @@ export interface SpikeVerdict {
 }
 
 const MIN_BASELINE_DAYS = 3
+const OVERDISPERSION = 0.25
 
 /**
  * Is the latest window a spike? The expected count is learned from the same hours of the previous days
  * (the daily rhythm: night hours are compared with night hours), as the median, so an earlier spike in the
- * baseline does not mask a new one. The spread is the larger of Poisson noise and the day-to-day spread,
- * so a naturally jumpy topic needs a bigger jump.
+ * baseline does not mask a new one. The spread is the larger of (over-dispersed) Poisson noise and the
+ * day-to-day spread, so a naturally jumpy topic needs a bigger jump.
  */
 export function detectSpike(input: SpikeInput, s: SpikeSettings): SpikeVerdict {
   const w = s.window_hours
@@ -50,7 +51,8 @@ export function detectSpike(input: SpikeInput, s: SpikeSettings): SpikeVerdict {
   })
   if (days.length < MIN_BASELINE_DAYS) return verdict(false, days.length ? median(days) : 0, 0, `only ${days.length} day(s) of history; need ${MIN_BASELINE_DAYS}`)
   const expected = median(days)
-  const spread = Math.max(Math.sqrt(Math.max(expected, 1)), mad(days) * 1.4826)
+  // Social counts vary more than Poisson: allow 25% day-to-day variation on top, or the observed spread.
+  const spread = Math.max(Math.sqrt(Math.max(expected, 1) + (OVERDISPERSION * expected) ** 2), mad(days) * 1.4826)
   const score = (observed - expected) / spread
   if (observed < s.min_posts) return verdict(false, expected, score, `${observed} posts is below the minimum of ${s.min_posts}`)
   if (observed < s.min_ratio * Math.max(expected, 1)) return verdict(false, expected, score, `${observed} is less than ${s.min_ratio}× the expected ${expected.toFixed(1)}`)

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { LineCounter, isMap, isSeq, parseDocument, type Document } from 'yaml'
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml'
 import { z } from 'zod'
 import { ConfigError, type ConfigProblem } from '../domain/errors.js'
 import { formatKey } from './key-path.js'
@@ -41,13 +41,14 @@ export function parseConfigText(text: string, file: string, dir: string): Loaded
       doc.errors.map((e) => ({
         file,
         key: '(syntax)',
-        line: e.linePos?.[0]?.line,
+        line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
         message: `YAML syntax error: ${e.message.split('\n')[0]}`,
         fix: 'correct the YAML at that line (check indentation, colons and quotes)',
       })),
     )
   }
-  const parsed = configSchema.safeParse(doc.toJS() ?? {})
+  // reportInput: without it zod leaves the offending value out, and a wrong type reads as "missing".
+  const parsed = configSchema.safeParse(doc.toJS() ?? {}, { reportInput: true })
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => issueToProblem(issue, file, doc, lineCounter)))
   }
@@ -95,6 +96,10 @@ function issueToProblem(issue: Issue, file: string, doc: Document, lc: LineCount
       return { file, key, line, message: `is too large (at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''})`, fix: `lower it to ${String(issue.maximum)} or less` }
     case 'invalid_format':
       return { file, key, line, message: `is not valid: ${issue.message}`, fix: formatFix(issue.format) }
+    case 'custom': {
+      const fix = (issue.params as { fix?: string } | undefined)?.fix
+      return { file, key, line, message: issue.message, fix: fix ?? 'see the comments in config/stancewatch.yaml for the expected form' }
+    }
     default:
       return { file, key, line, message: issue.message, fix: 'see the comments in config/stancewatch.yaml for the expected form' }
   }
@@ -136,7 +141,17 @@ function lastKey(p: readonly PropertyKey[]): string {
 }
 
 function lineOf(doc: Document, lc: LineCounter, p: readonly PropertyKey[]): number | undefined {
-  // Walk down as far as the document goes: a missing key is reported at its parent.
+  // A key is reported where the key is written, not where its (block) value starts.
+  const last = p[p.length - 1]
+  if (typeof last === 'string') {
+    const parent = p.length === 1 ? doc.contents : doc.getIn(p.slice(0, -1) as unknown[], true)
+    if (isMap(parent)) {
+      const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === last)
+      const range = pair && isScalar(pair.key) ? pair.key.range : undefined
+      if (range) return lc.linePos(range[0]).line
+    }
+  }
+  // Otherwise walk down as far as the document goes: a missing key is reported at its parent.
   for (let depth = p.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(p.slice(0, depth) as unknown[], true)
     if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {

@@ -1,3 +1,5 @@
+import { IANAZone } from 'luxon'
+import { validate as validCron } from 'node-cron'
 import { z } from 'zod'
 
 /*
@@ -58,13 +60,49 @@ const topicSchema = z.strictObject({
     /** Below this probability the post is labelled `uncertain` instead of guessed. */
     min_confidence: z.number().min(0).max(1).default(0.45),
   }),
+}).superRefine((topic, ctx) => {
+  // Checks across a topic's fields; as refinements they are reported with every other schema problem.
+  const problem = (path: PropertyKey[], message: string, fix: string) => ctx.addIssue({ code: 'custom', path, message, params: { fix } })
+  if (topic.articles.length + topic.keywords.length + topic.hashtags.length + topic.accounts.x.length + topic.accounts.bluesky.length === 0) {
+    problem([], `topic "${topic.id}" has nothing to match posts with`, 'add at least one of articles, keywords, hashtags or accounts')
+  }
+  for (const i of duplicateIndexes(topic.keywords.map((r) => r.id))) {
+    problem(['keywords', i, 'id'], `rule id "${topic.keywords[i]!.id}" is used twice in topic "${topic.id}"`, 'give every keyword rule its own id (it is recorded with each match)')
+  }
+  const labels = topic.stance.labels.map((l) => l.id)
+  for (const i of duplicateIndexes(labels)) problem(['stance', 'labels', i, 'id'], `label "${labels[i]}" is defined twice`, 'give every stance label its own id')
+  const reserved = labels.indexOf('uncertain')
+  if (reserved >= 0) problem(['stance', 'labels', reserved, 'id'], 'the label id "uncertain" is reserved for posts the model cannot decide', 'rename that label')
 })
 
-const cron = z.string().min(1)
+// Single-field checks live in the schema, so they are reported together with every other schema problem.
+const cron = z
+  .string()
+  .min(1)
+  .refine(validCron, {
+    error: (issue) => `"${String(issue.input)}" is not a valid cron expression`,
+    params: { fix: 'use five fields (minute hour day month weekday), e.g. "*/15 * * * *" or "0 8 * * *"' },
+  })
+
+const timezone = z
+  .string()
+  .min(1)
+  .refine((v) => IANAZone.isValidZone(v), {
+    error: (issue) => `"${String(issue.input)}" is not a known IANA time zone`,
+    params: { fix: 'use a name such as UTC, America/New_York, Europe/Paris or Asia/Shanghai' },
+  })
+
+/** Indexes of values that appeared earlier in the list. */
+export function duplicateIndexes(values: readonly string[]): number[] {
+  const seen = new Set<string>()
+  const out: number[] = []
+  values.forEach((v, i) => (seen.has(v) ? out.push(i) : seen.add(v)))
+  return out
+}
 
 export const configSchema = z.strictObject({
   /** IANA name; every time a person reads is in this zone, and named. */
-  timezone: z.string().min(1),
+  timezone,
   topics: z.array(topicSchema).min(1),
   schedules: z.strictObject({
     collect: cron,

@@ -31,9 +31,18 @@ const SCOPES: (Platform | null)[] = [null, 'x', 'bluesky']
 export function checkAlerts(ctx: AppContext, at: Date = ctx.now()): FiredAlert[] {
   const end = Math.floor(at.getTime() / HOUR_MS) * HOUR_MS
   const fired: FiredAlert[] = []
-  for (const topic of ctx.config.topics) for (const platform of SCOPES) {
-    const a = checkVolumeSpike(ctx, topic, platform, end)
-    if (a) fired.push(a)
+  for (const topic of ctx.config.topics) {
+    // One event, one alert: a spike across all platforms covers the same spike seen on X or Bluesky, so
+    // the per-platform rule only speaks when the overall one is quiet.
+    const overall = checkVolumeSpike(ctx, topic, null, end)
+    if (overall) {
+      fired.push(overall)
+      continue
+    }
+    for (const platform of SCOPES.filter((p) => p !== null)) {
+      const a = checkVolumeSpike(ctx, topic, platform, end)
+      if (a) fired.push(a)
+    }
   }
   return fired
 }
@@ -41,8 +50,9 @@ export function checkAlerts(ctx: AppContext, at: Date = ctx.now()): FiredAlert[]
 function checkVolumeSpike(ctx: AppContext, topic: TopicConfig, platform: Platform | null, end: number): FiredAlert | null {
   const s = ctx.config.alerts.volume_spike
   const windowStart = end - s.window_hours * HOUR_MS
-  const last = lastAlertEnd(ctx.db, VOLUME_SPIKE, topic.id, platform)
-  if (last !== null && windowStart < last + s.cooldown_hours * HOUR_MS) return null
+  // Cooldown against this scope and, for a platform, against the overall alert of the same event.
+  const last = Math.max(lastAlertEnd(ctx.db, VOLUME_SPIKE, topic.id, platform) ?? -Infinity, platform ? (lastAlertEnd(ctx.db, VOLUME_SPIKE, topic.id, null) ?? -Infinity) : -Infinity)
+  if (windowStart < last + s.cooldown_hours * HOUR_MS) return null
   // A window that overlaps a collection gap is not comparable with its baseline: no verdict at all.
   if (gapsOverlapping(ctx.db, windowStart, end).length) return null
 

@@ -72,10 +72,19 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
     }
   }
 
-  for (const u of inheritThreadTopics(ctx, unmatched, matchedIds)) {
-    if (u.matches.length) items.push(u)
-    else stats.offTopic++
+  // Repeat until nothing new joins: a reply to a reply that inherited its topic in this batch joins too.
+  let pending = unmatched
+  for (;;) {
+    const joined = inheritThreadTopics(ctx, pending, matchedIds)
+    const found = joined.filter((u) => u.matches.length > 0)
+    if (found.length === 0) break
+    for (const u of found) {
+      items.push(u)
+      matchedIds.set(`${u.post.platform} ${u.post.platformId}`, u.matches.map((m) => m.topicId))
+    }
+    pending = joined.filter((u) => u.matches.length === 0)
   }
+  stats.offTopic += pending.length
 
   const written = savePage(ctx.db, { items, deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor })
   stats.newPosts = written.inserted

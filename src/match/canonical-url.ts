@@ -10,7 +10,7 @@ const TRACKING_PARAMS = new Set([
   'mc_cid', 'mc_eid', 'igshid', 'igsh', 'si', 'spm', 'share', 'shared', 'ref', 'ref_src', 'ref_url', 'referrer',
   'smid', 'smtyp', 'sgrp', 'ugrp', 'unlocked_article_code', 'partner', 'emc', 'cmpid', 'campaign_id', 'campaign',
   'action', 'module', 'pgtype', 'region', 'src', 'source', 'ncid', 'ocid', 'cid', 'mod', 'taid', 'rss', 'amp',
-  'outputtype', '_ga', '_gl', 'trk', 'trkcampaign', 'sr_share', 'at_medium', 'at_campaign', 'context', 'feature',
+  'outputtype', 'referringsource', 'referring_source', 'searchresultposition', 'usqp', 'amp_js_v', 'amp_gsa', 'amp_r', 'aoh', '_ga', '_gl', 'trk', 'trkcampaign', 'sr_share', 'at_medium', 'at_campaign', 'context', 'feature',
 ])
 
 const HOST_PREFIXES = /^(?:www\d*|m|mobile|amp)\./
@@ -69,6 +69,19 @@ function unwrapAmpCache(url: URL): string | null {
 
 /** URLs written in the text itself (some clients send links without facets or entities). */
 export function urlsInText(text: string): string[] {
-  const found = text.match(/\bhttps?:\/\/[^\s<>"'`\u3000-\u303f\uff01-\uff5e]+/gi) ?? []
-  return found.map((u) => u.replace(/[.,;:!?)\]}>»”’]+$/u, ''))
+  // A URL ends at white space, quotes, angle brackets, or the first Chinese/Japanese character or
+  // full-width punctuation: "…china-ai.html这篇讲得很清楚" links the article, not a page named 这篇….
+  const found = text.match(/\bhttps?:\/\/[^\s<>"'`\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]+/gi) ?? []
+  return found.map(trimTrailing)
+}
+
+/** Sentence punctuation after a URL is not part of it; a closing bracket is, when the URL opened one. */
+function trimTrailing(url: string): string {
+  let u = url.replace(/[.,;:!?\]}>»”’]+$/u, '')
+  while (u.endsWith(')') && count(u, ')') > count(u, '(')) u = u.slice(0, -1).replace(/[.,;:!?\]}>»”’]+$/u, '')
+  return u
+}
+
+function count(s: string, ch: string): number {
+  return s.split(ch).length - 1
 }

@@ -18,7 +18,6 @@ export interface CompiledTopic {
   articles: Map<string, string>
   rules: CompiledRule[]
   hashtags: Map<string, string>
-  hashtagPattern: RegExp | null
   accounts: { x: Set<string>; bluesky: Set<string>; requireAny: RegExp | null }
 }
 
@@ -38,7 +37,6 @@ export function compileTopics(topics: readonly TopicConfig[]): CompiledTopic[] {
       not: termsRegex(r.not ?? []),
     })),
     hashtags: new Map(t.hashtags.map((h) => [foldForMatch(h.replace(/^#/, '')), `hashtag:${h.replace(/^#/, '')}`])),
-    hashtagPattern: t.hashtags.length ? termsRegex(t.hashtags.map((h) => `#${h.replace(/^#/, '')}`)) : null,
     accounts: {
       x: new Set(t.accounts.x.map(accountKey)),
       bluesky: new Set(t.accounts.bluesky.map(accountKey)),
@@ -61,6 +59,8 @@ export function canonicalLinks(post: Pick<Post, 'links' | 'text'>): string[] {
 export function matchPost(post: Post, links: readonly string[], topics: readonly CompiledTopic[]): TopicMatch[] {
   const folded = foldForMatch(post.text)
   const tags = new Set(post.hashtags.map((h) => foldForMatch(h)))
+  // Whole hashtags written in the text: #中国AI基金 is that tag, not #中国AI followed by more.
+  const textTags = [...folded.matchAll(/[#＃]([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!)
   const handle = post.author.handle ? accountKey(post.author.handle) : null
   const authorId = accountKey(post.author.id)
   const matches: TopicMatch[] = []
@@ -73,14 +73,8 @@ export function matchPost(post: Post, links: readonly string[], topics: readonly
     for (const r of topic.rules) {
       if (r.any.test(folded) && (!r.with || r.with.test(folded)) && !(r.not && r.not.test(folded))) rules.push(r.id)
     }
+    for (const tag of textTags) tags.add(tag)
     for (const [tag, rule] of topic.hashtags) if (tags.has(tag)) rules.push(rule)
-    if (topic.hashtagPattern) {
-      const found = folded.match(new RegExp(topic.hashtagPattern.source, 'gu')) ?? []
-      for (const f of found) {
-        const rule = topic.hashtags.get(f.slice(1))
-        if (rule && !rules.includes(rule)) rules.push(rule)
-      }
-    }
     const watched = topic.accounts[post.platform]
     if ((watched.has(authorId) || (handle !== null && watched.has(handle))) && (!topic.accounts.requireAny || topic.accounts.requireAny.test(folded))) {
       rules.push(`account:${post.author.handle ?? post.author.id}`)
@@ -103,18 +97,21 @@ function termsRegex(terms: readonly string[]): RegExp | null {
   const parts = terms.map((raw) => {
     const t = foldForMatch(raw.trim())
     // "data labelling", "data-labelling" and "data  labelling" are the same words.
-    const body = escapeRegex(t).replace(/(?:\\-|\s)+/g, '[\\s\\-‐–]+')
+    const body = escapeRegex(t).replace(/[\s\-‐–]+/g, '[\\s\\-‐–]+')
     const first = [...t][0] ?? ''
     const last = [...t].at(-1) ?? ''
     const before = /[\p{L}\p{N}]/u.test(first) && !isCjkChar(first) ? `(?<![${WORD_CHARS}])(?<!\\bj['’])` : ''
-    const after = /[\p{L}\p{N}]/u.test(last) && !isCjkChar(last) ? `(?![${WORD_CHARS}])` : ''
+    // A term ending in a letter also matches with a version number after it (Qwen3, GPT4); one ending
+    // in a digit does not run into more digits (H20 is not H200).
+    const after = !/[\p{L}\p{N}]/u.test(last) || isCjkChar(last) ? '' : /\p{N}/u.test(last) ? `(?![${WORD_CHARS}])` : `(?![${LETTERS}])`
     return `${before}${body}${after}`
   })
   return new RegExp(parts.join('|'), 'u')
 }
 
 // Letters of alphabetic scripts and digits: a Latin term inside "国家AI基金" still stands alone.
-const WORD_CHARS = '\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}\\p{N}'
+const LETTERS = '\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}'
+const WORD_CHARS = `${LETTERS}\\p{N}`
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -18,6 +18,8 @@ export interface RecordFields {
 
 /** The parts of an `app.bsky.feed.post` record stancewatch uses; tolerant of unknown embed and facet types. */
 export function readPostRecord(record: Obj): RecordFields | null {
+  // Reposts, likes and other records can carry a `text`-like field; only a post is a post.
+  if (record.$type !== undefined && record.$type !== 'app.bsky.feed.post') return null
   const text = str(record.text)
   if (text === null) return null
   const links = new Set<string>()

@@ -8,10 +8,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
 
 export function capText(text: string): string {
   if (text.length <= MAX_TEXT_CHARS) return text
-  let end = 0
-  for (const { index, segment } of graphemes.segment(text)) {
-    if (index + segment.length > MAX_TEXT_CHARS) break
-    end = index + segment.length
-  }
-  return text.slice(0, end)
+  // The grapheme that straddles the limit is dropped whole; containing() finds it without walking the text.
+  const straddling = graphemes.segment(text).containing(MAX_TEXT_CHARS)
+  return text.slice(0, straddling ? straddling.index : MAX_TEXT_CHARS)
 }

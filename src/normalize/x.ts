@@ -109,5 +109,6 @@ export function snowflakeMs(id: string): number | null {
 
 function langTag(v: unknown): string | null {
   const s = str(v)
-  return s && s !== 'und' && s !== 'qme' && s !== 'zxx' ? s.toLowerCase() : null
+  // und, zxx and art, and X's q-codes (qme media only, qht hashtags only, qam mentions only…) name no language.
+  return s && !/^(?:und|zxx|art|q[a-z]{2})$/i.test(s) ? s.toLowerCase() : null
 }

@@ -15,7 +15,7 @@ export function displaySafe(text: string): string {
   return text.replace(UNSAFE, '')
 }
 
-/** Shorten to at most `max` graphemes, never splitting an emoji or a combined character. */
+/** Keep at most `max` graphemes, then an ellipsis; an emoji or a combined character is never split. */
 export function truncateGraphemes(text: string, max: number): string {
   let count = 0
   let end = 0
@@ -42,11 +42,15 @@ export function safeHref(url: string): string | null {
 }
 
 /**
- * CommonMark text: every character that could open syntax is backslash-escaped, so `[x](javascript:…)`,
- * `**bold**`, raw HTML and autolinks stay literal text. Newlines become spaces (a quote stays one line).
+ * CommonMark/GFM text: the characters that open inline syntax (emphasis, code, links, raw HTML, entities,
+ * strikethrough, table cells) are backslash-escaped, and so is a first character that would start a
+ * block (heading, list, quote). `[x](javascript:…)`, `**bold**` and `<b>` stay literal. Newlines become
+ * spaces, so a quote stays one line.
  */
 export function escapeMarkdown(text: string): string {
   return displaySafe(text)
     .replace(/\s*\n\s*/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&"':@]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
+    // Only punctuation can be backslash-escaped: "1." becomes "1\.", "#" becomes "\#".
+    .replace(/^(\s*)(?:([#+\-=>])|(\d+)([.)]))/, (_, sp: string, mark?: string, digits?: string, dot?: string) => (mark ? `${sp}\\${mark}` : `${sp}${digits}\\${dot}`))
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { ConfigError } from '../domain/errors.js'
 
 export type Db = Database.Database
 
@@ -9,8 +10,20 @@ export type Db = Database.Database
  * synchronous=NORMAL is durable at every checkpoint and safe against corruption in WAL mode.
  */
 export function openDb(file: string): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  const db = new Database(file)
+  let db: Db
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    db = new Database(file)
+  } catch (e) {
+    throw new ConfigError([
+      {
+        file: 'environment',
+        key: 'STANCEWATCH_DB (or --db)',
+        message: `cannot create or open the database ${file}: ${(e as Error).message}`,
+        fix: 'point it at a writable file path, e.g. db/stancewatch.sqlite',
+      },
+    ])
+  }
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')

@@ -38,6 +38,12 @@ export function migrate(db: Db, migrations = readMigrations()): string[] {
   const applied = new Map(
     (db.prepare('SELECT version, name, checksum FROM schema_migrations').all() as { version: string; name: string; checksum: string }[]).map((r) => [r.version, r]),
   )
+  const seen = new Map<string, string>()
+  for (const m of migrations) {
+    const other = seen.get(m.version)
+    if (other) throw new MigrationError(`migrations ${other} and ${m.name} share version ${m.version}; give the newer one the next free number`)
+    seen.set(m.version, m.name)
+  }
   const known = new Set(migrations.map((m) => m.version))
   for (const v of applied.keys()) {
     if (!known.has(v)) throw new MigrationError(`the database has migration ${v} (${applied.get(v)!.name}), which this version of stancewatch does not know; use a newer stancewatch or another database`)

@@ -9,7 +9,8 @@ export function hourlyCounts(db: Db, topicId: string, from: number, to: number, 
   const out = new Array<number>(hours).fill(0)
   const rows = stmt(
     db,
-    `SELECT (pt.created_at - @from) / ${HOUR_MS} AS h, count(*) AS n
+    // CAST: better-sqlite3 binds JS numbers as REAL, which would make this division fractional.
+    `SELECT CAST((pt.created_at - @from) / ${HOUR_MS} AS INTEGER) AS h, count(*) AS n
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL
        AND (@platform IS NULL OR p.platform = @platform)

@@ -16,6 +16,8 @@ const EN_WORDS = new Set(
 export function detectLang(text: string): DetectedLang {
   const clean = text
     .replace(/https?:\/\/\S+/g, ' ')
+    // Links shown without a scheme ("nytimes.com/2025/07/16/tech...") are not English words.
+    .replace(/(?:[\w-]+\.)+[a-z]{2,}\/\S*/gi, ' ')
     .replace(/[@#][\p{L}\p{N}_.-]+/gu, ' ')
   let kana = 0
   let han = 0

@@ -20,6 +20,8 @@ const NEGATORS = new Set([
 const NEGATION_SCOPE = 3
 // Chinese and Japanese negation: the word itself is a token, and the next tokens are marked.
 const CJK_NEGATORS = new Set(['不', '没', '没有', '别', '无', '非', '未', 'ない', 'ず', 'ません', 'なく', 'じゃない'])
+// Words that contain a negator character but negate nothing (不过 "but", 非常 "very", 未来 "future"…).
+const NOT_NEGATION = new Set(['不过', '不仅', '不断', '不少', '不错', '不得不', '不管', '无论', '无数', '无人机', '非常', '未来', '别人', '别的', '并非常'])
 
 /** Replace URLs, mentions and hashtags with tokens that generalise across posts. */
 export function normaliseEntities(text: string): string {
@@ -29,7 +31,7 @@ export function normaliseEntities(text: string): string {
     .replace(/#([\p{L}\p{N}_]+)/gu, (_, tag: string) => ` xhashtag ${splitHashtag(tag)} `)
 }
 
-/** `#DeepSeekR1` → `deep seek r1`; `#中国AI` → `中国 ai`. */
+/** `#DeepSeekR1` → `Deep Seek R 1`; `#中国AI` → `中国 AI` (lower-cased later, with the rest of the text). */
 export function splitHashtag(tag: string): string {
   return tag
     .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
@@ -85,6 +87,16 @@ function cjkTokens(text: string, lang: 'zh' | 'ja'): string[] {
     if (CJK_NEGATORS.has(seg)) {
       out.push(seg)
       negate = 2
+      continue
+    }
+    // The segmenter glues 不 to its verb (不好, 不会): split it off so the scope is marked.
+    const at = lang === 'zh' && !NOT_NEGATION.has(seg) ? seg.search(/[不没别未无非]/) : -1
+    if (at >= 0) {
+      if (at > 0) out.push(negate > 0 ? `NOT_${seg.slice(0, at)}` : seg.slice(0, at))
+      out.push(seg[at]!)
+      const rest = seg.slice(at + 1)
+      if (rest) out.push(`NOT_${rest}`)
+      negate = rest ? 1 : 2
       continue
     }
     out.push(negate > 0 ? `NOT_${seg}` : seg)

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cli, CONFIG, ROOT, tempDir } from '../helpers.js'
+
+const run = promisify(execFile)
+const BIN = path.join(ROOT, 'src/cli/bin.js')
+
+describe('CLI exit codes and output', () => {
+  const tmp = tempDir()
+  const db = path.join(tmp.dir, 'cli.sqlite')
+  const base = ['--config', CONFIG, '--db', db]
+  afterAll(tmp.cleanup)
+
+  it('exits 0 with help on stdout, examples included, for every command', async () => {
+    const top = await cli(['--help'])
+    expect(top.code).toBe(0)
+    expect(top.stdout).toContain('Examples:')
+    const commands = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help')
+    expect(commands).toEqual(expect.arrayContaining(['demo', 'collect', 'classify', 'train', 'stance', 'digest', 'export', 'alerts', 'status', 'start', 'config']))
+    for (const c of commands) {
+      const r = await cli([c, '--help'])
+      expect(r.code, c).toBe(0)
+      expect(r.stdout, c).toMatch(/Examples:|Commands:/)
+    }
+    for (const sub of [['alerts', 'check'], ['alerts', 'list'], ['config', 'check']]) {
+      const r = await cli([...sub, '--help'])
+      expect(r.stdout, sub.join(' ')).toContain('Examples:')
+    }
+  })
+
+  it('exits 2 on usage errors: unknown command, unknown option, bad choice, missing option', async () => {
+    for (const args of [['frobnicate'], ['status', '--frob'], ['stance', '--from', '2025-07-01', '--to', '2025-07-02', '--bucket', 'month'], ['collect'], ['export', '--format', 'xml']]) {
+      const r = await cli([...base, ...args])
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stdout, args.join(' ')).toBe('')
+      expect(r.stderr.length, args.join(' ')).toBeGreaterThan(0)
+    }
+  })
+
+  it('exits 2 on input errors (bad dates, missing replay file) and names the problem', async () => {
+    const bad = await cli([...base, 'stance', '--from', '2025-02-30', '--to', '2025-03-01'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--from 2025-02-30')
+    const missing = await cli([...base, 'collect', '--source', 'replay', '--file', path.join(tmp.dir, 'nope.jsonl')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('nope.jsonl')
+  })
+
+  it('exits 2 on a configuration error naming file, key and fix', async () => {
+    const badConfig = path.join(tmp.dir, 'bad.yaml')
+    writeFileSync(badConfig, 'timezone: Mars/Olympus\n')
+    const r = await cli(['--config', badConfig, '--db', db, 'status'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(badConfig)
+    expect(r.stderr).toContain('topics')
+    expect(r.stderr).toContain('Fix:')
+  })
+
+  it('prints exactly one JSON document with --json, on success and on failure', async () => {
+    for (const args of [['status', '--json'], ['config', 'check', '--json'], ['alerts', 'list', '--json'], ['stance', '--from', '2025-07-10', '--to', '2025-07-12', '--json'], ['stance', '--from', 'yesterday', '--to', '2025-07-12', '--json']]) {
+      const r = await cli([...base, ...args])
+      expect(() => JSON.parse(r.stdout), `${args.join(' ')}: ${r.stdout}`).not.toThrow()
+      expect(r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).length, args.join(' ')).toBe(1)
+    }
+  })
+
+  describe('the installed binary', () => {
+    let env: NodeJS.ProcessEnv
+    beforeAll(() => {
+      env = { PATH: process.env.PATH, HOME: tmp.dir, STANCEWATCH_CONFIG: CONFIG, STANCEWATCH_DB: db }
+    })
+
+    it('keeps stdout to one JSON document and logs JSON lines on stderr', async () => {
+      const { stdout, stderr } = await run('node', [BIN, '--log-level', 'info', 'status', '--json'], { cwd: tmp.dir, env })
+      expect(JSON.parse(stdout)).toHaveProperty('posts')
+      for (const line of stderr.trim().split('\n').filter(Boolean)) expect(() => JSON.parse(line), line).not.toThrow()
+    })
+
+    it('returns exit code 2 to the shell on a usage or configuration error and 1 on a failure', async () => {
+      await expect(run('node', [BIN, 'stance', '--bucket', 'century'], { cwd: tmp.dir, env })).rejects.toMatchObject({ code: 2 })
+      // A database path that cannot exist (under a regular file) is a configuration mistake…
+      const file = path.join(tmp.dir, 'plain-file')
+      writeFileSync(file, 'x')
+      await expect(run('node', [BIN, '--db', path.join(file, 'no.sqlite'), 'status'], { cwd: tmp.dir, env })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('STANCEWATCH_DB') })
+      // …while a database file that is not SQLite is a failure.
+      const corrupt = path.join(tmp.dir, 'corrupt.sqlite')
+      writeFileSync(corrupt, 'this is not a database, just text long enough to have a header '.repeat(20))
+      await expect(run('node', [BIN, '--db', corrupt, 'status'], { cwd: tmp.dir, env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('failed') })
+    })
+  })
+})

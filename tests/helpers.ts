@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { readEnv } from '../src/config/env.js'
+import { createContext, type AppContext } from '../src/context.js'
+import { runCli } from '../src/cli/run.js'
+import type { Io } from '../src/cli/io.js'
+import { silentLogger } from '../src/logger.js'
+
+export const ROOT = path.resolve(import.meta.dirname, '..')
+export const CONFIG = path.join(ROOT, 'config/stancewatch.yaml')
+
+/** A fresh temporary folder, removed by the returned cleanup. */
+export function tempDir(prefix = 'stancewatch-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix))
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** A context over a real, migrated in-memory SQLite database and the shipped config. */
+export function testContext(opts: { now?: Date; configPath?: string; dbPath?: string } = {}): AppContext {
+  return createContext({
+    env: readEnv({}),
+    log: silentLogger,
+    configPath: opts.configPath ?? CONFIG,
+    dbPath: opts.dbPath ?? ':memory:',
+    now: opts.now ? () => opts.now! : undefined,
+  })
+}
+
+export interface CliRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Run the CLI in-process with captured output, as the binary would. */
+export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliRun> {
+  let stdout = ''
+  let stderr = ''
+  const io: Io = {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    env: { ...env },
+    cwd,
+  }
+  const code = await runCli(args, io)
+  return { code, stdout, stderr }
+}

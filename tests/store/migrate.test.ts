@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto'
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openDb, type Db } from '../../src/store/db.js'
+import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/store/migrate.js'
+import { tempDir } from '../helpers.js'
+
+const TABLES = [
+  'alerts',
+  'classifications',
+  'collector_runs',
+  'coverage_gaps',
+  'cursors',
+  'digests',
+  'job_runs',
+  'labels',
+  'models',
+  'post_links',
+  'post_topics',
+  'posts',
+  'schema_migrations',
+]
+
+function tables(db: Db): string[] {
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter((n) => !n.startsWith('sqlite_'))
+}
+
+function columns(db: Db, table: string): string[] {
+  return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name)
+}
+
+const cleanups: (() => void)[] = []
+const dbs: Db[] = []
+afterEach(() => {
+  for (const db of dbs.splice(0)) if (db.open) db.close()
+  for (const c of cleanups.splice(0)) c()
+})
+
+function open(file: string): Db {
+  const db = openDb(file)
+  dbs.push(db)
+  return db
+}
+
+function temp(): string {
+  const t = tempDir('stancewatch-migrate-')
+  cleanups.push(t.cleanup)
+  return t.dir
+}
+
+/** A migrations folder holding copies of the real files, to add to or tamper with. */
+function migrationsCopy(): string {
+  const dir = temp()
+  for (const f of readdirSync(MIGRATIONS_DIR)) copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f))
+  return dir
+}
+
+describe('readMigrations', () => {
+  it('reads the shipped migrations with a sha256 checksum of their content', () => {
+    const ms = readMigrations()
+    expect(ms.map((m) => m.name)).toContain('0001_initial.sql')
+    const first = ms.find((m) => m.version === '0001')!
+    const sql = readFileSync(path.join(MIGRATIONS_DIR, '0001_initial.sql'), 'utf8')
+    expect(first.sql).toBe(sql)
+    expect(first.checksum).toBe(createHash('sha256').update(sql).digest('hex'))
+  })
+
+  it('takes only NNNN_name.sql files, in order', () => {
+    const dir = migrationsCopy()
+    writeFileSync(path.join(dir, '0003_later.sql'), 'SELECT 1;')
+    writeFileSync(path.join(dir, '0002_sooner.sql'), 'SELECT 1;')
+    writeFileSync(path.join(dir, 'README.md'), '# notes')
+    writeFileSync(path.join(dir, '0004-dash.sql'), 'SELECT 1;')
+    writeFileSync(path.join(dir, '0005_Upper.sql'), 'SELECT 1;')
+    writeFileSync(path.join(dir, '0006_backup.sql.bak'), 'SELECT 1;')
+    expect(readMigrations(dir).map((m) => m.name)).toEqual(['0001_initial.sql', '0002_sooner.sql', '0003_later.sql'])
+  })
+})
+
+describe('migrate', () => {
+  it('on an empty database creates every table and records the migration', () => {
+    const db = open(':memory:')
+    const before = Date.now()
+    expect(migrate(db)).toEqual(['0001_initial.sql'])
+    expect(tables(db)).toEqual(TABLES)
+    const rows = db.prepare('SELECT version, name, checksum, applied_at AS appliedAt FROM schema_migrations').all() as {
+      version: string
+      name: string
+      checksum: string
+      appliedAt: number
+    }[]
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ version: '0001', name: '0001_initial.sql', checksum: readMigrations()[0]!.checksum })
+    expect(rows[0]!.appliedAt).toBeGreaterThanOrEqual(before)
+    expect(rows[0]!.appliedAt).toBeLessThanOrEqual(Date.now())
+    // The constraints the rest of the code relies on are really there.
+    expect(() => db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('x', 'q', '1', 1)").run()).not.toThrow()
+    expect(() => db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('x', 'q', '2', 2)").run()).toThrow(/UNIQUE/)
+  })
+
+  it('opens file databases in WAL mode with foreign keys on', () => {
+    const db = open(path.join(temp(), 'nested/dir/sw.sqlite'))
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+  })
+
+  it('on an existing database applies nothing a second time and keeps the data', () => {
+    const file = path.join(temp(), 'sw.sqlite')
+    let db = open(file)
+    expect(migrate(db)).toEqual(['0001_initial.sql'])
+    db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('x', 'query-1', '1945', 10)").run()
+    expect(migrate(db)).toEqual([])
+    db.close()
+
+    db = open(file)
+    expect(migrate(db)).toEqual([])
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1)
+    expect(db.prepare('SELECT value FROM cursors WHERE source = ? AND key = ?').pluck().get('x', 'query-1')).toBe('1945')
+  })
+
+  it('applies a new migration on top of an existing database, keeping the data', () => {
+    const file = path.join(temp(), 'sw.sqlite')
+    const dir = migrationsCopy()
+    let db = open(file)
+    expect(migrate(db, readMigrations(dir))).toEqual(['0001_initial.sql'])
+    db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('bluesky', 'watermark', '2025-07-16', 10)").run()
+    db.close()
+
+    writeFileSync(
+      path.join(dir, '0002_notes.sql'),
+      `ALTER TABLE cursors ADD COLUMN note TEXT;
+       CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+       UPDATE cursors SET note = 'migrated';`,
+    )
+    db = open(file)
+    expect(migrate(db, readMigrations(dir))).toEqual(['0002_notes.sql'])
+    expect(tables(db)).toContain('notes')
+    expect(columns(db, 'cursors')).toContain('note')
+    expect(db.prepare('SELECT value, note FROM cursors').all()).toEqual([{ value: '2025-07-16', note: 'migrated' }])
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(['0001', '0002'])
+    expect(migrate(db, readMigrations(dir))).toEqual([])
+  })
+
+  it('a failing migration is rolled back whole and not recorded', () => {
+    const dir = migrationsCopy()
+    const db = open(':memory:')
+    migrate(db, readMigrations(dir))
+    writeFileSync(path.join(dir, '0002_broken.sql'), 'CREATE TABLE half_done (id INTEGER);\nCREATE TABLE oops (;')
+    expect(() => migrate(db, readMigrations(dir))).toThrow()
+    expect(tables(db)).not.toContain('half_done')
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(['0001'])
+  })
+
+  it('refuses a migration that was changed after it was applied', () => {
+    const dir = migrationsCopy()
+    const db = open(':memory:')
+    migrate(db, readMigrations(dir))
+    db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('x', 'k', 'v', 1)").run()
+    writeFileSync(path.join(dir, '0001_initial.sql'), `${readFileSync(path.join(dir, '0001_initial.sql'), 'utf8')}\n-- edited\n`)
+    writeFileSync(path.join(dir, '0002_more.sql'), 'CREATE TABLE more (id INTEGER);')
+
+    let err: unknown
+    try {
+      migrate(db, readMigrations(dir))
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(MigrationError)
+    expect((err as Error).message).toContain('0001_initial.sql')
+    expect((err as Error).message).toMatch(/changed after it was applied.*append-only/)
+    // Nothing after the refused one ran, and the data is untouched.
+    expect(tables(db)).not.toContain('more')
+    expect(db.prepare('SELECT count(*) FROM cursors').pluck().get()).toBe(1)
+  })
+
+  it('two migration files with the same version are refused before either is applied', () => {
+    const dir = migrationsCopy()
+    const db = open(':memory:')
+    migrate(db, readMigrations(dir))
+    writeFileSync(path.join(dir, '0002_a.sql'), 'CREATE TABLE a (x);')
+    writeFileSync(path.join(dir, '0002_b.sql'), 'CREATE TABLE b (x);')
+    expect(() => migrate(db, readMigrations(dir))).toThrow(MigrationError)
+    expect(tables(db)).not.toContain('a')
+    expect(tables(db)).not.toContain('b')
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(['0001'])
+  })
+
+  it('refuses a database with a migration this version does not know', () => {
+    const db = open(':memory:')
+    migrate(db)
+    db.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ('0099', '0099_future.sql', 'abc', 1)").run()
+    let err: unknown
+    try {
+      migrate(db)
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(MigrationError)
+    expect((err as Error).message).toContain('0099')
+    expect((err as Error).message).toContain('0099_future.sql')
+    expect((err as Error).message).toMatch(/newer stancewatch/)
+  })
+})

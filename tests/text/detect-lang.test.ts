@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { detectLang, type DetectedLang } from '../../src/text/detect-lang.js'
+
+const cases = (rows: [string, DetectedLang][]) => rows
+
+describe('detectLang', () => {
+  it.each(
+    cases([
+      // Short posts
+      ['China is pouring money into AI start-ups', 'en'],
+      ['lol', 'en'],
+      ['中国的人工智能基金', 'zh'],
+      ['太离谱了', 'zh'],
+      ["La Chine investit dans les start-up de l'IA", 'fr'],
+      ['Très intéressant', 'fr'],
+      ["C'est fou", 'fr'],
+      ['ディープシーク', 'ja'],
+      ['すごい', 'ja'],
+      ['AIファンド', 'ja'],
+    ]),
+  )('short post %j → %s', (text, lang) => {
+    expect(detectLang(text)).toBe(lang)
+  })
+
+  it.each(
+    cases([
+      [
+        "The NYT piece on China's state AI fund is worth reading. It explains how the government picks the so-called little giants, " +
+          'why the money goes to chips and models, and what happens to start-ups that cannot raise private capital afterwards.',
+        'en',
+      ],
+      [
+        '纽约时报这篇文章讲了国家人工智能产业投资基金怎么挑选“小巨人”企业。钱主要投向芯片和大模型，' +
+          '但很多初创公司拿到补贴以后并没有真正的商业模式，这种产业政策能不能成功还要看退出机制。',
+        'zh',
+      ],
+      [
+        "L'article du NYT sur le fonds d'État chinois pour l'IA est passionnant : il explique comment Pékin choisit ses " +
+          'petits géants, pourquoi les milliards vont aux puces et aux modèles, et ce que deviennent les start-up ensuite.',
+        'fr',
+      ],
+      [
+        'ニューヨーク・タイムズの記事によると、中国の国家AIファンドは「小さな巨人」と呼ばれるスタートアップに出資している。' +
+          '半導体やモデル開発に資金が集中しているが、民間の投資が続かない企業も多いようだ。',
+        'ja',
+      ],
+    ]),
+  )('long post → %s', (text, lang) => {
+    expect(detectLang(text)).toBe(lang)
+  })
+
+  it.each(
+    cases([
+      ['国家AI基金投资了DeepSeek和Qwen等大模型公司，OpenAI和Nvidia都在关注', 'zh'],
+      ['我们测试了DeepSeek-R1、Qwen2.5-Max、Kimi k1.5和ChatGPT o3-mini', 'zh'],
+      ['ChatGPT と DeepSeek の比較をしてみた', 'ja'],
+      ['OpenAI、Anthropic、Google DeepMindはどう対抗するのか', 'ja'],
+      ['中国のAIファンドが小さな巨人に投資している', 'ja'],
+      ['DeepSeek R1 est impressionnant', 'fr'],
+      ['한국 인공지능 펀드', 'ko'],
+    ]),
+  )('mixed scripts: %j → %s', (text, lang) => {
+    expect(detectLang(text)).toBe(lang)
+  })
+
+  it.each(
+    cases([
+      ['@nytimes #ChinaAI https://t.co/Xy12AbCdEf 太离谱了', 'zh'],
+      ['Wow @人民日报 #中国AI https://www.nytimes.com/2025/07/16/technology/china-ai.html', 'en'],
+      ['#中国AI #国产大模型 so proud', 'en'],
+      ['@meilin.bsky.social すごい', 'ja'],
+      ['https://www.nytimes.com/2025/07/16/technology/china-ai.html @nytimes #ChinaAI', 'und'],
+    ]),
+  )('ignores URLs, mentions and hashtags: %j → %s', (text, lang) => {
+    expect(detectLang(text)).toBe(lang)
+  })
+
+  it.each(
+    cases([
+      ['必读 nytimes.com/2025/07/16/tech...', 'zh'],
+      ['必読の記事 nytimes.com/2025/07/16/tech...', 'ja'],
+    ]),
+  )('ignores the scheme-less links Bluesky writes into post text: %j → %s', (text, lang) => {
+    expect(detectLang(text)).toBe(lang)
+  })
+
+  it.each(cases([['', 'und'], ['   ', 'und'], ['12345', 'und'], ['😀😀🔥', 'und'], ['!!!', 'und']]))('%j has no language → %s', (text, lang) => {
+    expect(detectLang(text)).toBe(lang)
+  })
+})
