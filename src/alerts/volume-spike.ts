@@ -22,6 +22,7 @@ export interface SpikeVerdict {
 
 const MIN_BASELINE_DAYS = 3
 const OVERDISPERSION = 0.25
+const MAX_LEVEL_SHIFT = 4
 
 /**
  * Is the latest window a spike? The expected count is learned from the same hours of the previous days
@@ -34,11 +35,13 @@ export function detectSpike(input: SpikeInput, s: SpikeSettings): SpikeVerdict {
   const n = input.hourly.length
   const observed = sum(input.hourly, n - w, n)
   const days: number[] = []
+  const dayTotals: number[] = []
   for (let d = 1; d <= s.baseline_days; d++) {
     const end = n - d * 24
     const start = end - w
     if (start < 0 || n - start > input.historyHours) break
     days.push(sum(input.hourly, start, end))
+    if (start - 24 + w >= 0) dayTotals.push(sum(input.hourly, start - 24 + w, end))
   }
   const verdict = (fired: boolean, expected: number, score: number, reason: string): SpikeVerdict => ({
     fired,
@@ -50,7 +53,13 @@ export function detectSpike(input: SpikeInput, s: SpikeSettings): SpikeVerdict {
     reason,
   })
   if (days.length < MIN_BASELINE_DAYS) return verdict(false, days.length ? median(days) : 0, 0, `only ${days.length} day(s) of history; need ${MIN_BASELINE_DAYS}`)
-  const expected = median(days)
+  // If the whole conversation has moved up (the day after a big story), the same hours of older days
+  // understate what is normal now: scale up by the last 24 hours against a typical day, never down (a
+  // quiet Sunday must not make Monday look like a spike).
+  const recent = sum(input.hourly, n - w - 24, n - w)
+  const typicalDay = dayTotals.length ? median(dayTotals) : 0
+  const level = typicalDay > 0 ? Math.min(MAX_LEVEL_SHIFT, Math.max(1, recent / typicalDay)) : 1
+  const expected = median(days) * level
   // Social counts vary more than Poisson: allow 25% day-to-day variation on top, or the observed spread.
   const spread = Math.max(Math.sqrt(Math.max(expected, 1) + (OVERDISPERSION * expected) ** 2), mad(days) * 1.4826)
   const score = (observed - expected) / spread

@@ -1,7 +1,7 @@
 import { escapeHtml, safeHref, truncateGraphemes } from '../render/escape.js'
 import type { DigestFacts } from './facts.js'
 import { colourOf, stackedBars } from './svg-chart.js'
-import { breakdown, engagementLine, healthItems, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+import { breakdown, engagementLine, healthItems, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
 
 const e = escapeHtml
 
@@ -27,7 +27,7 @@ a{color:#0b57d0}
 export function renderHtml(f: DigestFacts): string {
   const title = `${f.topic.name}: daily digest for ${longDate(f)}`
   const body: string[] = []
-  body.push(`<h1>${e(title)}</h1>`, `<p class="muted">Times are ${e(f.timezone)}. Covers ${e(f.from)} to ${e(f.to)}.</p>`)
+  body.push(`<h1>${e(title)}</h1>`, `<p class="muted">${e(zoneLine(f))}</p>`)
   if (f.empty) {
     body.push('<p class="lead">No posts about this topic were collected on this day.</p>', health(f))
     return page(title, body)

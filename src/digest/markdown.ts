@@ -1,13 +1,13 @@
 import { escapeMarkdown, safeHref, truncateGraphemes } from '../render/escape.js'
 import type { DigestFacts } from './facts.js'
-import { breakdown, engagementLine, healthItems, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+import { breakdown, engagementLine, healthItems, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
 
 /** The digest as Markdown. Every piece of post text, handle and name goes through escapeMarkdown. */
 export function renderMarkdown(f: DigestFacts): string {
   const out: string[] = []
   const md = escapeMarkdown
   out.push(`# ${md(f.topic.name)}: daily digest for ${longDate(f)}`, '')
-  out.push(`Times are ${f.timezone}. Covers ${f.from} to ${f.to}.`, '')
+  out.push(zoneLine(f), '')
   if (f.empty) {
     out.push('**No posts about this topic were collected on this day.**', '')
     out.push(...health(f))

@@ -10,6 +10,14 @@ export function longDate(f: DigestFacts): string {
   return DateTime.fromISO(f.date, { zone: f.timezone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy')
 }
 
+/** "Times are America/New_York (UTC−04:00); the day runs from 00:00 to 24:00 there." */
+export function zoneLine(f: DigestFacts): string {
+  const from = DateTime.fromISO(f.from, { setZone: true })
+  const to = DateTime.fromISO(f.to, { setZone: true })
+  const hours = Math.round(to.diff(from, 'hours').hours)
+  return `Times are ${f.timezone} (UTC${from.toFormat('ZZ').replace('-', '−')}); this day had ${hours} hours there.`
+}
+
 export function num(n: number): string {
   return Math.round(n).toLocaleString('en-US')
 }

@@ -19,6 +19,7 @@ export interface DemoSummary {
   sample: string
   collect: Pick<CollectResult, 'pages' | 'stats'>
   topic: string
+  timezone: string
   posts: number
   byPlatform: Record<string, number>
   byLanguage: Record<string, number>
@@ -58,6 +59,7 @@ export async function runDemo(ctx: AppContext, opts: { outDir: string; onProgres
     sample: path.relative(process.cwd(), SAMPLE_FILE),
     collect: { pages: collected.pages, stats: collected.stats },
     topic: topic.id,
+    timezone: ctx.config.timezone,
     posts: breakdown.reduce((s, r) => s + r.n, 0),
     byPlatform: sumBy('platform'),
     byLanguage: sumBy('lang'),

@@ -30,12 +30,11 @@ export interface PageWriteResult {
   deleted: number
 }
 
+// Positional parameters: binding 23 named ones costs more than the insert itself on a bulk replay.
 const INSERT_POST = `INSERT INTO posts (platform, platform_id, url, author_id, author_handle, author_name, author_followers,
   text, lang, lang_detected, created_at, created_at_source, reply_to, quote_of, conversation_id,
   likes, reposts, replies, quotes, metrics_at, first_seen_at, last_seen_at, raw)
-  VALUES (@platform, @platformId, @url, @authorId, @authorHandle, @authorName, @authorFollowers,
-  @text, @lang, @langDetected, @createdAt, @createdAtSource, @replyTo, @quoteOf, @conversationId,
-  @likes, @reposts, @replies, @quotes, @metricsAt, @observedAt, @observedAt, @raw)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (platform, platform_id) DO NOTHING`
 
 // A post seen again: refresh what changes over time, keep what a lookup without it (Jetstream) cannot know.
@@ -76,7 +75,8 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
     const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0 }
     for (const item of page.items) {
       const params = postParams(item, page.observedAt)
-      const info = insertPost.run(params)
+      const p = params
+      const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, p.raw)
       let postId: number
       let isNew = false
       if (info.changes === 1) {

@@ -9,26 +9,33 @@ const EN_WORDS = new Set(
   'the a an and is are was were not that which who for in on with this these those to of it its they their we you but or so because be have has had will would can could just very more china chinese state fund billion chips ai about from what how why'.split(' '),
 )
 
+const URLISH = /https?:\/\/\S+|(?:[\w-]+\.)+[a-z]{2,}\/\S*|[@#][\p{L}\p{N}_.-]+/giu
+const FRENCH_ACCENTS = /[éèêàçùœâîôû]/i
+
 /**
  * A small script-and-stopword detector for the languages stancewatch reads. Platform language tags are
- * wrong about a quarter of the time, so every post is detected again from its text.
+ * wrong about a quarter of the time, so every post is detected again from its text. Links (with or
+ * without a scheme), mentions and hashtags are ignored: "必读 nytimes.com/2025/…" is Chinese.
  */
 export function detectLang(text: string): DetectedLang {
-  const clean = text
-    .replace(/https?:\/\/\S+/g, ' ')
-    // Links shown without a scheme ("nytimes.com/2025/07/16/tech...") are not English words.
-    .replace(/(?:[\w-]+\.)+[a-z]{2,}\/\S*/gi, ' ')
-    .replace(/[@#][\p{L}\p{N}_.-]+/gu, ' ')
+  const clean = text.replace(URLISH, ' ')
   let kana = 0
   let han = 0
   let hangul = 0
   let latin = 0
-  for (const ch of clean) {
-    const c = ch.codePointAt(0)!
-    if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0xff66 && c <= 0xff9f)) kana++
-    else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x20000 && c <= 0x2ffff)) han++
-    else if (c >= 0xac00 && c <= 0xd7af) hangul++
-    else if (/\p{Script=Latin}/u.test(ch)) latin++
+  for (let i = 0; i < clean.length; i++) {
+    const c = clean.charCodeAt(i)
+    if (c < 0x80) {
+      if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) latin++
+    } else if (c >= 0xc0 && c <= 0x24f) {
+      if (c !== 0xd7 && c !== 0xf7) latin++
+    } else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0xff66 && c <= 0xff9f)) kana++
+    else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff)) han++
+    else if (c >= 0xd840 && c <= 0xd87f) {
+      // A high surrogate of planes 2–3: CJK extension ideographs (𠮷).
+      han++
+      i++
+    } else if (c >= 0xac00 && c <= 0xd7af) hangul++
   }
   const cjk = kana + han + hangul
   // A CJK character carries about as much as a short Latin word, so weigh it up against letters.
@@ -38,13 +45,15 @@ export function detectLang(text: string): DetectedLang {
     return kana >= 2 || (kana >= 1 && han < 8) ? 'ja' : 'zh'
   }
   if (latin === 0) return 'und'
-  const words = foldForMatch(clean).replace(/['’]/g, '').split(/[^a-z]+/).filter(Boolean)
-  let fr = /[éèêàçùœâîôû]/i.test(clean) ? 1.5 : 0
+  let fr = FRENCH_ACCENTS.test(clean) ? 1.5 : 0
   let en = 0
-  for (const w of words) {
+  let words = 0
+  for (const w of foldForMatch(clean).replace(/['’]/g, '').split(/[^a-z]+/)) {
+    if (!w) continue
+    words++
     if (FR_WORDS.has(w)) fr++
     if (EN_WORDS.has(w)) en++
   }
-  if (fr === 0 && en === 0) return words.length >= 1 ? 'en' : 'und'
+  if (fr === 0 && en === 0) return words >= 1 ? 'en' : 'und'
   return fr > en ? 'fr' : 'en'
 }

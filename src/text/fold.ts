@@ -4,7 +4,10 @@
  * stripped: Japanese voiced marks (U+3099/U+309A) are combining too and must stay.
  */
 export function foldForMatch(text: string): string {
-  return text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC')
+  // Plain ASCII (most English posts) needs no normalisation at all.
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase()
+  const lower = text.normalize('NFKC').toLowerCase()
+  return /[\u00c0-\u024f\u1e00-\u1eff]/.test(lower) ? lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC') : lower
 }
 
 /** True for a character of the scripts that write words without spaces. */

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
+import { DateTime } from 'luxon'
 import { DEMO_DB, DEMO_OUT, removeDatabase, runDemo, type DemoSummary } from '../../jobs/demo.js'
 import { LANGUAGE_NAMES, PLATFORM_NAMES } from '../../digest/text.js'
 import { printJson, println, type Io } from '../io.js'
@@ -55,7 +56,8 @@ function printSummary(io: Io, s: DemoSummary): void {
   println(io, `  languages: ${Object.entries(s.byLanguage).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${LANGUAGE_NAMES[k] ?? k} ${n}`).join(', ')}`)
   println(io, `  stance: ${Object.entries(s.stance).map(([k, n]) => `${k} ${n} (${pct(n)})`).join(', ')}  [model ${s.model}]`)
   println(io, `  alerts fired: ${s.alerts.length}`)
-  for (const a of s.alerts) println(io, `    ${a.kind}${a.platform ? ` (${PLATFORM_NAMES[a.platform]})` : ''} ${a.window_start.slice(0, 16)}–${a.window_end.slice(11, 16)} UTC: ${a.observed} posts vs ${a.expected.toFixed(1)} expected`)
+  const local = (iso: string, fmt: string) => DateTime.fromISO(iso, { zone: s.timezone }).toFormat(fmt)
+  for (const a of s.alerts) println(io, `    ${a.kind.replace(/_/g, ' ')}${a.platform ? ` (${PLATFORM_NAMES[a.platform]})` : ''} ${local(a.window_start, 'yyyy-MM-dd HH:mm')}–${local(a.window_end, 'HH:mm')} ${s.timezone}: ${a.observed} posts vs ${a.expected.toFixed(1)} expected`)
   println(io, `  digest of the busiest day, ${s.digest.date} (${s.digest.posts} posts):`)
   for (const f of s.digest.files) println(io, `    ${path.relative(process.cwd(), f)}`)
   println(io, `  database: ${s.database} — try: npx stancewatch --db ${s.database} stance --from 2025-07-10 --to 2025-07-26`)
