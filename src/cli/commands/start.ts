@@ -31,17 +31,29 @@ Examples:
         io,
         o,
         async (ctx) => {
-          if (o.runNow) for (const job of JOBS) await runJob(ctx, job).catch((e: unknown) => ctx.log.error({ job, err: e }, 'job failed'))
-          const scheduler = startScheduler(ctx)
-          ctx.log.info({ pid: process.pid }, 'stancewatch daemon started')
-          await new Promise<void>((resolve) => {
+          // Signals are handled from the first moment: a stop during --run-now also ends cleanly.
+          const abort = new AbortController()
+          const stopped = new Promise<string>((resolve) => {
             const stop = (signal: string) => {
               ctx.log.info({ signal }, 'stopping: finishing the current batch')
-              void scheduler.stop().then(resolve)
+              abort.abort()
+              resolve(signal)
             }
             process.once('SIGINT', () => stop('SIGINT'))
             process.once('SIGTERM', () => stop('SIGTERM'))
           })
+          if (o.runNow) {
+            for (const job of JOBS) {
+              if (abort.signal.aborted) break
+              await runJob(ctx, job, abort.signal).catch((e: unknown) => ctx.log.error({ job, err: e }, 'job failed'))
+            }
+          }
+          if (!abort.signal.aborted) {
+            const scheduler = startScheduler(ctx)
+            ctx.log.info({ pid: process.pid }, 'stancewatch daemon started')
+            await stopped
+            await scheduler.stop()
+          }
           ctx.log.info('stancewatch daemon stopped')
         },
         'info',
