@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { readEnv } from '../src/config/env.js'
 import { createContext, type AppContext } from '../src/context.js'
 import { runCli } from '../src/cli/run.js'
@@ -47,4 +48,19 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROO
   }
   const code = await runCli(args, io)
   return { code, stdout, stderr }
+}
+
+/**
+ * The shipped config with some keys replaced, written into `dir` (seeds path made absolute, archives and
+ * digests kept inside `dir` so tests never write into the repository).
+ */
+export function writeTestConfig(dir: string, edit: (config: Record<string, any>) => void = () => {}, name = 'config.yaml'): string {
+  const config = parseYaml(readFileSync(CONFIG, 'utf8')) as Record<string, any>
+  config.topics[0].stance.seeds = path.join(ROOT, 'config/seeds/china-ai-fund.jsonl')
+  config.sources = { ...(config.sources ?? {}), archive_dir: path.join(dir, 'archive') }
+  config.digest.out_dir = path.join(dir, 'digests')
+  edit(config)
+  const file = path.join(dir, name)
+  writeFileSync(file, stringifyYaml(config))
+  return file
 }

@@ -8,12 +8,12 @@ export interface ProgressReporter {
 }
 
 /** A progress bar on stderr when a person is watching; nothing when stderr is piped or logged. */
-export function progressBar(io: Io, unit: 'bytes' | 'posts'): ProgressReporter {
+export function progressBar(io: Io, unit: 'bytes' | 'posts' | 'queries'): ProgressReporter {
   if (!io.stderrIsTTY) return { update: () => {}, stop: () => {} }
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: unit === 'bytes' ? '{label} [{bar}] {percentage}% | {doneMb}/{totalMb} MB | eta {eta_formatted}' : '{label} [{bar}] {percentage}% | {value}/{total} posts | eta {eta_formatted}',
+      format: unit === 'bytes' ? '{label} [{bar}] {percentage}% | {doneMb}/{totalMb} MB | eta {eta_formatted}' : `{label} [{bar}] {percentage}% | {value}/{total} ${unit} | eta {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
     },

@@ -33,6 +33,13 @@ const stanceLabelSchema = z.strictObject({
   definition: z.string().min(1),
 })
 
+/** Engagement refresh: the most engaged recent posts get fresh counts on a schedule. */
+const refreshSchema = z.strictObject({
+  top_posts: z.number().int().min(0).default(100),
+  days: z.number().min(0).default(3),
+  every_hours: z.number().min(0).default(6),
+})
+
 const topicSchema = z.strictObject({
   id,
   name: z.string().min(1),
@@ -53,6 +60,13 @@ const topicSchema = z.strictObject({
       bluesky: z.array(z.string().min(1)).default([]),
     })
     .default({ x: [], bluesky: [] }),
+  /** X bills per post read: a run stops before these are exceeded (UTC day, calendar month). */
+  budget: z
+    .strictObject({
+      x_daily_post_reads: z.number().int().min(0).default(2000),
+      x_monthly_post_reads: z.number().int().min(0).default(50000),
+    })
+    .prefault({}),
   stance: z.strictObject({
     labels: z.array(stanceLabelSchema).min(2),
     /** JSONL of {text, label} relative to the config file. */
@@ -115,8 +129,38 @@ export const configSchema = z.strictObject({
       /** Sources the daemon's collect job runs; credentials decide which of them can actually run. */
       enabled: z.array(z.enum(['x', 'bluesky', 'jetstream', 'replay'])).default(['x', 'bluesky']),
       replay_files: z.array(z.string().min(1)).default([]),
+      /** Every page a live collector receives is appended here as JSONL (replayable); null turns it off. */
+      archive_dir: z.string().min(1).nullable().default('archive'),
+      x: z
+        .strictObject({
+          max_results: z.number().int().min(10).max(100).default(100),
+          /** A query never run before starts this far back (recent search reaches 7 days). */
+          first_run_lookback_hours: z.number().min(1).max(168).default(24),
+          max_pages_per_query: z.number().int().min(1).default(25),
+          /** Longer rate-limit waits end the run early (with a warning) instead of blocking it. */
+          max_rate_limit_wait_seconds: z.number().min(0).default(900),
+          max_retries: z.number().int().min(0).max(10).default(5),
+          /** What X bills per post read (pay-per-use, 2026). */
+          cost_per_post_usd: z.number().min(0).default(0.005),
+          refresh: refreshSchema.prefault({}),
+        })
+        .prefault({}),
+      bluesky: z
+        .strictObject({
+          limit: z.number().int().min(1).max(100).default(100),
+          first_run_lookback_hours: z.number().min(1).default(24),
+          /** Each pass re-reads this much before the watermark: posts can reach the index late. */
+          since_overlap_minutes: z.number().min(0).default(15),
+          max_pages_per_query: z.number().int().min(1).default(50),
+          max_rate_limit_wait_seconds: z.number().min(0).default(900),
+          max_retries: z.number().int().min(0).max(10).default(5),
+          /** createSession is limited to 30 per 5 minutes and 300 a day; stancewatch stops far below. */
+          max_logins_per_day: z.number().int().min(1).max(300).default(10),
+          refresh: refreshSchema.prefault({}),
+        })
+        .prefault({}),
     })
-    .default({ enabled: ['x', 'bluesky'], replay_files: [] }),
+    .prefault({}),
   alerts: z.strictObject({
     volume_spike: z.strictObject({
       /** Hours in the window under test. */

@@ -4,8 +4,10 @@ import { UsageError } from '../domain/errors.js'
 import { normalizePayload, type Normalized } from '../normalize/index.js'
 import { fileSize, readReplayFile } from '../sources/replay.js'
 import { getCursor } from '../store/cursors.js'
-import { finishCollectorRun, startCollectorRun, updateCollectorRun, type RunStatus } from '../store/runs.js'
-import { addStats, emptyStats, ingest, type IngestStats } from './ingest.js'
+import { collectBluesky } from './collect-bluesky.js'
+import { collectX } from './collect-x.js'
+import { ingest } from './ingest.js'
+import { RunRecorder, type RunResult } from './run-recorder.js'
 
 export const SOURCES = ['replay', 'x', 'bluesky', 'jetstream'] as const
 export type SourceName = (typeof SOURCES)[number]
@@ -26,14 +28,9 @@ export interface CollectOptions {
   signal?: AbortSignal
 }
 
-export interface CollectResult {
-  runId: number
-  source: SourceName
-  status: Exclude<RunStatus, 'running'>
-  stopReason: string | null
-  pages: number
-  stats: IngestStats
-  files: { file: string; fromLine: number; toLine: number }[]
+export interface CollectResult extends RunResult {
+  /** Replay only: which lines of which files this run read. */
+  files?: { file: string; fromLine: number; toLine: number }[]
 }
 
 /** Lines per transaction: big enough to amortise the commit, small enough that an interrupt loses little work. */
@@ -45,7 +42,9 @@ export async function collect(ctx: AppContext, opts: CollectOptions): Promise<Co
     case 'replay':
       return collectReplay(ctx, opts)
     case 'x':
+      return collectX(ctx, { signal: opts.signal })
     case 'bluesky':
+      return collectBluesky(ctx, { signal: opts.signal })
     case 'jetstream':
       throw new UsageError(`the ${opts.source} collector is not available in this version; use --source replay`)
     default: {
@@ -60,14 +59,11 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
   if (files.length === 0) throw new UsageError('no file to replay: pass --file FILE (or list files under sources.replay_files in the config)')
   for (const f of files) if (fileSize(f) < 0) throw new UsageError(`the replay file ${f} does not exist or is not a file`)
 
-  const runId = startCollectorRun(ctx.db, 'replay', files, ctx.now().getTime())
-  const stats = emptyStats()
-  let pages = 0
+  const run = new RunRecorder(ctx, 'replay', files)
   let badLines = 0
-  const filesDone: CollectResult['files'] = []
+  const filesDone: NonNullable<CollectResult['files']> = []
   const totalBytes = files.reduce((s, f) => s + fileSize(f), 0)
   let bytesBefore = 0
-  const persist = () => updateCollectorRun(ctx.db, runId, { ...stats, queries: files, pages, rateLimitWaits: 0, rateLimitWaitMs: 0, retries: 0, reads: 0, estCostUsd: 0, errors: [] })
 
   try {
     for (const file of files) {
@@ -77,10 +73,9 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
       let batch: Normalized[] = []
       const flush = () => {
         if (lastLine === fromLine && batch.length === 0) return
-        addStats(stats, ingest(ctx, batch, { source: 'replay', query: path.basename(file) }, { source: 'replay', key, value: String(lastLine) }))
-        pages += batch.length
+        const stats = ingest(ctx, batch, { source: 'replay', query: path.basename(file) }, { source: 'replay', key, value: String(lastLine) })
+        run.page(stats, 0, batch.length)
         batch = []
-        persist()
       }
       let linesInBatch = 0
       for await (const item of readReplayFile(file, fromLine)) {
@@ -90,8 +85,7 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
         if (normalized) batch.push(normalized)
         else {
           const reason = item.error !== undefined ? 'replay: line is not valid JSON' : 'replay: unknown payload shape'
-          stats.skipped++
-          stats.skipReasons[reason] = (stats.skipReasons[reason] ?? 0) + 1
+          run.skip(reason)
           if (++badLines <= MAX_LOGGED_BAD_LINES) ctx.log.warn({ file, line: item.line, reason: item.error ?? reason }, 'replay line skipped')
         }
         if (linesInBatch >= REPLAY_BATCH_LINES) {
@@ -108,14 +102,11 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
       if (opts.signal?.aborted) break
     }
   } catch (e) {
-    persist()
-    finishCollectorRun(ctx.db, runId, 'failed', (e as Error).message, ctx.now().getTime())
+    run.fail(e)
     throw e
   }
   if (badLines > MAX_LOGGED_BAD_LINES) ctx.log.warn({ badLines }, 'more replay lines were skipped than logged')
   const stopped = opts.signal?.aborted ?? false
-  const status = stopped ? 'partial' : 'ok'
-  const stopReason = stopped ? 'interrupted; the next run resumes after the last stored line' : null
-  finishCollectorRun(ctx.db, runId, status, stopReason, ctx.now().getTime())
-  return { runId, source: 'replay', status, stopReason, pages, stats, files: filesDone }
+  const result = run.finish(stopped ? 'partial' : 'ok', stopped ? 'interrupted; the next run resumes after the last stored line' : null)
+  return { ...result, files: filesDone }
 }

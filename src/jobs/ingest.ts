@@ -1,9 +1,10 @@
 import type { AppContext } from '../context.js'
-import type { Post } from '../domain/post.js'
+import type { Post, PostDeletion } from '../domain/post.js'
 import type { TopicMatch } from '../domain/topic.js'
 import { canonicalLinks, matchPost } from '../match/matcher.js'
 import type { Normalized } from '../normalize/index.js'
 import type { CursorWrite } from '../store/cursors.js'
+import type { Db } from '../store/db.js'
 import { savePage, type PostToStore } from '../store/posts.js'
 import { topicsOfPosts } from '../store/topics.js'
 import { detectLang } from '../text/detect-lang.js'
@@ -45,7 +46,7 @@ export interface Provenance {
  * match → store for a batch of normalized payloads, with the cursor that covers them, in one transaction.
  * Posts that belong to no topic are counted and dropped: a broad query's noise is not a reaction.
  */
-export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance: Provenance, cursor?: CursorWrite): IngestStats {
+export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance: Provenance, cursor?: CursorWrite, alsoWrite?: (db: Db) => void): IngestStats {
   const stats = emptyStats()
   const items: PostToStore[] = []
   const deletions = batch.flatMap((n) => n.deletions)
@@ -86,7 +87,7 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
   }
   stats.offTopic += pending.length
 
-  const written = savePage(ctx.db, { items, deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor })
+  const written = savePage(ctx.db, { items, deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor, alsoWrite })
   stats.newPosts = written.inserted
   stats.duplicates = written.duplicates
   stats.deletions = written.deleted
@@ -122,4 +123,14 @@ function inheritThreadTopics(
     add(post.quoteOf, 'thread:quote')
     return { post, langDetected, links, matches }
   })
+}
+
+/**
+ * Fresh observations of posts already stored (engagement lookups): counts and author details are
+ * updated, topics left as they are, and posts the platform no longer returns are marked deleted.
+ */
+export function refreshObserved(ctx: AppContext, batch: readonly Normalized[], deletions: PostDeletion[], provenance: Provenance, alsoWrite?: (db: Db) => void): { updated: number; deleted: number } {
+  const items = batch.flatMap((n) => n.posts).map((post) => ({ post, langDetected: detectLang(post.text), links: canonicalLinks(post), matches: [] }))
+  const r = savePage(ctx.db, { items, deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), alsoWrite })
+  return { updated: r.duplicates, deleted: r.deleted }
 }

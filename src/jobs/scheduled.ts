@@ -16,7 +16,9 @@ export function sourceUnavailable(ctx: AppContext, source: SourceName): string |
     case 'replay':
       return ctx.config.sources.replay_files.length ? null : 'no sources.replay_files configured'
     case 'x':
+      return ctx.env.x.bearerToken ? null : 'X_BEARER_TOKEN is not set'
     case 'bluesky':
+      return ctx.env.bluesky.identifier && ctx.env.bluesky.appPassword ? null : 'BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set'
     case 'jetstream':
       return 'this collector is not available in this version'
     default: {

@@ -27,6 +27,9 @@ export function detectPayloadKind(payload: unknown): PayloadKind | null {
   if (Array.isArray(payload.posts)) return 'bluesky-posts'
   if (typeof payload.uri === 'string' && 'record' in payload && 'author' in payload) return 'bluesky-postview'
   if ('meta' in payload || Array.isArray(payload.data) || (isObj(payload.data) && 'id' in payload.data)) return 'x-page'
+  // A lookup where every requested post is gone: X answers with `errors` only.
+  // (An error response carries `title`/`status` at the top and is not a page.)
+  if (Array.isArray(payload.errors) && payload.errors.length > 0 && !('error' in payload) && !('title' in payload) && !('status' in payload)) return 'x-page'
   return null
 }
 

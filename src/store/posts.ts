@@ -22,6 +22,8 @@ export interface PageWrite {
   observedAt: number
   /** Written in the same transaction as the posts, so a crash never separates them. */
   cursor?: CursorWrite
+  /** Other writes that belong with this page (billable reads, pending pagination), in the same transaction. */
+  alsoWrite?: (db: Db) => void
 }
 
 export interface PageWriteResult {
@@ -102,6 +104,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       result.deleted += markDeleted.run(Date.parse(d.deletedAt), d.platform, d.platformId).changes
     }
     if (page.cursor) setCursor(db, page.cursor, page.observedAt)
+    page.alsoWrite?.(db)
     return result
   })
   return run.immediate()

@@ -42,7 +42,7 @@ describe('the scheduler', () => {
     for (const r of runs) expect(r.status, `${r.job}: ${JSON.stringify(r.detail)}`).not.toBe('failed')
     const collect = runs.find((r) => r.job === 'collect')!.detail as Record<string, unknown>
     // Sources that cannot run here are skipped with the reason, not fatal.
-    expect(collect.x).toEqual({ skipped: expect.stringContaining('not available') })
+    expect(collect.x).toEqual({ skipped: expect.stringContaining('X_BEARER_TOKEN') })
     expect(ctx.db.prepare('SELECT count(*) FROM posts').pluck().get()).toBeGreaterThan(0)
     expect(readdirSync(path.join(tmp.dir, 'digests')).some((f) => f.startsWith('digest-'))).toBe(true)
     ctx.db.close()

@@ -8,6 +8,7 @@ import { tempDir } from '../helpers.js'
 
 const TABLES = [
   'alerts',
+  'api_reads',
   'classifications',
   'collector_runs',
   'coverage_gaps',
@@ -15,12 +16,20 @@ const TABLES = [
   'digests',
   'job_runs',
   'labels',
+  'login_attempts',
   'models',
   'post_links',
   'post_topics',
   'posts',
   'schema_migrations',
+  'sessions',
 ]
+
+/** The migrations shipped today, and the next free version number for test-only ones. */
+const SHIPPED = readMigrations().map((m) => m.name)
+const VERSIONS = readMigrations().map((m) => m.version)
+const NEXT = String(Number(VERSIONS.at(-1)) + 1).padStart(4, '0')
+const AFTER_NEXT = String(Number(NEXT) + 1).padStart(4, '0')
 
 function tables(db: Db): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter((n) => !n.startsWith('sqlite_'))
@@ -68,13 +77,13 @@ describe('readMigrations', () => {
 
   it('takes only NNNN_name.sql files, in order', () => {
     const dir = migrationsCopy()
-    writeFileSync(path.join(dir, '0003_later.sql'), 'SELECT 1;')
-    writeFileSync(path.join(dir, '0002_sooner.sql'), 'SELECT 1;')
+    writeFileSync(path.join(dir, `${AFTER_NEXT}_later.sql`), 'SELECT 1;')
+    writeFileSync(path.join(dir, `${NEXT}_sooner.sql`), 'SELECT 1;')
     writeFileSync(path.join(dir, 'README.md'), '# notes')
     writeFileSync(path.join(dir, '0004-dash.sql'), 'SELECT 1;')
     writeFileSync(path.join(dir, '0005_Upper.sql'), 'SELECT 1;')
     writeFileSync(path.join(dir, '0006_backup.sql.bak'), 'SELECT 1;')
-    expect(readMigrations(dir).map((m) => m.name)).toEqual(['0001_initial.sql', '0002_sooner.sql', '0003_later.sql'])
+    expect(readMigrations(dir).map((m) => m.name)).toEqual([...SHIPPED, `${NEXT}_sooner.sql`, `${AFTER_NEXT}_later.sql`])
   })
 })
 
@@ -82,7 +91,7 @@ describe('migrate', () => {
   it('on an empty database creates every table and records the migration', () => {
     const db = open(':memory:')
     const before = Date.now()
-    expect(migrate(db)).toEqual(['0001_initial.sql'])
+    expect(migrate(db)).toEqual(SHIPPED)
     expect(tables(db)).toEqual(TABLES)
     const rows = db.prepare('SELECT version, name, checksum, applied_at AS appliedAt FROM schema_migrations').all() as {
       version: string
@@ -90,7 +99,7 @@ describe('migrate', () => {
       checksum: string
       appliedAt: number
     }[]
-    expect(rows).toHaveLength(1)
+    expect(rows).toHaveLength(SHIPPED.length)
     expect(rows[0]).toMatchObject({ version: '0001', name: '0001_initial.sql', checksum: readMigrations()[0]!.checksum })
     expect(rows[0]!.appliedAt).toBeGreaterThanOrEqual(before)
     expect(rows[0]!.appliedAt).toBeLessThanOrEqual(Date.now())
@@ -108,14 +117,14 @@ describe('migrate', () => {
   it('on an existing database applies nothing a second time and keeps the data', () => {
     const file = path.join(temp(), 'sw.sqlite')
     let db = open(file)
-    expect(migrate(db)).toEqual(['0001_initial.sql'])
+    expect(migrate(db)).toEqual(SHIPPED)
     db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('x', 'query-1', '1945', 10)").run()
     expect(migrate(db)).toEqual([])
     db.close()
 
     db = open(file)
     expect(migrate(db)).toEqual([])
-    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1)
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(SHIPPED.length)
     expect(db.prepare('SELECT value FROM cursors WHERE source = ? AND key = ?').pluck().get('x', 'query-1')).toBe('1945')
   })
 
@@ -123,22 +132,22 @@ describe('migrate', () => {
     const file = path.join(temp(), 'sw.sqlite')
     const dir = migrationsCopy()
     let db = open(file)
-    expect(migrate(db, readMigrations(dir))).toEqual(['0001_initial.sql'])
+    expect(migrate(db, readMigrations(dir))).toEqual(SHIPPED)
     db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('bluesky', 'watermark', '2025-07-16', 10)").run()
     db.close()
 
     writeFileSync(
-      path.join(dir, '0002_notes.sql'),
+      path.join(dir, `${NEXT}_notes.sql`),
       `ALTER TABLE cursors ADD COLUMN note TEXT;
        CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
        UPDATE cursors SET note = 'migrated';`,
     )
     db = open(file)
-    expect(migrate(db, readMigrations(dir))).toEqual(['0002_notes.sql'])
+    expect(migrate(db, readMigrations(dir))).toEqual([`${NEXT}_notes.sql`])
     expect(tables(db)).toContain('notes')
     expect(columns(db, 'cursors')).toContain('note')
     expect(db.prepare('SELECT value, note FROM cursors').all()).toEqual([{ value: '2025-07-16', note: 'migrated' }])
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(['0001', '0002'])
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([...VERSIONS, NEXT])
     expect(migrate(db, readMigrations(dir))).toEqual([])
   })
 
@@ -146,10 +155,10 @@ describe('migrate', () => {
     const dir = migrationsCopy()
     const db = open(':memory:')
     migrate(db, readMigrations(dir))
-    writeFileSync(path.join(dir, '0002_broken.sql'), 'CREATE TABLE half_done (id INTEGER);\nCREATE TABLE oops (;')
+    writeFileSync(path.join(dir, `${NEXT}_broken.sql`), 'CREATE TABLE half_done (id INTEGER);\nCREATE TABLE oops (;')
     expect(() => migrate(db, readMigrations(dir))).toThrow()
     expect(tables(db)).not.toContain('half_done')
-    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(['0001'])
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(VERSIONS)
   })
 
   it('refuses a migration that was changed after it was applied', () => {
@@ -158,7 +167,7 @@ describe('migrate', () => {
     migrate(db, readMigrations(dir))
     db.prepare("INSERT INTO cursors (source, key, value, updated_at) VALUES ('x', 'k', 'v', 1)").run()
     writeFileSync(path.join(dir, '0001_initial.sql'), `${readFileSync(path.join(dir, '0001_initial.sql'), 'utf8')}\n-- edited\n`)
-    writeFileSync(path.join(dir, '0002_more.sql'), 'CREATE TABLE more (id INTEGER);')
+    writeFileSync(path.join(dir, `${NEXT}_more.sql`), 'CREATE TABLE more (id INTEGER);')
 
     let err: unknown
     try {
@@ -178,12 +187,12 @@ describe('migrate', () => {
     const dir = migrationsCopy()
     const db = open(':memory:')
     migrate(db, readMigrations(dir))
-    writeFileSync(path.join(dir, '0002_a.sql'), 'CREATE TABLE a (x);')
-    writeFileSync(path.join(dir, '0002_b.sql'), 'CREATE TABLE b (x);')
+    writeFileSync(path.join(dir, `${NEXT}_a.sql`), 'CREATE TABLE a (x);')
+    writeFileSync(path.join(dir, `${NEXT}_b.sql`), 'CREATE TABLE b (x);')
     expect(() => migrate(db, readMigrations(dir))).toThrow(MigrationError)
     expect(tables(db)).not.toContain('a')
     expect(tables(db)).not.toContain('b')
-    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(['0001'])
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(VERSIONS)
   })
 
   it('refuses a database with a migration this version does not know', () => {

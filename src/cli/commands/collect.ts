@@ -1,5 +1,7 @@
 import type { Command } from 'commander'
+import { UsageError } from '../../domain/errors.js'
 import { collect, SOURCES, type CollectResult, type SourceName } from '../../jobs/collect.js'
+import { collectPlan, printPlan } from './plan.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, oneOf, optionsOf } from '../options.js'
 import { progressBar } from '../progress.js'
@@ -9,6 +11,7 @@ interface CollectFlags {
   source: SourceName
   file?: string[]
   restart?: boolean
+  dryRun?: boolean
   json?: boolean
 }
 
@@ -19,6 +22,7 @@ export function registerCollect(program: Command, io: Io): void {
     .requiredOption('-s, --source <source>', `where to collect from: ${SOURCES.join(', ')}`, oneOf(SOURCES))
     .option('-f, --file <file...>', 'replay: JSONL archive(s) of raw API payloads, one per line (.gz allowed)')
     .option('--restart', 'replay: read the file(s) from the first line even if they were read before')
+    .option('--dry-run', 'x, bluesky: print the queries, where each resumes and (X) the estimated reads and cost; read no post')
     .option('--json', 'print the run record as JSON')
     .addHelpText(
       'after',
@@ -27,14 +31,25 @@ Each replay line is one raw payload; its shape decides its platform: an X API v2
 ({data, includes, meta}), a Bluesky searchPosts/getPosts output ({posts}) or PostView, or a Jetstream event.
 Malformed lines are logged, skipped and counted; a re-run resumes after the last stored line.
 
+X and Bluesky collectors resume every query from its watermark (X since_id, Bluesky since), page until
+they reach it, and store each page with the query's new position in one transaction: stop them at any
+moment and the next run neither loses nor repeats a post. Rate limits wait for the reset (up to
+sources.<x|bluesky>.max_rate_limit_wait_seconds, else the run ends early and says so); X stops before a
+topic's post-read budget is exceeded. Every page received is appended to sources.archive_dir.
+
 Examples:
+  $ stancewatch collect --source x --dry-run
+  $ stancewatch collect --source x
+  $ stancewatch collect --source bluesky --json
   $ stancewatch collect --source replay --file config/sample/sample.jsonl.gz
   $ stancewatch collect --source replay --file a.jsonl b.jsonl.gz --json
   $ stancewatch collect --source replay --file archive.jsonl --restart`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<CollectFlags>(cmd)
+      if (o.dryRun && o.source !== 'x' && o.source !== 'bluesky') throw new UsageError('--dry-run applies to --source x or bluesky')
       await withContext(io, o, async (ctx) => {
+        if (o.dryRun) return printPlan(io, await collectPlan(ctx, o.source as 'x' | 'bluesky'), Boolean(o.json))
         const bar = progressBar(io, 'bytes')
         const stop = abortOnSignals()
         try {
@@ -53,8 +68,11 @@ Examples:
 function printCollect(io: Io, r: CollectResult): void {
   const s = r.stats
   println(io, `${r.source} run #${r.runId}: ${r.status}${r.stopReason ? ` (${r.stopReason})` : ''}`)
-  for (const f of r.files) println(io, `  ${f.file}: lines ${f.fromLine + 1}–${f.toLine}${f.fromLine > 0 ? ' (resumed)' : ''}${f.toLine === f.fromLine ? ' — nothing new; --restart reads it again' : ''}`)
+  for (const f of r.files ?? []) println(io, `  ${f.file}: lines ${f.fromLine + 1}–${f.toLine}${f.fromLine > 0 ? ' (resumed)' : ''}${f.toLine === f.fromLine ? ' — nothing new; --restart reads it again' : ''}`)
   println(io, `  payloads ${r.pages}, posts fetched ${s.fetched}: new ${s.newPosts}, already stored ${s.duplicates}, off-topic ${s.offTopic}`)
   println(io, `  skipped ${s.skipped}, not posts ${s.ignored}, deletions applied ${s.deletions}`)
   for (const [reason, n] of Object.entries(s.skipReasons)) println(io, `    ${n} × ${reason}`)
+  if (r.api.requests) println(io, `  API: ${r.api.requests} requests, ${r.api.retries} retries, ${r.api.rateLimitWaits} rate-limit waits (${(r.api.rateLimitWaitMs / 1000).toFixed(0)} s)`)
+  if (r.reads) println(io, `  billable post reads ${r.reads} ≈ $${r.estCostUsd.toFixed(2)}`)
+  for (const e of r.errors) println(io, `  ! ${e}`)
 }

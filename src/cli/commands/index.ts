@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { Io } from '../io.js'
 import { registerAlerts } from './alerts.js'
+import { registerBackfill } from './backfill.js'
 import { registerClassify } from './classify.js'
 import { registerCollect } from './collect.js'
 import { registerConfig } from './config.js'
@@ -15,6 +16,7 @@ import { registerStatus } from './status.js'
 export function registerCommands(program: Command, io: Io): void {
   registerDemo(program, io)
   registerCollect(program, io)
+  registerBackfill(program, io)
   registerClassify(program, io)
   registerStance(program, io)
   registerDigest(program, io)

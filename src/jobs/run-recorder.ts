@@ -1,0 +1,128 @@
+import type { AppContext } from '../context.js'
+import { scrubSecrets } from '../logger.js'
+import { RateLimitedError, StoppedError, UnavailableError, type RequestStats } from '../sources/wait.js'
+import { finishCollectorRun, startCollectorRun, updateCollectorRun, type RunStatus } from '../store/runs.js'
+import { addStats, emptyStats, type IngestStats } from './ingest.js'
+
+export interface RunResult {
+  runId: number
+  source: string
+  status: Exclude<RunStatus, 'running'>
+  stopReason: string | null
+  pages: number
+  reads: number
+  estCostUsd: number
+  stats: IngestStats
+  api: RequestStats
+  errors: string[]
+}
+
+/**
+ * A collector run as it happens: counts are written after every page, so a run that crashes still shows
+ * how far it got, and the final record says whether it finished or stopped early, and why.
+ */
+export class RunRecorder {
+  readonly runId: number
+  readonly stats = emptyStats()
+  readonly errors: string[] = []
+  readonly notes: string[] = []
+  pages = 0
+  reads = 0
+  private api: RequestStats = { requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 }
+  private price = 0
+
+  constructor(
+    private readonly ctx: AppContext,
+    readonly source: string,
+    readonly queries: string[],
+  ) {
+    this.runId = startCollectorRun(ctx.db, source, queries, ctx.now().getTime())
+  }
+
+  /** Record stored payloads: `pages` of them (API pages, or replayed lines), with their billable reads. */
+  page(stats: IngestStats, reads = 0, pages = 1): void {
+    addStats(this.stats, stats)
+    this.pages += pages
+    this.reads += reads
+    this.persist()
+  }
+
+  skip(reason: string, n = 1): void {
+    this.stats.skipped += n
+    this.stats.skipReasons[reason] = (this.stats.skipReasons[reason] ?? 0) + n
+  }
+
+  error(message: string): void {
+    this.errors.push(scrubSecrets(message))
+    this.ctx.log.warn({ source: this.source, run: this.runId }, message)
+  }
+
+  note(message: string): void {
+    this.notes.push(message)
+    this.ctx.log.warn({ source: this.source, run: this.runId }, message)
+  }
+
+  setApi(api: RequestStats, pricePerRead = 0): void {
+    this.api = { ...api }
+    this.price = pricePerRead
+    this.persist()
+  }
+
+  finish(status: Exclude<RunStatus, 'running'>, stopReason: string | null): RunResult {
+    this.persist()
+    const reason = stopReason ? scrubSecrets(stopReason) : null
+    finishCollectorRun(this.ctx.db, this.runId, status, reason, this.ctx.now().getTime())
+    if (status !== 'ok') this.ctx.log.warn({ source: this.source, run: this.runId, status }, reason ?? 'run ended early')
+    return { runId: this.runId, source: this.source, status, stopReason: reason, pages: this.pages, reads: this.reads, estCostUsd: this.reads * this.price, stats: this.stats, api: this.api, errors: this.errors }
+  }
+
+  fail(e: unknown): void {
+    this.error((e as Error).message ?? String(e))
+    this.finish('failed', (e as Error).message ?? String(e))
+  }
+
+  private persist(): void {
+    updateCollectorRun(this.ctx.db, this.runId, {
+      ...this.stats,
+      queries: this.queries,
+      pages: this.pages,
+      rateLimitWaits: this.api.rateLimitWaits,
+      rateLimitWaitMs: this.api.rateLimitWaitMs,
+      retries: this.api.retries,
+      reads: this.reads,
+      estCostUsd: this.reads * this.price,
+      errors: this.errors,
+    })
+  }
+}
+
+/**
+ * Run each query in turn and end the run the way a collector should: a stop request, a rate limit longer
+ * than the run may wait, or an API that stays down ends it early as `partial`, with everything stored so
+ * far consistent and resumable; anything else fails the run and is rethrown.
+ */
+export async function runQueries<Q>(
+  run: RunRecorder,
+  queries: readonly Q[],
+  one: (q: Q) => Promise<string | null>,
+  api: { stats: RequestStats },
+  opts: { price?: number; signal?: AbortSignal; onQueryDone?: (done: number, total: number) => void } = {},
+): Promise<RunResult> {
+  const price = opts.price ?? 0
+  try {
+    for (let i = 0; i < queries.length; i++) {
+      if (opts.signal?.aborted) throw new StoppedError()
+      const outcome = await one(queries[i]!)
+      if (outcome) run.note(outcome)
+      run.setApi(api.stats, price)
+      opts.onQueryDone?.(i + 1, queries.length)
+    }
+    return run.finish('ok', run.notes.length ? run.notes.join('; ') : null)
+  } catch (e) {
+    run.setApi(api.stats, price)
+    if (e instanceof StoppedError) return run.finish('partial', 'stopped on request; the next run resumes every query where it stopped')
+    if (e instanceof RateLimitedError || e instanceof UnavailableError) return run.finish('partial', `${e.message}; the next run resumes where this one stopped`)
+    run.fail(e)
+    throw e
+  }
+}

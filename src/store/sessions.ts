@@ -1,0 +1,36 @@
+import type { Db } from './db.js'
+import { stmt } from './statements.js'
+
+export interface StoredSession {
+  did: string
+  handle: string
+  accessJwt: string
+  refreshJwt: string
+}
+
+/** The saved session of an account on a service, so later runs resume it instead of logging in again. */
+export function loadSession(db: Db, service: string, identifier: string): StoredSession | null {
+  const r = stmt(db, 'SELECT did, handle, access_jwt AS accessJwt, refresh_jwt AS refreshJwt FROM sessions WHERE service = ? AND identifier = ?').get(service, identifier) as StoredSession | undefined
+  return r ?? null
+}
+
+export function saveSession(db: Db, service: string, identifier: string, s: StoredSession, at: number): void {
+  stmt(
+    db,
+    `INSERT INTO sessions (service, identifier, did, handle, access_jwt, refresh_jwt, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (service, identifier) DO UPDATE SET did = excluded.did, handle = excluded.handle, access_jwt = excluded.access_jwt,
+       refresh_jwt = excluded.refresh_jwt, updated_at = excluded.updated_at`,
+  ).run(service, identifier, s.did, s.handle, s.accessJwt, s.refreshJwt, at)
+}
+
+export function clearSession(db: Db, service: string, identifier: string): void {
+  stmt(db, 'DELETE FROM sessions WHERE service = ? AND identifier = ?').run(service, identifier)
+}
+
+export function recordLogin(db: Db, service: string, identifier: string, ok: boolean, at: number): void {
+  stmt(db, 'INSERT INTO login_attempts (service, identifier, at, ok) VALUES (?, ?, ?, ?)').run(service, identifier, at, ok ? 1 : 0)
+}
+
+export function loginsSince(db: Db, service: string, identifier: string, since: number): number {
+  return stmt(db, 'SELECT count(*) FROM login_attempts WHERE service = ? AND identifier = ? AND at >= ?').pluck().get(service, identifier, since) as number
+}

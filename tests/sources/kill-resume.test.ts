@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/load.js'
+import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
+import { normalizePayload } from '../../src/normalize/index.js'
+import { compileBskyQueries } from '../../src/sources/bluesky/queries.js'
+import { compileXQueries } from '../../src/sources/x/queries.js'
+import { openDb } from '../../src/store/db.js'
+import { ROOT, tempDir, writeTestConfig } from '../helpers.js'
+import { startBskyServer, type BskyServer } from '../servers/bluesky.js'
+import { makeBskyDataset } from '../servers/bluesky-data.js'
+import { startXServer, type XServer } from '../servers/x-api.js'
+import { makeXDataset, seededRandom, snowflakeFromMs, type XTweet } from '../servers/x-data.js'
+
+/*
+ * Nothing lost, nothing doubled, whatever moment the process dies: a collecting child process is killed
+ * with SIGKILL at random points, many times, while new posts keep arriving; then one run finishes, and the
+ * database must hold exactly the posts a complete, uninterrupted read of the server holds.
+ */
+
+const BIN = path.join(ROOT, 'src/cli/bin.js')
+const KILLS = 12
+const BEARER = 'kill-test-bearer'
+const ACCOUNT = { identifier: 'killer.test', password: 'aaaa-bbbb-cccc-dddd', did: 'did:plc:killerkillerkillerkille', handle: 'killer.test' }
+const READER = { identifier: 'reader.test', password: 'eeee-ffff-gggg-hhhh', did: 'did:plc:readerreaderreaderreade', handle: 'reader.test' }
+
+function runChild(args: string[], env: NodeJS.ProcessEnv, cwd: string, killAfterMs: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env } })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer)
+      resolve({ code, signal, stderr })
+    })
+  })
+}
+
+function onTopic(configFile: string) {
+  const { config } = loadConfig(configFile)
+  const topics = compileTopics(config.topics)
+  return (payload: unknown): string[] => (normalizePayload(payload)?.posts ?? []).filter((p) => matchPost(p, canonicalLinks(p), topics).length).map((p) => p.platformId)
+}
+
+function storedIds(db: string, platform: string): { ids: string[]; rows: number; topicRows: number } {
+  const d = openDb(db)
+  try {
+    const ids = d.prepare('SELECT platform_id FROM posts WHERE platform = ? ORDER BY platform_id').pluck().all(platform) as string[]
+    const rows = d.prepare('SELECT count(*) FROM posts WHERE platform = ?').pluck().get(platform) as number
+    const topicRows = d.prepare('SELECT count(*) FROM post_topics pt JOIN posts p ON p.id = pt.post_id WHERE p.platform = ?').pluck().get(platform) as number
+    return { ids, rows, topicRows }
+  } finally {
+    d.close()
+  }
+}
+
+describe('killing a collector at random moments loses and doubles nothing', () => {
+  const tmp = tempDir('stancewatch-kill-')
+  afterAll(tmp.cleanup)
+
+  it('X: SIGKILL many times mid-run, then one full run, equals the ground truth', async () => {
+    const now = Date.now()
+    const rng = seededRandom(20261128)
+    const data = makeXDataset({ seed: 9, count: 800, now })
+    const server: XServer = await startXServer({ ...data, bearer: BEARER })
+    try {
+      const configFile = writeTestConfig(tmp.dir, (c) => {
+        c.sources.x = { first_run_lookback_hours: 160, max_results: 10, max_pages_per_query: 1000 }
+        c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 10_000_000 }
+      }, 'x-kill.yaml')
+      const db = path.join(tmp.dir, 'x-kill.sqlite')
+      const env = { STANCEWATCH_CONFIG: configFile, STANCEWATCH_DB: db, X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER }
+      // Slow every response a little so kills land between pages and inside transactions alike.
+      server.inject(...Array.from({ length: 5000 }, () => ({ kind: 'slow' as const, ms: 15 })))
+      let seq = 0
+      for (let i = 0; i < KILLS; i++) {
+        const r = await runChild(['collect', '--source', 'x'], env, tmp.dir, 700 + Math.floor(rng() * 2500))
+        expect(r.code === 0 || r.signal === 'SIGKILL', r.stderr).toBe(true)
+        // New posts keep arriving between runs (some on topic, linking the article).
+        const arrivals: XTweet[] = Array.from({ length: 3 }, (_, k) => ({
+          id: snowflakeFromMs(Date.now() - 1000, seq++ * 10 + k),
+          text: `China's $8.5bn state AI fund keeps growing: arrival ${i}.${k}`,
+          author_id: data.users[0]!.id,
+          created_at: new Date(Date.now() - 1000).toISOString(),
+          lang: 'en',
+          conversation_id: snowflakeFromMs(Date.now() - 1000, seq * 10 + k),
+          edit_history_tweet_ids: [],
+          public_metrics: { retweet_count: 0, reply_count: 0, like_count: 1, quote_count: 0, bookmark_count: 0, impression_count: 10 },
+        }))
+        for (const a of arrivals) a.edit_history_tweet_ids = [a.id]
+        server.addTweets(arrivals)
+      }
+      const final = await runChild(['collect', '--source', 'x'], env, tmp.dir, null)
+      expect(final.code, final.stderr).toBe(0)
+
+      const keep = onTopic(configFile)
+      const truth = new Set<string>()
+      const { config } = loadConfig(configFile)
+      for (const q of compileXQueries(config.topics[0]!)) {
+        let token: string | undefined
+        do {
+          const u = new URL(`${server.url}/2/tweets/search/recent`)
+          u.searchParams.set('query', q.query)
+          u.searchParams.set('max_results', '100')
+          u.searchParams.set('start_time', new Date(now - 160 * 3_600_000).toISOString())
+          u.searchParams.set('expansions', 'author_id')
+          u.searchParams.set('tweet.fields', 'created_at,entities,referenced_tweets,note_tweet,lang,public_metrics,author_id')
+          if (token) u.searchParams.set('next_token', token)
+          const body = (await (await fetch(u, { headers: { authorization: `Bearer ${BEARER}` } })).json()) as { meta: { next_token?: string } }
+          for (const id of keep(body)) truth.add(id)
+          token = body.meta?.next_token
+        } while (token)
+      }
+      const s = storedIds(db, 'x')
+      expect(s.ids).toEqual([...truth].sort())
+      expect(s.rows).toBe(truth.size)
+      expect(s.topicRows).toBe(truth.size)
+    } finally {
+      await server.close()
+    }
+  }, 240_000)
+
+  it('Bluesky: SIGKILL many times mid-run, then one full run, equals the ground truth', async () => {
+    const now = Date.now()
+    const rng = seededRandom(11282026)
+    const posts = makeBskyDataset({ seed: 21, count: 400, now, days: 3 })
+    const server: BskyServer = await startBskyServer({ posts, accounts: [ACCOUNT, READER] })
+    try {
+      const configFile = writeTestConfig(tmp.dir, (c) => {
+        c.sources.bluesky = { first_run_lookback_hours: 96, limit: 10, max_pages_per_query: 1000, max_logins_per_day: 50 }
+      }, 'bsky-kill.yaml')
+      const db = path.join(tmp.dir, 'bsky-kill.sqlite')
+      const env = { STANCEWATCH_CONFIG: configFile, STANCEWATCH_DB: db, BSKY_SERVICE: server.url, BSKY_PUBLIC_API: server.url, BSKY_IDENTIFIER: ACCOUNT.identifier, BSKY_APP_PASSWORD: ACCOUNT.password }
+      server.inject(...Array.from({ length: 5000 }, () => ({ kind: 'slow' as const, ms: 10, nsid: 'app.bsky.feed.searchPosts' })))
+      for (let i = 0; i < KILLS; i++) {
+        const r = await runChild(['collect', '--source', 'bluesky'], env, tmp.dir, 700 + Math.floor(rng() * 2500))
+        expect(r.code === 0 || r.signal === 'SIGKILL', r.stderr).toBe(true)
+        const fresh = makeBskyDataset({ seed: 1000 + i, count: 4, now: Date.now() - 2000, days: 0.0005 })
+        server.addPosts(fresh)
+      }
+      const final = await runChild(['collect', '--source', 'bluesky'], env, tmp.dir, null)
+      expect(final.code, final.stderr).toBe(0)
+
+      const keep = onTopic(configFile)
+      const truth = new Set<string>()
+      const session = (await (await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: READER.identifier, password: READER.password }) })).json()) as { accessJwt: string }
+      const { config } = loadConfig(configFile)
+      for (const q of compileBskyQueries(config.topics[0]!)) {
+        let cursor: string | undefined
+        do {
+          const u = new URL(`${server.url}/xrpc/app.bsky.feed.searchPosts`)
+          for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(now - 96 * 3_600_000).toISOString(), limit: '100' })) for (const x of [v].flat()) u.searchParams.append(k, String(x))
+          if (cursor) u.searchParams.set('cursor', cursor)
+          const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as { cursor?: string }
+          for (const id of keep(body)) truth.add(id)
+          cursor = body.cursor
+        } while (cursor)
+      }
+      const s = storedIds(db, 'bluesky')
+      expect(s.ids).toEqual([...truth].sort())
+      expect(s.rows).toBe(truth.size)
+      expect(s.topicRows).toBe(truth.size)
+      // Killed runs resumed the stored session instead of logging in every time.
+      expect(server.logins).toBeLessThan(KILLS)
+    } finally {
+      await server.close()
+    }
+  }, 240_000)
+})
