@@ -26,23 +26,20 @@ CREATE TABLE posts (
   first_seen_at     INTEGER NOT NULL,
   last_seen_at      INTEGER NOT NULL,
   deleted_at        INTEGER,
+  links             TEXT    NOT NULL DEFAULT '[]', -- JSON array of canonical link URLs
+  topics            TEXT    NOT NULL DEFAULT '[]', -- JSON array of topic ids (mirror of post_topics)
   raw               TEXT    NOT NULL,            -- the payload item as received (JSON)
   UNIQUE (platform, platform_id)
 );
 
-CREATE TABLE post_links (
-  post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
-  url     TEXT    NOT NULL,                      -- canonical form
-  PRIMARY KEY (post_id, url)
-) WITHOUT ROWID;
-CREATE INDEX post_links_url ON post_links (url);
-
 -- Which topics a post belongs to, why (rules), and where it was first collected (provenance).
 -- The current stance label is kept here so that reading it never needs a join through history.
+-- Keyed by (topic, time, post): every per-topic time range is one contiguous stretch of the table, so
+-- stance over time, volume and digests need no other index, and a post costs one B-tree insert here.
 CREATE TABLE post_topics (
   topic_id          TEXT    NOT NULL,
+  created_at        INTEGER NOT NULL,            -- copy of posts.created_at
   post_id           INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
-  created_at        INTEGER NOT NULL,            -- copy of posts.created_at for range scans per topic
   rules             TEXT    NOT NULL,            -- JSON array of rule ids
   source            TEXT    NOT NULL,            -- x | bluesky | jetstream | replay
   query             TEXT,                        -- the platform query or file that returned it
@@ -51,10 +48,8 @@ CREATE TABLE post_topics (
   stance_confidence REAL,
   stance_model_id   INTEGER REFERENCES models (id),
   stance_source     TEXT CHECK (stance_source IN ('model', 'human')),
-  PRIMARY KEY (topic_id, post_id)
+  PRIMARY KEY (topic_id, created_at, post_id)
 ) WITHOUT ROWID;
-CREATE INDEX post_topics_time ON post_topics (topic_id, created_at);
-CREATE INDEX post_topics_post ON post_topics (post_id);
 
 CREATE TABLE models (
   id            INTEGER PRIMARY KEY,

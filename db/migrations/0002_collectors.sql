@@ -30,6 +30,3 @@ CREATE TABLE api_reads (
   reads    INTEGER NOT NULL,
   PRIMARY KEY (day, topic_id, source)
 ) WITHOUT ROWID;
-
--- Engagement refresh picks a platform's recent posts by engagement.
-CREATE INDEX posts_platform_time ON posts (platform, created_at);

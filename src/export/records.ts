@@ -38,7 +38,7 @@ export function toExported(r: ExportRow, withRaw: boolean): ExportedPost {
     lang: r.lang_detected,
     lang_declared: r.lang,
     metrics: r.likes === null ? null : { likes: r.likes, reposts: r.reposts ?? 0, replies: r.replies ?? 0, quotes: r.quotes ?? 0 },
-    links: r.links ? r.links.split(' ') : [],
+    links: JSON.parse(r.links) as string[],
     topics: JSON.parse(r.topics) as string[],
     matched_rules: JSON.parse(r.rules) as string[],
     stance: r.stance_label ? { label: r.stance_label, confidence: human ? null : r.stance_confidence, model: human ? null : r.model_version, source: human ? 'human' : 'model' } : null,

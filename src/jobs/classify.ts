@@ -31,13 +31,14 @@ export async function classify(ctx: AppContext, opts: { topic?: string; onProgre
     const model = StanceModel.load(stored.params, stored.weights)
     const total = countToClassify(ctx.db, topic.id, stored.id)
     let done = 0
-    let after = 0
+    let after = { createdAt: Number.MIN_SAFE_INTEGER, postId: 0 }
     for (;;) {
       const batch = postsToClassify(ctx.db, topic.id, stored.id, after, BATCH)
       if (batch.length === 0) break
-      const rows = batch.map((p) => ({ postId: p.postId, ...model.predict(p.text) }))
+      const rows = batch.map((p) => ({ postId: p.postId, createdAt: p.createdAt, ...model.predict(p.text) }))
       saveClassifications(ctx.db, topic.id, stored.id, rows, ctx.now().getTime())
-      after = batch[batch.length - 1]!.postId
+      const last = batch[batch.length - 1]!
+      after = { createdAt: last.createdAt, postId: last.postId }
       done += batch.length
       opts.onProgress?.({ done, total, label: topic.id })
       if (opts.signal?.aborted) break

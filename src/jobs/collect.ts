@@ -1,12 +1,12 @@
 import path from 'node:path'
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
-import { normalizePayload, type Normalized } from '../normalize/index.js'
-import { fileSize, readReplayFile } from '../sources/replay.js'
+import { fileSize } from '../sources/replay.js'
 import { getCursor } from '../store/cursors.js'
 import { collectBluesky } from './collect-bluesky.js'
 import { collectX } from './collect-x.js'
-import { ingest } from './ingest.js'
+import { commitPrepared } from './ingest.js'
+import { chunksHere, chunksInWorker } from './replay-chunks.js'
 import { RunRecorder, type RunResult } from './run-recorder.js'
 
 export const SOURCES = ['replay', 'x', 'bluesky', 'jetstream'] as const
@@ -34,8 +34,9 @@ export interface CollectResult extends RunResult {
 }
 
 /** Lines per transaction: big enough to amortise the commit, small enough that an interrupt loses little work. */
-const REPLAY_BATCH_LINES = 200
+const REPLAY_BATCH_LINES = 1000
 const MAX_LOGGED_BAD_LINES = 20
+const PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 export async function collect(ctx: AppContext, opts: CollectOptions): Promise<CollectResult> {
   switch (opts.source) {
@@ -60,9 +61,9 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
   for (const f of files) if (fileSize(f) < 0) throw new UsageError(`the replay file ${f} does not exist or is not a file`)
 
   const run = new RunRecorder(ctx, 'replay', files)
-  let badLines = 0
   const filesDone: NonNullable<CollectResult['files']> = []
   const totalBytes = files.reduce((s, f) => s + fileSize(f), 0)
+  let badLines = 0
   let bytesBefore = 0
 
   try {
@@ -70,32 +71,25 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
       const key = file
       const fromLine = opts.restart ? 0 : Number(getCursor(ctx.db, 'replay', key) ?? 0)
       let lastLine = fromLine
-      let batch: Normalized[] = []
-      const flush = () => {
-        if (lastLine === fromLine && batch.length === 0) return
-        const stats = ingest(ctx, batch, { source: 'replay', query: path.basename(file) }, { source: 'replay', key, value: String(lastLine) })
-        run.page(stats, 0, batch.length)
-        batch = []
-      }
-      let linesInBatch = 0
-      for await (const item of readReplayFile(file, fromLine)) {
-        lastLine = item.line
-        linesInBatch++
-        const normalized = item.error === undefined ? normalizePayload(item.payload) : null
-        if (normalized) batch.push(normalized)
-        else {
-          const reason = item.error !== undefined ? 'replay: line is not valid JSON' : 'replay: unknown payload shape'
-          run.skip(reason)
-          if (++badLines <= MAX_LOGGED_BAD_LINES) ctx.log.warn({ file, line: item.line, reason: item.error ?? reason }, 'replay line skipped')
-        }
-        if (linesInBatch >= REPLAY_BATCH_LINES) {
-          flush()
-          linesInBatch = 0
-          opts.onProgress?.({ done: bytesBefore + item.bytesRead, total: totalBytes, label: path.basename(file) })
+      // A big archive is read and matched on another core while this thread writes; a small one stays here.
+      const source = fileSize(file) >= PARALLEL_MIN_BYTES ? chunksInWorker(ctx.configFile, file, fromLine, REPLAY_BATCH_LINES) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
+      try {
+        for await (const { chunk, bytesRead } of source.chunks) {
+          for (const b of chunk.bad) {
+            run.skip(b.reason)
+            if (++badLines <= MAX_LOGGED_BAD_LINES) ctx.log.warn({ file, line: b.line, reason: b.detail }, 'replay line skipped')
+          }
+          // The cursor is the chunk's last line, written with its posts: a restart resumes right after it.
+          const stats = commitPrepared(ctx, chunk.prepared, { source: 'replay', query: path.basename(file) }, { source: 'replay', key, value: String(chunk.lastLine) })
+          run.page(stats, 0, chunk.payloads)
+          source.done()
+          lastLine = chunk.lastLine
+          opts.onProgress?.({ done: bytesBefore + bytesRead, total: totalBytes, label: path.basename(file) })
           if (opts.signal?.aborted) break
         }
+      } finally {
+        await source.close()
       }
-      flush()
       bytesBefore += fileSize(file)
       opts.onProgress?.({ done: bytesBefore, total: totalBytes, label: path.basename(file) })
       filesDone.push({ file, fromLine, toLine: lastLine })

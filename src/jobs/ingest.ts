@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js'
 import type { Post, PostDeletion } from '../domain/post.js'
 import type { TopicMatch } from '../domain/topic.js'
-import { canonicalLinks, matchPost } from '../match/matcher.js'
+import { canonicalLinks, matchPost, type CompiledTopic } from '../match/matcher.js'
 import type { Normalized } from '../normalize/index.js'
 import type { CursorWrite } from '../store/cursors.js'
 import type { Db } from '../store/db.js'
@@ -42,17 +42,23 @@ export interface Provenance {
   query: string | null
 }
 
+/** A batch matched and ready to store: the pure half of ingest, which may run in a worker thread. */
+export interface PreparedBatch {
+  items: PostToStore[]
+  /** On no topic by their own words: may still join their parent's topic (thread:reply, thread:quote). */
+  unmatched: PostToStore[]
+  deletions: PostDeletion[]
+  stats: IngestStats
+}
+
 /**
- * match → store for a batch of normalized payloads, with the cursor that covers them, in one transaction.
- * Posts that belong to no topic are counted and dropped: a broad query's noise is not a reaction.
+ * normalize → detect language → canonicalise links → match, for a batch of payloads; touches no database.
+ * The raw payload is serialised here, once, so a worker can hand over a string instead of the object.
  */
-export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance: Provenance, cursor?: CursorWrite, alsoWrite?: (db: Db) => void): IngestStats {
+export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly Normalized[]): PreparedBatch {
   const stats = emptyStats()
   const items: PostToStore[] = []
-  const deletions = batch.flatMap((n) => n.deletions)
-  const unmatched: { post: Post; langDetected: string; links: string[] }[] = []
-  const matchedIds = new Map<string, string[]>()
-
+  const unmatched: PostToStore[] = []
   for (const n of batch) {
     stats.ignored += n.ignored
     for (const s of n.skipped) {
@@ -62,19 +68,28 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
     for (const post of n.posts) {
       stats.fetched++
       const links = canonicalLinks(post)
-      const langDetected = detectLang(post.text)
-      const matches = matchPost(post, links, ctx.topics)
-      if (matches.length) {
-        items.push({ post, langDetected, links, matches })
-        matchedIds.set(`${post.platform} ${post.platformId}`, matches.map((m) => m.topicId))
-      } else {
-        unmatched.push({ post, langDetected, links })
-      }
+      const item: PostToStore = { post, langDetected: detectLang(post.text), links, matches: matchPost(post, links, topics), rawJson: JSON.stringify(post.raw) }
+      ;(item.matches.length ? items : unmatched).push(item)
     }
   }
+  return { items, unmatched, deletions: batch.flatMap((n) => n.deletions), stats }
+}
 
+/**
+ * match → store for a batch of normalized payloads, with the cursor that covers them, in one transaction.
+ * Posts that belong to no topic are counted and dropped: a broad query's noise is not a reaction.
+ */
+export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance: Provenance, cursor?: CursorWrite, alsoWrite?: (db: Db) => void): IngestStats {
+  return commitPrepared(ctx, prepareBatch(ctx.topics, batch), provenance, cursor, alsoWrite)
+}
+
+/** The database half of ingest: thread topics, then posts, deletions, cursor and extra writes in one transaction. */
+export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provenance: Provenance, cursor?: CursorWrite, alsoWrite?: (db: Db) => void): IngestStats {
+  const stats = prepared.stats
+  const items = [...prepared.items]
+  const matchedIds = new Map<string, string[]>(items.map((i) => [`${i.post.platform} ${i.post.platformId}`, i.matches.map((m) => m.topicId)]))
   // Repeat until nothing new joins: a reply to a reply that inherited its topic in this batch joins too.
-  let pending = unmatched
+  let pending = prepared.unmatched
   for (;;) {
     const joined = inheritThreadTopics(ctx, pending, matchedIds)
     const found = joined.filter((u) => u.matches.length > 0)
@@ -87,7 +102,7 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
   }
   stats.offTopic += pending.length
 
-  const written = savePage(ctx.db, { items, deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor, alsoWrite })
+  const written = savePage(ctx.db, { items, deletions: prepared.deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor, alsoWrite })
   stats.newPosts = written.inserted
   stats.duplicates = written.duplicates
   stats.deletions = written.deleted
@@ -95,11 +110,7 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
 }
 
 /** A reply or quote without topic words joins the topics of the post it answers, if that post is one of ours. */
-function inheritThreadTopics(
-  ctx: AppContext,
-  posts: { post: Post; langDetected: string; links: string[] }[],
-  inBatch: Map<string, string[]>,
-): PostToStore[] {
+function inheritThreadTopics(ctx: AppContext, posts: readonly PostToStore[], inBatch: Map<string, string[]>): PostToStore[] {
   const byPlatform = new Map<Post['platform'], string[]>()
   for (const { post } of posts) {
     for (const ref of [post.replyTo, post.quoteOf]) if (ref) byPlatform.set(post.platform, [...(byPlatform.get(post.platform) ?? []), ref])
@@ -108,7 +119,8 @@ function inheritThreadTopics(
   for (const [platform, ids] of byPlatform) {
     for (const [id, topics] of topicsOfPosts(ctx.db, platform, ids)) stored.set(`${platform} ${id}`, topics)
   }
-  return posts.map(({ post, langDetected, links }) => {
+  return posts.map((item) => {
+    const { post } = item
     const matches: TopicMatch[] = []
     const add = (ref: string | null, rule: string) => {
       if (!ref) return
@@ -121,7 +133,7 @@ function inheritThreadTopics(
     }
     add(post.replyTo, 'thread:reply')
     add(post.quoteOf, 'thread:quote')
-    return { post, langDetected, links, matches }
+    return { ...item, matches }
   })
 }
 

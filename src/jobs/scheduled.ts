@@ -5,6 +5,7 @@ import { checkAlerts } from './alerts.js'
 import { classify } from './classify.js'
 import { collect, type SourceName } from './collect.js'
 import { makeDigests, yesterday } from './digest.js'
+import { refreshEngagement } from './refresh.js'
 import { DateTime } from 'luxon'
 
 export const JOBS = ['collect', 'classify', 'alerts', 'digest'] as const
@@ -59,6 +60,11 @@ async function jobBody(ctx: AppContext, job: JobName, signal?: AbortSignal): Pro
         }
         const r = await collect(ctx, { source, signal })
         out[source] = { run: r.runId, status: r.status, new: r.stats.newPosts }
+        // Fresh counts for the posts the digests show; cheap when nothing is stale.
+        if (source === 'x' || source === 'bluesky') {
+          const refresh = await refreshEngagement(ctx, source, signal)
+          out[`${source}-refresh`] = { run: refresh.runId, status: refresh.status, updated: refresh.stats.duplicates, deleted: refresh.stats.deletions }
+        }
       }
       return out
     }

@@ -15,7 +15,20 @@ const TRACKING_PARAMS = new Set([
 
 const HOST_PREFIXES = /^(?:www\d*|m|mobile|amp)\./
 
+// The same few URLs (the article and its variants) recur in thousands of posts: remember recent answers.
+const memo = new Map<string, string | null>()
+const MEMO_SIZE = 20_000
+
 export function canonicalUrl(input: string): string | null {
+  const known = memo.get(input)
+  if (known !== undefined) return known
+  const out = canonicalise(input)
+  if (memo.size >= MEMO_SIZE) memo.clear()
+  memo.set(input, out)
+  return out
+}
+
+function canonicalise(input: string): string | null {
   let raw = input.trim()
   if (!raw) return null
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
@@ -31,7 +44,7 @@ export function canonicalUrl(input: string): string | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null
 
   const unwrapped = unwrapAmpCache(url)
-  if (unwrapped) return canonicalUrl(unwrapped)
+  if (unwrapped) return canonicalise(unwrapped)
 
   const host = url.hostname.toLowerCase().replace(/\.$/, '').replace(HOST_PREFIXES, '')
   let pathname = url.pathname

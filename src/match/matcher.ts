@@ -3,7 +3,7 @@ import type { Post } from '../domain/post.js'
 import type { TopicMatch } from '../domain/topic.js'
 import { foldForMatch } from '../text/fold.js'
 import { canonicalUrl, urlsInText } from './canonical-url.js'
-import { TermIndex } from './term-index.js'
+import { TermIndex, type Found } from './term-index.js'
 
 export type { TopicMatch }
 
@@ -62,28 +62,24 @@ export function canonicalLinks(post: Pick<Post, 'links' | 'text'>): string[] {
 export function matchPost(post: Post, links: readonly string[], topics: readonly CompiledTopic[]): TopicMatch[] {
   if (topics.length === 0) return []
   const folded = foldForMatch(post.text)
-  const found = topics[0]!.terms.find(folded)
-  const has = (list: number[] | null) => {
-    if (list === null || found.size === 0) return false
-    for (let i = 0; i < list.length; i++) if (found.has(list[i]!)) return true
-    return false
-  }
-  const tags = new Set(post.hashtags.map((h) => foldForMatch(h)))
-  // Whole hashtags written in the text: #中国AI基金 is that tag, not #中国AI followed by more.
-  for (const m of folded.matchAll(/[#＃]([\p{L}\p{N}_]+)/gu)) tags.add(m[1]!)
-  const handle = post.author.handle ? accountKey(post.author.handle) : null
-  const authorId = accountKey(post.author.id)
+  const found = topics[0]!.terms.scan(folded)
+  let tags: Set<string> | null = null
   const matches: TopicMatch[] = []
   for (const topic of topics) {
     const rules: string[] = []
     for (const l of links) {
       const rule = topic.articles.get(l)
-      if (rule && !rules.includes(rule)) rules.push(rule)
+      if (rule !== undefined && !rules.includes(rule)) rules.push(rule)
     }
-    for (const r of topic.rules) if (has(r.any) && (r.with === null || has(r.with)) && !has(r.not)) rules.push(r.id)
-    for (const [tag, rule] of topic.hashtags) if (tags.has(tag)) rules.push(rule)
+    if (found.size > 0) {
+      for (const r of topic.rules) if (hasAny(found, r.any) && (r.with === null || hasAny(found, r.with)) && !hasAny(found, r.not)) rules.push(r.id)
+    }
+    if (topic.hashtags.size > 0 && (post.hashtags.length > 0 || folded.includes('#') || folded.includes('＃'))) {
+      tags ??= hashtagsOf(post, folded)
+      for (const [tag, rule] of topic.hashtags) if (tags.has(tag)) rules.push(rule)
+    }
     const watched = topic.accounts[post.platform]
-    if ((watched.has(authorId) || (handle !== null && watched.has(handle))) && (topic.accounts.requireAny === null || has(topic.accounts.requireAny))) {
+    if (watched.size > 0 && (watched.has(accountKey(post.author.id)) || (post.author.handle !== null && watched.has(accountKey(post.author.handle)))) && (topic.accounts.requireAny === null || hasAny(found, topic.accounts.requireAny))) {
       rules.push(`account:${post.author.handle ?? post.author.id}`)
     }
     if (rules.length > 0) matches.push({ topicId: topic.id, rules })
@@ -91,6 +87,20 @@ export function matchPost(post: Post, links: readonly string[], topics: readonly
   return matches
 }
 
+function hasAny(found: Found, ids: readonly number[] | null): boolean {
+  if (ids === null || found.size === 0) return false
+  for (let i = 0; i < ids.length; i++) if (found.has(ids[i]!)) return true
+  return false
+}
+
+/** The post's hashtag entities and the whole hashtags written in its text (#中国AI基金 is that tag, not #中国AI). */
+function hashtagsOf(post: Post, folded: string): Set<string> {
+  const tags = new Set(post.hashtags.map((h) => foldForMatch(h)))
+  for (const m of folded.matchAll(/[#＃]([\p{L}\p{N}_]+)/gu)) tags.add(m[1]!)
+  return tags
+}
+
 function accountKey(handle: string): string {
-  return handle.trim().replace(/^@/, '').toLowerCase()
+  const h = handle.trim()
+  return (h.startsWith('@') ? h.slice(1) : h).toLowerCase()
 }

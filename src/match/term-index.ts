@@ -16,14 +16,42 @@ interface TermShape {
 
 const ASCII = 128
 
+/** The terms found in one text; valid until the next `scan`. */
+export interface Found {
+  has(id: number): boolean
+  readonly size: number
+}
+
 export class TermIndex {
-  private readonly ascii: Int32Array[] = []
-  private readonly other: Map<number, number>[] = []
-  private readonly fail: number[] = []
-  private readonly out: number[][] = []
+  // Build-time trie.
+  private readonly asciiEdges: Int32Array[] = []
+  private readonly otherEdges: Map<number, number>[] = []
+  private readonly outputs: number[][] = []
   private readonly lengths: number[] = []
   private readonly shapes: TermShape[] = []
   private readonly ids = new Map<string, number>()
+  /** Non-ASCII code units that occur in some term: any other one sends the automaton back to its root. */
+  private readonly inTerms = new Uint8Array(65536)
+  // Search-time automaton: ASCII transitions resolved through failure links into one flat table.
+  private delta = new Int32Array(0)
+  private fail = new Int32Array(0)
+  private outStart = new Int32Array(0)
+  private outIds = new Int32Array(0)
+  // Results: a term is found in the current scan when its stamp equals the scan's generation.
+  private stamps = new Uint32Array(0)
+  private generation = 0
+  private foundCount = 0
+  private readonly found: Found
+
+  constructor() {
+    const self = this
+    this.found = {
+      has: (id: number) => self.stamps[id] === self.generation,
+      get size() {
+        return self.foundCount
+      },
+    }
+  }
 
   /** Register a term (idempotent); returns its id. Call `build()` after the last one. */
   add(rawTerm: string): number {
@@ -34,98 +62,123 @@ export class TermIndex {
     this.ids.set(term, id)
     this.lengths.push(term.length)
     this.shapes.push(shapeOf(term))
-    if (this.ascii.length === 0) this.newNode()
+    if (this.asciiEdges.length === 0) this.newNode()
     let node = 0
     for (let i = 0; i < term.length; i++) {
       const c = term.charCodeAt(i)
-      let next = this.step(node, c)
-      if (next < 0) {
+      if (c >= ASCII) this.inTerms[c] = 1
+      let next = c < ASCII ? this.asciiEdges[node]![c]! : (this.otherEdges[node]!.get(c) ?? 0)
+      if (next === 0) {
         next = this.newNode()
-        if (c < ASCII) this.ascii[node]![c] = next
-        else this.other[node]!.set(c, next)
+        if (c < ASCII) this.asciiEdges[node]![c] = next
+        else this.otherEdges[node]!.set(c, next)
       }
       node = next
     }
-    this.out[node]!.push(id)
+    this.outputs[node]!.push(id)
     return id
   }
 
-  /** Compute failure links (breadth-first), merging each node's outputs with its suffix's. */
+  /** Compute failure links breadth-first, the full ASCII transition table, and flat outputs. */
   build(): this {
-    if (this.ascii.length === 0) this.newNode()
-    const queue: number[] = []
-    const children = (n: number): [number, number][] => {
-      const list: [number, number][] = []
-      const a = this.ascii[n]!
-      for (let c = 0; c < ASCII; c++) if (a[c]! > 0) list.push([c, a[c]!])
-      for (const [c, m] of this.other[n]!) list.push([c, m])
-      return list
-    }
-    for (const [, child] of children(0)) {
-      this.fail[child] = 0
-      queue.push(child)
-    }
-    while (queue.length) {
-      const n = queue.shift()!
-      for (const [c, child] of children(n)) {
-        let f = this.fail[n]!
-        while (f > 0 && this.step(f, c) < 0) f = this.fail[f]!
-        const t = this.step(f, c)
-        this.fail[child] = t > 0 && t !== child ? t : 0
-        this.out[child]!.push(...this.out[this.fail[child]!]!)
-        queue.push(child)
+    if (this.asciiEdges.length === 0) this.newNode()
+    const n = this.asciiEdges.length
+    const fail = new Int32Array(n)
+    const delta = new Int32Array(n * ASCII)
+    const order: number[] = [0]
+    for (let head = 0; head < order.length; head++) {
+      const node = order[head]!
+      const f = fail[node]!
+      for (let c = 0; c < ASCII; c++) {
+        const child = this.asciiEdges[node]![c]!
+        if (child > 0) {
+          fail[child] = node === 0 ? 0 : delta[f * ASCII + c]!
+          delta[node * ASCII + c] = child
+          order.push(child)
+        } else {
+          delta[node * ASCII + c] = node === 0 ? 0 : delta[f * ASCII + c]!
+        }
+      }
+      for (const [c, child] of this.otherEdges[node]!) {
+        let g = f
+        let target = 0
+        if (node !== 0) {
+          for (;;) {
+            const t = this.otherEdges[g]!.get(c)
+            if (t !== undefined) {
+              target = t
+              break
+            }
+            if (g === 0) break
+            g = fail[g]!
+          }
+        }
+        fail[child] = target
+        order.push(child)
       }
     }
+    // Outputs include those of every suffix state, in breadth-first order so suffixes are complete first.
+    const merged: number[][] = this.outputs.map((o) => [...o])
+    for (const node of order) if (node !== 0) for (const id of merged[fail[node]!]!) if (!merged[node]!.includes(id)) merged[node]!.push(id)
+    const outStart = new Int32Array(n + 1)
+    for (let i = 0; i < n; i++) outStart[i + 1] = outStart[i]! + merged[i]!.length
+    const outIds = new Int32Array(outStart[n]!)
+    for (let i = 0; i < n; i++) outIds.set(merged[i]!, outStart[i]!)
+    Object.assign(this, { delta, fail, outStart, outIds, stamps: new Uint32Array(this.lengths.length) })
     return this
   }
 
-  /** Ids of the terms present in already-folded text, edges respected. */
-  find(foldedText: string): Set<number> {
+  /** The terms present in already-folded text, edges respected. */
+  scan(foldedText: string): Found {
     const text = squashSeparators(foldedText)
-    const found = new Set<number>()
-    const { ascii, other, fail, out, lengths, shapes } = this
+    const gen = ++this.generation
+    this.foundCount = 0
+    const { delta, fail, outStart, outIds, stamps, lengths, shapes, inTerms, otherEdges } = this
     let node = 0
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
-      for (;;) {
-        const next = c < ASCII ? ascii[node]![c]! : (other[node]!.get(c) ?? 0)
-        if (next > 0) {
-          node = next
-          break
+      if (c < ASCII) node = delta[node * ASCII + c]!
+      else if (inTerms[c] === 0) node = 0
+      else {
+        // Rare: a non-ASCII character that some term contains (CJK terms, accented words).
+        for (;;) {
+          const t = otherEdges[node]!.get(c)
+          if (t !== undefined) {
+            node = t
+            break
+          }
+          if (node === 0) break
+          node = fail[node]!
         }
-        if (node === 0) break
-        node = fail[node]!
       }
-      const ids = out[node]!
-      for (let k = 0; k < ids.length; k++) {
-        const id = ids[k]!
-        if (!found.has(id) && edgesFit(text, i + 1 - lengths[id]!, i + 1, shapes[id]!)) found.add(id)
+      const end = outStart[node + 1]!
+      for (let k = outStart[node]!; k < end; k++) {
+        const id = outIds[k]!
+        if (stamps[id] !== gen && edgesFit(text, i + 1 - lengths[id]!, i + 1, shapes[id]!)) {
+          stamps[id] = gen
+          this.foundCount++
+        }
       }
     }
-    return found
-  }
-
-  private step(node: number, c: number): number {
-    if (c < ASCII) {
-      const n = this.ascii[node]![c]!
-      return n > 0 ? n : -1
-    }
-    return this.other[node]!.get(c) ?? -1
+    return this.found
   }
 
   private newNode(): number {
-    this.ascii.push(new Int32Array(ASCII))
-    this.other.push(new Map())
-    this.fail.push(0)
-    this.out.push([])
-    return this.ascii.length - 1
+    this.asciiEdges.push(new Int32Array(ASCII))
+    this.otherEdges.push(new Map())
+    this.outputs.push([])
+    return this.asciiEdges.length - 1
   }
 }
 
 /** Spaces, hyphens and dashes in any run count as one space: "data-labelling" is "data labelling". */
 export function squashSeparators(s: string): string {
-  return s.replace(/[\s\-‐‑–]+/g, ' ').trim()
+  // Most posts have nothing to squash (single spaces only): skip the replace and its copy.
+  return NEEDS_SQUASH.test(s) ? s.replace(SEPARATOR_RUN, ' ') : s
 }
+
+const SEPARATOR_RUN = /[\s\-‐‑–]+/g
+const NEEDS_SQUASH = /[\s\-‐‑–]{2}|[^\S ]|[\-‐‑–]/
 
 function shapeOf(term: string): TermShape {
   const first = String.fromCodePoint(term.codePointAt(0) ?? 32)
@@ -159,5 +212,5 @@ function isAlphabetic(cp: number): boolean {
 }
 
 function isDigit(cp: number): boolean {
-  return (cp >= 0x30 && cp <= 0x39) || /\p{N}/u.test(String.fromCodePoint(cp))
+  return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x80 && /\p{N}/u.test(String.fromCodePoint(cp)))
 }

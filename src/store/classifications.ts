@@ -3,17 +3,24 @@ import { stmt } from './statements.js'
 
 export interface PendingPost {
   postId: number
+  createdAt: number
   text: string
 }
 
-/** Posts of a topic the given model has not scored yet, in id order (keyset paging: no re-scan of done work). */
-export function postsToClassify(db: Db, topicId: string, modelId: number, afterPostId: number, limit: number): PendingPost[] {
+/** Where a classification pass stands in a topic's (time, post) order. */
+export interface ClassifyPosition {
+  createdAt: number
+  postId: number
+}
+
+/** Posts of a topic the given model has not scored yet, in key order after `after` (no re-scan of done work). */
+export function postsToClassify(db: Db, topicId: string, modelId: number, after: ClassifyPosition, limit: number): PendingPost[] {
   return stmt(
     db,
-    `SELECT pt.post_id AS postId, p.text AS text FROM post_topics pt JOIN posts p ON p.id = pt.post_id
-     WHERE pt.topic_id = ? AND pt.stance_model_id IS NOT ? AND pt.post_id > ?
-     ORDER BY pt.post_id LIMIT ?`,
-  ).all(topicId, modelId, afterPostId, limit) as PendingPost[]
+    `SELECT pt.post_id AS postId, pt.created_at AS createdAt, p.text AS text FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+     WHERE pt.topic_id = ? AND (pt.created_at, pt.post_id) > (?, ?) AND pt.stance_model_id IS NOT ?
+     ORDER BY pt.created_at, pt.post_id LIMIT ?`,
+  ).all(topicId, after.createdAt, after.postId, modelId, limit) as PendingPost[]
 }
 
 export function countToClassify(db: Db, topicId: string, modelId: number): number {
@@ -22,6 +29,7 @@ export function countToClassify(db: Db, topicId: string, modelId: number): numbe
 
 export interface ClassificationWrite {
   postId: number
+  createdAt: number
   label: string
   confidence: number
   scores: Record<string, number>
@@ -43,12 +51,12 @@ export function saveClassifications(db: Db, topicId: string, modelId: number, ro
        stance_label = CASE WHEN stance_source = 'human' THEN stance_label ELSE @label END,
        stance_confidence = CASE WHEN stance_source = 'human' THEN stance_confidence ELSE @confidence END,
        stance_source = CASE WHEN stance_source = 'human' THEN 'human' ELSE 'model' END
-     WHERE topic_id = @topicId AND post_id = @postId`,
+     WHERE topic_id = @topicId AND created_at = @createdAt AND post_id = @postId`,
   )
   db.transaction(() => {
     for (const r of rows) {
       history.run(r.postId, topicId, modelId, r.label, r.confidence, JSON.stringify(r.scores), at)
-      current.run({ modelId, label: r.label, confidence: r.confidence, topicId, postId: r.postId })
+      current.run({ modelId, label: r.label, confidence: r.confidence, topicId, createdAt: r.createdAt, postId: r.postId })
     }
   })()
 }

@@ -28,5 +28,6 @@ export function openDb(file: string): Db {
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
+  db.pragma('cache_size = -65536')
   return db
 }

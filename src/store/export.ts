@@ -29,7 +29,7 @@ export interface ExportRow {
   stance_confidence: number | null
   stance_source: string | null
   model_version: string | null
-  links: string | null
+  links: string
   topics: string
 }
 
@@ -48,8 +48,7 @@ export function iterateExport(db: Db, f: ExportFilter): IterableIterator<ExportR
             p.lang, p.lang_detected, p.created_at, p.created_at_source, p.reply_to, p.quote_of, p.conversation_id,
             p.likes, p.reposts, p.replies, p.quotes, p.first_seen_at, p.deleted_at, p.raw,
             pt.rules, pt.stance_label, pt.stance_confidence, pt.stance_source, m.version AS model_version,
-            (SELECT group_concat(url, ' ') FROM post_links l WHERE l.post_id = p.id) AS links,
-            (SELECT json_group_array(topic_id) FROM post_topics t WHERE t.post_id = p.id) AS topics
+            p.links AS links, p.topics AS topics
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to
        AND (@includeDeleted OR p.deleted_at IS NULL)

@@ -10,6 +10,8 @@ export interface PostToStore {
   /** Canonical links. */
   links: string[]
   matches: TopicMatch[]
+  /** The raw payload already serialised (by a worker thread); otherwise `post.raw` is serialised here. */
+  rawJson?: string
 }
 
 export interface PageWrite {
@@ -35,8 +37,8 @@ export interface PageWriteResult {
 // Positional parameters: binding 23 named ones costs more than the insert itself on a bulk replay.
 const INSERT_POST = `INSERT INTO posts (platform, platform_id, url, author_id, author_handle, author_name, author_followers,
   text, lang, lang_detected, created_at, created_at_source, reply_to, quote_of, conversation_id,
-  likes, reposts, replies, quotes, metrics_at, first_seen_at, last_seen_at, raw)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  likes, reposts, replies, quotes, metrics_at, first_seen_at, last_seen_at, links, topics, raw)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (platform, platform_id) DO NOTHING`
 
 // A post seen again: refresh what changes over time, keep what a lookup without it (Jetstream) cannot know.
@@ -51,7 +53,7 @@ const REFRESH_POST = `UPDATE posts SET
   metrics_at = CASE WHEN @hasMetrics AND @observedAt >= coalesce(metrics_at, 0) THEN @observedAt ELSE metrics_at END,
   last_seen_at = max(last_seen_at, @observedAt)
   WHERE platform = @platform AND platform_id = @platformId
-  RETURNING id`
+  RETURNING id, created_at AS createdAt, links, topics`
 
 /**
  * Store one page: posts, their links and topics, deletions and the cursor, in one transaction.
@@ -60,14 +62,14 @@ const REFRESH_POST = `UPDATE posts SET
 export function savePage(db: Db, page: PageWrite): PageWriteResult {
   const insertPost = stmt(db, INSERT_POST)
   const refreshPost = stmt(db, REFRESH_POST)
-  const insertLink = stmt(db, 'INSERT OR IGNORE INTO post_links (post_id, url) VALUES (?, ?)')
   const insertTopic = stmt(
     db,
-    `INSERT OR IGNORE INTO post_topics (topic_id, post_id, created_at, rules, source, query, matched_at)
+    `INSERT OR IGNORE INTO post_topics (topic_id, created_at, post_id, rules, source, query, matched_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   )
-  const topicRules = stmt(db, 'SELECT rules FROM post_topics WHERE topic_id = ? AND post_id = ?').pluck()
-  const updateRules = stmt(db, 'UPDATE post_topics SET rules = ? WHERE topic_id = ? AND post_id = ?')
+  const topicRules = stmt(db, 'SELECT rules FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?').pluck()
+  const updateRules = stmt(db, 'UPDATE post_topics SET rules = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  const updateSets = stmt(db, 'UPDATE posts SET links = ?, topics = ? WHERE id = ?')
   const markDeleted = stmt(
     db,
     'UPDATE posts SET deleted_at = ? WHERE platform = ? AND platform_id = ? AND deleted_at IS NULL',
@@ -76,29 +78,34 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
   const run = db.transaction((): PageWriteResult => {
     const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0 }
     for (const item of page.items) {
-      const params = postParams(item, page.observedAt)
-      const p = params
-      const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, p.raw)
-      let postId: number
-      let isNew = false
+      const p = postParams(item, page.observedAt)
+      const topicIds = item.matches.map((m) => m.topicId)
+      const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, JSON.stringify(item.links), JSON.stringify(topicIds), p.raw)
       if (info.changes === 1) {
-        postId = Number(info.lastInsertRowid)
-        isNew = true
+        const postId = Number(info.lastInsertRowid)
         result.inserted++
-      } else {
-        postId = (refreshPost.get(params) as { id: number }).id
-        result.duplicates++
+        for (const m of item.matches) insertTopic.run(m.topicId, p.createdAt, postId, JSON.stringify(m.rules), page.source, page.query, page.observedAt)
+        continue
       }
-      for (const url of item.links) insertLink.run(postId, url)
+      // Seen before: fresher counts, and any link, topic or rule this sighting adds.
+      result.duplicates++
+      const known = refreshPost.get(p) as { id: number; createdAt: number; links: string; topics: string }
+      const links = JSON.parse(known.links) as string[]
+      const topics = JSON.parse(known.topics) as string[]
+      const linksBefore = links.length
+      const topicsBefore = topics.length
+      for (const l of item.links) if (!links.includes(l)) links.push(l)
       for (const m of item.matches) {
-        const rules = JSON.stringify(m.rules)
-        const t = insertTopic.run(m.topicId, postId, params.createdAt, rules, page.source, page.query, page.observedAt)
-        if (t.changes === 0 && !isNew) {
-          const before = JSON.parse(topicRules.get(m.topicId, postId) as string) as string[]
-          const merged = [...new Set([...before, ...m.rules])]
-          if (merged.length !== before.length) updateRules.run(JSON.stringify(merged), m.topicId, postId)
+        const t = insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), page.source, page.query, page.observedAt)
+        if (t.changes === 1) {
+          topics.push(m.topicId)
+          continue
         }
+        const before = JSON.parse(topicRules.get(m.topicId, known.createdAt, known.id) as string) as string[]
+        const merged = [...new Set([...before, ...m.rules])]
+        if (merged.length !== before.length) updateRules.run(JSON.stringify(merged), m.topicId, known.createdAt, known.id)
       }
+      if (links.length !== linksBefore || topics.length !== topicsBefore) updateSets.run(JSON.stringify(links), JSON.stringify(topics), known.id)
     }
     for (const d of page.deletions ?? []) {
       result.deleted += markDeleted.run(Date.parse(d.deletedAt), d.platform, d.platformId).changes
@@ -136,6 +143,6 @@ function postParams(item: PostToStore, observedAt: number) {
     quotes: m?.quotes ?? null,
     metricsAt: m ? observedAt : null,
     observedAt,
-    raw: JSON.stringify(p.raw),
+    raw: item.rawJson ?? JSON.stringify(p.raw),
   }
 }

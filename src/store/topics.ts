@@ -8,14 +8,10 @@ import { stmt } from './statements.js'
  */
 export function topicsOfPosts(db: Db, platform: Platform, platformIds: readonly string[]): Map<string, string[]> {
   const out = new Map<string, string[]>()
-  const q = stmt(
-    db,
-    `SELECT pt.topic_id AS topicId FROM posts p JOIN post_topics pt ON pt.post_id = p.id
-     WHERE p.platform = ? AND p.platform_id = ?`,
-  )
+  const q = stmt(db, 'SELECT topics FROM posts WHERE platform = ? AND platform_id = ?').pluck()
   for (const id of new Set(platformIds)) {
-    const rows = q.all(platform, id) as { topicId: string }[]
-    if (rows.length) out.set(id, rows.map((r) => r.topicId))
+    const topics = q.get(platform, id) as string | undefined
+    if (topics && topics !== '[]') out.set(id, JSON.parse(topics) as string[])
   }
   return out
 }

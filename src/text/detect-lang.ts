@@ -18,7 +18,8 @@ const FRENCH_ACCENTS = /[éèêàçùœâîôû]/i
  * without a scheme), mentions and hashtags are ignored: "必读 nytimes.com/2025/…" is Chinese.
  */
 export function detectLang(text: string): DetectedLang {
-  const clean = text.replace(URLISH, ' ')
+  // Links, mentions and hashtags need a '/', '@' or '#': most posts without them skip the replace.
+  const clean = text.includes('/') || text.includes('@') || text.includes('#') ? text.replace(URLISH, ' ') : text
   let kana = 0
   let han = 0
   let hangul = 0

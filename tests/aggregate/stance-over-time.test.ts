@@ -63,7 +63,7 @@ function store(specs: Spec[]) {
         .prepare("UPDATE post_topics SET stance_label = ?, stance_source = 'human', stance_confidence = NULL WHERE topic_id = ? AND post_id = ?")
         .run(s.label.slice(6), tid, postId(s))
     } else if (s.label) {
-      saveClassifications(ctx.db, tid, modelId, [{ postId: postId(s), label: s.label, confidence: 0.9, scores: {} }], at('2025-07-18T00:00:00Z'))
+      saveClassifications(ctx.db, tid, modelId, [{ postId: postId(s), createdAt: createdAtOf(postId(s)), label: s.label, confidence: 0.9, scores: {} }], at('2025-07-18T00:00:00Z'))
     }
   }
 }
@@ -104,6 +104,12 @@ const SPECS: Spec[] = [
   // Another topic.
   { id: 'x7', platform: 'x', lang: 'en', createdAt: '2025-07-15T14:00:00Z', label: 'praise', topicId: 'other-topic' },
 ]
+
+
+/** A stored post's creation time: part of its post_topics key. */
+function createdAtOf(postId: number): number {
+  return ctx.db.prepare('SELECT created_at FROM posts WHERE id = ?').pluck().get(postId) as number
+}
 
 describe('stanceOverTime', () => {
   it('counts, shares, intervals and human counts per local day', () => {
@@ -182,7 +188,7 @@ describe('stanceOverTime', () => {
   it('a human label survives a later model run and is counted as human', () => {
     store(SPECS.filter((x) => x.id === 'x2'))
     const postId = ctx.db.prepare("SELECT id FROM posts WHERE platform_id = 'x2'").pluck().get() as number
-    saveClassifications(ctx.db, topic.id, modelId, [{ postId, label: 'praise', confidence: 0.99, scores: {} }], 1)
+    saveClassifications(ctx.db, topic.id, modelId, [{ postId, createdAt: createdAtOf(postId), label: 'praise', confidence: 0.99, scores: {} }], 1)
     const s = stanceOverTime(ctx.db, { topic, from: FROM, to: TO, bucket: 'day', zone: NY })
     expect(counts(s.totals)).toEqual({ concern: 1 })
     expect(label(s.totals, 'concern').human).toBe(1)

@@ -71,14 +71,15 @@ const POSTS: T[] = [
 function seed(): { modelVersion: string } {
   ingest(ctx, [xPayload(POSTS)], { source: 'x', query: 'china ai fund' })
   const id = (pid: string) => ctx.db.prepare("SELECT id FROM posts WHERE platform = 'x' AND platform_id = ?").pluck().get(pid) as number
+  const createdAt = (postId: number) => ctx.db.prepare('SELECT created_at FROM posts WHERE id = ?').pluck().get(postId) as number
   const modelId = saveActiveModel(ctx.db, { topicId: TOPIC, version: 'china-ai-fund@test-1', algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
   saveClassifications(
     ctx.db,
     TOPIC,
     modelId,
     [
-      { postId: id('1945000000000000001'), label: 'concern', confidence: 0.8125, scores: { concern: 0.8125 } },
-      { postId: id('1945000000000000003'), label: 'praise', confidence: 0.5, scores: { praise: 0.5 } },
+      { postId: id('1945000000000000001'), createdAt: createdAt(id('1945000000000000001')), label: 'concern', confidence: 0.8125, scores: { concern: 0.8125 } },
+      { postId: id('1945000000000000003'), createdAt: createdAt(id('1945000000000000003')), label: 'praise', confidence: 0.5, scores: { praise: 0.5 } },
     ],
     NOW.getTime(),
   )

@@ -18,7 +18,6 @@ const TABLES = [
   'labels',
   'login_attempts',
   'models',
-  'post_links',
   'post_topics',
   'posts',
   'schema_migrations',

@@ -54,7 +54,6 @@ function page(items: PostToStore[], over: Partial<PageWrite> = {}): PageWrite {
 function dump(): Record<string, unknown[]> {
   return {
     posts: db.prepare('SELECT * FROM posts ORDER BY id').all(),
-    post_links: db.prepare('SELECT * FROM post_links ORDER BY post_id, url').all(),
     post_topics: db.prepare('SELECT * FROM post_topics ORDER BY topic_id, post_id').all(),
   }
 }
@@ -77,6 +76,8 @@ interface PostRow {
   created_at: number
   raw: string
   text: string
+  links: string
+  topics: string
 }
 
 function row(platformId: string, platform: Platform = 'x'): PostRow {
@@ -109,7 +110,8 @@ describe('savePage', () => {
       created_at: Date.parse('2025-07-16T12:00:00.000Z'),
     })
     expect(JSON.parse(p.raw)).toEqual({ id: '100' })
-    expect(db.prepare('SELECT url FROM post_links WHERE post_id = ?').pluck().all(p.id)).toEqual([ARTICLE_CANONICAL])
+    expect(JSON.parse(p.links)).toEqual([ARTICLE_CANONICAL])
+    expect(JSON.parse(p.topics)).toEqual(['china-ai-fund'])
     expect(topicRow('100')).toMatchObject({ rules: '["article"]', source: 'x', query: 'q1', matched_at: T0, created_at: p.created_at })
   })
 
@@ -121,7 +123,6 @@ describe('savePage', () => {
     expect(savePage(db, pg)).toEqual({ inserted: 3, duplicates: 0, deleted: 1 })
     const first = dump()
     expect(first.posts).toHaveLength(3)
-    expect(first.post_links).toHaveLength(3)
     expect(first.post_topics).toHaveLength(3)
 
     expect(savePage(db, pg)).toEqual({ inserted: 0, duplicates: 3, deleted: 0 })
@@ -187,7 +188,7 @@ describe('savePage', () => {
     savePage(db, page([item(post('100'))]))
     savePage(db, page([{ ...item(post('100')), links: [ARTICLE_CANONICAL, 'https://example.com/other'] }], { observedAt: T0 + 1 }))
     const id = row('100').id
-    expect(db.prepare('SELECT url FROM post_links WHERE post_id = ? ORDER BY url').pluck().all(id)).toEqual(['https://example.com/other', ARTICLE_CANONICAL])
+    expect(JSON.parse(db.prepare('SELECT links FROM posts WHERE id = ?').pluck().get(id) as string)).toEqual([ARTICLE_CANONICAL, 'https://example.com/other'])
   })
 
   it('deletions mark deleted_at once and are idempotent', () => {
@@ -233,7 +234,6 @@ describe('savePage', () => {
     expect(() => savePage(db, page([item(post('101')), item(bad)], { cursor: { source: 'x', key: 'q1', value: '103' } }))).toThrow()
     expect(count('posts')).toBe(0)
     expect(count('post_topics')).toBe(0)
-    expect(count('post_links')).toBe(0)
     expect(count('cursors')).toBe(0)
   })
 })
@@ -318,7 +318,7 @@ describe('ingest', () => {
     expect(first).toMatchObject({ fetched: 3, newPosts: 2, duplicates: 0, offTopic: 1, deletions: 0 })
     expect(JSON.parse(topicRow('1945000000000000001')!.rules)).toContain('keyword:fund-en')
     expect(JSON.parse(topicRow('1945000000000000003')!.rules)).toEqual(['article'])
-    expect(db.prepare('SELECT url FROM post_links').pluck().all()).toEqual([ARTICLE_CANONICAL])
+    expect(db.prepare("SELECT links FROM posts WHERE links != '[]'").pluck().all()).toEqual([JSON.stringify([ARTICLE_CANONICAL])])
     expect(row('1945000000000000002')).toBeUndefined()
     expect(getCursor(db, 'x', 'china ai fund')).toBe('1945000000000000003')
     const snapshot = dump()

@@ -1,0 +1,57 @@
+import type { Post } from '../domain/post.js'
+import type { CompiledTopic } from '../match/matcher.js'
+import { normalizePayload, type Normalized } from '../normalize/index.js'
+import { prepareBatch, type PreparedBatch } from './ingest.js'
+
+function slim(post: Post): void {
+  post.raw = null
+  post.hashtags = []
+  post.mentions = []
+}
+
+/** Lines of a replay file, read on the main thread and prepared here or in a worker. */
+export interface ReplayChunk {
+  id: number
+  lines: { line: number; text: string }[]
+}
+
+export interface BadLine {
+  line: number
+  reason: 'replay: line is not valid JSON' | 'replay: unknown payload shape'
+  detail: string
+}
+
+export interface PreparedChunk {
+  id: number
+  prepared: PreparedBatch
+  payloads: number
+  bad: BadLine[]
+  lastLine: number
+}
+
+/**
+ * Parse, normalize and match a chunk of archive lines: everything but the database. Raw payloads travel
+ * back as the JSON string already written in the line's item form, not as objects, so handing a chunk
+ * across threads copies strings rather than object trees.
+ */
+export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChunk): PreparedChunk {
+  const batch: Normalized[] = []
+  const bad: BadLine[] = []
+  for (const { line, text } of chunk.lines) {
+    let payload: unknown
+    try {
+      payload = JSON.parse(text.replace(/^\uFEFF/, ''))
+    } catch (e) {
+      bad.push({ line, reason: 'replay: line is not valid JSON', detail: `line ${line} is not valid JSON (${(e as Error).message})` })
+      continue
+    }
+    const n = normalizePayload(payload)
+    if (n) batch.push(n)
+    else bad.push({ line, reason: 'replay: unknown payload shape', detail: `line ${line} is not an X page, a Bluesky output or PostView, or a Jetstream event` })
+  }
+  const prepared = prepareBatch(topics, batch)
+  // What crosses to the writing thread: the fields it stores, not the parsed payload or the entity lists.
+  for (const item of prepared.items) slim(item.post)
+  for (const item of prepared.unmatched) slim(item.post)
+  return { id: chunk.id, prepared, payloads: batch.length, bad, lastLine: chunk.lines.at(-1)?.line ?? 0 }
+}

@@ -1,0 +1,6 @@
+// Starts a TypeScript worker when stancewatch runs from its sources (tsx); compiled builds start the .js directly.
+import { workerData } from 'node:worker_threads'
+import { register } from 'tsx/esm/api'
+
+register()
+await import(workerData.entry)
