@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
@@ -6,7 +7,7 @@ import { getCursor } from '../store/cursors.js'
 import { collectBluesky } from './collect-bluesky.js'
 import { collectX } from './collect-x.js'
 import { commitPrepared } from './ingest.js'
-import { chunksHere, chunksInWorker } from './replay-chunks.js'
+import { chunksHere, chunksInWorkers } from './replay-chunks.js'
 import { RunRecorder, type RunResult } from './run-recorder.js'
 
 export const SOURCES = ['replay', 'x', 'bluesky', 'jetstream'] as const
@@ -37,6 +38,8 @@ export interface CollectResult extends RunResult {
 const REPLAY_BATCH_LINES = 1000
 const MAX_LOGGED_BAD_LINES = 20
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+/** One core writes; the others parse (parsing costs about twice the writing, so two help when there are three cores). */
+const REPLAY_WORKERS = Math.max(1, Math.min(2, os.availableParallelism() - 1))
 
 export async function collect(ctx: AppContext, opts: CollectOptions): Promise<CollectResult> {
   switch (opts.source) {
@@ -72,7 +75,7 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
       const fromLine = opts.restart ? 0 : Number(getCursor(ctx.db, 'replay', key) ?? 0)
       let lastLine = fromLine
       // A big archive is read and matched on another core while this thread writes; a small one stays here.
-      const source = fileSize(file) >= PARALLEL_MIN_BYTES ? chunksInWorker(ctx.configFile, file, fromLine, REPLAY_BATCH_LINES) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
+      const source = fileSize(file) >= PARALLEL_MIN_BYTES ? chunksInWorkers(ctx.configFile, file, fromLine, REPLAY_BATCH_LINES, REPLAY_WORKERS) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
       try {
         for await (const { chunk, bytesRead } of source.chunks) {
           for (const b of chunk.bad) {

@@ -32,34 +32,54 @@ export function chunksHere(topics: readonly CompiledTopic[], file: string, fromL
 }
 
 /**
- * Read and prepare a file on another core while this thread writes to SQLite: a large archive replays at
- * the speed of the writer, not of the writer plus the parser.
+ * Read and prepare a file on other cores while this thread writes to SQLite: each worker reads the whole
+ * file (cheap) but parses and matches only every n-th chunk; chunks are handed back here in file order.
  */
-export function chunksInWorker(configFile: string, file: string, fromLine: number, chunkLines: number, credits = 4): ChunkSource {
+export function chunksInWorkers(configFile: string, file: string, fromLine: number, chunkLines: number, workers: number, credits = 3): ChunkSource {
   const fromSources = import.meta.url.endsWith('.ts')
   const entry = new URL(`./replay-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url)
-  const workerData: ReplayWorkerData & { entry?: string } = { configFile, file, fromLine, chunkLines, credits, entry: entry.href }
-  const worker = fromSources ? new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData }) : new Worker(entry, { workerData })
-  const queue: ReplayWorkerMessage[] = []
-  let wake: (() => void) | null = null
+  const ready = new Map<number, { chunk: PreparedChunk; bytesRead: number }>()
+  const ended = new Set<number>()
   let failure: Error | null = null
-  worker.on('message', (m: ReplayWorkerMessage) => {
-    queue.push(m)
+  let wake: (() => void) | null = null
+  const poke = () => {
     wake?.()
+    wake = null
+  }
+  const pool = Array.from({ length: workers }, (_, index) => {
+    const workerData: ReplayWorkerData & { entry: string } = { configFile, file, fromLine, chunkLines, credits, index, workers, entry: entry.href }
+    const w = fromSources ? new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData }) : new Worker(entry, { workerData })
+    w.on('message', (m: ReplayWorkerMessage) => {
+      if (m.type === 'chunk') ready.set(m.chunk.id, { chunk: m.chunk, bytesRead: m.bytesRead })
+      else if (m.type === 'end') ended.add(index)
+      else failure ??= m.input ? new InputError(m.message) : new Error(m.message)
+      poke()
+    })
+    w.on('error', (e) => {
+      failure ??= e
+      poke()
+    })
+    return w
   })
-  worker.on('error', (e) => {
-    failure = e
-    wake?.()
-  })
+  let next = 0
   async function* gen() {
     for (;;) {
-      while (queue.length === 0 && !failure) await new Promise<void>((r) => (wake = r))
+      // Chunk `next` comes from worker next % n; if that worker has ended, every chunk has arrived.
+      while (!ready.has(next) && !failure && !ended.has(next % workers)) await new Promise<void>((r) => (wake = r))
       if (failure) throw failure
-      const m = queue.shift()!
-      if (m.type === 'end') return
-      if (m.type === 'error') throw m.input ? new InputError(m.message) : new Error(m.message)
-      yield { chunk: m.chunk, bytesRead: m.bytesRead }
+      const item = ready.get(next)
+      if (!item) return
+      ready.delete(next)
+      next++
+      yield item
     }
   }
-  return { chunks: gen(), done: () => worker.postMessage('ack'), close: () => worker.terminate().then(() => undefined) }
+  return {
+    chunks: gen(),
+    // The chunk just stored came from worker (next - 1) % n: give it a credit back.
+    done: () => pool[(next - 1) % workers]!.postMessage('ack'),
+    close: async () => {
+      await Promise.all(pool.map((w) => w.terminate()))
+    },
+  }
 }

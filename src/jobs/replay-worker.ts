@@ -15,6 +15,9 @@ export interface ReplayWorkerData {
   fromLine: number
   chunkLines: number
   credits: number
+  /** This worker prepares the chunks whose number modulo `workers` is `index`; it reads past the others. */
+  index: number
+  workers: number
 }
 
 export type ReplayWorkerMessage = { type: 'chunk'; chunk: PreparedChunk; bytesRead: number } | { type: 'end' } | { type: 'error'; message: string; input: boolean }
@@ -37,9 +40,13 @@ async function main(): Promise<void> {
   let lines: { line: number; text: string }[] = []
   let bytesRead = 0
   const flush = async () => {
-    while (credits <= 0) await new Promise<void>((r) => (wake = r))
-    credits--
-    send({ type: 'chunk', chunk: prepareChunk(topics, { id: id++, lines }), bytesRead })
+    const mine = id % data.workers === data.index
+    if (mine) {
+      while (credits <= 0) await new Promise<void>((r) => (wake = r))
+      credits--
+      send({ type: 'chunk', chunk: prepareChunk(topics, { id, lines }), bytesRead })
+    }
+    id++
     lines = []
   }
   for await (const item of readReplayFile(data.file, data.fromLine)) {
