@@ -159,6 +159,23 @@ export const configSchema = z.strictObject({
           refresh: refreshSchema.prefault({}),
         })
         .prefault({}),
+      jetstream: z
+        .strictObject({
+          wanted_collections: z.array(z.string().min(1)).min(1).default(['app.bsky.feed.post']),
+          /** Reconnects replay this much before the stored cursor. */
+          cursor_margin_seconds: z.number().min(0).default(5),
+          /** How far back the service keeps events; a longer outage is a coverage gap. */
+          lookback_hours: z.number().min(1).default(24),
+          /** A gap is repaired by Bluesky search over at most this many hours (the most recent ones). */
+          repair_max_hours: z.number().min(0).default(72),
+          batch_max_events: z.number().int().min(1).default(500),
+          batch_max_wait_ms: z.number().int().min(10).default(1000),
+          /** Above this many waiting events the socket is paused (never an event dropped). */
+          max_buffered_events: z.number().int().min(100).default(20000),
+          reconnect_base_ms: z.number().int().min(10).default(1000),
+          reconnect_cap_ms: z.number().int().min(100).default(60000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   alerts: z.strictObject({

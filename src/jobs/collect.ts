@@ -5,6 +5,7 @@ import { UsageError } from '../domain/errors.js'
 import { fileSize } from '../sources/replay.js'
 import { getCursor } from '../store/cursors.js'
 import { collectBluesky } from './collect-bluesky.js'
+import { consumeJetstream } from './collect-jetstream.js'
 import { collectX } from './collect-x.js'
 import { commitPrepared } from './ingest.js'
 import { chunksHere, chunksInWorkers } from './replay-chunks.js'
@@ -27,6 +28,8 @@ export interface CollectOptions {
   onProgress?: (p: Progress) => void
   /** Stop after the current batch (SIGINT/SIGTERM); what is stored stays consistent. */
   signal?: AbortSignal
+  /** Jetstream: stop after this many seconds (default: run until stopped). */
+  durationS?: number
 }
 
 export interface CollectResult extends RunResult {
@@ -50,7 +53,7 @@ export async function collect(ctx: AppContext, opts: CollectOptions): Promise<Co
     case 'bluesky':
       return collectBluesky(ctx, { signal: opts.signal })
     case 'jetstream':
-      throw new UsageError(`the ${opts.source} collector is not available in this version; use --source replay`)
+      return consumeJetstream(ctx, { durationS: opts.durationS, signal: opts.signal })
     default: {
       const never: never = opts.source
       throw new UsageError(`unknown source ${String(never)}`)

@@ -18,11 +18,13 @@ export interface IngestStats {
   skipped: number
   ignored: number
   deletions: number
+  /** Stored posts replaced by a new version (their old text and labels kept). */
+  edits: number
   skipReasons: Record<string, number>
 }
 
 export function emptyStats(): IngestStats {
-  return { fetched: 0, newPosts: 0, duplicates: 0, offTopic: 0, skipped: 0, ignored: 0, deletions: 0, skipReasons: {} }
+  return { fetched: 0, newPosts: 0, duplicates: 0, offTopic: 0, skipped: 0, ignored: 0, deletions: 0, edits: 0, skipReasons: {} }
 }
 
 export function addStats(into: IngestStats, more: IngestStats): IngestStats {
@@ -33,6 +35,7 @@ export function addStats(into: IngestStats, more: IngestStats): IngestStats {
   into.skipped += more.skipped
   into.ignored += more.ignored
   into.deletions += more.deletions
+  into.edits += more.edits
   for (const [k, v] of Object.entries(more.skipReasons)) into.skipReasons[k] = (into.skipReasons[k] ?? 0) + v
   return into
 }
@@ -45,6 +48,8 @@ export interface Provenance {
 /** A batch matched and ready to store: the pure half of ingest, which may run in a worker thread. */
 export interface PreparedBatch {
   items: PostToStore[]
+  /** New versions of posts (edits): stored over the old text, with the old text and labels kept. */
+  edits: PostToStore[]
   /** On no topic by their own words: may still join their parent's topic (thread:reply, thread:quote). */
   unmatched: PostToStore[]
   deletions: PostDeletion[]
@@ -59,6 +64,11 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
   const stats = emptyStats()
   const items: PostToStore[] = []
   const unmatched: PostToStore[] = []
+  const edits: PostToStore[] = []
+  const prepare = (post: Post): PostToStore => {
+    const links = canonicalLinks(post)
+    return { post, langDetected: detectLang(post.text), links, matches: matchPost(post, links, topics), rawJson: JSON.stringify(post.raw) }
+  }
   for (const n of batch) {
     stats.ignored += n.ignored
     for (const s of n.skipped) {
@@ -67,12 +77,15 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
     }
     for (const post of n.posts) {
       stats.fetched++
-      const links = canonicalLinks(post)
-      const item: PostToStore = { post, langDetected: detectLang(post.text), links, matches: matchPost(post, links, topics), rawJson: JSON.stringify(post.raw) }
+      const item = prepare(post)
       ;(item.matches.length ? items : unmatched).push(item)
     }
+    for (const post of n.edits) {
+      stats.fetched++
+      edits.push(prepare(post))
+    }
   }
-  return { items, unmatched, deletions: batch.flatMap((n) => n.deletions), stats }
+  return { items, edits, unmatched, deletions: batch.flatMap((n) => n.deletions), stats }
 }
 
 /**
@@ -102,10 +115,12 @@ export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provena
   }
   stats.offTopic += pending.length
 
-  const written = savePage(ctx.db, { items, deletions: prepared.deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor, alsoWrite })
+  const written = savePage(ctx.db, { items, edits: prepared.edits, deletions: prepared.deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor, alsoWrite })
   stats.newPosts = written.inserted
   stats.duplicates = written.duplicates
   stats.deletions = written.deleted
+  stats.edits += written.edited
+  stats.offTopic += written.editsIgnored
   return stats
 }
 

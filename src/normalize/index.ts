@@ -12,6 +12,8 @@ export type PayloadKind = 'x-page' | 'bluesky-posts' | 'bluesky-postview' | 'jet
 export interface Normalized {
   kind: PayloadKind
   posts: Post[]
+  /** New versions of posts already published (Bluesky edits). */
+  edits: Post[]
   deletions: PostDeletion[]
   skipped: Skipped[]
   /** Items that are valid but not reactions (reposts, identity and account events). */
@@ -37,7 +39,7 @@ export function detectPayloadKind(payload: unknown): PayloadKind | null {
 export function normalizePayload(payload: unknown): Normalized | null {
   const kind = detectPayloadKind(payload)
   if (!kind || !isObj(payload)) return null
-  const out: Normalized = { kind, posts: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null }
+  const out: Normalized = { kind, posts: [], edits: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null }
   switch (kind) {
     case 'x-page': {
       const r = normalizeXPage(payload)
@@ -61,7 +63,7 @@ export function normalizePayload(payload: unknown): Normalized | null {
     case 'jetstream': {
       const r = normalizeJetstreamEvent(payload)
       out.streamTimeUs = r.timeUs
-      if (r.type === 'post') out.posts.push(r.post)
+      if (r.type === 'post') (r.operation === 'update' ? out.edits : out.posts).push(r.post)
       else if (r.type === 'delete') out.deletions.push(r.deletion)
       else if (r.type === 'skipped') out.skipped.push(r.skipped)
       else out.ignored++

@@ -1,6 +1,8 @@
 import { createTask, setLogger, type ScheduledTask } from 'node-cron'
 import type { AppContext } from '../context.js'
+import { consumeJetstream } from '../jobs/collect-jetstream.js'
 import { JOBS, runJob, sourceUnavailable, type JobName } from '../jobs/scheduled.js'
+import { sleep } from '../sources/wait.js'
 
 export interface Scheduler {
   tasks: Map<JobName, ScheduledTask>
@@ -50,13 +52,27 @@ export function startScheduler(ctx: AppContext): Scheduler {
     tasks.set(job, task)
     ctx.log.info({ job, cron: expr, timezone: ctx.config.timezone, next: task.getNextRun()?.toISOString() }, 'job scheduled')
   }
+  // The live stream runs for the daemon's whole life; if it fails it is restarted after a pause.
+  const stream = ctx.config.sources.enabled.includes('jetstream') ? keepStreaming(ctx, abort.signal) : null
   return {
     tasks,
     stop: async () => {
       abort.abort()
       for (const t of tasks.values()) await t.stop()
-      await Promise.allSettled([...running])
+      await Promise.allSettled([...running, ...(stream ? [stream] : [])])
       for (const t of tasks.values()) await t.destroy()
     },
+  }
+}
+
+async function keepStreaming(ctx: AppContext, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const r = await consumeJetstream(ctx, { signal })
+      ctx.log.info({ source: 'jetstream', run: r.runId, events: r.events }, 'Jetstream consumer stopped')
+    } catch (e) {
+      ctx.log.error({ source: 'jetstream', err: e }, 'Jetstream consumer failed; restarting in a minute')
+      await sleep(60_000, signal).catch(() => undefined)
+    }
   }
 }

@@ -19,3 +19,7 @@ export function setCursor(db: Db, c: CursorWrite, at = Date.now()): void {
 export function getCursor(db: Db, source: string, key: string): string | null {
   return (stmt(db, 'SELECT value FROM cursors WHERE source = ? AND key = ?').pluck().get(source, key) as string | undefined) ?? null
 }
+
+export function cursorRecord(db: Db, source: string, key: string): { value: string; updatedAt: number } | null {
+  return (stmt(db, 'SELECT value, updated_at AS updatedAt FROM cursors WHERE source = ? AND key = ?').get(source, key) as { value: string; updatedAt: number } | undefined) ?? null
+}

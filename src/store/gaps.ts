@@ -22,3 +22,7 @@ export function gapsOverlapping(db: Db, from: number, to: number): CoverageGap[]
      WHERE start_at < ? AND end_at > ? AND repaired_at IS NULL ORDER BY start_at`,
   ).all(to, from) as CoverageGap[]
 }
+
+export function markGapRepaired(db: Db, id: number, at: number): void {
+  stmt(db, 'UPDATE coverage_gaps SET repaired_at = ? WHERE id = ?').run(at, id)
+}

@@ -16,6 +16,8 @@ export interface PostToStore {
 
 export interface PageWrite {
   items: PostToStore[]
+  /** New versions of posts: replace text, links and language; keep the old text and labels in post_edits. */
+  edits?: PostToStore[]
   deletions?: PostDeletion[]
   /** Provenance recorded with each new topic membership. */
   source: string
@@ -32,6 +34,9 @@ export interface PageWriteResult {
   inserted: number
   duplicates: number
   deleted: number
+  edited: number
+  /** Edits of posts never stored and on no topic: nothing to do. */
+  editsIgnored: number
 }
 
 // Positional parameters: binding 23 named ones costs more than the insert itself on a bulk replay.
@@ -76,8 +81,16 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
   )
 
   const run = db.transaction((): PageWriteResult => {
-    const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0 }
-    for (const item of page.items) {
+    const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 }
+    const items = [...page.items]
+    for (const e of page.edits ?? []) {
+      const applied = applyEdit(db, e, page)
+      if (applied === 'unknown' && e.matches.length) items.push(e)
+      else if (applied === 'edited') result.edited++
+      else if (applied === 'unknown') result.editsIgnored++
+      else result.duplicates++
+    }
+    for (const item of items) {
       const p = postParams(item, page.observedAt)
       const topicIds = item.matches.map((m) => m.topicId)
       const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, JSON.stringify(item.links), JSON.stringify(topicIds), p.raw)
@@ -115,6 +128,42 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
     return result
   })
   return run.immediate()
+}
+
+/**
+ * A new version of a post. Unknown posts are for the caller to store like new ones (when on topic); a known
+ * one keeps its identity, topics and human labels, gets the new text, and goes back to the model: its
+ * previous text and labels are kept in post_edits.
+ */
+function applyEdit(db: Db, e: PostToStore, page: PageWrite): 'unknown' | 'same' | 'edited' {
+  const known = stmt(db, 'SELECT id, text, created_at AS createdAt, topics FROM posts WHERE platform = ? AND platform_id = ?').get(e.post.platform, e.post.platformId) as
+    | { id: number; text: string; createdAt: number; topics: string }
+    | undefined
+  if (!known) return 'unknown'
+  if (known.text === e.post.text) return 'same'
+  const topics = JSON.parse(known.topics) as string[]
+  const labelOf = stmt(db, 'SELECT stance_label AS label, stance_confidence AS confidence, stance_model_id AS model_id, stance_source AS source FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  const previous: Record<string, unknown> = {}
+  for (const t of topics) previous[t] = labelOf.get(t, known.createdAt, known.id) ?? null
+  stmt(db, 'INSERT INTO post_edits (post_id, edited_at, previous_text, previous_labels) VALUES (?, ?, ?, ?)').run(known.id, page.observedAt, known.text, JSON.stringify(previous))
+  const unscored = stmt(db, 'UPDATE post_topics SET stance_model_id = NULL WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  for (const t of topics) unscored.run(t, known.createdAt, known.id)
+  const insertTopic = stmt(db, 'INSERT OR IGNORE INTO post_topics (topic_id, created_at, post_id, rules, source, query, matched_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  for (const m of e.matches) {
+    if (topics.includes(m.topicId)) continue
+    insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), page.source, page.query, page.observedAt)
+    topics.push(m.topicId)
+  }
+  stmt(db, 'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = ?, last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
+    e.post.text,
+    e.langDetected,
+    JSON.stringify(e.links),
+    JSON.stringify(topics),
+    e.rawJson ?? JSON.stringify(e.post.raw),
+    page.observedAt,
+    known.id,
+  )
+  return 'edited'
 }
 
 function postParams(item: PostToStore, observedAt: number) {

@@ -31,7 +31,7 @@ describe('the demo, end to end on the bundled sample', () => {
   it('counts nothing twice, drops off-topic posts and skips malformed lines without failing', () => {
     const s = summary.collect.stats
     expect(s.duplicates).toBeGreaterThan(100)
-    expect(s.newPosts + s.duplicates + s.offTopic).toBe(s.fetched)
+    expect(s.newPosts + s.duplicates + s.offTopic + s.edits).toBe(s.fetched)
     expect(s.offTopic).toBeGreaterThan(50)
     expect(s.skipReasons).toMatchObject({ 'replay: line is not valid JSON': 1, 'replay: unknown payload shape': 1, 'x: tweet without a valid id': 1 })
     expect(s.deletions).toBeGreaterThan(0)

@@ -18,6 +18,7 @@ const TABLES = [
   'labels',
   'login_attempts',
   'models',
+  'post_edits',
   'post_topics',
   'posts',
   'schema_migrations',

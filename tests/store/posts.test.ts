@@ -95,7 +95,7 @@ const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).plu
 describe('savePage', () => {
   it('stores posts, links and topics with provenance', () => {
     const r = savePage(db, page([item(post('100'))]))
-    expect(r).toEqual({ inserted: 1, duplicates: 0, deleted: 0 })
+    expect(r).toEqual({ inserted: 1, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 })
     const p = row('100')
     expect(p).toMatchObject({
       author_handle: 'alice',
@@ -120,18 +120,18 @@ describe('savePage', () => {
       deletions: [{ platform: 'x', platformId: '101', deletedAt: '2025-07-16T14:00:00.000Z' }],
       cursor: { source: 'x', key: 'q1', value: '102' },
     })
-    expect(savePage(db, pg)).toEqual({ inserted: 3, duplicates: 0, deleted: 1 })
+    expect(savePage(db, pg)).toEqual({ inserted: 3, duplicates: 0, deleted: 1, edited: 0, editsIgnored: 0 })
     const first = dump()
     expect(first.posts).toHaveLength(3)
     expect(first.post_topics).toHaveLength(3)
 
-    expect(savePage(db, pg)).toEqual({ inserted: 0, duplicates: 3, deleted: 0 })
+    expect(savePage(db, pg)).toEqual({ inserted: 0, duplicates: 3, deleted: 0, edited: 0, editsIgnored: 0 })
     expect(dump()).toEqual(first)
     expect(getCursor(db, 'x', 'q1')).toBe('102')
   })
 
   it('the same post twice in one page counts one insert and one duplicate', () => {
-    expect(savePage(db, page([item(post('100')), item(post('100'))]))).toEqual({ inserted: 1, duplicates: 1, deleted: 0 })
+    expect(savePage(db, page([item(post('100')), item(post('100'))]))).toEqual({ inserted: 1, duplicates: 1, deleted: 0, edited: 0, editsIgnored: 0 })
     expect(count('posts')).toBe(1)
     expect(count('post_topics')).toBe(1)
   })
@@ -194,12 +194,12 @@ describe('savePage', () => {
   it('deletions mark deleted_at once and are idempotent', () => {
     savePage(db, page([item(post('100')), item(post('101'))]))
     const del = { platform: 'x' as const, platformId: '100', deletedAt: '2025-07-16T16:00:00.000Z' }
-    expect(savePage(db, page([], { deletions: [del] }))).toEqual({ inserted: 0, duplicates: 0, deleted: 1 })
+    expect(savePage(db, page([], { deletions: [del] }))).toEqual({ inserted: 0, duplicates: 0, deleted: 1, edited: 0, editsIgnored: 0 })
     expect(row('100').deleted_at).toBe(Date.parse(del.deletedAt))
     expect(row('101').deleted_at).toBeNull()
 
     // Again, even with a later time: nothing changes, the first deletion time stays.
-    expect(savePage(db, page([], { deletions: [{ ...del, deletedAt: '2025-07-17T00:00:00.000Z' }] }))).toEqual({ inserted: 0, duplicates: 0, deleted: 0 })
+    expect(savePage(db, page([], { deletions: [{ ...del, deletedAt: '2025-07-17T00:00:00.000Z' }] }))).toEqual({ inserted: 0, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 })
     expect(row('100').deleted_at).toBe(Date.parse(del.deletedAt))
 
     // A deletion for a post we never stored, or on another platform, touches nothing.

@@ -3,7 +3,7 @@ import { UsageError } from '../../domain/errors.js'
 import { collect, SOURCES, type CollectResult, type SourceName } from '../../jobs/collect.js'
 import { collectPlan, printPlan } from './plan.js'
 import { printJson, println, type Io } from '../io.js'
-import { abortOnSignals, oneOf, optionsOf } from '../options.js'
+import { abortOnSignals, oneOf, optionsOf, positiveInt } from '../options.js'
 import { progressBar } from '../progress.js'
 import { withContext } from '../session.js'
 
@@ -12,6 +12,7 @@ interface CollectFlags {
   file?: string[]
   restart?: boolean
   dryRun?: boolean
+  duration?: number
   json?: boolean
 }
 
@@ -23,6 +24,7 @@ export function registerCollect(program: Command, io: Io): void {
     .option('-f, --file <file...>', 'replay: JSONL archive(s) of raw API payloads, one per line (.gz allowed)')
     .option('--restart', 'replay: read the file(s) from the first line even if they were read before')
     .option('--dry-run', 'x, bluesky: print the queries, where each resumes and (X) the estimated reads and cost; read no post')
+    .option('-d, --duration <seconds>', 'jetstream: stop after this many seconds (default: until SIGINT/SIGTERM)', positiveInt)
     .option('--json', 'print the run record as JSON')
     .addHelpText(
       'after',
@@ -37,7 +39,12 @@ moment and the next run neither loses nor repeats a post. Rate limits wait for t
 sources.<x|bluesky>.max_rate_limit_wait_seconds, else the run ends early and says so); X stops before a
 topic's post-read budget is exceeded. Every page received is appended to sources.archive_dir.
 
+Jetstream follows the whole Bluesky network live and matches every post locally; its cursor is stored
+with each batch, reconnects resume from it, and an outage longer than its lookback is recorded as a gap
+(repaired through Bluesky search when credentials exist). SIGINT/SIGTERM finishes the batch and exits 0.
+
 Examples:
+  $ stancewatch collect --source jetstream --duration 600
   $ stancewatch collect --source x --dry-run
   $ stancewatch collect --source x
   $ stancewatch collect --source bluesky --json
@@ -53,7 +60,7 @@ Examples:
         const bar = progressBar(io, 'bytes')
         const stop = abortOnSignals()
         try {
-          const result = await collect(ctx, { source: o.source, files: o.file, restart: o.restart, onProgress: bar.update, signal: stop.signal })
+          const result = await collect(ctx, { source: o.source, files: o.file, restart: o.restart, durationS: o.duration, onProgress: bar.update, signal: stop.signal })
           bar.stop()
           if (o.json) printJson(io, result)
           else printCollect(io, result)
@@ -74,5 +81,11 @@ function printCollect(io: Io, r: CollectResult): void {
   for (const [reason, n] of Object.entries(s.skipReasons)) println(io, `    ${n} × ${reason}`)
   if (r.api.requests) println(io, `  API: ${r.api.requests} requests, ${r.api.retries} retries, ${r.api.rateLimitWaits} rate-limit waits (${(r.api.rateLimitWaitMs / 1000).toFixed(0)} s)`)
   if (r.reads) println(io, `  billable post reads ${r.reads} ≈ $${r.estCostUsd.toFixed(2)}`)
+  if ('events' in r) {
+    const j = r as CollectResult & { events: number; cursorUs: number | null; lagMs: number | null; connections: number; reconnects: number; pauses: number; gaps: { from: string; to: string; repaired: boolean }[] }
+    println(io, `  events ${j.events}, edits ${s.edits}; ${j.connections} connections (${j.reconnects} reconnects), ${j.pauses} pauses for backpressure`)
+    println(io, `  cursor ${j.cursorUs === null ? '–' : new Date(Math.floor(j.cursorUs / 1000)).toISOString()}${j.lagMs === null ? '' : `, ${(j.lagMs / 1000).toFixed(1)} s behind live`}`)
+    for (const g of j.gaps) println(io, `  gap ${g.from} – ${g.to}${g.repaired ? ' (repaired through Bluesky search)' : ''}`)
+  }
   for (const e of r.errors) println(io, `  ! ${e}`)
 }

@@ -51,7 +51,7 @@ function printSummary(io: Io, s: DemoSummary): void {
   const pct = (n: number) => `${((n / Math.max(1, s.posts)) * 100).toFixed(0)}%`
   const c = s.collect.stats
   println(io, `stancewatch demo: ${s.posts} posts about "${s.topic}" from the synthetic sample (${s.sample}), in ${s.seconds.toFixed(1)} s`)
-  println(io, `  read ${s.collect.pages} payloads: ${c.fetched} posts, ${c.newPosts} stored, ${c.duplicates} seen twice (stored once), ${c.offTopic} off-topic dropped, ${c.skipped} malformed skipped, ${c.deletions} deleted upstream`)
+  println(io, `  read ${s.collect.pages} payloads: ${c.fetched} posts, ${c.newPosts} stored, ${c.duplicates} seen twice (stored once), ${c.offTopic} off-topic dropped, ${c.skipped} malformed skipped, ${c.edits} edited, ${c.deletions} deleted upstream`)
   println(io, `  platforms: ${Object.entries(s.byPlatform).map(([k, n]) => `${PLATFORM_NAMES[k] ?? k} ${n}`).join(', ')}`)
   println(io, `  languages: ${Object.entries(s.byLanguage).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${LANGUAGE_NAMES[k] ?? k} ${n}`).join(', ')}`)
   println(io, `  stance: ${Object.entries(s.stance).map(([k, n]) => `${k} ${n} (${pct(n)})`).join(', ')}  [model ${s.model}]`)

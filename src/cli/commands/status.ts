@@ -1,4 +1,7 @@
 import type { Command } from 'commander'
+import type { AppContext } from '../../context.js'
+import { JETSTREAM_CURSOR } from '../../jobs/collect-jetstream.js'
+import { cursorRecord } from '../../store/cursors.js'
 import { activeModel } from '../../store/models.js'
 import { lastJobRuns, recentCollectorRuns } from '../../store/runs.js'
 import { openGaps, postCounts, topicCounts } from '../../store/status.js'
@@ -13,6 +16,14 @@ interface Flags {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/** Where the live stream stands: the stored cursor and how far behind the clock it is. */
+function jetstreamPosition(ctx: AppContext): { cursor: string; behindSeconds: number; storedAt: string } | null {
+  const c = cursorRecord(ctx.db, JETSTREAM_CURSOR.source, JETSTREAM_CURSOR.key)
+  if (!c) return null
+  const ms = Math.floor(Number(c.value) / 1000)
+  return { cursor: new Date(ms).toISOString(), behindSeconds: Math.round((ctx.now().getTime() - ms) / 1000), storedAt: new Date(c.updatedAt).toISOString() }
+}
 
 export function registerStatus(program: Command, io: Io): void {
   program
@@ -36,6 +47,7 @@ export function registerStatus(program: Command, io: Io): void {
           topics,
           runs: recentCollectorRuns(ctx.db, o.runs).map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })),
           gaps: openGaps(ctx.db).map((g) => ({ ...g, startAt: iso(g.startAt), endAt: iso(g.endAt) })),
+          jetstream: jetstreamPosition(ctx),
           jobs: lastJobRuns(ctx.db).map((j) => ({ ...j, startedAt: iso(j.startedAt), finishedAt: iso(j.finishedAt) })),
         }
         if (o.json) return printJson(io, status)
@@ -59,6 +71,7 @@ export function registerStatus(program: Command, io: Io): void {
         for (const r of status.runs.filter((x) => x.stopReason)) println(io, `  * #${r.id}: ${r.stopReason}`)
         println(io, '')
         println(io, status.gaps.length ? `Coverage gaps:\n${status.gaps.map((g) => `  ${g.source} ${g.startAt} – ${g.endAt}: ${g.reason}`).join('\n')}` : 'Coverage gaps: none recorded')
+        if (status.jetstream) println(io, `Jetstream cursor ${status.jetstream.cursor} (${status.jetstream.behindSeconds} s behind now; stored ${status.jetstream.storedAt})`)
         if (status.jobs.length) println(io, `Scheduled jobs: ${status.jobs.map((j) => `${j.job} ${j.status} at ${j.startedAt}`).join('; ')}`)
       })
     })
