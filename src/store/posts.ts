@@ -82,15 +82,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
 
   const run = db.transaction((): PageWriteResult => {
     const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 }
-    const items = [...page.items]
-    for (const e of page.edits ?? []) {
-      const applied = applyEdit(db, e, page)
-      if (applied === 'unknown' && e.matches.length) items.push(e)
-      else if (applied === 'edited') result.edited++
-      else if (applied === 'unknown') result.editsIgnored++
-      else result.duplicates++
-    }
-    for (const item of items) {
+    const store = (item: PostToStore) => {
       const p = postParams(item, page.observedAt)
       const topicIds = item.matches.map((m) => m.topicId)
       const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, JSON.stringify(item.links), JSON.stringify(topicIds), p.raw)
@@ -98,7 +90,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
         const postId = Number(info.lastInsertRowid)
         result.inserted++
         for (const m of item.matches) insertTopic.run(m.topicId, p.createdAt, postId, JSON.stringify(m.rules), page.source, page.query, page.observedAt)
-        continue
+        return
       }
       // Seen before: fresher counts, and any link, topic or rule this sighting adds.
       result.duplicates++
@@ -119,6 +111,16 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
         if (merged.length !== before.length) updateRules.run(JSON.stringify(merged), m.topicId, known.createdAt, known.id)
       }
       if (links.length !== linksBefore || topics.length !== topicsBefore) updateSets.run(JSON.stringify(links), JSON.stringify(topics), known.id)
+    }
+    // Creates, then edits, then deletions: the order events about one post happen in.
+    for (const item of page.items) store(item)
+    for (const e of page.edits ?? []) {
+      const applied = applyEdit(db, e, page)
+      // An edit of a post never seen (it predates collection) is stored as the post, when on topic.
+      if (applied === 'unknown' && e.matches.length) store(e)
+      else if (applied === 'edited') result.edited++
+      else if (applied === 'unknown') result.editsIgnored++
+      else result.duplicates++
     }
     for (const d of page.deletions ?? []) {
       result.deleted += markDeleted.run(Date.parse(d.deletedAt), d.platform, d.platformId).changes

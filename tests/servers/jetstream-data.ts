@@ -367,7 +367,7 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
       const a = pick(authors)
       const subject = topicLive.length > 0 && rand() < 0.3 ? pick(topicLive) : pick(live)
       const record = { $type: 'app.bsky.feed.like', subject: { uri: subject.uri, cid: subject.cid }, createdAt: createdAtFor(us) }
-      events.push(commit(a, us, { rev: rev(a, us), operation: 'create', collection: 'app.bsky.feed.like', rkey: newRkey(a, us), record, cid: cidFor(JSON.stringify(record)) }))
+      events.push(commit(a, us, { rev: rev(a, us), operation: 'create', collection: 'app.bsky.feed.like', rkey: newRkey(a, us), record, cid: cidFor(`${a.did}|${us}|${subject.uri}`) }))
       continue
     }
     if (take(shares.del) && live.length > 0) {
@@ -396,7 +396,7 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
       if (tb.facets.length > 0) record.facets = tb.facets
       if (embed) record.embed = embed
       if (p.record.reply) record.reply = p.record.reply
-      const cid = cidFor(JSON.stringify([p.uri, record]))
+      const cid = cidFor(`${p.uri}|${us}|${record.text}`)
       events.push(commit(a, us, { rev: rev(a, us), operation: 'update', collection: 'app.bsky.feed.post', rkey: p.rkey, record, cid }))
       const updated: LivePost = { ...p, cid, record, topic }
       removeLive(p)
@@ -420,7 +420,7 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
     }
     const rkey = newRkey(a, Date.parse(record.createdAt) * 1000 + (us % 1000))
     const uri = `at://${a.did}/app.bsky.feed.post/${rkey}`
-    const cid = cidFor(JSON.stringify([uri, record]))
+    const cid = cidFor(`${uri}|${us}|${record.text}`)
     events.push(commit(a, us, { rev: rev(a, us), operation: 'create', collection: 'app.bsky.feed.post', rkey, record, cid }))
     addLive({ did: a.did, rkey, uri, cid, record, topic, lang })
   }
