@@ -171,7 +171,7 @@ export const configSchema = z.strictObject({
           batch_max_events: z.number().int().min(1).default(500),
           batch_max_wait_ms: z.number().int().min(10).default(1000),
           /** Above this many waiting events the socket is paused (never an event dropped). */
-          max_buffered_events: z.number().int().min(100).default(20000),
+          max_buffered_events: z.number().int().min(100).default(5000),
           reconnect_base_ms: z.number().int().min(10).default(1000),
           reconnect_cap_ms: z.number().int().min(100).default(60000),
         })

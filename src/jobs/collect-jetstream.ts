@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js'
+import { frameTimeUs, RawPrefilter } from '../match/raw-prefilter.js'
 import { normalizePayload, type Normalized } from '../normalize/index.js'
 import { JetstreamStream } from '../sources/jetstream/stream.js'
 import { getCursor, setCursor } from '../store/cursors.js'
@@ -78,6 +79,7 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
     onConnect: (info) => ctx.log.info({ source: 'jetstream', cursorUs: info.cursorUs, attempt: info.attempt, downMs: info.downMs }, 'Jetstream connected'),
   })
 
+  const prefilter = new RawPrefilter(ctx.config.topics)
   stream.start()
   try {
     while (!stop.signal.aborted) {
@@ -85,7 +87,16 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
       if (batch.length === 0) continue
       const normalized: Normalized[] = []
       let maxUs = cursorUs ?? 0
-      for (const text of batch) {
+      let skippedUnread = 0
+      for (const frame of batch) {
+        const text = frame.toString()
+        if (!prefilter.mayMatter(text)) {
+          // A new post no topic can match: counted, its time advances the cursor, nothing else to do.
+          skippedUnread++
+          const t = frameTimeUs(text)
+          if (t !== null && t > maxUs) maxUs = t
+          continue
+        }
         let payload: unknown
         try {
           payload = JSON.parse(text)
@@ -103,7 +114,10 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
       }
       events += batch.length
       // The batch and the cursor that covers it, in one transaction: a crash never separates them.
-      const stats = commitPrepared(ctx, prepareBatch(ctx.topics, normalized), { source: 'jetstream', query: null }, maxUs > 0 ? { ...JETSTREAM_CURSOR, value: String(maxUs) } : undefined)
+      const prepared = prepareBatch(ctx.topics, normalized)
+      prepared.stats.fetched += skippedUnread
+      prepared.stats.offTopic += skippedUnread
+      const stats = commitPrepared(ctx, prepared, { source: 'jetstream', query: null }, maxUs > 0 ? { ...JETSTREAM_CURSOR, value: String(maxUs) } : undefined)
       if (maxUs > 0) cursorUs = maxUs
       lagMs = cursorUs === null ? null : Math.max(0, ctx.now().getTime() - Math.floor(cursorUs / 1000))
       run.page(stats)

@@ -65,9 +65,12 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
   const items: PostToStore[] = []
   const unmatched: PostToStore[] = []
   const edits: PostToStore[] = []
+  // Off-topic posts are most of a stream: their language and serialised payload are only worked out if
+  // they join a topic later (a reply to a topic post), in `completeItem`.
   const prepare = (post: Post): PostToStore => {
     const links = canonicalLinks(post)
-    return { post, langDetected: detectLang(post.text), links, matches: matchPost(post, links, topics), rawJson: JSON.stringify(post.raw) }
+    const matches = matchPost(post, links, topics)
+    return matches.length ? { post, langDetected: detectLang(post.text), links, matches, rawJson: JSON.stringify(post.raw) } : { post, langDetected: '', links, matches }
   }
   for (const n of batch) {
     stats.ignored += n.ignored
@@ -82,7 +85,7 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
     }
     for (const post of n.edits) {
       stats.fetched++
-      edits.push(prepare(post))
+      edits.push(completeItem(prepare(post)))
     }
   }
   return { items, edits, unmatched, deletions: batch.flatMap((n) => n.deletions), stats }
@@ -124,6 +127,13 @@ export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provena
   return stats
 }
 
+/** Fill in what `prepareBatch` leaves out for posts on no topic, once one is kept after all. */
+export function completeItem(item: PostToStore): PostToStore {
+  if (!item.langDetected) item.langDetected = detectLang(item.post.text)
+  item.rawJson ??= JSON.stringify(item.post.raw)
+  return item
+}
+
 /** A reply or quote without topic words joins the topics of the post it answers, if that post is one of ours. */
 function inheritThreadTopics(ctx: AppContext, posts: readonly PostToStore[], inBatch: Map<string, string[]>): PostToStore[] {
   const byPlatform = new Map<Post['platform'], string[]>()
@@ -148,7 +158,7 @@ function inheritThreadTopics(ctx: AppContext, posts: readonly PostToStore[], inB
     }
     add(post.replyTo, 'thread:reply')
     add(post.quoteOf, 'thread:quote')
-    return { ...item, matches }
+    return matches.length ? completeItem({ ...item, matches }) : { ...item, matches }
   })
 }
 

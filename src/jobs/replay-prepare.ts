@@ -1,7 +1,7 @@
 import type { Post } from '../domain/post.js'
 import type { CompiledTopic } from '../match/matcher.js'
 import { normalizePayload, type Normalized } from '../normalize/index.js'
-import { prepareBatch, type PreparedBatch } from './ingest.js'
+import { completeItem, prepareBatch, type PreparedBatch } from './ingest.js'
 
 function slim(post: Post): void {
   post.raw = null
@@ -52,6 +52,7 @@ export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChun
   const prepared = prepareBatch(topics, batch)
   // What crosses to the writing thread: the fields it stores, not the parsed payload or the entity lists.
   for (const item of prepared.items) slim(item.post)
-  for (const item of prepared.unmatched) slim(item.post)
+  // Off-topic posts may still join a topic on the writing thread (replies): they travel complete.
+  for (const item of prepared.unmatched) slim(completeItem(item).post)
   return { id: chunk.id, prepared, payloads: batch.length, bad, lastLine: chunk.lines.at(-1)?.line ?? 0 }
 }

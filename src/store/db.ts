@@ -28,6 +28,6 @@ export function openDb(file: string): Db {
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
-  db.pragma('cache_size = -65536')
+  db.pragma('cache_size = -16384')
   return db
 }

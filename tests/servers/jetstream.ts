@@ -24,7 +24,7 @@
 import http, { STATUS_CODES } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, type WebSocket, type RawData } from 'ws'
+import { WebSocket, WebSocketServer, type RawData } from 'ws'
 
 /** One Jetstream v1 message, as sent on the wire (JSON text frame). */
 export interface JetstreamEvent {
@@ -38,8 +38,8 @@ export interface JetstreamEvent {
     operation: 'create' | 'update' | 'delete'
     collection: string
     rkey: string
-    /** The record (create/update only). */
-    record?: { $type: string; [k: string]: unknown }
+    /** The record (create/update only); `text`, `createdAt`, `langs` typed for convenience (posts). */
+    record?: { $type: string; text?: string; createdAt?: string; langs?: string[]; [k: string]: unknown }
     /** CIDv1 of the record (create/update only). */
     cid?: string
   }
@@ -111,6 +111,7 @@ const MAX_DIDS = 10_000
 /** options_update frames are limited to 10 MB. */
 const MAX_CLIENT_FRAME = 10 * 1024 * 1024
 
+const OPEN = WebSocket.OPEN
 const NSID_RE = /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)+$/
 const NSID_PREFIX_RE = /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*\.\*$/
 const DID_RE = /^did:[a-z]+:[a-zA-Z0-9._:%-]+$/
@@ -260,7 +261,7 @@ export async function startJetstreamServer(opts: JetstreamServerOptions): Promis
     if (c.pumping) return
     c.pumping = true
     try {
-      while (c.open && c.next < log.length) {
+      while (c.open && c.ws.readyState === OPEN && c.next < log.length) {
         if (c.ws.bufferedAmount > HIGH_WATER) {
           await delay(2)
           continue

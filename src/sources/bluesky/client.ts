@@ -1,4 +1,4 @@
-import { Agent, AppBskyFeedDefs, CredentialSession, XRPCError, type AtpSessionData, type AtpSessionEvent } from '@atproto/api'
+import type { Agent, AtpSessionData, AtpSessionEvent, CredentialSession, XRPCError } from '@atproto/api'
 import type { Logger } from '../../logger.js'
 import { AuthError, backoffMs, emptyRequestStats, RateLimitedError, sleep, UnavailableError, type RequestStats } from '../wait.js'
 
@@ -37,6 +37,17 @@ export interface SearchPage {
 }
 
 const LOGIN_WINDOW_MS = 24 * 3_600_000
+
+type AtprotoApi = Pick<typeof import('@atproto/api'), 'Agent' | 'CredentialSession' | 'XRPCError' | 'AppBskyFeedDefs'>
+let atproto: AtprotoApi | null = null
+/** @atproto/api weighs ~40 MB: loaded the first time Bluesky is called, not by every command. */
+async function lib(): Promise<AtprotoApi> {
+  if (!atproto) {
+    const m = await import('@atproto/api')
+    atproto = { Agent: m.Agent, CredentialSession: m.CredentialSession, XRPCError: m.XRPCError, AppBskyFeedDefs: m.AppBskyFeedDefs }
+  }
+  return atproto
+}
 const MAX_CONSECUTIVE_429 = 20
 
 /**
@@ -49,13 +60,12 @@ export class BskyApi {
   readonly stats: RequestStats = emptyRequestStats()
   private session: CredentialSession | null = null
   private agent: Agent | null = null
-  private readonly publicAgent: Agent
+  private publicAgent: Agent | null = null
   private readonly now: () => number
   private nextAllowedAt = 0
 
   constructor(private readonly o: BskyClientOptions) {
     this.now = o.now ?? Date.now
-    this.publicAgent = new Agent(o.publicApi)
   }
 
   /** An authenticated agent: the stored session resumed, or one login. */
@@ -63,6 +73,7 @@ export class BskyApi {
     if (this.agent && this.session?.hasSession) return this.agent
     const o = this.o
     if (!o.identifier || !o.appPassword) throw new AuthError('Bluesky search needs a login: set BSKY_IDENTIFIER and BSKY_APP_PASSWORD (an app password)')
+    const { Agent, CredentialSession, XRPCError } = await lib()
     const session = new CredentialSession(new URL(o.service), undefined, (evt: AtpSessionEvent, data?: AtpSessionData) => {
       if ((evt === 'create' || evt === 'update') && data) o.store.save({ did: data.did, handle: data.handle, accessJwt: data.accessJwt, refreshJwt: data.refreshJwt })
       if (evt === 'expired') o.store.clear()
@@ -102,7 +113,7 @@ export class BskyApi {
         const res = await agent.app.bsky.feed.searchPosts(params)
         return { body: res.data as unknown as SearchPage['body'], invalid: 0, raw: res.data }
       } catch (e) {
-        if (isInvalidResponse(e)) return salvage(e.responseBody)
+        if (await isInvalidResponse(e)) return salvage((e as { responseBody: unknown }).responseBody)
         throw e
       }
     })
@@ -111,17 +122,20 @@ export class BskyApi {
   /** Up to 25 posts by URI, unauthenticated, from the public AppView; missing ones are simply absent. */
   async getPosts(uris: readonly string[]): Promise<SearchPage> {
     return this.request('getPosts', async () => {
+      const { Agent } = await lib()
+      this.publicAgent ??= new Agent(this.o.publicApi)
       try {
         const res = await this.publicAgent.app.bsky.feed.getPosts({ uris: [...uris] })
         return { body: res.data as unknown as SearchPage['body'], invalid: 0, raw: res.data }
       } catch (e) {
-        if (isInvalidResponse(e)) return salvage(e.responseBody)
+        if (await isInvalidResponse(e)) return salvage((e as { responseBody: unknown }).responseBody)
         throw e
       }
     })
   }
 
   private async request<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const { XRPCError } = await lib()
     let failures = 0
     let refusals = 0
     let relogged = false
@@ -168,6 +182,7 @@ export class BskyApi {
 
 /** A page where some posts fail lexicon validation: keep the valid ones, count the rest. */
 function salvage(raw: unknown): SearchPage {
+  const { AppBskyFeedDefs } = atproto!
   const body = (raw && typeof raw === 'object' ? raw : {}) as { posts?: unknown[]; cursor?: string; hitsTotal?: number }
   const posts = Array.isArray(body.posts) ? body.posts : []
   const valid = posts.filter((p) => AppBskyFeedDefs.validatePostView(p).success)
@@ -175,7 +190,8 @@ function salvage(raw: unknown): SearchPage {
 }
 
 /** XRPCInvalidResponseError (not exported by @atproto/api): the body failed lexicon validation. */
-function isInvalidResponse(e: unknown): e is XRPCError & { responseBody: unknown } {
+async function isInvalidResponse(e: unknown): Promise<boolean> {
+  const { XRPCError } = await lib()
   return e instanceof XRPCError && 'responseBody' in e
 }
 
@@ -185,6 +201,6 @@ function header(e: XRPCError, name: string): string | undefined {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof XRPCError) return `${e.status}${e.error ? ` ${e.error}` : ''}${e.message ? `: ${e.message}` : ''}`.slice(0, 300)
+  if (atproto && e instanceof atproto.XRPCError) return `${e.status}${e.error ? ` ${e.error}` : ''}${e.message ? `: ${e.message}` : ''}`.slice(0, 300)
   return e instanceof Error ? e.message.slice(0, 300) : String(e)
 }

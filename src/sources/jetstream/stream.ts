@@ -38,12 +38,15 @@ export interface StreamStats {
  */
 export class JetstreamStream {
   readonly stats: StreamStats = { connections: 0, reconnects: 0, pauses: 0, buffered: 0, maxBuffered: 0 }
-  private buffer: string[] = []
+  // Raw frames, not strings: they wait outside the JavaScript heap and become strings only when taken.
+  private buffer: Buffer[] = []
   private head = 0
   private socket: WebSocket | null = null
   private waiting: (() => void) | null = null
   private running = false
   private loop: Promise<void> | null = null
+  /** The batch size the consumer is waiting for: wake it only when that many are in. */
+  private want = 1
 
   constructor(private readonly o: JetstreamOptions) {}
 
@@ -62,14 +65,16 @@ export class JetstreamStream {
   }
 
   /**
-   * Up to `max` events, as soon as some are available and at most `waitMs` after the first call; an empty
-   * array when the stream has been stopped or the wait ran out.
+   * Up to `max` events: as soon as `max` are waiting, or when `waitMs` has passed with fewer (possibly
+   * none). At live rates a batch is everything that arrived within `waitMs`: one transaction per batch,
+   * not per event.
    */
-  async take(max: number, waitMs: number): Promise<string[]> {
+  async take(max: number, waitMs: number): Promise<Buffer[]> {
     const deadline = Date.now() + waitMs
-    while (this.size() === 0 && this.running && !this.o.signal?.aborted) {
+    this.want = max
+    while (this.size() < max && this.running && !this.o.signal?.aborted) {
       const left = deadline - Date.now()
-      if (left <= 0) return []
+      if (left <= 0) break
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left)
         this.waiting = () => {
@@ -145,14 +150,14 @@ export class JetstreamStream {
       })
       ws.on('message', (data, isBinary) => {
         if (isBinary) return // compressed frames are never asked for
-        this.buffer.push(data.toString())
+        this.buffer.push(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data))
         const size = this.size()
         if (size > this.stats.maxBuffered) this.stats.maxBuffered = size
         if (size >= this.o.maxBuffered && !ws.isPaused) {
           this.stats.pauses++
           ws.pause()
         }
-        this.wake()
+        if (size >= this.want) this.wake()
       })
       ws.on('error', (err) => this.o.log.debug({ source: 'jetstream', error: err.message }, 'Jetstream socket error'))
       ws.on('close', () => {
