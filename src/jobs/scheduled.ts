@@ -53,8 +53,15 @@ async function jobBody(ctx: AppContext, job: JobName, signal?: AbortSignal): Pro
     case 'collect': {
       const out: Record<string, unknown> = {}
       for (const source of ctx.config.sources.enabled) {
-        // Jetstream is a stream, not a poll: the daemon keeps it running alongside the schedules.
-        if (source === 'jetstream') continue
+        // Jetstream is a stream, not a poll: the daemon keeps it running alongside the schedules. Its posts
+        // carry no counts: they come from the public getPosts, which needs no login.
+        if (source === 'jetstream') {
+          if (!ctx.config.sources.enabled.includes('bluesky') || sourceUnavailable(ctx, 'bluesky')) {
+            const refresh = await refreshEngagement(ctx, 'bluesky', signal)
+            out['bluesky-refresh'] = { run: refresh.runId, status: refresh.status, updated: refresh.stats.duplicates, deleted: refresh.stats.deletions }
+          }
+          continue
+        }
         const why = sourceUnavailable(ctx, source)
         if (why) {
           out[source] = { skipped: why }
