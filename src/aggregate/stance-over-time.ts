@@ -7,7 +7,10 @@ import { wilson } from './wilson.js'
 
 export const UNCLASSIFIED = 'unclassified'
 
-export type Split = 'platform' | 'lang'
+/** The group of posts tagged with no theme when the series is split by theme (theme ids cannot look like this). */
+export const NO_THEME = '(none)'
+
+export type Split = 'platform' | 'lang' | 'theme'
 
 export interface LabelShare {
   label: string
@@ -21,7 +24,7 @@ export interface LabelShare {
 export interface StanceBucket {
   start: string
   end: string
-  /** The platform or language when the series is split. */
+  /** The platform, language or theme when the series is split. */
   group: string | null
   total: number
   labels: LabelShare[]
@@ -33,9 +36,13 @@ export interface StanceSeries {
   bucket: BucketUnit
   from: string
   to: string
-  filters: { platform: string | null; lang: string | null }
+  filters: { platform: string | null; lang: string | null; theme: string | null }
   split: Split | null
   labels: string[]
+  /**
+   * Split by theme, a post with several themes counts once in each of their rows, so the rows of a bucket
+   * can add up to more than its posts; `totals` counts every post once.
+   */
   buckets: StanceBucket[]
   totals: StanceBucket
 }
@@ -48,6 +55,8 @@ export interface StanceQuery {
   zone: string
   platform?: string
   lang?: string
+  /** Only posts tagged with this theme (an id of `topic.themes`). */
+  theme?: string
   split?: Split
 }
 
@@ -55,7 +64,9 @@ export interface StanceQuery {
 export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
   const labels = [...q.topic.stance.labels.map((l) => l.id), UNCERTAIN, UNCLASSIFIED]
   const buckets = bucketsBetween(q.from, q.to, q.bucket, q.zone)
-  const rows = stanceSlotCounts(db, { topicId: q.topic.id, from: q.from, to: q.to, platform: q.platform, lang: q.lang })
+  const filter = { topicId: q.topic.id, from: q.from, to: q.to, platform: q.platform, lang: q.lang, theme: q.theme }
+  const byTheme = q.split === 'theme'
+  const rows = stanceSlotCounts(db, { ...filter, byTheme })
 
   // counts[bucketIndex][group][label] = {n, human}
   const counts = buckets.map(() => new Map<string, Map<string, { n: number; human: number }>>())
@@ -65,14 +76,18 @@ export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
     const at = r.slot * SLOT_MS
     const i = findBucket(buckets, at)
     if (i < 0) continue
-    const group = q.split === 'platform' ? r.platform : q.split === 'lang' ? r.lang : ''
+    const group = q.split === 'platform' ? r.platform : q.split === 'lang' ? r.lang : byTheme ? (r.theme ?? NO_THEME) : ''
     groups.add(group)
     const byGroup = counts[i]!
     const byLabel = byGroup.get(group) ?? byGroup.set(group, new Map()).get(group)!
     bump(byLabel, r.label, r.n, r.human)
-    bump(total, r.label, r.n, r.human)
+    if (!byTheme) bump(total, r.label, r.n, r.human)
   }
-  const groupList = q.split ? [...groups].sort() : ['']
+  // Theme rows overlap (multi-label): the totals count each post once, from the unsplit counts.
+  if (byTheme) {
+    for (const r of stanceSlotCounts(db, filter)) if (findBucket(buckets, r.slot * SLOT_MS) >= 0) bump(total, r.label, r.n, r.human)
+  }
+  const groupList = !q.split ? [''] : byTheme ? themeGroups(q.topic, groups) : [...groups].sort()
   const out: StanceBucket[] = []
   buckets.forEach((b, i) => {
     for (const g of groupList) out.push(toBucket(b.start, b.end, q.split ? g : null, counts[i]!.get(g), labels))
@@ -83,12 +98,22 @@ export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
     bucket: q.bucket,
     from: buckets[0]?.start ?? new Date(q.from).toISOString(),
     to: buckets.at(-1)?.end ?? new Date(q.to).toISOString(),
-    filters: { platform: q.platform ?? null, lang: q.lang ?? null },
+    filters: { platform: q.platform ?? null, lang: q.lang ?? null, theme: q.theme ?? null },
     split: q.split ?? null,
     labels,
     buckets: out,
     totals: toBucket(buckets[0]?.start ?? '', buckets.at(-1)?.end ?? '', null, total, labels),
   }
+}
+
+/**
+ * Every configured theme in config order (a theme nobody mentioned is a zero row, not a missing one), then
+ * theme ids stored but no longer configured (until `retag`), then posts with no theme.
+ */
+function themeGroups(topic: TopicConfig, seen: Set<string>): string[] {
+  const configured = topic.themes.map((t) => t.id)
+  const stale = [...seen].filter((g) => g !== NO_THEME && !configured.includes(g)).sort()
+  return [...configured, ...stale, ...(seen.has(NO_THEME) ? [NO_THEME] : [])]
 }
 
 function bump(m: Map<string, { n: number; human: number }>, label: string, n: number, human: number) {

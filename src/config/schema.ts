@@ -27,6 +27,18 @@ const keywordRuleSchema = z.strictObject({
   not: z.array(term).optional(),
 })
 
+/** A sub-theme of a topic (the fund, chips, talent…): a post on the topic is tagged with every theme it mentions. */
+const themeSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  /** Same term semantics as keyword rules: any of these… */
+  any: z.array(term).min(1),
+  /** …and, if given, also one of these… */
+  with: z.array(term).optional(),
+  /** …and none of these. */
+  not: z.array(term).optional(),
+})
+
 const stanceLabelSchema = z.strictObject({
   id,
   name: z.string().min(1),
@@ -46,6 +58,8 @@ const topicSchema = z.strictObject({
   articles: z.array(z.url({ protocol: /^https?$/ })).default([]),
   hashtags: z.array(term).default([]),
   keywords: z.array(keywordRuleSchema).default([]),
+  /** Sub-themes: multi-label tags on the topic's posts; they never make a post join the topic. */
+  themes: z.array(themeSchema).default([]),
   accounts: z
     .strictObject({
       x: z.array(term).default([]),
@@ -82,6 +96,9 @@ const topicSchema = z.strictObject({
   }
   for (const i of duplicateIndexes(topic.keywords.map((r) => r.id))) {
     problem(['keywords', i, 'id'], `rule id "${topic.keywords[i]!.id}" is used twice in topic "${topic.id}"`, 'give every keyword rule its own id (it is recorded with each match)')
+  }
+  for (const i of duplicateIndexes(topic.themes.map((t) => t.id))) {
+    problem(['themes', i, 'id'], `theme id "${topic.themes[i]!.id}" is used twice in topic "${topic.id}"`, 'give every theme its own id (it is stored with each post and used by `stance --theme`)')
   }
   const labels = topic.stance.labels.map((l) => l.id)
   for (const i of duplicateIndexes(labels)) problem(['stance', 'labels', i, 'id'], `label "${labels[i]}" is defined twice`, 'give every stance label its own id')
@@ -205,5 +222,6 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>
 export type TopicConfig = Config['topics'][number]
 export type KeywordRule = TopicConfig['keywords'][number]
+export type ThemeConfig = TopicConfig['themes'][number]
 export type StanceLabelConfig = TopicConfig['stance']['labels'][number]
 export type Language = z.infer<typeof languageSchema>

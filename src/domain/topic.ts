@@ -2,4 +2,6 @@
 export interface TopicMatch {
   topicId: string
   rules: string[]
+  /** The topic's sub-themes the post's own text mentions (ids in config order; may be empty). */
+  themes: string[]
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js'
 import type { Post, PostDeletion } from '../domain/post.js'
 import type { TopicMatch } from '../domain/topic.js'
-import { canonicalLinks, matchPost, type CompiledTopic } from '../match/matcher.js'
+import { canonicalLinks, matchPost, themesOfText, type CompiledTopic } from '../match/matcher.js'
 import type { Normalized } from '../normalize/index.js'
 import type { CursorWrite } from '../store/cursors.js'
 import type { Db } from '../store/db.js'
@@ -85,7 +85,8 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
     }
     for (const post of n.edits) {
       stats.fetched++
-      edits.push(completeItem(prepare(post)))
+      // An edit re-tags the post's themes on every topic it is stored under, not only those its new text matches.
+      edits.push({ ...completeItem(prepare(post)), textThemes: Object.fromEntries(themesOfText(post.text, topics)) })
     }
   }
   return { items, edits, unmatched, deletions: batch.flatMap((n) => n.deletions), stats }
@@ -153,12 +154,17 @@ function inheritThreadTopics(ctx: AppContext, posts: readonly PostToStore[], inB
       for (const topicId of inBatch.get(key) ?? stored.get(key) ?? []) {
         const existing = matches.find((m) => m.topicId === topicId)
         if (existing) existing.rules.push(rule)
-        else matches.push({ topicId, rules: [rule] })
+        else matches.push({ topicId, rules: [rule], themes: [] })
       }
     }
     add(post.replyTo, 'thread:reply')
     add(post.quoteOf, 'thread:quote')
-    return matches.length ? completeItem({ ...item, matches }) : { ...item, matches }
+    if (matches.length === 0) return { ...item, matches }
+    // The themes are the post's own: a reply saying "the subsidies are the point" is about state vs market,
+    // whatever its parent was about.
+    const themes = themesOfText(post.text, ctx.topics)
+    for (const m of matches) m.themes = themes.get(m.topicId) ?? []
+    return completeItem({ ...item, matches })
   })
 }
 

@@ -14,10 +14,15 @@ interface CompiledRule {
   not: number[] | null
 }
 
+/** A theme has the same shape as a keyword rule; its id is the bare theme id. */
+type CompiledTheme = CompiledRule
+
 export interface CompiledTopic {
   id: string
   articles: Map<string, string>
   rules: CompiledRule[]
+  /** Sub-themes, in config order: tags on posts already on the topic, never a reason to join it. */
+  themes: CompiledTheme[]
   hashtags: Map<string, string>
   accounts: { x: Set<string>; bluesky: Set<string>; requireAny: number[] | null }
   /** Shared by every topic compiled together: all terms are found in one pass per post. */
@@ -36,6 +41,7 @@ export function compileTopics(topics: readonly TopicConfig[]): CompiledTopic[] {
       }),
     ),
     rules: t.keywords.map((r) => ({ id: `keyword:${r.id}`, any: ids(r.any)!, with: ids(r.with), not: ids(r.not) })),
+    themes: t.themes.map((th) => ({ id: th.id, any: ids(th.any)!, with: ids(th.with), not: ids(th.not) })),
     hashtags: new Map(t.hashtags.map((h) => [foldForMatch(h.replace(/^#/, '')), `hashtag:${h.replace(/^#/, '')}`])),
     accounts: {
       x: new Set(t.accounts.x.map(accountKey)),
@@ -72,7 +78,7 @@ export function matchPost(post: Post, links: readonly string[], topics: readonly
       if (rule !== undefined && !rules.includes(rule)) rules.push(rule)
     }
     if (found.size > 0) {
-      for (const r of topic.rules) if (hasAny(found, r.any) && (r.with === null || hasAny(found, r.with)) && !hasAny(found, r.not)) rules.push(r.id)
+      for (const r of topic.rules) if (ruleHolds(found, r)) rules.push(r.id)
     }
     if (topic.hashtags.size > 0 && (post.hashtags.length > 0 || folded.includes('#') || folded.includes('＃'))) {
       tags ??= hashtagsOf(post, folded)
@@ -82,9 +88,35 @@ export function matchPost(post: Post, links: readonly string[], topics: readonly
     if (watched.size > 0 && (watched.has(accountKey(post.author.id)) || (post.author.handle !== null && watched.has(accountKey(post.author.handle)))) && (topic.accounts.requireAny === null || hasAny(found, topic.accounts.requireAny))) {
       rules.push(`account:${post.author.handle ?? post.author.id}`)
     }
-    if (rules.length > 0) matches.push({ topicId: topic.id, rules })
+    if (rules.length > 0) matches.push({ topicId: topic.id, rules, themes: themesFound(found, topic) })
   }
   return matches
+}
+
+/**
+ * The sub-themes a post's own text mentions, for every topic with themes (one pass over the text). For
+ * posts that join a topic some other way than by `matchPost` (thread:reply, thread:quote), for edits,
+ * and for `retag`. Topics without themes are left out of the map.
+ */
+export function themesOfText(text: string, topics: readonly CompiledTopic[]): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  const withThemes = topics.filter((t) => t.themes.length > 0)
+  if (withThemes.length === 0) return out
+  const found = withThemes[0]!.terms.scan(foldForMatch(text))
+  for (const topic of withThemes) out.set(topic.id, themesFound(found, topic))
+  return out
+}
+
+function themesFound(found: Found, topic: CompiledTopic): string[] {
+  if (found.size === 0 || topic.themes.length === 0) return []
+  const out: string[] = []
+  for (const th of topic.themes) if (ruleHolds(found, th)) out.push(th.id)
+  return out
+}
+
+/** Any `any` term, one `with` term when given, and no `not` term. */
+function ruleHolds(found: Found, r: CompiledRule): boolean {
+  return hasAny(found, r.any) && (r.with === null || hasAny(found, r.with)) && !hasAny(found, r.not)
 }
 
 function hasAny(found: Found, ids: readonly number[] | null): boolean {

@@ -25,6 +25,8 @@ export interface ExportRow {
   deleted_at: number | null
   raw: string
   rules: string
+  /** JSON array of the exported topic's theme ids. */
+  themes: string
   stance_label: string | null
   stance_confidence: number | null
   stance_source: string | null
@@ -47,7 +49,7 @@ export function iterateExport(db: Db, f: ExportFilter): IterableIterator<ExportR
     `SELECT p.platform, p.platform_id, p.url, p.author_id, p.author_handle, p.author_name, p.author_followers, p.text,
             p.lang, p.lang_detected, p.created_at, p.created_at_source, p.reply_to, p.quote_of, p.conversation_id,
             p.likes, p.reposts, p.replies, p.quotes, p.first_seen_at, p.deleted_at, p.raw,
-            pt.rules, pt.stance_label, pt.stance_confidence, pt.stance_source, m.version AS model_version,
+            pt.rules, pt.themes, pt.stance_label, pt.stance_confidence, pt.stance_source, m.version AS model_version,
             p.links AS links, p.topics AS topics
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to

@@ -4,14 +4,22 @@ import type { Db } from './db.js'
 import { setCursor, type CursorWrite } from './cursors.js'
 import { stmt } from './statements.js'
 
+/** A topic match as stored: themes omitted means none. */
+export type MatchToStore = Omit<TopicMatch, 'themes'> & { themes?: string[] }
+
 export interface PostToStore {
   post: Post
   langDetected: string
   /** Canonical links. */
   links: string[]
-  matches: TopicMatch[]
+  matches: MatchToStore[]
   /** The raw payload already serialised (by a worker thread); otherwise `post.raw` is serialised here. */
   rawJson?: string
+  /**
+   * Edits: the themes the new text mentions, per topic with themes. They replace the stored themes of every
+   * topic the post is on; without them, an edit takes the themes of its matches.
+   */
+  textThemes?: Record<string, string[]>
 }
 
 export interface PageWrite {
@@ -60,6 +68,9 @@ const REFRESH_POST = `UPDATE posts SET
   WHERE platform = @platform AND platform_id = @platformId
   RETURNING id, created_at AS createdAt, links, topics`
 
+const INSERT_TOPIC = `INSERT OR IGNORE INTO post_topics (topic_id, created_at, post_id, rules, themes, source, query, matched_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
 /**
  * Store one page: posts, their links and topics, deletions and the cursor, in one transaction.
  * Idempotent: the same page twice leaves the same rows (counts take the newest observation).
@@ -67,13 +78,9 @@ const REFRESH_POST = `UPDATE posts SET
 export function savePage(db: Db, page: PageWrite): PageWriteResult {
   const insertPost = stmt(db, INSERT_POST)
   const refreshPost = stmt(db, REFRESH_POST)
-  const insertTopic = stmt(
-    db,
-    `INSERT OR IGNORE INTO post_topics (topic_id, created_at, post_id, rules, source, query, matched_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  )
-  const topicRules = stmt(db, 'SELECT rules FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?').pluck()
-  const updateRules = stmt(db, 'UPDATE post_topics SET rules = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  const insertTopic = stmt(db, INSERT_TOPIC)
+  const topicTags = stmt(db, 'SELECT rules, themes FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  const updateTags = stmt(db, 'UPDATE post_topics SET rules = ?, themes = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
   const updateSets = stmt(db, 'UPDATE posts SET links = ?, topics = ? WHERE id = ?')
   const markDeleted = stmt(
     db,
@@ -89,10 +96,10 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       if (info.changes === 1) {
         const postId = Number(info.lastInsertRowid)
         result.inserted++
-        for (const m of item.matches) insertTopic.run(m.topicId, p.createdAt, postId, JSON.stringify(m.rules), page.source, page.query, page.observedAt)
+        for (const m of item.matches) insertTopic.run(m.topicId, p.createdAt, postId, JSON.stringify(m.rules), JSON.stringify(m.themes ?? []), page.source, page.query, page.observedAt)
         return
       }
-      // Seen before: fresher counts, and any link, topic or rule this sighting adds.
+      // Seen before: fresher counts, and any link, topic, rule or theme this sighting adds.
       result.duplicates++
       const known = refreshPost.get(p) as { id: number; createdAt: number; links: string; topics: string }
       const links = JSON.parse(known.links) as string[]
@@ -101,14 +108,17 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       const topicsBefore = topics.length
       for (const l of item.links) if (!links.includes(l)) links.push(l)
       for (const m of item.matches) {
-        const t = insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), page.source, page.query, page.observedAt)
+        const t = insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), JSON.stringify(m.themes ?? []), page.source, page.query, page.observedAt)
         if (t.changes === 1) {
           topics.push(m.topicId)
           continue
         }
-        const before = JSON.parse(topicRules.get(m.topicId, known.createdAt, known.id) as string) as string[]
-        const merged = [...new Set([...before, ...m.rules])]
-        if (merged.length !== before.length) updateRules.run(JSON.stringify(merged), m.topicId, known.createdAt, known.id)
+        const before = topicTags.get(m.topicId, known.createdAt, known.id) as { rules: string; themes: string }
+        const rulesBefore = JSON.parse(before.rules) as string[]
+        const themesBefore = JSON.parse(before.themes) as string[]
+        const rules = [...new Set([...rulesBefore, ...m.rules])]
+        const themes = [...new Set([...themesBefore, ...(m.themes ?? [])])]
+        if (rules.length !== rulesBefore.length || themes.length !== themesBefore.length) updateTags.run(JSON.stringify(rules), JSON.stringify(themes), m.topicId, known.createdAt, known.id)
       }
       if (links.length !== linksBefore || topics.length !== topicsBefore) updateSets.run(JSON.stringify(links), JSON.stringify(topics), known.id)
     }
@@ -150,10 +160,14 @@ function applyEdit(db: Db, e: PostToStore, page: PageWrite): 'unknown' | 'same' 
   stmt(db, 'INSERT INTO post_edits (post_id, edited_at, previous_text, previous_labels) VALUES (?, ?, ?, ?)').run(known.id, page.observedAt, known.text, JSON.stringify(previous))
   const unscored = stmt(db, 'UPDATE post_topics SET stance_model_id = NULL WHERE topic_id = ? AND created_at = ? AND post_id = ?')
   for (const t of topics) unscored.run(t, known.createdAt, known.id)
-  const insertTopic = stmt(db, 'INSERT OR IGNORE INTO post_topics (topic_id, created_at, post_id, rules, source, query, matched_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  // The new text decides the themes on every topic the post is on (kept topics included).
+  const themesOf = (topicId: string): string[] => e.textThemes?.[topicId] ?? e.matches.find((m) => m.topicId === topicId)?.themes ?? []
+  const setThemes = stmt(db, 'UPDATE post_topics SET themes = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  for (const t of topics) if (e.textThemes?.[t] !== undefined || e.matches.some((m) => m.topicId === t)) setThemes.run(JSON.stringify(themesOf(t)), t, known.createdAt, known.id)
+  const insertTopic = stmt(db, INSERT_TOPIC)
   for (const m of e.matches) {
     if (topics.includes(m.topicId)) continue
-    insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), page.source, page.query, page.observedAt)
+    insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), JSON.stringify(themesOf(m.topicId)), page.source, page.query, page.observedAt)
     topics.push(m.topicId)
   }
   stmt(db, 'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = ?, last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
@@ -196,4 +210,47 @@ function postParams(item: PostToStore, observedAt: number) {
     observedAt,
     raw: item.rawJson ?? JSON.stringify(p.raw),
   }
+}
+
+/** Where a walk through a topic's posts (in key order) has got to. */
+export interface TopicPostPosition {
+  createdAt: number
+  postId: number
+}
+
+export const TOPIC_START: TopicPostPosition = { createdAt: Number.MIN_SAFE_INTEGER, postId: 0 }
+
+/** Every stored post of a topic, deleted ones included. */
+export function countTopicPosts(db: Db, topicId: string): number {
+  return stmt(db, 'SELECT count(*) FROM post_topics WHERE topic_id = ?').pluck().get(topicId) as number
+}
+
+/**
+ * Re-tag the next `limit` posts of a topic after `after` (key order) with the themes `themesOf` finds in
+ * their current text. Read and write happen in one transaction, so a page being stored at the same time
+ * cannot slip in between. A row is rewritten only when its set of themes changes.
+ */
+export function retagBatch(db: Db, topicId: string, after: TopicPostPosition, limit: number, themesOf: (text: string) => string[]): { posts: number; changed: number; last: TopicPostPosition | null } {
+  const page = stmt(
+    db,
+    `SELECT pt.created_at AS createdAt, pt.post_id AS postId, p.text, pt.themes
+     FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+     WHERE pt.topic_id = ? AND (pt.created_at, pt.post_id) > (?, ?)
+     ORDER BY pt.created_at, pt.post_id LIMIT ?`,
+  )
+  const update = stmt(db, 'UPDATE post_topics SET themes = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  const run = db.transaction(() => {
+    const rows = page.all(topicId, after.createdAt, after.postId, limit) as (TopicPostPosition & { text: string; themes: string })[]
+    let changed = 0
+    for (const r of rows) {
+      const before = new Set(JSON.parse(r.themes) as string[])
+      const now = themesOf(r.text)
+      if (now.length === before.size && now.every((t) => before.has(t))) continue
+      update.run(JSON.stringify(now), topicId, r.createdAt, r.postId)
+      changed++
+    }
+    const last = rows.at(-1)
+    return { posts: rows.length, changed, last: last ? { createdAt: last.createdAt, postId: last.postId } : null }
+  })
+  return run.immediate()
 }

@@ -177,7 +177,7 @@ describe('stanceOverTime', () => {
   it('filters by platform and by language', () => {
     store(SPECS)
     const bsky = stanceOverTime(ctx.db, { topic, from: FROM, to: TO, bucket: 'day', zone: NY, platform: 'bluesky' })
-    expect(bsky.filters).toEqual({ platform: 'bluesky', lang: null })
+    expect(bsky.filters).toEqual({ platform: 'bluesky', lang: null, theme: null })
     expect(bsky.buckets.map((b) => b.total)).toEqual([1, 1])
     expect(counts(bsky.totals)).toEqual({ praise: 1, neutral: 1 })
 

@@ -176,6 +176,7 @@ describe('export --format jsonl', () => {
       links: [ARTICLE_CANONICAL],
       topics: [TOPIC],
       matched_rules: ['article'],
+      themes: [],
       stance: { label: 'concern', confidence: 0.8125, model: modelVersion, source: 'model' },
       reply_to: null,
       quote_of: null,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { IANAZone } from 'luxon'
-import { stanceOverTime, type StanceSeries } from '../../aggregate/stance-over-time.js'
+import { NO_THEME, stanceOverTime, type StanceSeries } from '../../aggregate/stance-over-time.js'
 import { parseUserTime, type BucketUnit } from '../../aggregate/time-buckets.js'
 import { UsageError } from '../../domain/errors.js'
 import { topicById } from '../../jobs/train.js'
@@ -16,7 +16,8 @@ interface Flags {
   topic?: string
   platform?: 'x' | 'bluesky'
   lang?: string
-  split?: 'platform' | 'lang'
+  theme?: string
+  split?: 'platform' | 'lang' | 'theme'
   tz?: string
   json?: boolean
 }
@@ -31,7 +32,8 @@ export function registerStance(program: Command, io: Io): void {
     .option('-t, --topic <id>', 'topic (default: the first in the config)')
     .option('-p, --platform <platform>', 'only x or bluesky', oneOf(['x', 'bluesky'] as const))
     .option('-l, --lang <code>', 'only posts detected in this language (en, zh, fr, ja)')
-    .option('--split <by>', 'one row per bucket and platform or language', oneOf(['platform', 'lang'] as const))
+    .option('--theme <id>', "only posts tagged with this theme (an id from the topic's `themes`)")
+    .option('--split <by>', 'one row per bucket and platform, language or theme', oneOf(['platform', 'lang', 'theme'] as const))
     .option('--tz <zone>', 'IANA time zone for buckets (default: the configured one)')
     .option('--json', 'print the series as JSON')
     .addHelpText(
@@ -40,10 +42,17 @@ export function registerStance(program: Command, io: Io): void {
 Labels given by people count instead of the model's; deleted posts are left out. Days and weeks follow
 the wall clock of the time zone (a daylight-saving day has 23 or 25 hours).
 
+Themes are multi-label: with --split theme a post tagged with two themes counts in both rows, so the rows
+of a bucket can add up to more than its posts (the total row counts each post once); posts with no theme
+are the "${NO_THEME}" row. Themes come from the config; \`stancewatch retag\` re-tags stored posts after
+their terms change.
+
 Examples:
   $ stancewatch stance --from 2025-07-10 --to 2025-07-26
   $ stancewatch stance --from 2025-07-16 --to 2025-07-16 --bucket hour --platform x
-  $ stancewatch stance --from 2025-07-01 --to 2025-07-31 --bucket week --split lang --json`,
+  $ stancewatch stance --from 2025-07-01 --to 2025-07-31 --bucket week --split lang --json
+  $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --theme chips
+  $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --split theme --json`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
@@ -54,7 +63,12 @@ Examples:
         const to = parseUserTime(o.to, zone, 'to', '--to')
         if (to <= from) throw new UsageError('--to must be after --from')
         const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
-        const series = stanceOverTime(ctx.db, { topic: topic!, from, to, bucket: o.bucket, zone, platform: o.platform, lang: o.lang, split: o.split })
+        if (o.theme !== undefined && !topic!.themes.some((t) => t.id === o.theme)) {
+          const valid = topic!.themes.map((t) => t.id)
+          throw new UsageError(`--theme ${o.theme}: topic "${topic!.id}" has no such theme; ${valid.length ? `themes: ${valid.join(', ')}` : `it has no themes (add them under topics[].themes in ${ctx.configFile})`}`)
+        }
+        if (o.split === 'theme' && topic!.themes.length === 0) throw new UsageError(`--split theme: topic "${topic!.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
+        const series = stanceOverTime(ctx.db, { topic: topic!, from, to, bucket: o.bucket, zone, platform: o.platform, lang: o.lang, theme: o.theme, split: o.split })
         if (o.json) printJson(io, series)
         else printSeries(io, series)
       })
@@ -63,7 +77,7 @@ Examples:
 
 function printSeries(io: Io, s: StanceSeries): void {
   const shown = s.labels.filter((l) => l !== 'unclassified' || s.totals.labels.find((x) => x.label === l)!.count > 0)
-  println(io, `Stance of ${s.topic}, per ${s.bucket}, ${s.timezone}${s.filters.platform ? `, ${s.filters.platform} only` : ''}${s.filters.lang ? `, ${s.filters.lang} only` : ''}`)
+  println(io, `Stance of ${s.topic}, per ${s.bucket}, ${s.timezone}${s.filters.platform ? `, ${s.filters.platform} only` : ''}${s.filters.lang ? `, ${s.filters.lang} only` : ''}${s.filters.theme ? `, theme ${s.filters.theme} only` : ''}`)
   const header = [s.bucket, ...(s.split ? [s.split] : []), 'posts', ...shown]
   const rows = [...s.buckets, { ...s.totals, group: s.split ? '' : null, start: 'total' }].map((b) => [
     b.start === 'total' ? 'total' : label(b.start, s.bucket),
@@ -76,6 +90,7 @@ function printSeries(io: Io, s: StanceSeries): void {
   ])
   println(io, formatTable(header, rows))
   println(io, 'Shares of all posts in the bucket; in brackets the 95% interval.')
+  if (s.split === 'theme') println(io, 'A post with several themes counts in each of their rows; the total counts it once.')
 }
 
 function label(iso: string, unit: BucketUnit): string {

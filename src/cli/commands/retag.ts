@@ -1,0 +1,44 @@
+import type { Command } from 'commander'
+import { retag } from '../../jobs/retag.js'
+import { printJson, println, type Io } from '../io.js'
+import { optionsOf } from '../options.js'
+import { progressBar } from '../progress.js'
+import { withContext } from '../session.js'
+
+interface Flags {
+  topic?: string
+  json?: boolean
+}
+
+export function registerRetag(program: Command, io: Io): void {
+  program
+    .command('retag')
+    .description("Recompute the themes of every stored post of a topic from its text and the current config's theme terms")
+    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('--json', 'print {topic, posts, changed} as JSON')
+    .addHelpText(
+      'after',
+      `
+Run it after editing a topic's \`themes\` (or once after upgrading, for posts stored before themes
+existed). New posts are tagged as they are stored; stance labels, rules and topics are left as they are.
+Posts are rewritten in batches, each in one transaction; running it again changes nothing.
+
+Examples:
+  $ stancewatch retag
+  $ stancewatch retag --topic china-ai-fund --json`,
+    )
+    .action(async (_: unknown, cmd: Command) => {
+      const o = optionsOf<Flags>(cmd)
+      await withContext(io, o, (ctx) => {
+        const bar = progressBar(io, 'posts')
+        try {
+          const r = retag(ctx, { topic: o.topic, onProgress: bar.update })
+          bar.stop()
+          if (o.json) printJson(io, r)
+          else println(io, `${r.topic}: ${r.posts} posts re-tagged, ${r.changed} with changed themes`)
+        } finally {
+          bar.stop()
+        }
+      })
+    })
+}
