@@ -2,7 +2,7 @@ import { detectLang, type DetectedLang } from '../text/detect-lang.js'
 import { foldForMatch } from '../text/fold.js'
 import { normaliseEntities, wordTokens } from '../text/tokenize.js'
 
-/** A sparse, L2-normalised feature vector over hashed feature names. */
+/** A sparse feature vector: sorted bucket indices and their values. */
 export interface SparseVector {
   index: Uint32Array
   value: Float32Array
@@ -11,63 +11,118 @@ export interface SparseVector {
 export interface FeatureOptions {
   /** log2 of the number of hash buckets. */
   hashBits: number
-  /** Character n-gram sizes for Latin-script and for Chinese/Japanese text. */
+  /** Longest word n-gram (1–3). */
+  wordN: number
+  /** Character n-gram sizes for Latin-script text, and for Chinese and Japanese. */
   charRange: [number, number]
   cjkCharRange: [number, number]
 }
 
-export const DEFAULT_FEATURES: FeatureOptions = { hashBits: 18, charRange: [2, 5], cjkCharRange: [1, 3] }
+export const DEFAULT_FEATURES: FeatureOptions = { hashBits: 20, wordN: 2, charRange: [2, 5], cjkCharRange: [1, 3] }
+
+/** Feature families are hashed with different seeds, so "ai" the word never collides by name with "ai" the characters. */
+const SEED = { word: [0, 0x01000193, 0x02000193, 0x03000193], char: 0x0a000193, lang: 0x14000193 } as const
+
+/** Counts of hashed features of one text, word and character features apart (they are normalised apart). */
+export interface RawFeatures {
+  words: Map<number, number>
+  chars: Map<number, number>
+}
 
 /**
- * Word unigrams and bigrams (negation-marked, stemmed), character n-grams and the language, hashed
- * (FNV-1a) into a fixed space so the model never needs a vocabulary.
+ * Word 1–n-grams (stemmed, negation-marked, language-aware tokens) and character n-grams of the
+ * folded text, hashed into a fixed space: no vocabulary to store, new words still count.
  */
-export function featurize(text: string, opts: FeatureOptions = DEFAULT_FEATURES, lang: DetectedLang = detectLang(text)): SparseVector {
-  const mask = (1 << opts.hashBits) - 1
-  const counts = new Map<number, number>()
-  const add = (prefix: number, s: string) => {
-    const h = fnv1a(s, prefix) & mask
-    counts.set(h, (counts.get(h) ?? 0) + 1)
-  }
-  const words = wordTokens(text, lang)
-  for (let i = 0; i < words.length; i++) {
-    add(1, words[i]!)
-    if (i + 1 < words.length) add(2, `${words[i]} ${words[i + 1]}`)
+export function rawFeatures(text: string, opts: FeatureOptions, lang: DetectedLang = detectLang(text), names?: Map<number, string>): RawFeatures {
+  const mask = (2 ** opts.hashBits - 1) >>> 0
+  const words = new Map<number, number>()
+  const chars = new Map<number, number>()
+  const tokens = wordTokens(text, lang)
+  const tokenHashes = tokens.map((t) => fnv(t, 0x811c9dc5))
+  for (let i = 0; i < tokens.length; i++) {
+    let h = tokenHashes[i]!
+    for (let n = 1; n <= opts.wordN && i + n <= tokens.length; n++) {
+      if (n > 1) h = mix(h, tokenHashes[i + n - 1]!)
+      const idx = (mix(h, SEED.word[n]!) & mask) >>> 0
+      words.set(idx, (words.get(idx) ?? 0) + 1)
+      if (names && !names.has(idx)) names.set(idx, tokens.slice(i, i + n).join(' '))
+    }
   }
   const cjk = lang === 'zh' || lang === 'ja'
   const [min, max] = cjk ? opts.cjkCharRange : opts.charRange
-  const chars = [...` ${foldForMatch(normaliseEntities(text)).replace(/\s+/g, ' ').trim()} `]
-  for (let n = min; n <= max; n++) {
-    for (let i = 0; i + n <= chars.length; i++) {
-      let g = chars[i]!
-      for (let j = 1; j < n; j++) g += chars[i + j]
-      add(3 + n, g)
+  const s = ` ${foldForMatch(normaliseEntities(text)).replace(/\s+/g, ' ').trim()} `
+  // Rolling FNV-1a over UTF-16 units: each n-gram's hash extends the (n-1)-gram's, nothing allocated.
+  for (let i = 0; i < s.length; i++) {
+    let h = SEED.char ^ 0x811c9dc5
+    for (let n = 1; n <= max && i + n <= s.length; n++) {
+      h = Math.imul(h ^ s.charCodeAt(i + n - 1), 0x01000193)
+      if (n < min) continue
+      const idx = (h & mask) >>> 0
+      chars.set(idx, (chars.get(idx) ?? 0) + 1)
+      if (names && !names.has(idx)) names.set(idx, `"${s.slice(i, i + n)}"`)
     }
   }
-  add(20, `lang:${lang}`)
+  const langIdx = (fnv(`lang:${lang}`, SEED.lang) & mask) >>> 0
+  words.set(langIdx, 1)
+  if (names) names.set(langIdx, `language ${lang}`)
+  return { words, chars }
+}
 
-  const index = new Uint32Array(counts.size)
-  const value = new Float32Array(counts.size)
-  let i = 0
-  let norm = 0
-  for (const k of [...counts.keys()].sort((a, b) => a - b)) {
-    const v = 1 + Math.log(counts.get(k)!)
-    index[i] = k
-    value[i] = v
-    norm += v * v
-    i++
+/**
+ * The vector a model sees: sublinear counts (1 + ln tf) weighted by idf when given (buckets unseen in
+ * training dropped), each family scaled to unit length so that hundreds of character n-grams do not
+ * drown a dozen words.
+ */
+export function vectorize(raw: RawFeatures, idf: Float32Array | null): SparseVector {
+  const entries = new Map<number, number>()
+  for (const family of [raw.words, raw.chars]) {
+    let norm = 0
+    const vals: [number, number][] = []
+    for (const [idx, count] of family) {
+      // A bucket no training text had (idf 0) is dropped, as a vocabulary would drop an unknown word.
+      const weight = idf ? idf[idx]! : 1
+      if (weight === 0) continue
+      const v = (1 + Math.log(count)) * weight
+      vals.push([idx, v])
+      norm += v * v
+    }
+    norm = Math.sqrt(norm) || 1
+    for (const [idx, v] of vals) entries.set(idx, (entries.get(idx) ?? 0) + v / norm)
   }
-  norm = Math.sqrt(norm) || 1
-  for (let j = 0; j < value.length; j++) value[j]! /= norm
+  const keys = [...entries.keys()].sort((a, b) => a - b)
+  const index = Uint32Array.from(keys)
+  const value = new Float32Array(keys.length)
+  keys.forEach((k, i) => (value[i] = entries.get(k)!))
   return { index, value }
 }
 
-/** 32-bit FNV-1a over UTF-16 code units, seeded per feature family so families never collide by name. */
-function fnv1a(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
+export function featurize(text: string, opts: FeatureOptions = DEFAULT_FEATURES, idf: Float32Array | null = null, lang?: DetectedLang): SparseVector {
+  return vectorize(rawFeatures(text, opts, lang ?? detectLang(text)), idf)
+}
+
+/** Smoothed inverse document frequency per bucket, from a training set's raw features. */
+export function learnIdf(docs: readonly RawFeatures[], hashBits: number): Float32Array {
+  const df = new Uint32Array(2 ** hashBits)
+  for (const d of docs) {
+    for (const idx of d.words.keys()) df[idx]!++
+    for (const idx of d.chars.keys()) df[idx]!++
   }
+  const idf = new Float32Array(df.length)
+  const n = docs.length
+  for (let i = 0; i < df.length; i++) if (df[i]) idf[i] = Math.log((1 + n) / (1 + df[i]!)) + 1
+  return idf
+}
+
+function fnv(s: string, seed: number): number {
+  let h = seed >>> 0
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
   return h >>> 0
+}
+
+/** Combine two hashes (murmur3 finaliser style), order-sensitive: "state fund" ≠ "fund state". */
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ (b + 0x9e3779b9 + (a << 6) + (a >>> 2)), 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
 }

@@ -6,6 +6,8 @@ export interface Io {
   stderrIsTTY: boolean
   env: NodeJS.ProcessEnv
   cwd: string
+  /** A question to the person at the terminal; absent when nobody can answer (piped input, tests). */
+  ask?: (question: string) => Promise<string | null>
 }
 
 /** `--json` output: exactly one JSON document on stdout. */

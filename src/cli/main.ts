@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises'
 import { runCli } from './run.js'
 
 /** Process entry: the only place that touches process.exitCode. */
@@ -9,5 +10,17 @@ export async function main(): Promise<void> {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    ask: process.stdin.isTTY && process.stdout.isTTY ? askTerminal : undefined,
   })
+}
+
+/** One question on the terminal; null when the person closes input (Ctrl-D). */
+async function askTerminal(question: string): Promise<string | null> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout })
+  const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)))
+  try {
+    return await Promise.race([rl.question(question), closed])
+  } finally {
+    rl.close()
+  }
 }

@@ -58,6 +58,6 @@ export function activeModel(db: Db, topicId: string): StoredModel | null {
 }
 
 /** Labels people gave (or imported), the part of the training set that grows with use. */
-export function peopleLabels(db: Db, topicId: string): { text: string; label: string }[] {
-  return stmt(db, 'SELECT text, label FROM labels WHERE topic_id = ? ORDER BY id').all(topicId) as { text: string; label: string }[]
+export function peopleLabels(db: Db, topicId: string): { text: string; label: string; source: 'human' | 'import' }[] {
+  return stmt(db, 'SELECT text, label, source FROM labels WHERE topic_id = ? ORDER BY id').all(topicId) as { text: string; label: string; source: 'human' | 'import' }[]
 }

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest'
 import { featurize } from '../../src/classify/features.js'
 import { evaluate } from '../../src/classify/metrics.js'
 import { readSeedExamples } from '../../src/classify/seeds.js'
-import { SoftmaxRegression } from '../../src/classify/softmax-regression.js'
 import { crossValidate, modelVersion, StanceModel, UNCERTAIN, type Example } from '../../src/classify/stance-model.js'
 import { parseConfigText } from '../../src/config/load.js'
 import { closeContext, type AppContext } from '../../src/context.js'
@@ -52,21 +51,26 @@ describe('StanceModel', () => {
   it('probabilities sum to 1 and the confidence is the top probability, in [0, 1]', () => {
     const m = trainedToy()
     for (const text of [...TOY.map((e) => e.text), 'unrelated words entirely', '', '😀', '中文']) {
-      const raw = m.regression.probabilities(featurize(text, m.params.features))
-      expect(raw).toHaveLength(3)
-      expect(raw.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9)
-      for (const p of raw) {
+      const pred = m.predict(text)
+      const probs = Object.values(pred.scores)
+      expect(Object.keys(pred.scores)).toEqual(TOY_LABELS)
+      // Scores are rounded to 4 decimals for storage.
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3)
+      for (const p of probs) {
         expect(p).toBeGreaterThanOrEqual(0)
         expect(p).toBeLessThanOrEqual(1)
       }
-      const pred = m.predict(text)
-      expect(pred.confidence).toBeGreaterThanOrEqual(0)
-      expect(pred.confidence).toBeLessThanOrEqual(1)
-      expect(pred.confidence).toBeCloseTo(Math.max(...raw), 9)
-      expect(Object.keys(pred.scores)).toEqual(TOY_LABELS)
-      // Scores are rounded to 4 decimals for storage.
-      expect(Object.values(pred.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3)
       expect(pred.confidence).toBeGreaterThanOrEqual(1 / 3)
+      expect(pred.confidence).toBeLessThanOrEqual(1)
+      expect(pred.confidence).toBeCloseTo(Math.max(...probs), 3)
+    }
+  })
+
+  it('the most probable label follows the largest decision value', () => {
+    const m = trainedToy()
+    for (const e of TOY) {
+      const d = [...m.decision(e.text)]
+      expect(TOY_LABELS[d.indexOf(Math.max(...d))]).toBe(m.predict(e.text).label)
     }
   })
 
@@ -84,9 +88,10 @@ describe('StanceModel', () => {
   it('the threshold is inclusive: confidence equal to min_confidence is a label', () => {
     const m = trainedToy()
     const c = m.predict('great joy').confidence
-    const atThreshold = new StanceModel({ ...m.params, minConfidence: c }, m.regression)
+    const { weights } = m.serialize()
+    const atThreshold = StanceModel.load(JSON.stringify({ ...m.params, minConfidence: c }), weights)
     expect(atThreshold.predict('great joy').label).toBe('pos')
-    const above = new StanceModel({ ...m.params, minConfidence: Math.min(1, c + 1e-9) }, m.regression)
+    const above = StanceModel.load(JSON.stringify({ ...m.params, minConfidence: Math.min(1, c + 1e-9) }), weights)
     expect(above.predict('great joy').label).toBe(UNCERTAIN)
   })
 
@@ -98,7 +103,7 @@ describe('StanceModel', () => {
     const probes = [...TOY.map((e) => e.text), 'unrelated text', '国家AI基金']
     for (const t of probes) {
       expect(loaded.predict(t)).toEqual(m.predict(t))
-      expect(loaded.regression.probabilities(featurize(t))).toEqual(m.regression.probabilities(featurize(t)))
+      expect(loaded.decision(t)).toEqual(m.decision(t))
     }
 
     let ctx: AppContext | null = null
@@ -115,19 +120,25 @@ describe('StanceModel', () => {
 
   it('the weight format keeps every weight and bias exactly', () => {
     const m = trainedToy()
-    const back = SoftmaxRegression.deserialize(m.regression.serialize())
-    expect(back.classes).toBe(3)
-    expect(back.dims).toBe(m.regression.dims)
-    const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
-    expect(bytes(back.bias).equals(bytes(m.regression.bias))).toBe(true)
-    expect(bytes(back.weights).equals(bytes(m.regression.weights))).toBe(true)
-    expect(m.regression.weights.some((w) => w !== 0)).toBe(true)
+    const first = m.serialize()
+    const again = StanceModel.load(first.params, first.weights).serialize()
+    expect(again.weights.equals(first.weights)).toBe(true)
+    expect(again.params).toBe(first.params)
+    expect(m.bucketWeights.some((w) => w !== 0)).toBe(true)
+    expect(m.buckets.length).toBeGreaterThan(10)
   })
 
   it('training is deterministic for the same data and seed', () => {
     const a = trainedToy()
     const b = trainedToy()
-    expect(b.regression.serialize().equals(a.regression.serialize())).toBe(true)
+    expect(b.serialize().weights.equals(a.serialize().weights)).toBe(true)
+  })
+
+  it('chooses its regularisation by cross-validation and records the candidates', () => {
+    const m = StanceModel.train([...TOY, ...TOY.map((e) => ({ ...e, text: `${e.text} indeed` }))], TOY_LABELS, 0.45)
+    expect(m.params.selection.length).toBeGreaterThan(1)
+    expect(m.params.selection.map((s) => s.hyper)).toContainEqual(m.params.hyper)
+    expect(m.params.temperature).toBeGreaterThan(0)
   })
 
   it('examples with labels the topic does not define are ignored', () => {
@@ -166,8 +177,9 @@ describe('Chinese and Japanese training texts', () => {
     const shared = [...a.index].filter((i) => b.index.includes(i))
     // Only the language feature and the space-padding n-grams may be shared.
     expect(shared.length).toBeLessThan(a.index.length / 2)
+    // Word and character families are each scaled to unit length.
     const norm = Math.sqrt([...a.value].reduce((s, v) => s + v * v, 0))
-    expect(norm).toBeCloseTo(1, 5)
+    expect(norm).toBeCloseTo(Math.SQRT2, 5)
   })
 
   it('a mixed English/Chinese/Japanese training set is learned across all three', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { classify } from '../../jobs/classify.js'
-import { trainTopic, topicById } from '../../jobs/train.js'
+import { UsageError } from '../../domain/errors.js'
+import { importTrainingFile, trainTopic, topicById } from '../../jobs/train.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, optionsOf } from '../options.js'
 import { progressBar } from '../progress.js'
@@ -46,26 +47,52 @@ Examples:
 
   program
     .command('train')
-    .description("Train a new stance model for a topic from its seed labels and people's labels, and make it active")
+    .description("Train a new stance model for a topic from its seed labels, people's labels and imported files, make it active and re-score stored posts")
     .option('-t, --topic <id>', 'only this topic')
+    .option('--data <file>', 'import labelled examples first: TSV, CSV or JSONL with text and label columns (optional target, id)')
+    .option('--no-rescore', 'keep stored posts on the old model until the next classify run')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       `
-Prints the cross-validated accuracy. Stored posts are re-scored by the next \`classify\` (or daemon run).
+Prints the cross-validated accuracy and macro-F1 of the new model. Imported examples are kept: later
+trainings use them too, and importing the same file twice adds nothing. With a target column, only rows
+whose target is the topic id (or empty) are used. Every stored post is then re-scored by the new model,
+with progress on a terminal; people's labels stay as they are.
 
 Examples:
   $ stancewatch train
-  $ stancewatch train --topic china-ai-fund --json && stancewatch classify`,
+  $ stancewatch train --topic china-ai-fund --data labelled.tsv --json
+  $ stancewatch train --no-rescore && stancewatch classify`,
     )
     .action(async (_: unknown, cmd: Command) => {
-      const o = optionsOf<Flags>(cmd)
-      await withContext(io, o, (ctx) => {
-        const results = topicById(ctx, o.topic).map((t) => trainTopic(ctx, t))
-        if (o.json) printJson(io, { topics: results })
-        else
+      const o = optionsOf<Flags & { data?: string; rescore: boolean }>(cmd)
+      await withContext(io, o, async (ctx) => {
+        const topics = topicById(ctx, o.topic)
+        if (o.data && topics.length > 1) throw new UsageError(`--data needs --topic when several topics are configured (${topics.map((t) => t.id).join(', ')})`)
+        const imported = o.data ? importTrainingFile(ctx, topics[0]!, o.data) : null
+        if (imported && !o.json) {
+          for (const w of imported.warnings) io.stderr(`stancewatch: ${o.data}: ${w}\n`)
+          const unknown = Object.entries(imported.skipped.unknownLabel).map(([l, n]) => `${n} labelled ${JSON.stringify(l)}`)
+          println(io, `${o.data}: ${imported.added} new examples for ${imported.topicId} (${imported.known} already imported${imported.skipped.otherTarget ? `, ${imported.skipped.otherTarget} for other targets` : ''}${unknown.length ? `, skipped: ${unknown.join(', ')}` : ''})`)
+        }
+        const results = topics.map((t) => trainTopic(ctx, t))
+        if (!o.json)
           for (const r of results)
-            println(io, `${r.topicId}: model ${r.version} from ${r.examples.seed} seed + ${r.examples.people} people's labels; ${r.cv.folds}-fold accuracy ${(r.cv.accuracy * 100).toFixed(1)}%, macro-F1 ${r.cv.macro_f1.toFixed(3)} (${r.trainSeconds.toFixed(1)} s)`)
+            println(io, `${r.topicId}: model ${r.version} from ${r.examples.seed} seed + ${r.examples.people} people's + ${r.examples.imported} imported labels; ${r.cv.folds}-fold accuracy ${(r.cv.accuracy * 100).toFixed(1)}%, macro-F1 ${r.cv.macro_f1.toFixed(3)} (trained in ${r.trainSeconds.toFixed(1)} s, cross-validated in ${r.cvSeconds.toFixed(1)} s)`)
+        let rescored: Awaited<ReturnType<typeof classify>> = []
+        if (o.rescore) {
+          const bar = progressBar(io, 'posts')
+          const stop = abortOnSignals()
+          try {
+            rescored = await classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal })
+          } finally {
+            bar.stop()
+            stop.dispose()
+          }
+          if (!o.json) for (const r of rescored) println(io, `${r.topicId}: ${r.classified} stored posts re-scored`)
+        }
+        if (o.json) printJson(io, { import: imported, topics: results.map((r) => ({ ...r, rescored: rescored.find((x) => x.topicId === r.topicId)?.classified ?? 0 })) })
       })
     })
 }

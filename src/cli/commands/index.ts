@@ -7,7 +7,12 @@ import { registerCollect } from './collect.js'
 import { registerConfig } from './config.js'
 import { registerDemo } from './demo.js'
 import { registerDigest } from './digest.js'
+import { registerEval } from './eval.js'
+import { registerExplain } from './explain.js'
 import { registerExport } from './export.js'
+import { registerLabel } from './label.js'
+import { registerRetag } from './retag.js'
+import { registerReview } from './review.js'
 import { registerStance } from './stance.js'
 import { registerStart } from './start.js'
 import { registerStatus } from './status.js'
@@ -18,9 +23,14 @@ export function registerCommands(program: Command, io: Io): void {
   registerCollect(program, io)
   registerBackfill(program, io)
   registerClassify(program, io)
+  registerLabel(program, io)
+  registerReview(program, io)
+  registerExplain(program, io)
+  registerEval(program, io)
   registerStance(program, io)
   registerDigest(program, io)
   registerExport(program, io)
+  registerRetag(program, io)
   registerAlerts(program, io)
   registerStatus(program, io)
   registerStart(program, io)

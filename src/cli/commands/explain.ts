@@ -1,0 +1,57 @@
+import type { Command } from 'commander'
+import { explain, type ExplainResult } from '../../jobs/label.js'
+import { displaySafe, truncateGraphemes } from '../../render/escape.js'
+import { printJson, println, type Io } from '../io.js'
+import { optionsOf, positiveInt } from '../options.js'
+import { withContext } from '../session.js'
+
+interface Flags {
+  text?: string
+  topic?: string
+  top: number
+  json?: boolean
+}
+
+export function registerExplain(program: Command, io: Io): void {
+  program
+    .command('explain')
+    .description('Why the model gives a post (or any text) its stance: label, confidence and the features behind it')
+    .argument('[post]', 'a stored post: URL, tweet id, at:// URI or #N')
+    .option('--text <text>', 'explain this text instead of a stored post')
+    .option('-t, --topic <id>', 'the topic whose model explains (when several)')
+    .option('--top <n>', 'how many features to show each way', positiveInt, 10)
+    .option('--json', 'print the explanation as JSON')
+    .addHelpText(
+      'after',
+      `
+Features are word n-grams (stemmed, negation scope marked NOT_…, links as "xurl <site>"), character
+n-grams in quotes, and the detected language. "pushed towards it" lists what moved the text to its
+label; "pulled away" what argued for another.
+
+Examples:
+  $ stancewatch explain '#1234'
+  $ stancewatch explain --text "国家意志！大基金撑起中国AI" --json`,
+    )
+    .action(async (ref: string | undefined, _: unknown, cmd: Command) => {
+      const o = optionsOf<Flags>(cmd)
+      await withContext(io, o, (ctx) => {
+        const r = explain(ctx, { ref, text: o.text, topic: o.topic, top: o.top })
+        if (o.json) printJson(io, r)
+        else print(io, r)
+      })
+    })
+}
+
+function print(io: Io, r: ExplainResult): void {
+  println(io, truncateGraphemes(displaySafe(r.text).replace(/\s+/g, ' '), 160))
+  const human = r.post?.human ? ` — a person labelled this post ${r.post.human}, which overrides the model` : ''
+  println(io, `\n${r.topicId}: ${r.label} (confidence ${(r.confidence * 100).toFixed(0)}%, language ${r.language}, model ${r.model})${human}`)
+  println(io, `scores: ${Object.entries(r.scores).map(([l, s]) => `${l} ${(s * 100).toFixed(0)}%`).join(' · ')}`)
+  const show = (title: string, list: ExplainResult['for']) => {
+    println(io, `\n${title}`)
+    if (!list.length) println(io, '  (none)')
+    for (const c of list) println(io, `  ${c.weight > 0 ? '+' : ''}${c.weight.toFixed(3)}  ${displaySafe(c.feature)}`)
+  }
+  show(`pushed towards ${r.toward}:`, r.for)
+  show(`pulled away from ${r.toward}:`, r.against)
+}

@@ -1,0 +1,129 @@
+import type { Db } from './db.js'
+import { stmt } from './statements.js'
+
+export interface FoundPost {
+  id: number
+  platform: string
+  platformId: string
+  url: string
+  text: string
+  createdAt: number
+  topics: string[]
+  deleted: boolean
+}
+
+/**
+ * A stored post by whatever a person has at hand: its URL (x.com/…/status/ID, bsky.app/profile/…/post/RKEY),
+ * its platform id (tweet id, at:// URI), or stancewatch's own number (#123).
+ */
+export function findPost(db: Db, ref: string): FoundPost | null {
+  const r = ref.trim()
+  const select = `SELECT id, platform, platform_id AS platformId, url, text, created_at AS createdAt, topics, deleted_at IS NOT NULL AS deleted FROM posts`
+  type Row = Omit<FoundPost, 'topics' | 'deleted'> & { topics: string; deleted: number }
+  const one = (sql: string, ...args: unknown[]) => stmt(db, `${select} WHERE ${sql}`).get(...args) as Row | undefined
+  let row: Row | undefined
+  const internal = /^#(\d+)$/.exec(r)
+  const tweet = /(?:x|twitter)\.com\/[^/]+\/status(?:es)?\/(\d+)/.exec(r)
+  const skeet = /bsky\.app\/profile\/([^/]+)\/post\/([a-z0-9]+)/i.exec(r)
+  if (internal) row = one('id = ?', Number(internal[1]))
+  else if (tweet) row = one("platform = 'x' AND platform_id = ?", tweet[1])
+  else if (skeet) row = one("platform = 'bluesky' AND (platform_id = ? OR (platform_id LIKE ? AND (author_handle = ? OR author_id = ?)))", `at://${skeet[1]}/app.bsky.feed.post/${skeet[2]}`, `%/app.bsky.feed.post/${skeet[2]}`, skeet[1], skeet[1])
+  else if (r.startsWith('at://')) row = one("platform = 'bluesky' AND platform_id = ?", r)
+  else if (/^\d+$/.test(r)) row = one("platform = 'x' AND platform_id = ?", r) ?? one('id = ?', Number(r))
+  if (!row) return null
+  return { ...row, topics: JSON.parse(row.topics) as string[], deleted: Boolean(row.deleted) }
+}
+
+/**
+ * A person's label: it replaces the model's label for this post and topic, survives every later model,
+ * and joins the topic's training set.
+ */
+export function setHumanLabel(db: Db, post: FoundPost, topicId: string, label: string, author: string | null, at: number): void {
+  db.transaction(() => {
+    stmt(db, "UPDATE post_topics SET stance_label = ?, stance_confidence = NULL, stance_source = 'human' WHERE topic_id = ? AND created_at = ? AND post_id = ?").run(label, topicId, post.createdAt, post.id)
+    stmt(
+      db,
+      `INSERT INTO labels (topic_id, post_id, text, label, source, author, created_at) VALUES (?, ?, ?, ?, 'human', ?, ?)
+       ON CONFLICT (topic_id, post_id) WHERE post_id IS NOT NULL DO UPDATE SET label = excluded.label, text = excluded.text, author = excluded.author, created_at = excluded.created_at`,
+    ).run(topicId, post.id, post.text, label, author, at)
+  })()
+}
+
+/** Take a person's label back: the post returns to the model at the next classify run. */
+export function clearHumanLabel(db: Db, post: FoundPost, topicId: string): boolean {
+  return db.transaction(() => {
+    const removed = stmt(db, 'DELETE FROM labels WHERE topic_id = ? AND post_id = ?').run(topicId, post.id).changes
+    stmt(db, "UPDATE post_topics SET stance_source = NULL, stance_label = NULL, stance_confidence = NULL, stance_model_id = NULL WHERE topic_id = ? AND created_at = ? AND post_id = ? AND stance_source = 'human'").run(topicId, post.createdAt, post.id)
+    return removed > 0
+  })()
+}
+
+export interface ReviewCandidate {
+  id: number
+  platform: string
+  url: string
+  author: string | null
+  text: string
+  createdAt: number
+  label: string
+  confidence: number
+  scores: Record<string, number>
+}
+
+/**
+ * The posts the active model is least sure about (smallest margin between its two most probable labels),
+ * among those no person has labelled: the most useful ones to label next.
+ */
+export function leastCertain(db: Db, topicId: string, modelId: number, n: number): ReviewCandidate[] {
+  const rows = stmt(
+    db,
+    `SELECT p.id, p.platform, p.url, p.author_handle AS author, p.text, p.created_at AS createdAt, pt.stance_label AS label,
+            pt.stance_confidence AS confidence, c.scores AS scores
+     FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+     JOIN classifications c ON c.post_id = pt.post_id AND c.topic_id = pt.topic_id AND c.model_id = ?
+     WHERE pt.topic_id = ? AND pt.stance_source = 'model' AND p.deleted_at IS NULL
+     ORDER BY pt.stance_confidence ASC LIMIT ?`,
+  ).all(modelId, topicId, Math.max(n * 5, 200)) as (Omit<ReviewCandidate, 'scores'> & { scores: string })[]
+  const margin = (s: Record<string, number>) => {
+    const [a = 0, b = 0] = Object.values(s).sort((x, y) => y - x)
+    return a - b
+  }
+  return rows
+    .map((r) => ({ ...r, scores: JSON.parse(r.scores) as Record<string, number> }))
+    .sort((a, b) => margin(a.scores) - margin(b.scores))
+    .slice(0, n)
+}
+
+export interface CurrentStance {
+  label: string | null
+  confidence: number | null
+  source: 'model' | 'human' | null
+  modelId: number | null
+}
+
+/** What a post's stance is now for one topic (null when the post is not in the topic). */
+export function currentStance(db: Db, topicId: string, post: Pick<FoundPost, 'id' | 'createdAt'>): CurrentStance | null {
+  const row = stmt(
+    db,
+    'SELECT stance_label AS label, stance_confidence AS confidence, stance_source AS source, stance_model_id AS modelId FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?',
+  ).get(topicId, post.createdAt, post.id) as CurrentStance | undefined
+  return row ?? null
+}
+
+/**
+ * Labelled examples from a file join the topic's training set once: the same text with the same label is
+ * not stored twice however often the file is imported.
+ */
+export function importLabels(db: Db, topicId: string, rows: readonly { text: string; label: string }[], source: string, at: number): { added: number; known: number } {
+  const exists = stmt(db, "SELECT 1 FROM labels WHERE topic_id = ? AND post_id IS NULL AND text = ? AND label = ? AND source = 'import'")
+  const insert = stmt(db, "INSERT INTO labels (topic_id, post_id, text, label, source, author, created_at) VALUES (?, NULL, ?, ?, 'import', ?, ?)")
+  return db.transaction(() => {
+    let added = 0
+    for (const r of rows) {
+      if (exists.get(topicId, r.text, r.label)) continue
+      insert.run(topicId, r.text, r.label, source, at)
+      added++
+    }
+    return { added, known: rows.length - added }
+  })()
+}
