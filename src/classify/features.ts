@@ -1,6 +1,5 @@
 import { detectLang, type DetectedLang } from '../text/detect-lang.js'
-import { foldForMatch } from '../text/fold.js'
-import { normaliseEntities, wordTokens } from '../text/tokenize.js'
+import { prepareText, preparedWordTokens } from '../text/tokenize.js'
 
 /** A sparse feature vector: sorted bucket indices and their values. */
 export interface SparseVector {
@@ -18,7 +17,7 @@ export interface FeatureOptions {
   cjkCharRange: [number, number]
 }
 
-export const DEFAULT_FEATURES: FeatureOptions = { hashBits: 20, wordN: 2, charRange: [2, 5], cjkCharRange: [1, 3] }
+export const DEFAULT_FEATURES: FeatureOptions = { hashBits: 20, wordN: 2, charRange: [2, 4], cjkCharRange: [1, 2] }
 
 /** Feature families are hashed with different seeds, so "ai" the word never collides by name with "ai" the characters. */
 const SEED = { word: [0, 0x01000193, 0x02000193, 0x03000193], char: 0x0a000193, lang: 0x14000193 } as const
@@ -29,28 +28,56 @@ export interface RawFeatures {
   chars: Map<number, number>
 }
 
+/** Hashed feature occurrences of one text (repeats included), in buffers reused from text to text. */
+export class FeatureBuffer {
+  words: Uint32Array = new Uint32Array(256)
+  nWords = 0
+  chars: Uint32Array = new Uint32Array(2048)
+  nChars = 0
+
+  reset(): void {
+    this.nWords = 0
+    this.nChars = 0
+  }
+
+  word(idx: number): void {
+    if (this.nWords === this.words.length) this.words = grow(this.words)
+    this.words[this.nWords++] = idx
+  }
+
+  char(idx: number): void {
+    if (this.nChars === this.chars.length) this.chars = grow(this.chars)
+    this.chars[this.nChars++] = idx
+  }
+}
+
+function grow(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(a.length * 2)
+  b.set(a)
+  return b
+}
+
 /**
  * Word 1–n-grams (stemmed, negation-marked, language-aware tokens) and character n-grams of the
  * folded text, hashed into a fixed space: no vocabulary to store, new words still count.
  */
-export function rawFeatures(text: string, opts: FeatureOptions, lang: DetectedLang = detectLang(text), names?: Map<number, string>): RawFeatures {
+export function hashFeatures(text: string, opts: FeatureOptions, lang: DetectedLang, out: FeatureBuffer, names?: Map<number, string>): void {
   const mask = (2 ** opts.hashBits - 1) >>> 0
-  const words = new Map<number, number>()
-  const chars = new Map<number, number>()
-  const tokens = wordTokens(text, lang)
+  const prepared = prepareText(text)
+  const tokens = preparedWordTokens(prepared, lang)
   const tokenHashes = tokens.map((t) => fnv(t, 0x811c9dc5))
   for (let i = 0; i < tokens.length; i++) {
     let h = tokenHashes[i]!
     for (let n = 1; n <= opts.wordN && i + n <= tokens.length; n++) {
       if (n > 1) h = mix(h, tokenHashes[i + n - 1]!)
       const idx = (mix(h, SEED.word[n]!) & mask) >>> 0
-      words.set(idx, (words.get(idx) ?? 0) + 1)
+      out.word(idx)
       if (names && !names.has(idx)) names.set(idx, tokens.slice(i, i + n).join(' '))
     }
   }
   const cjk = lang === 'zh' || lang === 'ja'
   const [min, max] = cjk ? opts.cjkCharRange : opts.charRange
-  const s = ` ${foldForMatch(normaliseEntities(text)).replace(/\s+/g, ' ').trim()} `
+  const s = ` ${prepared.replace(/\s+/g, ' ').trim()} `
   // Rolling FNV-1a over UTF-16 units: each n-gram's hash extends the (n-1)-gram's, nothing allocated.
   for (let i = 0; i < s.length; i++) {
     let h = SEED.char ^ 0x811c9dc5
@@ -58,14 +85,25 @@ export function rawFeatures(text: string, opts: FeatureOptions, lang: DetectedLa
       h = Math.imul(h ^ s.charCodeAt(i + n - 1), 0x01000193)
       if (n < min) continue
       const idx = (h & mask) >>> 0
-      chars.set(idx, (chars.get(idx) ?? 0) + 1)
+      out.char(idx)
       if (names && !names.has(idx)) names.set(idx, `"${s.slice(i, i + n)}"`)
     }
   }
   const langIdx = (fnv(`lang:${lang}`, SEED.lang) & mask) >>> 0
-  words.set(langIdx, 1)
+  out.word(langIdx)
   if (names) names.set(langIdx, `language ${lang}`)
-  return { words, chars }
+}
+
+/** The features of one text, counted: what training and explanations work from. */
+export function rawFeatures(text: string, opts: FeatureOptions, lang: DetectedLang = detectLang(text), names?: Map<number, string>): RawFeatures {
+  const buf = new FeatureBuffer()
+  hashFeatures(text, opts, lang, buf, names)
+  const count = (list: Uint32Array, n: number) => {
+    const m = new Map<number, number>()
+    for (let i = 0; i < n; i++) m.set(list[i]!, (m.get(list[i]!) ?? 0) + 1)
+    return m
+  }
+  return { words: count(buf.words, buf.nWords), chars: count(buf.chars, buf.nChars) }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js'
 import { StanceModel } from '../classify/stance-model.js'
+import { isDetectedLang } from '../text/detect-lang.js'
 import { countToClassify, postsToClassify, saveClassifications } from '../store/classifications.js'
 import { activeModel } from '../store/models.js'
 import type { Progress } from './collect.js'
@@ -35,7 +36,7 @@ export async function classify(ctx: AppContext, opts: { topic?: string; onProgre
     for (;;) {
       const batch = postsToClassify(ctx.db, topic.id, stored.id, after, BATCH)
       if (batch.length === 0) break
-      const rows = batch.map((p) => ({ postId: p.postId, createdAt: p.createdAt, ...model.predict(p.text) }))
+      const rows = batch.map((p) => ({ postId: p.postId, createdAt: p.createdAt, ...model.predict(p.text, isDetectedLang(p.lang) ? p.lang : undefined) }))
       saveClassifications(ctx.db, topic.id, stored.id, rows, ctx.now().getTime())
       const last = batch[batch.length - 1]!
       after = { createdAt: last.createdAt, postId: last.postId }

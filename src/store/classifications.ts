@@ -5,6 +5,8 @@ export interface PendingPost {
   postId: number
   createdAt: number
   text: string
+  /** The language detected from the text at ingest. */
+  lang: string
 }
 
 /** Where a classification pass stands in a topic's (time, post) order. */
@@ -17,7 +19,7 @@ export interface ClassifyPosition {
 export function postsToClassify(db: Db, topicId: string, modelId: number, after: ClassifyPosition, limit: number): PendingPost[] {
   return stmt(
     db,
-    `SELECT pt.post_id AS postId, pt.created_at AS createdAt, p.text AS text FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+    `SELECT pt.post_id AS postId, pt.created_at AS createdAt, p.text AS text, p.lang_detected AS lang FROM post_topics pt JOIN posts p ON p.id = pt.post_id
      WHERE pt.topic_id = ? AND (pt.created_at, pt.post_id) > (?, ?) AND pt.stance_model_id IS NOT ?
      ORDER BY pt.created_at, pt.post_id LIMIT ?`,
   ).all(topicId, after.createdAt, after.postId, modelId, limit) as PendingPost[]

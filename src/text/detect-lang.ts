@@ -1,6 +1,11 @@
 import { foldForMatch } from './fold.js'
 
 export type DetectedLang = 'en' | 'zh' | 'fr' | 'ja' | 'ko' | 'und'
+const DETECTED = new Set<string>(['en', 'zh', 'fr', 'ja', 'ko', 'und'])
+
+export function isDetectedLang(s: string | null | undefined): s is DetectedLang {
+  return s != null && DETECTED.has(s)
+}
 
 const FR_WORDS = new Set(
   'le la les des du de un une et est sont pas que qui pour dans sur avec ce cette ces au aux leur leurs nous vous ils elles on mais ou donc car ne plus tres fait faire etre avoir chine chinois chinoise etat fonds milliards puces ia selon cest quil quelle deja aussi comme tout tous'.split(' '),
@@ -49,11 +54,29 @@ export function detectLang(text: string): DetectedLang {
   let fr = FRENCH_ACCENTS.test(clean) ? 1.5 : 0
   let en = 0
   let words = 0
-  for (const w of foldForMatch(clean).replace(/['’]/g, '').split(/[^a-z]+/)) {
-    if (!w) continue
-    words++
-    if (FR_WORDS.has(w)) fr++
-    if (EN_WORDS.has(w)) en++
+  // Words are runs of a–z in the folded text, apostrophes dropped (c'est → cest); scanned, not split.
+  const folded = foldForMatch(clean)
+  let start = -1
+  let word = ''
+  for (let i = 0; i <= folded.length; i++) {
+    const c = i < folded.length ? folded.charCodeAt(i) : 32
+    if (c >= 0x61 && c <= 0x7a) {
+      if (start < 0) start = i
+      continue
+    }
+    if (start >= 0 && (c === 0x27 || c === 0x2019)) {
+      word += folded.slice(start, i)
+      start = -1
+      continue
+    }
+    if (start >= 0 || word) {
+      const w = start >= 0 ? word + folded.slice(start, i) : word
+      words++
+      if (FR_WORDS.has(w)) fr++
+      if (EN_WORDS.has(w)) en++
+      start = -1
+      word = ''
+    }
   }
   if (fr === 0 && en === 0) return words >= 1 ? 'en' : 'und'
   return fr > en ? 'fr' : 'en'

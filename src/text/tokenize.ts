@@ -18,6 +18,8 @@ const NEGATORS = new Set([
   'ne', 'pas', 'jamais', 'rien', 'aucun', 'aucune', 'sans', 'ni', 'personne', 'guere',
 ])
 const NEGATION_SCOPE = 3
+const PUNCTUATION = new Set(['.', '!', '?', ';', ',', ':'])
+const DIGITS = /^\d+$/
 // Chinese and Japanese negation: the word itself is a token, and the next tokens are marked.
 const CJK_NEGATORS = new Set(['不', '没', '没有', '别', '无', '非', '未', 'ない', 'ず', 'ません', 'なく', 'じゃない'])
 // Words that contain a negator character but negate nothing (不过 "but", 非常 "very", 未来 "future"…).
@@ -25,10 +27,12 @@ const NOT_NEGATION = new Set(['不过', '不仅', '不断', '不少', '不错', 
 
 /** Replace URLs, mentions and hashtags with tokens that generalise across posts. */
 export function normaliseEntities(text: string): string {
-  return text
-    .replace(/https?:\/\/([^\s/]+)\S*/gi, (_, host: string) => ` xurl ${host.replace(/^www\./i, '').split('.').slice(-2, -1)[0] ?? ''} `)
-    .replace(/(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.-]+/gu, '$1 xmention ')
-    .replace(/#([\p{L}\p{N}_]+)/gu, (_, tag: string) => ` xhashtag ${splitHashtag(tag)} `)
+  // Most posts have no link, mention or hashtag at all: each replace runs only when its marker is there.
+  let out = text
+  if (out.includes('://')) out = out.replace(/https?:\/\/([^\s/]+)\S*/gi, (_, host: string) => ` xurl ${host.replace(/^www\./i, '').split('.').slice(-2, -1)[0] ?? ''} `)
+  if (out.includes('@')) out = out.replace(/(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.-]+/gu, '$1 xmention ')
+  if (out.includes('#')) out = out.replace(/#([\p{L}\p{N}_]+)/gu, (_, tag: string) => ` xhashtag ${splitHashtag(tag)} `)
+  return out
 }
 
 /** `#DeepSeekR1` → `Deep Seek R 1`; `#中国AI` → `中国 AI` (lower-cased later, with the rest of the text). */
@@ -42,33 +46,58 @@ export function splitHashtag(tag: string): string {
     .replace(/_/g, ' ')
 }
 
+/** Entities normalised and the text folded (case, width, accents): what both tokens and character n-grams read. */
+export function prepareText(text: string): string {
+  return foldForMatch(normaliseEntities(text))
+}
+
 /** Word tokens with negation scope marked (`NOT_good`), stemmed for English and French. */
 export function wordTokens(text: string, lang: DetectedLang): string[] {
-  const prepared = foldForMatch(normaliseEntities(text))
+  return preparedWordTokens(prepareText(text), lang)
+}
+
+/** Stemming is the slowest step of tokenising and posts repeat their words: each stemmer remembers its answers. */
+function cached(stemmer: (w: string) => string): (w: string) => string {
+  const memo = new Map<string, string>()
+  return (w) => {
+    let out = memo.get(w)
+    if (out === undefined) {
+      if (memo.size >= 100_000) memo.clear()
+      out = stemmer(w)
+      memo.set(w, out)
+    }
+    return out
+  }
+}
+const stemEn = cached((w) => PorterStemmer.stem(w))
+const stemFr = cached((w) => PorterStemmerFr.stem(w))
+
+export function preparedWordTokens(prepared: string, lang: DetectedLang): string[] {
   if (lang === 'zh' || lang === 'ja') return cjkTokens(prepared, lang)
-  const stem = lang === 'fr' ? PorterStemmerFr.stem : lang === 'en' ? PorterStemmer.stem : (w: string) => w
+  const stem = lang === 'fr' ? stemFr : lang === 'en' ? stemEn : (w: string) => w
   const out: string[] = []
   let negate = 0
   for (const m of prepared.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|[.!?;,:]/gu)) {
     const raw = m[0]
-    if (/^[.!?;,:]$/.test(raw)) {
+    if (raw.length === 1 && PUNCTUATION.has(raw)) {
       negate = 0
       continue
     }
-    const word = raw.replace(/['’]/g, '')
+    const apostrophe = raw.includes("'") || raw.includes('’')
+    const word = apostrophe ? raw.replace(/['’]/g, '') : raw
     if (NEGATORS.has(word)) {
       out.push(word)
       negate = NEGATION_SCOPE
       continue
     }
     // French elision: l'état → état, qu'il → il; n'est opens a negation like "ne".
-    const elided = /^(?:[ldjmnst]|qu)['’]/.exec(raw)
+    const elided = apostrophe ? /^(?:[ldjmnst]|qu)['’]/.exec(raw) : null
     const base = elided ? raw.slice(elided[0].length) : word
     if (elided?.[0].startsWith('n')) {
       out.push('ne')
       negate = NEGATION_SCOPE
     }
-    const token = base.length > 2 && !/^\d+$/.test(base) ? stem(base) : base
+    const token = base.length > 2 && !DIGITS.test(base) ? stem(base) : base
     out.push(negate > 0 ? `NOT_${token}` : token)
     if (negate > 0) negate--
   }
