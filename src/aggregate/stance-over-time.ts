@@ -1,8 +1,8 @@
 import type { TopicConfig } from '../config/schema.js'
 import { UNCERTAIN } from '../classify/stance-model.js'
 import type { Db } from '../store/db.js'
-import { SLOT_MS, stanceSlotCounts } from '../store/stance.js'
-import { bucketsBetween, type BucketUnit } from './time-buckets.js'
+import { SLOT_MS, stanceRangeCounts, stanceSlotCountsPlain, type RangeCount } from '../store/stance.js'
+import { bucketsBetween, type Bucket, type BucketUnit } from './time-buckets.js'
 import { wilson } from './wilson.js'
 
 export const UNCLASSIFIED = 'unclassified'
@@ -58,35 +58,34 @@ export interface StanceQuery {
   /** Only posts tagged with this theme (an id of `topic.themes`). */
   theme?: string
   split?: Split
+  /**
+   * Where the counts come from: the aggregates kept by the database (the default), or a GROUP BY over every
+   * post, the reference that tests and the benchmark compare them with.
+   */
+  counts?: 'aggregates' | 'posts'
 }
 
 /** Counts and shares per stance label per time bucket, with a 95% interval on every share. */
 export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
   const labels = [...q.topic.stance.labels.map((l) => l.id), UNCERTAIN, UNCLASSIFIED]
   const buckets = bucketsBetween(q.from, q.to, q.bucket, q.zone)
-  const filter = { topicId: q.topic.id, from: q.from, to: q.to, platform: q.platform, lang: q.lang, theme: q.theme }
   const byTheme = q.split === 'theme'
-  const rows = stanceSlotCounts(db, { ...filter, byTheme })
+  const cells = countCells(db, q, buckets, q.split ?? null)
 
   // counts[bucketIndex][group][label] = {n, human}
   const counts = buckets.map(() => new Map<string, Map<string, { n: number; human: number }>>())
   const total = new Map<string, { n: number; human: number }>()
   const groups = new Set<string>()
-  for (const r of rows) {
-    const at = r.slot * SLOT_MS
-    const i = findBucket(buckets, at)
-    if (i < 0) continue
-    const group = q.split === 'platform' ? r.platform : q.split === 'lang' ? r.lang : byTheme ? (r.theme ?? NO_THEME) : ''
+  for (const c of cells) {
+    const group = byTheme ? (c.group ?? NO_THEME) : (c.group ?? '')
     groups.add(group)
-    const byGroup = counts[i]!
+    const byGroup = counts[c.range]!
     const byLabel = byGroup.get(group) ?? byGroup.set(group, new Map()).get(group)!
-    bump(byLabel, r.label, r.n, r.human)
-    if (!byTheme) bump(total, r.label, r.n, r.human)
+    bump(byLabel, c.label, c.n, c.human)
+    if (!byTheme) bump(total, c.label, c.n, c.human)
   }
   // Theme rows overlap (multi-label): the totals count each post once, from the unsplit counts.
-  if (byTheme) {
-    for (const r of stanceSlotCounts(db, filter)) if (findBucket(buckets, r.slot * SLOT_MS) >= 0) bump(total, r.label, r.n, r.human)
-  }
+  if (byTheme) for (const c of countCells(db, q, buckets, null)) bump(total, c.label, c.n, c.human)
   const groupList = !q.split ? [''] : byTheme ? themeGroups(q.topic, groups) : [...groups].sort()
   const out: StanceBucket[] = []
   buckets.forEach((b, i) => {
@@ -104,6 +103,24 @@ export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
     buckets: out,
     totals: toBucket(buckets[0]?.start ?? '', buckets.at(-1)?.end ?? '', null, total, labels),
   }
+}
+
+/**
+ * Counts per bucket, label and group: from the maintained aggregates, or (`counts: 'posts'`) by the plain
+ * GROUP BY over posts, placed in buckets by slot.
+ */
+function countCells(db: Db, q: StanceQuery, buckets: Bucket[], split: Split | null): RangeCount[] {
+  const filter = { topicId: q.topic.id, platform: q.platform, lang: q.lang, theme: q.theme }
+  if (q.counts !== 'posts') {
+    // The first and last buckets can stick out of the range asked for: only the part inside counts.
+    return stanceRangeCounts(db, filter, split, buckets.map((b) => ({ from: Math.max(b.startMs, q.from), to: Math.min(b.endMs, q.to) })))
+  }
+  const rows = stanceSlotCountsPlain(db, { ...filter, from: q.from, to: q.to, byTheme: split === 'theme' })
+  return rows.flatMap((r) => {
+    const range = findBucket(buckets, r.slot * SLOT_MS)
+    const group = split === 'platform' ? r.platform : split === 'lang' ? r.lang : split === 'theme' ? (r.theme ?? null) : null
+    return range < 0 ? [] : [{ range, group, label: r.label, n: r.n, human: r.human }]
+  })
 }
 
 /**

@@ -12,7 +12,8 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
  */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io)
-  const wantsJson = argv.includes('--json')
+  // `--format json` (stance) promises one JSON document as much as `--json` does, failures included.
+  const wantsJson = argv.includes('--json') || argv.some((a, i) => a === '--format=json' || ((a === '--format' || a === '-f') && argv[i + 1] === 'json'))
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return EXIT.ok

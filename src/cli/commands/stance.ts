@@ -4,10 +4,16 @@ import { NO_THEME, stanceOverTime, type StanceSeries } from '../../aggregate/sta
 import { parseUserTime, type BucketUnit } from '../../aggregate/time-buckets.js'
 import { UsageError } from '../../domain/errors.js'
 import { topicById } from '../../jobs/train.js'
+import { bucketLabels } from '../bucket-labels.js'
 import { printJson, println, type Io } from '../io.js'
 import { oneOf, optionsOf } from '../options.js'
 import { withContext } from '../session.js'
+import { stanceChart } from '../stance-chart.js'
+import { stanceCsv } from '../stance-csv.js'
 import { formatTable, pct } from '../table.js'
+
+const FORMATS = ['table', 'csv', 'json', 'chart'] as const
+type Format = (typeof FORMATS)[number]
 
 interface Flags {
   from: string
@@ -19,6 +25,7 @@ interface Flags {
   theme?: string
   split?: 'platform' | 'lang' | 'theme'
   tz?: string
+  format?: Format
   json?: boolean
 }
 
@@ -35,7 +42,8 @@ export function registerStance(program: Command, io: Io): void {
     .option('--theme <id>', "only posts tagged with this theme (an id from the topic's `themes`)")
     .option('--split <by>', 'one row per bucket and platform, language or theme', oneOf(['platform', 'lang', 'theme'] as const))
     .option('--tz <zone>', 'IANA time zone for buckets (default: the configured one)')
-    .option('--json', 'print the series as JSON')
+    .option('-f, --format <format>', 'table, csv (a row per bucket and label), json or chart (bars in the terminal)', oneOf(FORMATS))
+    .option('--json', 'print the series as JSON (same as --format json)')
     .addHelpText(
       'after',
       `
@@ -47,15 +55,23 @@ of a bucket can add up to more than its posts (the total row counts each post on
 are the "${NO_THEME}" row. Themes come from the config; \`stancewatch retag\` re-tags stored posts after
 their terms change.
 
+Formats: table (the default); csv, one row per bucket (and group) and label with count, human, posts,
+share, ci_low and ci_high; json, the whole series as one document (--json is the same); chart, a bar per
+bucket of its label shares, coloured on a terminal unless NO_COLOR is set.
+
 Examples:
   $ stancewatch stance --from 2025-07-10 --to 2025-07-26
   $ stancewatch stance --from 2025-07-16 --to 2025-07-16 --bucket hour --platform x
   $ stancewatch stance --from 2025-07-01 --to 2025-07-31 --bucket week --split lang --json
   $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --theme chips
-  $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --split theme --json`,
+  $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --split theme --json
+  $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --format chart
+  $ stancewatch stance --from 2025-07-01 --to 2025-09-30 --split platform --format csv > stance.csv`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
+      if (o.json && o.format && o.format !== 'json') throw new UsageError(`--json is --format json: give one of --json or --format ${o.format}`)
+      const format: Format = o.json ? 'json' : (o.format ?? 'table')
       await withContext(io, o, (ctx) => {
         const zone = o.tz ?? ctx.config.timezone
         if (!IANAZone.isValidZone(zone)) throw new UsageError(`--tz ${zone}: not a known IANA time zone (e.g. UTC, Europe/Paris)`)
@@ -69,7 +85,9 @@ Examples:
         }
         if (o.split === 'theme' && topic!.themes.length === 0) throw new UsageError(`--split theme: topic "${topic!.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
         const series = stanceOverTime(ctx.db, { topic: topic!, from, to, bucket: o.bucket, zone, platform: o.platform, lang: o.lang, theme: o.theme, split: o.split })
-        if (o.json) printJson(io, series)
+        if (format === 'json') printJson(io, series)
+        else if (format === 'csv') io.stdout(stanceCsv(series))
+        else if (format === 'chart') println(io, stanceChart(series, { color: io.stdoutIsTTY && !io.env.NO_COLOR }))
         else printSeries(io, series)
       })
     })
@@ -79,8 +97,9 @@ function printSeries(io: Io, s: StanceSeries): void {
   const shown = s.labels.filter((l) => l !== 'unclassified' || s.totals.labels.find((x) => x.label === l)!.count > 0)
   println(io, `Stance of ${s.topic}, per ${s.bucket}, ${s.timezone}${s.filters.platform ? `, ${s.filters.platform} only` : ''}${s.filters.lang ? `, ${s.filters.lang} only` : ''}${s.filters.theme ? `, theme ${s.filters.theme} only` : ''}`)
   const header = [s.bucket, ...(s.split ? [s.split] : []), 'posts', ...shown]
+  const names = bucketLabels(s.buckets.map((b) => b.start), s.bucket)
   const rows = [...s.buckets, { ...s.totals, group: s.split ? '' : null, start: 'total' }].map((b) => [
-    b.start === 'total' ? 'total' : label(b.start, s.bucket),
+    b.start === 'total' ? 'total' : names.get(b.start)!,
     ...(s.split ? [b.group ?? ''] : []),
     String(b.total),
     ...shown.map((l) => {
@@ -91,8 +110,4 @@ function printSeries(io: Io, s: StanceSeries): void {
   println(io, formatTable(header, rows))
   println(io, 'Shares of all posts in the bucket; in brackets the 95% interval.')
   if (s.split === 'theme') println(io, 'A post with several themes counts in each of their rows; the total counts it once.')
-}
-
-function label(iso: string, unit: BucketUnit): string {
-  return unit === 'hour' ? iso.slice(0, 16).replace('T', ' ') : iso.slice(0, 10)
 }
