@@ -14,6 +14,12 @@ export interface Env {
   x: { bearerToken: string | null; baseUrl: string }
   bluesky: { identifier: string | null; appPassword: string | null; service: string; publicApi: string }
   jetstreamUrl: string
+  /**
+   * Any other variable by name, trimmed (null when unset or blank): notification channels name the
+   * variable that holds their secret in the config. Not enumerable, so logging, serialising or comparing an
+   * Env never walks the raw environment; absent on a spread copy (`{ ...env }`), which then reads nothing.
+   */
+  variable?: (name: string) => string | null
 }
 
 export const ENV_DEFAULTS = {
@@ -77,5 +83,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     jetstreamUrl: url('JETSTREAM_URL', ['ws:', 'wss:']),
   }
   if (problems.length > 0) throw new ConfigError(problems)
+  Object.defineProperty(env, 'variable', { value: get, enumerable: false })
   return env
 }

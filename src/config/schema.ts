@@ -123,6 +123,87 @@ const timezone = z
     params: { fix: 'use a name such as UTC, America/New_York, Europe/Paris or Asia/Shanghai' },
   })
 
+/*
+ * Notification channels. Secrets (webhook URLs carry their token, SMTP URLs a password) are never written
+ * here: a channel names the environment variable that holds them, and one whose variable is unset is
+ * reported as "not configured" and skipped, never a crash.
+ */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable (letters, digits and "_")')
+
+/** No line breaks or control characters: these strings end up in mail headers. */
+const headerText = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must be one line without control characters', params: { fix: 'write it on one line' } })
+
+const mailbox = headerText.refine((v) => /^[^\s@<>,;"]+@[^\s@<>,;"]+$/.test(v), {
+  error: (issue) => `"${String(issue.input)}" is not an e-mail address`,
+  params: { fix: 'write one plain address per entry, e.g. analyst@example.org' },
+})
+
+const channelCommon = {
+  id,
+  /** What the channel receives: alerts, digests or both. */
+  send: z.array(z.enum(['alerts', 'digest'])).min(1).default(['alerts', 'digest']),
+}
+
+const channelSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ ...channelCommon, type: z.literal('log') }),
+    z.strictObject({ ...channelCommon, type: z.literal('webhook'), url_env: envName.default('STANCEWATCH_WEBHOOK_URL') }),
+    z.strictObject({ ...channelCommon, type: z.literal('slack'), url_env: envName.default('SLACK_WEBHOOK_URL') }),
+    z.strictObject({ ...channelCommon, type: z.literal('discord'), url_env: envName.default('DISCORD_WEBHOOK_URL') }),
+    z.strictObject({
+      ...channelCommon,
+      type: z.literal('email'),
+      smtp_url_env: envName.default('SMTP_URL'),
+      /** `bot@example.org` or `name <bot@example.org>`. */
+      from: headerText.refine((v) => v.includes('@'), { error: 'must contain an e-mail address', params: { fix: 'e.g. "stancewatch <bot@example.org>"' } }),
+      to: z.array(mailbox).min(1),
+    }),
+    z.strictObject({
+      ...channelCommon,
+      type: z.literal('bluesky'),
+      /** `post`: a thread from the BSKY_IDENTIFIER account; `dm`: a direct message to `dm_to`. */
+      mode: z.enum(['post', 'dm']).default('post'),
+      /** Handle or DID that receives the direct messages (mode dm). */
+      dm_to: term.optional(),
+    }),
+  ],
+  { error: 'is not a known channel type (use one of: log, webhook, slack, discord, email, bluesky)' },
+)
+
+const notifySchema = z
+  .strictObject({
+    /** Base URL where digest files are published; links in chat and social channels point there. */
+    public_url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    /** Each HTTP request, SMTP conversation or Bluesky call gives up after this long. */
+    timeout_seconds: z.number().positive().max(300).default(15),
+    retry: z
+      .strictObject({
+        /** Tries per delivery round, with exponential backoff between them. */
+        attempts: z.number().int().min(1).max(10).default(3),
+        backoff_seconds: z.number().min(0).max(300).default(2),
+        /** A round that failed is tried again this much later (doubling each round)… */
+        later_minutes: z.number().min(0).default(15),
+        /** …until this long after the first attempt; then it stays failed. */
+        give_up_hours: z.number().min(0).default(48),
+      })
+      .prefault({}),
+    channels: z.array(channelSchema).default([{ id: 'log', type: 'log', send: ['alerts', 'digest'] }]),
+  })
+  .superRefine((notify, ctx) => {
+    const problem = (path: PropertyKey[], message: string, fix: string) => ctx.addIssue({ code: 'custom', path, message, params: { fix } })
+    for (const i of duplicateIndexes(notify.channels.map((c) => c.id))) {
+      problem(['channels', i, 'id'], `channel id "${notify.channels[i]!.id}" is used twice`, 'give every channel its own id (deliveries are recorded per channel id)')
+    }
+    notify.channels.forEach((c, i) => {
+      if (c.type === 'bluesky' && c.mode === 'dm' && !c.dm_to) problem(['channels', i, 'dm_to'], 'mode dm needs the recipient', 'add `dm_to: handle.bsky.social` (or a DID)')
+    })
+  })
+
 /** Indexes of values that appeared earlier in the list. */
 export function duplicateIndexes(values: readonly string[]): number[] {
   const seen = new Set<string>()
@@ -197,26 +278,46 @@ export const configSchema = z.strictObject({
     .prefault({}),
   alerts: z.strictObject({
     volume_spike: z.strictObject({
-      /** Hours in the window under test. */
+      /** The longest window under test: windows of 1 to this many hours ending at the check are all tested. */
       window_hours: z.number().int().min(1).max(48),
-      /** Days of history the expected volume is learned from. */
+      /** Days of history the expected volume is learned from (same hours of day; same weekday when there are two). */
       baseline_days: z.number().int().min(2).max(60),
       /** Fewer posts than this in the window never alert. */
       min_posts: z.number().int().min(1),
-      /** How far above expected (in standard deviations of a Poisson count) counts as a spike. */
+      /** How far above expected (in standard deviations of an over-dispersed count) counts as a spike. */
       sensitivity: z.number().positive(),
       /** Observed must also be at least this multiple of expected. */
       min_ratio: z.number().min(1),
+      /** The spike must hold at this many consecutive hourly checks before it alerts (1: at once). */
+      confirm_hours: z.number().int().min(1).max(12).default(2),
       /** No second spike alert for the same topic and platform within this many hours. */
       cooldown_hours: z.number().min(0),
     }),
+    stance_shift: z
+      .strictObject({
+        /** Hours in the window whose stance mix is compared with the same hours of the baseline days. */
+        window_hours: z.number().int().min(1).max(48).default(6),
+        baseline_days: z.number().int().min(2).max(60).default(14),
+        /** Fewer classified posts than this in the window never alert. */
+        min_posts: z.number().int().min(1).default(30),
+        /** The share must also move by at least this much (0.15 = 15 percentage points). */
+        min_change: z.number().min(0.01).max(0.9).default(0.15),
+        /** Family-wise p-value over the labels tested (Bonferroni); smaller alerts less. */
+        significance: z.number().min(1e-9).max(0.2).default(0.001),
+        confirm_hours: z.number().int().min(1).max(12).default(2),
+        cooldown_hours: z.number().min(0).default(12),
+      })
+      .prefault({}),
   }),
   digest: z.strictObject({
     /** Folder the digest files are written to, relative to the working directory. */
     out_dir: z.string().min(1),
     formats: z.array(z.enum(['md', 'html', 'json'])).min(1).default(['md', 'html', 'json']),
     top_posts: z.number().int().min(1).max(20).default(3),
+    /** The daemon sends each new digest through the notify channels (files are always written). */
+    deliver: z.boolean().default(true),
   }),
+  notify: notifySchema.prefault({}),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -225,3 +326,5 @@ export type KeywordRule = TopicConfig['keywords'][number]
 export type ThemeConfig = TopicConfig['themes'][number]
 export type StanceLabelConfig = TopicConfig['stance']['labels'][number]
 export type Language = z.infer<typeof languageSchema>
+export type NotifyConfig = Config['notify']
+export type ChannelConfig = NotifyConfig['channels'][number]

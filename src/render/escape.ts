@@ -54,3 +54,65 @@ export function escapeMarkdown(text: string): string {
     // Only punctuation can be backslash-escaped: "1." becomes "1\.", "#" becomes "\#".
     .replace(/^(\s*)(?:([#+\-=>])|(\d+)([.)]))/, (_, sp: string, mark?: string, digits?: string, dot?: string) => (mark ? `${sp}\\${mark}` : `${sp}${digits}\\${dot}`))
 }
+
+const ZWSP = '\u200B'
+
+/**
+ * Slack mrkdwn. Slack reads `<…>` as links and mentions (`<!channel>`, `<!here>`, `<@U123>`,
+ * `<http://evil|click>`) and asks for `&`, `<`, `>` as entities: escaping those three makes every such
+ * sequence literal text. mrkdwn has no backslash escape, so the formatting markers `* _ ~ \`` get a
+ * zero-width space on both sides: whether Slack counts that space as a word character or not, the marker
+ * can no longer open or close bold, italics, strike or code (a stray ``` would swallow the rest of the
+ * message). Bare @here / @channel / @everyone get one after the @, for clients that still expand them.
+ */
+export function escapeSlack(text: string): string {
+  return displaySafe(text)
+    .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
+    .replace(/[*_~`]/g, (c) => `${ZWSP}${c}${ZWSP}`)
+    .replace(/@(here|channel|everyone)\b/gi, `@${ZWSP}$1`)
+}
+
+/**
+ * A link we build for Slack, `<url|label>`: only an http(s) URL, with the characters that would end the
+ * link syntax (`|`, `>`, spaces) percent-encoded, and the label escaped; anything else is the label alone.
+ */
+export function slackLink(url: string, label: string): string {
+  const href = safeHref(url)
+  const text = escapeSlack(label)
+  return href ? `<${href.replace(/[|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}|${text}>` : text
+}
+
+/**
+ * Discord markdown. A backslash before ASCII punctuation shows it literally, so the characters that open
+ * formatting, spoilers (`||`), quotes, headings, code, masked links `[x](y)` and mentions of users, roles
+ * and channels (`<@…>`, `<@&…>`, `<#…>`) are escaped, and so is a list marker starting a line. @everyone and
+ * @here get a zero-width space after the @: `allowed_mentions: {parse: []}` already stops the ping, this
+ * stops the text from even looking like one. Newlines are kept; callers quoting a post collapse them.
+ */
+export function escapeDiscord(text: string): string {
+  return displaySafe(text)
+    .replace(/[\\*_~`|>#[\]<]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([-+]|\d+[.)])/gm, (_, sp: string, mark: string) => `${sp}${mark.replace(/[-+.)]$/, (m) => `\\${m}`)}`)
+    .replace(/@(everyone|here)\b/gi, `@${ZWSP}$1`)
+}
+
+/**
+ * A masked link we build for Discord, `[label](<url>)`: only an http(s) URL (the angle brackets stop the
+ * preview embed), with `(`, `)`, `<`, `>` and spaces percent-encoded so the URL cannot close the syntax
+ * early; anything else is the escaped label alone.
+ */
+export function discordLink(url: string, label: string): string {
+  const href = safeHref(url)
+  const text = escapeDiscord(label)
+  const encoded = href?.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return encoded ? `[${text}](<${encoded}>)` : text
+}
+
+/**
+ * One header line, e.g. an e-mail subject. A CR or LF would let the text start headers of its own
+ * (`\r\nBcc: …`), so every line break, tab and other whitespace run becomes one space; control and bidi
+ * characters are removed. Shortened to `max` graphemes: mail clients cut long subjects anyway.
+ */
+export function headerSafe(text: string, max = 200): string {
+  return truncateGraphemes(displaySafe(text.replace(/[\s\u0085]+/g, ' ')).replace(/ {2,}/g, ' ').trim(), max)
+}

@@ -106,7 +106,7 @@ describe('config problems', () => {
     const p = onlyProblem(text)
     expect(p.key).toBe('timezon')
     expect(p.line).toBe(lineOf(text, 'timezon: UTC'))
-    expect(p.fix).toBe('remove it or correct its spelling; allowed here: timezone, topics, schedules, sources, alerts, digest')
+    expect(p.fix).toBe('remove it or correct its spelling; allowed here: timezone, topics, schedules, sources, alerts, digest, notify')
   })
 
   it('unknown key holding a block: the line is the line of the misspelt key itself', () => {

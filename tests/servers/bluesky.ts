@@ -4,7 +4,10 @@
  * It plays both sides a collector talks to:
  * - the PDS (`bsky.social`): app-password login (`createSession`), `refreshSession`, `getSession`, and
  *   `app.bsky.feed.searchPosts` "proxied" to the AppView (authentication required by default, as in production);
- * - the public AppView (`public.api.bsky.app`): `app.bsky.feed.getPosts`, unauthenticated.
+ * - the public AppView (`public.api.bsky.app`): `app.bsky.feed.getPosts`, unauthenticated;
+ * - what a bot that posts needs: `com.atproto.repo.createRecord` (posts are validated against the lexicon
+ *   and recorded), `com.atproto.identity.resolveHandle`, and the chat service behind the PDS
+ *   (`chat.bsky.convo.getConvoForMembers` / `sendMessage`, only with the `atproto-proxy` header naming it).
  *
  * Search follows Bluesky's open-source search backend (palomar): numeric offset cursors, a depth cap
  * ("can't paginate so deep"), `limit` clamped to 100, a next cursor only for full pages, `since`/`until` on sortAt
@@ -14,7 +17,8 @@
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo, Socket } from 'node:net'
-import type { AppBskyFeedDefs, AppBskyFeedPost } from '@atproto/api'
+import { AppBskyFeedPost, ChatBskyConvoDefs, type AppBskyFeedDefs } from '@atproto/api'
+import { cidFor, tidFor } from './bluesky-data.js'
 
 /** One post as the index knows it: the fields of an `app.bsky.feed.defs#postView`, counts included. */
 export interface BskyPost {
@@ -85,9 +89,34 @@ export interface BskyServer {
   deletePosts(uris: string[]): void
   /** Invalidate every refresh token issued so far (refreshSession → 400 ExpiredToken "Token has been revoked"). */
   revokeSessions(): void
+  /** Records created through createRecord, in order. */
+  records: BskyCreatedRecord[]
+  /** Direct messages sent through the chat service, in order. */
+  messages: BskyChatMessage[]
   /** Stop the server, closing open connections. */
   close(): Promise<void>
 }
+
+export interface BskyCreatedRecord {
+  repo: string
+  collection: string
+  rkey: string
+  uri: string
+  cid: string
+  record: Record<string, unknown>
+}
+
+export interface BskyChatMessage {
+  convoId: string
+  /** DIDs of the conversation: sender first. */
+  members: string[]
+  sender: string
+  text: string
+  facets?: unknown[]
+}
+
+/** The chat service's DID: chat.bsky.* calls through the PDS must name it in `atproto-proxy`. */
+export const CHAT_PROXY = 'did:web:api.bsky.chat#bsky_chat'
 
 /** A deliberate failure for one request. */
 export type BskyFault =
@@ -104,8 +133,16 @@ const REFRESH_SESSION = 'com.atproto.server.refreshSession'
 const GET_SESSION = 'com.atproto.server.getSession'
 const SEARCH_POSTS = 'app.bsky.feed.searchPosts'
 const GET_POSTS = 'app.bsky.feed.getPosts'
+const CREATE_RECORD = 'com.atproto.repo.createRecord'
+const RESOLVE_HANDLE = 'com.atproto.identity.resolveHandle'
+const GET_CONVO_FOR_MEMBERS = 'chat.bsky.convo.getConvoForMembers'
+const SEND_MESSAGE = 'chat.bsky.convo.sendMessage'
 const POST_NSIDS = new Set([SEARCH_POSTS, GET_POSTS])
 const METHODS: Record<string, 'GET' | 'POST'> = {
+  [CREATE_RECORD]: 'POST',
+  [RESOLVE_HANDLE]: 'GET',
+  [GET_CONVO_FOR_MEMBERS]: 'GET',
+  [SEND_MESSAGE]: 'POST',
   [CREATE_SESSION]: 'POST',
   [REFRESH_SESSION]: 'POST',
   [GET_SESSION]: 'GET',
@@ -556,6 +593,71 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     return { status: 200, body: { posts: out } }
   }
 
+  const records: BskyCreatedRecord[] = []
+  const messages: BskyChatMessage[] = []
+  const convos = new Map<string, string[]>() // convo id → member DIDs
+  const handleOf = (did: string): string => [...handles].find(([, d]) => d === did)?.[0] ?? 'handle.invalid'
+
+  const createRecord = (did: string, body: AnyRecord): Reply => {
+    const repo = typeof body.repo === 'string' ? resolveActor(body.repo) : undefined
+    if (repo !== did) return xrpcError(400, 'InvalidRequest', 'repo must be the authenticated account')
+    const collection = typeof body.collection === 'string' ? body.collection : ''
+    const record = (body.record && typeof body.record === 'object' ? body.record : {}) as AnyRecord
+    if (collection === 'app.bsky.feed.post') {
+      const v = AppBskyFeedPost.validateRecord({ ...record, $type: 'app.bsky.feed.post' })
+      if (!v.success) return xrpcError(400, 'InvalidRecord', `Invalid app.bsky.feed.post record: ${v.error.message}`)
+    }
+    const rkey = typeof body.rkey === 'string' ? body.rkey : tidFor(now(), records.length % 1024)
+    const uri = `at://${did}/${collection}/${rkey}`
+    const cid = cidFor(JSON.stringify([uri, record]))
+    records.push({ repo: did, collection, rkey, uri, cid, record: structuredClone(record) })
+    return { status: 200, body: { uri, cid, validationStatus: 'valid' } }
+  }
+
+  const resolveHandle = (params: Record<string, string | string[]>): Reply => {
+    const handle = one(params, 'handle')?.toLowerCase()
+    const did = handle ? handles.get(handle) : undefined
+    return did ? { status: 200, body: { did } } : xrpcError(400, 'InvalidRequest', 'Unable to resolve handle')
+  }
+
+  const profile = (did: string): AnyRecord => ({ did, handle: handleOf(did) })
+
+  const getConvoForMembers = (did: string, params: Record<string, string | string[]>): Reply => {
+    const others = many(params, 'members')
+    if (others.length === 0 || others.some((m) => !/^did:[a-z]+:\S+$/.test(m))) return xrpcError(400, 'InvalidRequest', 'Error: Params/members must be DIDs')
+    const members = [did, ...others.filter((m) => m !== did)]
+    const id = `convo-${[...members].sort().join('-').replace(/[^a-z0-9-]/gi, '').slice(-40)}`
+    convos.set(id, members)
+    return { status: 200, body: { convo: { id, rev: tidFor(now()), members: members.map(profile), muted: false, unreadCount: 0, status: 'accepted' } } }
+  }
+
+  const sendMessage = (did: string, body: AnyRecord): Reply => {
+    const convoId = typeof body.convoId === 'string' ? body.convoId : ''
+    const members = convos.get(convoId)
+    if (!members || !members.includes(did)) return xrpcError(400, 'InvalidConvo', 'Convo not found')
+    const message = (body.message && typeof body.message === 'object' ? body.message : {}) as AnyRecord
+    const v = ChatBskyConvoDefs.validateMessageInput(message)
+    if (!v.success) return xrpcError(400, 'InvalidRequest', `Invalid message: ${v.error.message}`)
+    const text = String(message.text)
+    const facets = Array.isArray(message.facets) ? (message.facets as unknown[]) : undefined
+    messages.push({ convoId, members, sender: did, text, ...(facets ? { facets } : {}) })
+    return { status: 200, body: { id: `msg-${messages.length}`, rev: tidFor(now()), text, ...(facets ? { facets } : {}), sender: { did }, sentAt: new Date(now()).toISOString() } }
+  }
+
+  /** createRecord, resolveHandle and the chat calls: a valid access token always, the chat proxy header for chat. */
+  const authedCall = (nsid: string, req: http.IncomingMessage, token: string | undefined, params: Record<string, string | string[]>, body: AnyRecord): Reply => {
+    if (!token) return xrpcError(401, 'AuthMissing', 'Authentication Required')
+    const r = checkAccess(token)
+    if (!('did' in r)) return r
+    if (nsid.startsWith('chat.') && req.headers['atproto-proxy'] !== CHAT_PROXY) {
+      return xrpcError(400, 'InvalidRequest', `chat.bsky.* must be proxied to the chat service: atproto-proxy: ${CHAT_PROXY}`)
+    }
+    if (nsid === CREATE_RECORD) return createRecord(r.did, body)
+    if (nsid === RESOLVE_HANDLE) return resolveHandle(params)
+    if (nsid === GET_CONVO_FOR_MEMBERS) return getConvoForMembers(r.did, params)
+    return sendMessage(r.did, body)
+  }
+
   const takeFault = (nsid: string): BskyFault | undefined => {
     const i = faults.findIndex((f) =>
       f.nsid !== undefined ? f.nsid === nsid : f.kind === 'invalid-post' ? POST_NSIDS.has(nsid) : true,
@@ -685,6 +787,7 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     else if (nsid === CREATE_SESSION) reply = createSession(body)
     else if (nsid === REFRESH_SESSION) reply = refreshSession(token)
     else if (nsid === GET_SESSION) reply = getSession(token)
+    else if (nsid === CREATE_RECORD || nsid === RESOLVE_HANDLE || nsid === GET_CONVO_FOR_MEMBERS || nsid === SEND_MESSAGE) reply = authedCall(nsid, req, token, params, body)
     else {
       // searchPosts / getPosts: a bearer token must be valid when present.
       let authed = false
@@ -728,6 +831,8 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     url: `http://127.0.0.1:${port}`,
     requests: [],
     logins: 0,
+    records,
+    messages,
     inject: (...f) => void faults.push(...f),
     setFaultRate: (p, seed = 1) => {
       faultRate = p

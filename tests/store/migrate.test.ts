@@ -13,6 +13,8 @@ const TABLES = [
   'collector_runs',
   'coverage_gaps',
   'cursors',
+  'deliveries',
+  'delivery_attempts',
   'digests',
   'job_runs',
   'labels',
@@ -23,6 +25,8 @@ const TABLES = [
   'posts',
   'schema_migrations',
   'sessions',
+  'stance_slots',
+  'stance_theme_slots',
 ]
 
 /** The migrations shipped today, and the next free version number for test-only ones. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { loadDotEnv, readEnv } from '../../config/env.js'
 import { loadConfig } from '../../config/load.js'
+import { channelProblem } from '../../notify/channels/index.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf } from '../options.js'
 
@@ -31,12 +32,14 @@ Examples:
         x: Boolean(env.x.bearerToken),
         bluesky: Boolean(env.bluesky.identifier && env.bluesky.appPassword),
       }
+      const notify = config.notify.channels.map((c) => ({ id: c.id, type: c.type, send: c.send, configured: channelProblem(c, env) === null, problem: channelProblem(c, env) }))
       if (o.json) {
-        printJson(io, { ok: true, file, timezone: config.timezone, topics: config.topics.map((t) => ({ id: t.id, rules: t.keywords.length, labels: t.stance.labels.map((l) => l.id) })), credentials })
+        printJson(io, { ok: true, file, timezone: config.timezone, topics: config.topics.map((t) => ({ id: t.id, rules: t.keywords.length, labels: t.stance.labels.map((l) => l.id) })), credentials, notify })
         return
       }
       println(io, `${file}: ok`)
       println(io, `  time zone ${config.timezone}; ${config.topics.length} topic(s): ${config.topics.map((t) => `${t.id} (${t.keywords.length} keyword rules, labels ${t.stance.labels.map((l) => l.id).join('/')})`).join(', ')}`)
       println(io, `  credentials: X ${credentials.x ? 'set' : 'not set (X_BEARER_TOKEN)'}, Bluesky ${credentials.bluesky ? 'set' : 'not set (BSKY_IDENTIFIER, BSKY_APP_PASSWORD)'}`)
+      println(io, `  notify: ${notify.map((c) => `${c.id} (${c.type}) ${c.problem ?? 'ok'}`).join('; ') || 'no channels'}`)
     })
 }

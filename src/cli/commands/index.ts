@@ -11,6 +11,7 @@ import { registerEval } from './eval.js'
 import { registerExplain } from './explain.js'
 import { registerExport } from './export.js'
 import { registerLabel } from './label.js'
+import { registerNotify } from './notify.js'
 import { registerRetag } from './retag.js'
 import { registerReview } from './review.js'
 import { registerStance } from './stance.js'
@@ -32,6 +33,7 @@ export function registerCommands(program: Command, io: Io): void {
   registerExport(program, io)
   registerRetag(program, io)
   registerAlerts(program, io)
+  registerNotify(program, io)
   registerStatus(program, io)
   registerStart(program, io)
   registerConfig(program, io)
