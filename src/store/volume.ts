@@ -44,8 +44,12 @@ export interface WindowPost {
   rules: string
 }
 
-/** The posts of a topic in a time range, with their current label: the material of alert context and digests. */
-export function postsInWindow(db: Db, topicId: string, from: number, to: number, platform: string | null): WindowPost[] {
+/**
+ * The posts of a topic in a time range, with their current label: the material of alert context and digests.
+ * `seenBy`: only posts collected by `asOf` (history from before `liveSince` counts as collected when posted),
+ * so an alert checked as of a past time describes what that check could see.
+ */
+export function postsInWindow(db: Db, topicId: string, from: number, to: number, platform: string | null, seenBy?: { asOf: number; liveSince: number | null }): WindowPost[] {
   return stmt(
     db,
     `SELECT p.id, p.platform, p.url, p.author_handle AS authorHandle, p.author_id AS authorId, p.text,
@@ -56,6 +60,7 @@ export function postsInWindow(db: Db, topicId: string, from: number, to: number,
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL
        AND (@platform IS NULL OR p.platform = @platform)
+       AND (@asOf IS NULL OR pt.created_at < @liveSince OR pt.matched_at <= @asOf)
      ORDER BY pt.created_at`,
-  ).all({ topicId, from, to, platform }) as WindowPost[]
+  ).all({ topicId, from, to, platform, asOf: seenBy?.asOf ?? null, liveSince: seenBy?.liveSince ?? Number.MAX_SAFE_INTEGER }) as WindowPost[]
 }
