@@ -2,11 +2,13 @@ import { DateTime } from 'luxon'
 import type { TopicConfig } from '../config/schema.js'
 import { UNCERTAIN } from '../classify/stance-model.js'
 import { buildAlertContext } from '../alerts/context.js'
-import { stanceOverTime, UNCLASSIFIED } from '../aggregate/stance-over-time.js'
+import { stanceOverTime, UNCLASSIFIED, type StanceBucket } from '../aggregate/stance-over-time.js'
+import { shareChange } from '../aggregate/proportion-change.js'
 import { dayRange } from '../aggregate/time-buckets.js'
 import { wilson } from '../aggregate/wilson.js'
 import type { Db } from '../store/db.js'
-import { alertsBetween } from '../store/alerts.js'
+import { alertsBetween, type AlertRecord } from '../store/alerts.js'
+import { deliveredDigests } from '../store/digests.js'
 import { gapsOverlapping } from '../store/gaps.js'
 import { activeModel } from '../store/models.js'
 import { collectorRunsBetween } from '../store/runs.js'
@@ -26,6 +28,13 @@ export interface DigestPost {
   human: boolean
 }
 
+export interface ShareChange {
+  /** Percentage points, signed. */
+  points: number
+  /** Beyond chance at these counts (two-proportion z-test, 95%): small days do not look dramatic. */
+  significant: boolean
+}
+
 export interface DigestLabel {
   label: string
   name: string
@@ -35,6 +44,40 @@ export interface DigestLabel {
   human: number
   previousDayShare: number | null
   sevenDayShare: number | null
+  vsPreviousDay: ShareChange | null
+  vsSevenDays: ShareChange | null
+}
+
+/** A sub-theme's share of the day's posts against its share over the 7 days before. */
+export interface DigestTheme {
+  id: string
+  name: string
+  posts: number
+  share: number
+  sevenDayShare: number | null
+  change: ShareChange | null
+}
+
+/** A day people were already sent, whose numbers later data changed. */
+export interface DigestRevision {
+  day: string
+  deliveredAt: string
+  was: { total: number; shares: Record<string, number> }
+  now: { total: number; shares: Record<string, number> }
+}
+
+export interface DigestAlert {
+  kind: string
+  platform: string | null
+  label: string | null
+  windowStart: string
+  windowEnd: string
+  observed: number
+  expected: number
+  score: number
+  partialCoverage: boolean
+  topTerms: string[]
+  topPosts: { url: string; author: string; text: string }[]
 }
 
 /** Everything a digest says, computed once; Markdown, HTML and JSON all render these same facts. */
@@ -53,7 +96,9 @@ export interface DigestFacts {
   topAccounts: { account: string; posts: number; engagement: number }[]
   topTerms: { term: string; posts: number }[]
   article: { posts: number; share: number }
-  alerts: { kind: string; platform: string | null; windowStart: string; windowEnd: string; observed: number; expected: number; score: number }[]
+  themes: DigestTheme[]
+  alerts: DigestAlert[]
+  revisions: DigestRevision[]
   health: {
     runs: { source: string; status: string; fetched: number; newPosts: number; skipped: number; rateLimitWaits: number; reads: number; estCostUsd: number }[]
     gaps: { source: string; start: string; end: string; reason: string }[]
@@ -114,6 +159,8 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
         human: posts.filter((p) => p.label === label && p.labelSource === 'human').length,
         previousDayShare: share(yesterday, label),
         sevenDayShare: weekShare(label),
+        vsPreviousDay: yesterday ? changeOf(shareChange({ count, n: posts.length }, { count: countIn([yesterday], label), n: yesterday.total })) : null,
+        vsSevenDays: changeOf(shareChange({ count, n: posts.length }, { count: countIn(lastWeek, label), n: lastWeek.reduce((t, b) => t + b.total, 0) })),
       }
     }),
     chart: days
@@ -123,15 +170,9 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
     topAccounts: context.topAccounts,
     topTerms: context.topTerms,
     article: { posts: Math.round(context.articleLinkShare * posts.length), share: context.articleLinkShare },
-    alerts: alerts.map((a) => ({
-      kind: a.kind,
-      platform: a.platform,
-      windowStart: DateTime.fromMillis(a.windowStart, { zone }).toISO()!,
-      windowEnd: DateTime.fromMillis(a.windowEnd, { zone }).toISO()!,
-      observed: a.observed,
-      expected: a.expected,
-      score: a.score,
-    })),
+    themes: themesOf(db, topic, day, from, to, zone, posts.length),
+    alerts: alerts.map((a) => digestAlert(a, zone)),
+    revisions: revisionsBefore(db, topic, day, zone, days),
     health: {
       runs: collectorRunsBetween(db, from, to).map((r) => ({ source: r.source, status: r.status, fetched: r.fetched, newPosts: r.newPosts, skipped: r.skipped, rateLimitWaits: r.rateLimitWaits, reads: r.reads, estCostUsd: r.estCostUsd })),
       gaps: gapsOverlapping(db, from, to).map((g) => ({ source: g.source, start: new Date(g.startAt).toISOString(), end: new Date(g.endAt).toISOString(), reason: g.reason })),
@@ -139,6 +180,71 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
       unclassified: today.labels.find((l) => l.label === UNCLASSIFIED)?.count ?? 0,
     },
   }
+}
+
+const countIn = (buckets: readonly StanceBucket[], label: string) => buckets.reduce((t, b) => t + (b.labels.find((l) => l.label === label)?.count ?? 0), 0)
+
+function changeOf(c: ReturnType<typeof shareChange>): ShareChange | null {
+  return c ? { points: c.points, significant: c.significant } : null
+}
+
+/** Each configured theme's share of the day against the 7 days before. */
+function themesOf(db: Db, topic: TopicConfig, day: string, from: number, to: number, zone: string, dayTotal: number): DigestTheme[] {
+  if (topic.themes.length === 0) return []
+  const weekFrom = DateTime.fromMillis(from, { zone }).minus({ days: 7 }).toMillis()
+  const series = stanceOverTime(db, { topic, from: weekFrom, to, bucket: 'day', zone, split: 'theme' })
+  const totals = stanceOverTime(db, { topic, from: weekFrom, to, bucket: 'day', zone }).buckets
+  const weekTotal = totals.filter((b) => b.start.slice(0, 10) !== day).reduce((t, b) => t + b.total, 0)
+  return topic.themes
+    .map((theme) => {
+      const rows = series.buckets.filter((b) => b.group === theme.id)
+      const today = rows.filter((b) => b.start.slice(0, 10) === day).reduce((t, b) => t + b.total, 0)
+      const before = rows.filter((b) => b.start.slice(0, 10) !== day).reduce((t, b) => t + b.total, 0)
+      return {
+        id: theme.id,
+        name: theme.name,
+        posts: today,
+        share: dayTotal ? today / dayTotal : 0,
+        sevenDayShare: weekTotal ? before / weekTotal : null,
+        change: changeOf(shareChange({ count: today, n: dayTotal }, { count: before, n: weekTotal })),
+      }
+    })
+    .sort((a, b) => Math.abs(b.change?.points ?? 0) - Math.abs(a.change?.points ?? 0))
+}
+
+function digestAlert(a: AlertRecord, zone: string): DigestAlert {
+  // Context is what the alert rule stored; read defensively, as older alerts may carry less.
+  const c = (a.context ?? {}) as { label?: string; partialCoverage?: boolean; partial_coverage?: boolean; topTerms?: { term: string }[]; topPosts?: { url: string; author: string; text: string }[] }
+  return {
+    kind: a.kind,
+    platform: a.platform,
+    label: typeof c.label === 'string' ? c.label : null,
+    windowStart: DateTime.fromMillis(a.windowStart, { zone }).toISO()!,
+    windowEnd: DateTime.fromMillis(a.windowEnd, { zone }).toISO()!,
+    observed: a.observed,
+    expected: a.expected,
+    score: a.score,
+    partialCoverage: Boolean(c.partialCoverage ?? c.partial_coverage),
+    topTerms: (c.topTerms ?? []).slice(0, 5).map((t) => t.term),
+    topPosts: (c.topPosts ?? []).slice(0, 2).map((p) => ({ url: p.url, author: p.author, text: p.text })),
+  }
+}
+
+/** Delivered days in the week before whose total or shares later data has changed (a post or half a point). */
+function revisionsBefore(db: Db, topic: TopicConfig, day: string, zone: string, days: readonly StanceBucket[]): DigestRevision[] {
+  const weekBefore = DateTime.fromISO(day, { zone }).minus({ days: 7 }).toISODate()!
+  const out: DigestRevision[] = []
+  for (const d of deliveredDigests(db, topic.id, weekBefore, day)) {
+    const was = d.facts as Partial<DigestFacts>
+    const bucket = days.find((b) => b.start.slice(0, 10) === d.day)
+    if (!bucket || !was.volume || !was.stance) continue
+    const wasShares = Object.fromEntries(was.stance.map((l) => [l.label, l.share]))
+    const nowShares = Object.fromEntries(was.stance.map((l) => [l.label, bucket.total ? countIn([bucket], l.label) / bucket.total : 0]))
+    const moved = Object.keys(wasShares).some((l) => Math.abs(wasShares[l]! - nowShares[l]!) >= 0.005)
+    if (bucket.total === was.volume.total && !moved) continue
+    out.push({ day: d.day, deliveredAt: new Date(d.deliveredAt).toISOString(), was: { total: was.volume.total, shares: wasShares }, now: { total: bucket.total, shares: nowShares } })
+  }
+  return out
 }
 
 function topPostsOf(posts: WindowPost[], n: number, zone: string): DigestPost[] {

@@ -1,7 +1,7 @@
 import { escapeHtml, safeHref, truncateGraphemes } from '../render/escape.js'
 import type { DigestFacts } from './facts.js'
 import { colourOf, stackedBars } from './svg-chart.js'
-import { breakdown, engagementLine, healthItems, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+import { alertSentence, breakdown, changeText, engagementLine, healthItems, labelNames, revisionSentence, themeSentence, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
 
 const e = escapeHtml
 
@@ -20,6 +20,7 @@ ol.posts{padding-left:1.25rem}ol.posts li{margin-bottom:.9rem}
 blockquote{margin:0 0 .2rem;padding:.4rem .7rem;border-left:4px solid #ccc;background:#fafafa;overflow-wrap:anywhere;white-space:pre-wrap}
 .human{display:inline-block;padding:0 .4em;border-radius:3px;background:#e8f0fe;color:#0b3d91;font-size:.8rem;font-weight:600}
 a{color:#0b57d0}
+.update{padding:.5rem .75rem;background:#fff8e1;border-left:4px solid #b26a00}
 @media (max-width:480px){main{padding:10px}body{font-size:15px}}
 `
 
@@ -28,6 +29,7 @@ export function renderHtml(f: DigestFacts): string {
   const title = `${f.topic.name}: daily digest for ${longDate(f)}`
   const body: string[] = []
   body.push(`<h1>${e(title)}</h1>`, `<p class="muted">${e(zoneLine(f))}</p>`)
+  for (const r of f.revisions) body.push(`<p class="update"><strong>Update:</strong> ${e(revisionSentence(r, labelNames(f), f.timezone))}</p>`)
   if (f.empty) {
     body.push('<p class="lead">No posts about this topic were collected on this day.</p>', health(f))
     return page(title, body)
@@ -44,13 +46,24 @@ export function renderHtml(f: DigestFacts): string {
   body.push('<h2>Stance</h2>', '<div class="table-wrap"><table>', '<caption>Share of the day’s posts per stance, with the 95% interval, and the change in percentage points</caption>')
   body.push('<thead><tr><th scope="col">Stance</th><th scope="col">Posts</th><th scope="col">Share (95% interval)</th><th scope="col">vs day before</th><th scope="col">vs 7-day average</th></tr></thead><tbody>')
   f.stance.forEach((l, i) =>
-    body.push(`<tr><th scope="row"><span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}</th><td>${num(l.count)}</td><td>${e(shareWithInterval(l))}</td><td>${e(points(l.share, l.previousDayShare))}</td><td>${e(points(l.share, l.sevenDayShare))}</td></tr>`),
+    body.push(`<tr><th scope="row"><span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}</th><td>${num(l.count)}</td><td>${e(shareWithInterval(l))}</td><td>${e(changeText(l.vsPreviousDay))}</td><td>${e(changeText(l.vsSevenDays))}</td></tr>`),
   )
   body.push('</tbody></table></div>')
   const human = f.stance.reduce((s, l) => s + l.human, 0)
   body.push(`<p class="muted">${human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.'}</p>`)
 
+  if (f.themes.length) body.push('<h2>Themes</h2>', '<ul>', ...f.themes.map((t) => `<li>${e(themeSentence(t))}</li>`), '</ul>')
+
   body.push('<h2>Last 14 days</h2>', `<figure>${stackedBars(f.chart, f.stance, `Posts per day by stance, last ${f.chart.length} days`)}<figcaption class="muted">${f.stance.map((l, i) => `<span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}`).join(' &nbsp; ')}</figcaption></figure>`)
+  // The same numbers as a table: e-mail clients that drop inline SVG, and screen readers, still get them.
+  const shown = f.stance.filter((l) => f.chart.some((d) => (d.counts[l.label] ?? 0) > 0))
+  body.push(
+    '<div class="table-wrap"><table>',
+    '<caption>Posts per day and the share of each stance</caption>',
+    `<thead><tr><th scope="col">Day</th><th scope="col">Posts</th>${shown.map((l) => `<th scope="col">${e(l.name)}</th>`).join('')}</tr></thead><tbody>`,
+    ...f.chart.map((d) => `<tr><th scope="row">${e(d.day)}</th><td>${num(d.total)}</td>${shown.map((l) => `<td>${d.total ? pct((d.counts[l.label] ?? 0) / d.total) : '–'}</td>`).join('')}</tr>`),
+    '</tbody></table></div>',
+  )
 
   body.push('<h2>Most engaged posts</h2>')
   for (const g of f.topPosts) {
@@ -75,7 +88,16 @@ export function renderHtml(f: DigestFacts): string {
   body.push('<h2>Alerts</h2>')
   body.push(
     f.alerts.length
-      ? `<ul>${f.alerts.map((a) => `<li><strong>${e(a.kind.replace(/_/g, ' '))}</strong>${a.platform ? ` on ${e(PLATFORM_NAMES[a.platform] ?? a.platform)}` : ''}, ${e(timeOfDay(a.windowStart, f.timezone))}–${e(timeOfDay(a.windowEnd, f.timezone))}: ${num(a.observed)} posts against ${a.expected.toFixed(1)} expected (${a.score.toFixed(1)} σ)</li>`).join('')}</ul>`
+      ? `<ul>${f.alerts
+          .map((a) => {
+            const terms = a.topTerms.length ? `; driven by ${a.topTerms.map(e).join(', ')}` : ''
+            const posts = a.topPosts.map((p) => {
+              const href = safeHref(p.url)
+              return `<li>${e(p.author)}: <q dir="auto">${e(truncateGraphemes(p.text, 140))}</q>${href ? ` · <a href="${e(href)}" rel="noopener noreferrer">open post</a>` : ''}</li>`
+            })
+            return `<li><strong>${e(alertSentence(a, f.timezone))}</strong>${terms}${posts.length ? `<ul>${posts.join('')}</ul>` : ''}</li>`
+          })
+          .join('')}</ul>`
       : '<p>No alerts fired on this day.</p>',
   )
   body.push(health(f))

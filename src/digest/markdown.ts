@@ -1,6 +1,6 @@
 import { escapeMarkdown, safeHref, truncateGraphemes } from '../render/escape.js'
 import type { DigestFacts } from './facts.js'
-import { breakdown, engagementLine, healthItems, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, points, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+import { alertSentence, breakdown, changeText, engagementLine, healthItems, labelNames, revisionSentence, themeSentence, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
 
 /** The digest as Markdown. Every piece of post text, handle and name goes through escapeMarkdown. */
 export function renderMarkdown(f: DigestFacts): string {
@@ -8,6 +8,7 @@ export function renderMarkdown(f: DigestFacts): string {
   const md = escapeMarkdown
   out.push(`# ${md(f.topic.name)}: daily digest for ${longDate(f)}`, '')
   out.push(zoneLine(f), '')
+  for (const r of f.revisions) out.push(`_Update: ${revisionSentence(r, labelNames(f), f.timezone)}_`, '')
   if (f.empty) {
     out.push('**No posts about this topic were collected on this day.**', '')
     out.push(...health(f))
@@ -20,9 +21,13 @@ export function renderMarkdown(f: DigestFacts): string {
 
   out.push('## Stance', '')
   out.push('| Stance | Posts | Share (95% interval) | vs day before | vs 7-day average |', '|---|---:|---:|---:|---:|')
-  for (const l of f.stance) out.push(`| ${md(l.name)} | ${num(l.count)} | ${shareWithInterval(l)} | ${points(l.share, l.previousDayShare)} | ${points(l.share, l.sevenDayShare)} |`)
+  for (const l of f.stance) out.push(`| ${md(l.name)} | ${num(l.count)} | ${shareWithInterval(l)} | ${changeText(l.vsPreviousDay)} | ${changeText(l.vsSevenDays)} |`)
   const human = f.stance.reduce((s, l) => s + l.human, 0)
   out.push('', human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.', '')
+
+  if (f.themes.length) {
+    out.push('## Themes', '', ...f.themes.map((t) => `- ${md(themeSentence(t))}`), '')
+  }
 
   out.push('## Last 14 days', '')
   const labels = f.stance.map((l) => l.label)
@@ -47,8 +52,13 @@ export function renderMarkdown(f: DigestFacts): string {
 
   out.push('## Alerts', '')
   if (f.alerts.length === 0) out.push('No alerts fired on this day.', '')
-  for (const a of f.alerts)
-    out.push(`- **${a.kind.replace(/_/g, ' ')}**${a.platform ? ` on ${PLATFORM_NAMES[a.platform]}` : ''}, ${timeOfDay(a.windowStart, f.timezone)}–${timeOfDay(a.windowEnd, f.timezone)}: ${num(a.observed)} posts against ${a.expected.toFixed(1)} expected (${a.score.toFixed(1)} σ)`)
+  for (const a of f.alerts) {
+    out.push(`- **${md(alertSentence(a, f.timezone))}**${a.topTerms.length ? `; driven by ${a.topTerms.map(md).join(', ')}` : ''}`)
+    for (const p of a.topPosts) {
+      const href = safeHref(p.url)
+      out.push(`  - ${md(p.author)}: “${md(truncateGraphemes(p.text, 140))}”${href ? ` · [open](<${href}>)` : ''}`)
+    }
+  }
   if (f.alerts.length) out.push('')
   out.push(...health(f))
   return `${out.join('\n')}\n`

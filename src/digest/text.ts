@@ -1,10 +1,15 @@
 import { DateTime } from 'luxon'
-import type { DigestFacts, DigestLabel } from './facts.js'
+import type { DigestAlert, DigestFacts, DigestLabel, DigestRevision, DigestTheme, ShareChange } from './facts.js'
 
 /* Wording shared by every digest format, so Markdown, HTML and e-mail say the same thing. */
 
 export const PLATFORM_NAMES: Record<string, string> = { x: 'X', bluesky: 'Bluesky' }
 export const LANGUAGE_NAMES: Record<string, string> = { en: 'English', zh: 'Chinese', fr: 'French', ja: 'Japanese', ko: 'Korean', und: 'undetermined' }
+
+/** Label ids → the names the topic gives them. */
+export function labelNames(f: DigestFacts): Map<string, string> {
+  return new Map(f.stance.map((l) => [l.label, l.name]))
+}
 
 export function longDate(f: DigestFacts): string {
   return DateTime.fromISO(f.date, { zone: f.timezone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy')
@@ -26,12 +31,43 @@ export function pct(x: number): string {
   return `${(x * 100).toFixed(x > 0 && x < 0.095 ? 1 : 0)}%`
 }
 
-/** Percentage-point change, signed; "–" when there is nothing to compare with. */
-export function points(now: number, before: number | null): string {
-  if (before === null) return '–'
-  const d = (now - before) * 100
-  if (Math.abs(d) < 0.5) return '±0 pts'
-  return `${d > 0 ? '+' : '−'}${Math.abs(d).toFixed(0)} pts`
+/** A change in points, said plainly when chance alone could explain it at these counts. */
+export function changeText(c: ShareChange | null): string {
+  if (c === null) return '–'
+  if (Math.abs(c.points) < 0.5) return '±0 pts'
+  const text = `${c.points > 0 ? '+' : '−'}${Math.abs(c.points).toFixed(0)} pts`
+  return c.significant ? text : `${text} (within noise)`
+}
+
+/** "Fund rose to 31% of posts from 18% over the previous 7 days." */
+export function themeSentence(t: DigestTheme): string {
+  const was = t.sevenDayShare === null ? '' : ` (${pct(t.sevenDayShare)} over the previous 7 days)`
+  const verb = !t.change || !t.change.significant || Math.abs(t.change.points) < 0.5 ? 'held at' : t.change.points > 0 ? 'rose to' : 'fell to'
+  return `${t.name} ${verb} ${pct(t.share)} of posts${was}, ${num(t.posts)} posts`
+}
+
+/** "The digest of 15 July said 389 posts; with later data it is 412 (+23); praise 36% → 35%." */
+export function revisionSentence(r: DigestRevision, names: Map<string, string>, zone: string): string {
+  const day = DateTime.fromISO(r.day, { zone }).setLocale('en-GB').toFormat('d LLLL')
+  const diff = r.now.total - r.was.total
+  const parts = [`The digest of ${day} said ${num(r.was.total)} posts; with later data it is ${num(r.now.total)}${diff ? ` (${diff > 0 ? '+' : '−'}${num(Math.abs(diff))})` : ''}`]
+  for (const [label, was] of Object.entries(r.was.shares)) {
+    const now = r.now.shares[label] ?? 0
+    if (Math.abs(now - was) >= 0.005) parts.push(`${names.get(label) ?? label} ${pct(was)} → ${pct(now)}`)
+  }
+  return `${parts.join('; ')}.`
+}
+
+/** One alert as a sentence, by kind; only stancewatch's words and numbers (terms are shown apart, escaped). */
+export function alertSentence(a: DigestAlert, zone: string): string {
+  const where = a.platform ? ` on ${PLATFORM_NAMES[a.platform] ?? a.platform}` : ''
+  const when = `${timeOfDay(a.windowStart, zone)}–${timeOfDay(a.windowEnd, zone)}`
+  const partial = a.partialCoverage ? ' (during partial coverage: a collection gap overlaps it)' : ''
+  if (a.kind === 'stance_shift') {
+    // A shift's observed and expected are the label's share of classified posts (0–1).
+    return `Stance shift${where}, ${when}: ${a.label ?? 'a label'} at ${pct(a.observed)} against ${pct(a.expected)} usually (z ${a.score.toFixed(1)})${partial}`
+  }
+  return `${a.kind === 'volume_spike' ? 'Volume spike' : a.kind.replace(/_/g, ' ')}${where}, ${when}: ${num(a.observed)} posts against ${a.expected.toFixed(1)} expected (${a.score.toFixed(1)} σ)${partial}`
 }
 
 export function volumeSentence(f: DigestFacts): string {

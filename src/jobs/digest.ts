@@ -5,7 +5,11 @@ import type { AppContext } from '../context.js'
 import { buildDigestFacts, type DigestFacts } from '../digest/facts.js'
 import { renderHtml } from '../digest/html.js'
 import { renderMarkdown } from '../digest/markdown.js'
-import { saveDigest } from '../store/digests.js'
+import { digestMessage, digestUrl } from '../digest/message.js'
+import { renderPlainText } from '../digest/plain.js'
+import { deliver } from '../notify/deliver.js'
+import type { DeliveryResult } from '../notify/message.js'
+import { digestDeliveredAt, markDigestDelivered, saveDigest } from '../store/digests.js'
 import { topicById } from './train.js'
 
 export interface DigestResult {
@@ -14,6 +18,9 @@ export interface DigestResult {
   empty: boolean
   posts: number
   files: string[]
+  /** When the day was first delivered (ISO), if it was. */
+  deliveredAt: string | null
+  deliveries: DeliveryResult[]
   facts: DigestFacts
 }
 
@@ -52,6 +59,26 @@ export function makeDigests(ctx: AppContext, opts: DigestOptions = {}): DigestRe
     }
     saveDigest(ctx.db, { topicId: topic.id, day: date, timezone: zone, generatedAt: ctx.now().getTime(), facts, files })
     ctx.log.info({ topic: topic.id, date, files }, 'digest written')
-    return { topic: topic.id, date, empty: facts.empty, posts: facts.volume.total, files, facts }
+    const delivered = digestDeliveredAt(ctx.db, topic.id, date)
+    return { topic: topic.id, date, empty: facts.empty, posts: facts.volume.total, files, deliveredAt: delivered ? new Date(delivered).toISOString() : null, deliveries: [], facts }
   })
+}
+
+/**
+ * Send built digests through the configured channels. A day already delivered is not sent again unless
+ * `force` (each channel remembers what it sent); every attempt is recorded by notify, failures retried.
+ */
+export async function deliverDigests(ctx: AppContext, results: DigestResult[], o: { force?: boolean; signal?: AbortSignal } = {}): Promise<DigestResult[]> {
+  const several = ctx.config.topics.length > 1
+  for (const r of results) {
+    const f = r.facts
+    const message = digestMessage(f, { html: renderHtml(f), text: renderPlainText(f), markdown: renderMarkdown(f) }, digestUrl(ctx.config.notify.public_url, r.topic, r.date, several))
+    r.deliveries = await deliver(ctx, message, { force: o.force, signal: o.signal })
+    if (r.deliveries.some((d) => d.status === 'sent')) {
+      const at = ctx.now().getTime()
+      if (!r.deliveredAt || o.force) markDigestDelivered(ctx.db, r.topic, r.date, at, f)
+      r.deliveredAt ??= new Date(at).toISOString()
+    }
+  }
+  return results
 }

@@ -1,11 +1,13 @@
 import type { AppContext } from '../context.js'
 import { digestDays } from '../store/digests.js'
 import { finishJobRun, startJobRun } from '../store/runs.js'
-import { checkAlerts } from './alerts.js'
+import { checkAlerts, deliverAlerts } from './alerts.js'
 import { classify } from './classify.js'
 import { collect, type SourceName } from './collect.js'
-import { makeDigests, yesterday } from './digest.js'
+import { deliverDigests, makeDigests, yesterday } from './digest.js'
 import { refreshEngagement } from './refresh.js'
+import { retryPending } from '../notify/deliver.js'
+import type { DeliveryResult } from '../notify/message.js'
 import { DateTime } from 'luxon'
 
 export const JOBS = ['collect', 'classify', 'alerts', 'digest'] as const
@@ -79,16 +81,30 @@ async function jobBody(ctx: AppContext, job: JobName, signal?: AbortSignal): Pro
     }
     case 'classify':
       return await classify(ctx, { signal })
-    case 'alerts':
-      return checkAlerts(ctx).map((a) => a.id)
-    case 'digest':
-      return missingDigestDays(ctx).map((date) => makeDigests(ctx, { date }).map((d) => ({ topic: d.topic, date: d.date, files: d.files })))
+    case 'alerts': {
+      const fired = checkAlerts(ctx)
+      const sent = await deliverAlerts(ctx, fired, { signal })
+      // Deliveries that failed earlier (alerts or digests) come due here: every alert check is also a retry round.
+      const retried = await retryPending(ctx, { signal })
+      return { alerts: fired.map((a) => a.id), deliveries: sent.map(summary), retried: retried.map(summary) }
+    }
+    case 'digest': {
+      const out = []
+      for (const date of missingDigestDays(ctx)) {
+        let made = makeDigests(ctx, { date })
+        if (ctx.config.digest.deliver) made = await deliverDigests(ctx, made, { signal })
+        out.push(made.map((d) => ({ topic: d.topic, date: d.date, files: d.files, deliveries: d.deliveries.map(summary) })))
+      }
+      return out
+    }
     default: {
       const never: never = job
       throw new Error(`unknown job ${String(never)}`)
     }
   }
 }
+
+const summary = (d: DeliveryResult) => `${d.key} ${d.channel}:${d.status}`
 
 /** Yesterday, plus any of the previous days whose digest was never written (the daemon was down). */
 export function missingDigestDays(ctx: AppContext): string[] {

@@ -23,3 +23,32 @@ export function saveDigest(db: Db, d: DigestRecord): void {
 export function digestDays(db: Db, topicId: string): string[] {
   return stmt(db, 'SELECT day FROM digests WHERE topic_id = ? ORDER BY day').pluck().all(topicId) as string[]
 }
+
+export interface DeliveredDigest {
+  day: string
+  facts: unknown
+  deliveredAt: number
+}
+
+/** Digests already delivered for days in [fromDay, toDay): what people were told, to compare with now. */
+export function deliveredDigests(db: Db, topicId: string, fromDay: string, toDay: string): DeliveredDigest[] {
+  return (
+    stmt(db, 'SELECT day, coalesce(delivered_facts, facts) AS facts, delivered_at AS deliveredAt FROM digests WHERE topic_id = ? AND day >= ? AND day < ? AND delivered_at IS NOT NULL ORDER BY day').all(topicId, fromDay, toDay) as {
+      day: string
+      facts: string
+      deliveredAt: number
+    }[]
+  ).map((r) => ({ ...r, facts: JSON.parse(r.facts) as unknown }))
+}
+
+export function digestDeliveredAt(db: Db, topicId: string, day: string): number | null {
+  return (stmt(db, 'SELECT delivered_at FROM digests WHERE topic_id = ? AND day = ?').pluck().get(topicId, day) as number | null | undefined) ?? null
+}
+
+/**
+ * Remember what was delivered: the facts as sent are kept apart from later rebuilds, so the next digest can
+ * say by how much later data changed a day people were already told about.
+ */
+export function markDigestDelivered(db: Db, topicId: string, day: string, at: number, facts: unknown): void {
+  stmt(db, 'UPDATE digests SET delivered_at = ?, delivered_facts = ? WHERE topic_id = ? AND day = ?').run(at, JSON.stringify(facts), topicId, day)
+}

@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { deliver } from '../../src/notify/deliver.js'
+import { runJob } from '../../src/jobs/scheduled.js'
+import { findDelivery } from '../../src/store/deliveries.js'
+import { generateSeries, HOUR } from '../alerts/synthetic.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../servers/webhook-receiver.js'
+import { FAST_RETRY, notifyHarness, sampleMessage, type NotifyHarness } from './helpers.js'
+
+/*
+ * The daemon's alerts job is where alerts meet delivery: it sends what it raised and, in the same round,
+ * retries any delivery (alert or digest) that failed before.
+ */
+describe('the scheduled alerts job', () => {
+  let rx: WebhookReceiver
+  let h: NotifyHarness
+  beforeEach(async () => {
+    rx = await startWebhookReceiver()
+    h = notifyHarness({
+      notify: { retry: FAST_RETRY, timeout_seconds: 5, channels: [{ id: 'hook', type: 'webhook', url_env: 'HOOK_URL' }] },
+      env: { HOOK_URL: `${rx.url}/hooks/daemon` },
+    })
+  })
+  afterEach(async () => {
+    h.cleanup()
+    await rx.close()
+  })
+
+  it('delivers each new alert once and retries an earlier failed delivery in the same round', async () => {
+    const start = Date.UTC(2025, 5, 2)
+    const g = generateSeries(h.ctx, { seed: 21, start, days: 12, spikes: 1, firstSpikeDay: 8, spikeMultiplier: [5, 5], peakRate: 40, troughRate: 8 })
+    const at = Math.ceil(g.spikes[0]!.end / HOUR) * HOUR + 5 * 60_000
+    h.advance(at - HOUR - h.ctx.now().getTime())
+    rx.setDefault({ status: 503, body: 'down' })
+    const earlier = sampleMessage({ key: 'digest:china-ai-fund:2025-06-09', kind: 'digest' })
+    const [failed] = await deliver(h.ctx, earlier)
+    expect(failed).toMatchObject({ status: 'failed' })
+    h.advance(HOUR)
+    rx.setDefault({ status: 200, body: 'ok' })
+
+    const first = (await runJob(h.ctx, 'alerts')) as { alerts: number[]; deliveries: string[]; retried: string[] }
+    expect(first.alerts).toHaveLength(1)
+    expect(first.deliveries).toEqual([`alert:${first.alerts[0]} hook:sent`])
+    expect(first.retried).toEqual([`${earlier.key} hook:sent`])
+    expect(findDelivery(h.ctx.db, earlier.key, 'hook')).toMatchObject({ status: 'sent' })
+    const bodies = rx.requests.map((r) => (r.json as { key: string }).key)
+    expect(bodies.filter((k) => k === `alert:${first.alerts[0]}`)).toHaveLength(1)
+
+    h.advance(HOUR)
+    const second = (await runJob(h.ctx, 'alerts')) as { alerts: number[]; deliveries: string[]; retried: string[] }
+    expect(second).toEqual({ alerts: [], deliveries: [], retried: [] })
+  })
+})
