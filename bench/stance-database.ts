@@ -4,6 +4,7 @@
  * Streaming: one day of timestamps in memory at a time, never an array of post objects.
  */
 import type { Db } from '../src/store/db.js'
+import { seededRandom } from '../src/devtools/seeded-random.js'
 
 export const TOPIC = 'china-ai-fund'
 const OTHER_TOPIC = 'other-topic'
@@ -20,17 +21,7 @@ export interface SyntheticSpan {
   start: number
 }
 
-/** Deterministic, so two runs build the same database. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const random = seededRandom
 
 function pick<T>(r: number, weighted: [T, number][]): T {
   let acc = 0

@@ -18,6 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { DateTime } from 'luxon'
+import { seededRandom } from './seeded-random.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const TEXTS_FILE = path.join(ROOT, 'config/sample/texts.jsonl')
@@ -72,17 +73,9 @@ const X_SHARE: Record<Lang, number> = { en: 0.56, zh: 0.58, fr: 0.52, ja: 0.48 }
 // ---------------------------------------------------------------------------------------------------------
 
 export class Rng {
-  private a: number
+  readonly next: () => number
   constructor(seed: number) {
-    this.a = seed >>> 0
-  }
-  /** mulberry32 */
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0
-    let t = this.a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    this.next = seededRandom(seed)
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1))

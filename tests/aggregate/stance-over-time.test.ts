@@ -4,11 +4,12 @@ import { wilson } from '../../src/aggregate/wilson.js'
 import { UNCERTAIN } from '../../src/classify/stance-model.js'
 import type { TopicConfig } from '../../src/config/schema.js'
 import { closeContext, type AppContext } from '../../src/context.js'
-import type { Platform, Post } from '../../src/domain/post.js'
+import type { Platform } from '../../src/domain/post.js'
 import { saveClassifications } from '../../src/store/classifications.js'
 import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
 import { testContext } from '../helpers.js'
+import { makePost } from '../post.js'
 
 const NY = 'America/New_York'
 const at = (iso: string) => Date.parse(iso)
@@ -32,24 +33,7 @@ function store(specs: Spec[]) {
   const postId = (s: Spec) =>
     ctx.db.prepare('SELECT id FROM posts WHERE platform = ? AND platform_id = ?').pluck().get(s.platform, s.id) as number
   for (const s of specs) {
-    const post: Post = {
-      platform: s.platform,
-      platformId: s.id,
-      url: `https://example.com/${s.id}`,
-      author: { id: 'a', handle: 'a', name: null, followers: null },
-      text: `post ${s.id}`,
-      lang: s.lang,
-      createdAt: s.createdAt,
-      createdAtSource: 'platform',
-      replyTo: null,
-      quoteOf: null,
-      conversationId: null,
-      metrics: null,
-      links: [],
-      hashtags: [],
-      mentions: [],
-      raw: {},
-    }
+    const post = makePost({ platform: s.platform, platformId: s.id, text: `post ${s.id}`, lang: s.lang, createdAt: s.createdAt })
     savePage(ctx.db, {
       items: [{ post, langDetected: s.lang, links: [], matches: [{ topicId: s.topicId ?? topic.id, rules: ['test'] }] }],
       deletions: s.deleted ? [{ platform: s.platform, platformId: s.id, deletedAt: '2025-07-18T00:00:00Z' }] : [],

@@ -1,10 +1,12 @@
 import type { AppContext } from '../../src/context.js'
-import type { Platform, Post } from '../../src/domain/post.js'
+import type { Platform } from '../../src/domain/post.js'
 import { recordGap, markGapRepaired } from '../../src/store/gaps.js'
 import { savePage, type PostToStore } from '../../src/store/posts.js'
 import { startCollectorRun } from '../../src/store/runs.js'
 import { countToClassify, postsToClassify, saveClassifications, type ClassifyPosition } from '../../src/store/classifications.js'
 import { saveActiveModel } from '../../src/store/models.js'
+import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { makePost } from '../post.js'
 
 /*
  * Synthetic post series for the alert rules, written through the store as the collectors would: a daily
@@ -15,17 +17,7 @@ export const TOPIC = 'china-ai-fund'
 export const HOUR = 3_600_000
 export const DAY = 24 * HOUR
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const rng = seededRandom
 
 function poisson(mean: number, random: () => number): number {
   if (mean <= 0) return 0
@@ -170,7 +162,7 @@ export function generateSeries(ctx: AppContext, spec: SeriesSpec): GeneratedSeri
 function postItem(seed: number, n: number, platform: Platform, created: number, text: string, random: () => number): PostToStore {
   const id = `${seed}${String(n).padStart(7, '0')}`
   const author = `user${Math.floor(random() * 400)}`
-  const post: Post = {
+  const post = makePost({
     platform,
     platformId: platform === 'x' ? id : `at://did:plc:${author}/app.bsky.feed.post/${id}`,
     url: platform === 'x' ? `https://x.com/${author}/status/${id}` : `https://bsky.app/profile/${author}.bsky.social/post/${id}`,
@@ -178,16 +170,8 @@ function postItem(seed: number, n: number, platform: Platform, created: number, 
     text,
     lang: 'en',
     createdAt: new Date(created).toISOString(),
-    createdAtSource: 'platform',
-    replyTo: null,
-    quoteOf: null,
-    conversationId: null,
     metrics: { likes: Math.floor(random() * 20), reposts: Math.floor(random() * 5), replies: 0, quotes: 0 },
-    links: [],
-    hashtags: [],
-    mentions: [],
-    raw: {},
-  }
+  })
   return { post, langDetected: 'en', links: [], matches: [{ topicId: TOPIC, rules: [random() < 0.2 ? 'article' : 'keyword:fund-en'] }] }
 }
 

@@ -8,11 +8,11 @@ import { runCli } from '../../src/cli/run.js'
 import { CHART_WIDTH, stanceChart } from '../../src/cli/stance-chart.js'
 import { displayWidth } from '../../src/cli/table.js'
 import { closeContext, type AppContext } from '../../src/context.js'
-import type { Post } from '../../src/domain/post.js'
 import { saveClassifications } from '../../src/store/classifications.js'
 import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
 import { cli, CONFIG, tempDir, testContext } from '../helpers.js'
+import { makePost } from '../post.js'
 
 const NY = 'America/New_York'
 const TOPIC = 'china-ai-fund'
@@ -37,24 +37,7 @@ const SPECS: Spec[] = [
 function store(ctx: AppContext): void {
   const modelId = saveActiveModel(ctx.db, { topicId: TOPIC, version: 'test@1', algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
   SPECS.forEach(([createdAt, label, platform], i) => {
-    const post: Post = {
-      platform,
-      platformId: `19460000000000000${i}`,
-      url: `https://example.com/${i}`,
-      author: { id: 'a', handle: 'a', name: null, followers: null },
-      text: `post ${i}`,
-      lang: 'en',
-      createdAt,
-      createdAtSource: 'platform',
-      replyTo: null,
-      quoteOf: null,
-      conversationId: null,
-      metrics: null,
-      links: [],
-      hashtags: [],
-      mentions: [],
-      raw: {},
-    }
+    const post = makePost({ platform, platformId: `19460000000000000${i}`, text: `post ${i}`, lang: 'en', createdAt })
     savePage(ctx.db, { items: [{ post, langDetected: 'en', links: [], matches: [{ topicId: TOPIC, rules: ['test'] }] }], source: 'test', query: null, observedAt: 1 })
     const row = ctx.db.prepare('SELECT id, created_at AS createdAt FROM posts WHERE platform = ? AND platform_id = ?').get(platform, post.platformId) as { id: number; createdAt: number }
     if (label) saveClassifications(ctx.db, TOPIC, modelId, [{ postId: row.id, createdAt: row.createdAt, label, confidence: 0.9, scores: {} }], 1)

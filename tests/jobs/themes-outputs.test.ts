@@ -4,13 +4,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { NO_THEME, stanceOverTime, type StanceBucket, type StanceSeries } from '../../src/aggregate/stance-over-time.js'
 import type { TopicConfig } from '../../src/config/schema.js'
 import { closeContext, type AppContext } from '../../src/context.js'
-import type { Post } from '../../src/domain/post.js'
 import { CSV_COLUMNS, type ExportedPost } from '../../src/export/records.js'
 import { exportPosts } from '../../src/jobs/export.js'
 import { saveClassifications } from '../../src/store/classifications.js'
 import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
 import { cli, CONFIG, tempDir, testContext } from '../helpers.js'
+import { makePost } from '../post.js'
 
 const NY = 'America/New_York'
 const TOPIC = 'china-ai-fund'
@@ -37,24 +37,7 @@ const SPECS: Spec[] = [
 function store(ctx: AppContext, specs: Spec[]): void {
   const modelId = saveActiveModel(ctx.db, { topicId: TOPIC, version: 'test@1', algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
   for (const [i, s] of specs.entries()) {
-    const post: Post = {
-      platform: 'x',
-      platformId: `19450000000000000${s.id}`,
-      url: `https://x.com/a/status/${s.id}`,
-      author: { id: 'a', handle: 'a', name: null, followers: null },
-      text: `post ${s.id}`,
-      lang: 'en',
-      createdAt: new Date(Date.parse('2025-07-16T14:00:00Z') + i * 60_000).toISOString(),
-      createdAtSource: 'platform',
-      replyTo: null,
-      quoteOf: null,
-      conversationId: null,
-      metrics: null,
-      links: [],
-      hashtags: [],
-      mentions: [],
-      raw: {},
-    }
+    const post = makePost({ platformId: `19450000000000000${s.id}`, text: `post ${s.id}`, lang: 'en', createdAt: new Date(Date.parse('2025-07-16T14:00:00Z') + i * 60_000).toISOString() })
     savePage(ctx.db, {
       items: [{ post, langDetected: 'en', links: [], matches: [{ topicId: TOPIC, rules: ['test'], themes: s.themes }] }],
       deletions: s.deleted ? [{ platform: 'x', platformId: post.platformId, deletedAt: '2025-07-16T20:00:00Z' }] : [],

@@ -5,35 +5,14 @@ import type { Post } from '../../src/domain/post.js'
 import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
 import { normalizePayload } from '../../src/normalize/index.js'
 import { loadPayload, postById } from '../normalize/fixtures.js'
+import { makePost, type PostInput } from '../post.js'
 
 const { config } = loadConfig(fileURLToPath(new URL('../../config/stancewatch.yaml', import.meta.url)))
 const topics = compileTopics(config.topics)
 const TOPIC = 'china-ai-fund'
 const ARTICLE = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
 
-type PostInput = Partial<Omit<Post, 'author'>> & { author?: Partial<Post['author']> }
-
-function post(text: string, over: PostInput = {}): Post {
-  return {
-    platform: 'x',
-    platformId: '1945600000000000000',
-    url: 'https://x.com/someone/status/1945600000000000000',
-    text,
-    lang: null,
-    createdAt: '2025-07-16T20:00:00.000Z',
-    createdAtSource: 'platform',
-    replyTo: null,
-    quoteOf: null,
-    conversationId: null,
-    metrics: null,
-    links: [],
-    hashtags: [],
-    mentions: [],
-    raw: null,
-    ...over,
-    author: { id: '1234567890', handle: 'someone', name: null, followers: null, ...over.author },
-  }
-}
+const post = (text: string, over: PostInput = {}): Post => makePost({ ...over, text })
 
 /** The rule ids recorded for the china-ai-fund topic, or [] when the post does not belong to it. */
 function rules(p: Post): string[] {

@@ -6,32 +6,13 @@ import { ConfigError } from '../../src/domain/errors.js'
 import type { Post } from '../../src/domain/post.js'
 import { canonicalLinks, compileTopics, matchPost, themesOfText } from '../../src/match/matcher.js'
 import { tempDir, writeTestConfig } from '../helpers.js'
+import { makePost } from '../post.js'
 
 const { config } = loadConfig(fileURLToPath(new URL('../../config/stancewatch.yaml', import.meta.url)))
 const topics = compileTopics(config.topics)
 const TOPIC = 'china-ai-fund'
 
-function post(text: string, over: Partial<Post> = {}): Post {
-  return {
-    platform: 'x',
-    platformId: '1945600000000000000',
-    url: 'https://x.com/someone/status/1945600000000000000',
-    author: { id: '1234567890', handle: 'someone', name: null, followers: null },
-    text,
-    lang: null,
-    createdAt: '2025-07-16T20:00:00.000Z',
-    createdAtSource: 'platform',
-    replyTo: null,
-    quoteOf: null,
-    conversationId: null,
-    metrics: null,
-    links: [],
-    hashtags: [],
-    mentions: [],
-    raw: null,
-    ...over,
-  }
-}
+const post = (text: string, over: Partial<Post> = {}): Post => makePost({ ...over, text })
 
 /** The themes matchPost records for the topic, or null when the post is not on it. */
 function matchedThemes(text: string, over: Partial<Post> = {}): string[] | null {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { detectPayloadKind, normalizePayload, type Normalized, type PayloadKind } from '../../src/normalize/index.js'
 import { jetstreamEvent, loadJson, loadPayload } from './fixtures.js'
+import { seededRandom } from '../../src/devtools/seeded-random.js'
 
 const xPage = loadPayload('x-search-recent.json')
 const bskyOutput = loadPayload('bluesky-search-posts.json')
@@ -57,17 +58,7 @@ describe('normalizePayload on objects with the right keys and wrong types', () =
 
 // ---- Property-style: garbage in, a well-formed result (or null) out, never an exception. ----
 
-/** mulberry32: a tiny seeded PRNG, so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = seededRandom
 
 const KEYS = [
   'data', 'includes', 'meta', 'users', 'tweets', 'id', 'text', 'author_id', 'created_at', 'entities', 'urls', 'url', 'expanded_url',

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto'
 import type { AppBskyFeedPost } from '@atproto/api'
 import type { BskyPost } from './bluesky.js'
+import { seededRandom } from '../../src/devtools/seeded-random.js'
 
 export const ARTICLE_URL = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
 /** A share variant of the article URL (same article, tracking parameters). */
@@ -24,17 +25,7 @@ const ARTICLE_DESC = 'Beijing is steering 60 billion yuan ($8.5 billion) into yo
 type Lang = 'en' | 'zh' | 'fr' | 'ja'
 type Facet = NonNullable<AppBskyFeedPost.Record['facets']>[number]
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const prng = seededRandom
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
 const B32_SORT = '234567abcdefghijklmnopqrstuvwxyz'

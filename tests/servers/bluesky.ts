@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto'
 import type { AddressInfo, Socket } from 'node:net'
 import { AppBskyFeedPost, ChatBskyConvoDefs, type AppBskyFeedDefs } from '@atproto/api'
 import { cidFor, tidFor } from './bluesky-data.js'
+import { seededRandom } from '../../src/devtools/seeded-random.js'
 
 /** One post as the index knows it: the fields of an `app.bsky.feed.defs#postView`, counts included. */
 export interface BskyPost {
@@ -214,17 +215,7 @@ function xrpcError(status: number, error: string, message: string, headers?: Rec
   return { status, body: { error, message }, headers }
 }
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const prng = seededRandom
 
 /** sortAt as the search index uses it: the earlier of createdAt and indexedAt. */
 function sortAt(p: BskyPost): number {

@@ -9,6 +9,7 @@
  */
 import { ARTICLE_URL, cidFor, tidFor } from './bluesky-data.js'
 import type { JetstreamEvent } from './jetstream.js'
+import { seededRandom } from '../../src/devtools/seeded-random.js'
 
 export { ARTICLE_URL }
 
@@ -168,17 +169,8 @@ const SLUGS: Record<Lang, string[]> = {
   ja: ['hanako', 'ichiro', 'misaki', 'ken', 'techsokuho'],
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = (seed * 2654435761) >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeds are spread (× 2654435761) so neighbouring seeds give unrelated streams. */
+const prng = (seed: number) => seededRandom((seed * 2654435761) >>> 0)
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')

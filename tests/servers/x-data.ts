@@ -2,6 +2,9 @@
  * X API v2 wire types for the test server, and a deterministic synthetic dataset of posts about the NYT article
  * on China's state AI fund (plus off-topic noise, replies, quotes, retweets and long posts).
  */
+import { seededRandom } from '../../src/devtools/seeded-random.js'
+
+export { seededRandom }
 
 /** X's snowflake epoch (2010-11-04T01:42:54.657Z). */
 export const X_EPOCH_MS = 1288834974657
@@ -125,17 +128,6 @@ export interface XDataset {
   onTopicIds: string[]
 }
 
-/** A small seeded PRNG (mulberry32) returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Lang = 'en' | 'zh' | 'fr' | 'ja'
 const LANGS: Lang[] = ['en', 'zh', 'fr', 'ja']

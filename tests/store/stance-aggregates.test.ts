@@ -11,6 +11,8 @@ import { saveActiveModel } from '../../src/store/models.js'
 import { retagBatch, savePage, TOPIC_START, type MatchToStore, type PostToStore } from '../../src/store/posts.js'
 import { SLOT_MS, stanceSlotCounts, stanceSlotCountsPlain, type SlotCount, type StanceFilter } from '../../src/store/stance.js'
 import { testContext } from '../helpers.js'
+import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { makePost } from '../post.js'
 
 const TOPIC = 'china-ai-fund'
 const OTHER = 'other-topic'
@@ -21,17 +23,7 @@ const LANGS = ['en', 'zh', 'fr', 'ja']
 const START = Date.parse('2025-11-01T00:00:00Z')
 const SPAN = 3 * 86_400_000
 
-/** Seeded, so a failure replays exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const random = seededRandom
 
 /** Random writes through the real store functions, and a few through plain SQL as any other writer would. */
 class Writer {
@@ -63,24 +55,7 @@ class Writer {
     const platform: Platform = this.rnd() < 0.5 ? 'x' : 'bluesky'
     const id = `p${this.next++}`
     this.known.push({ platform, platformId: id })
-    return {
-      platform,
-      platformId: id,
-      url: `https://example.com/${id}`,
-      author: { id: 'a', handle: 'a', name: null, followers: null },
-      text: `post ${id}`,
-      lang: null,
-      createdAt: new Date(START + Math.floor(this.rnd() * SPAN)).toISOString(),
-      createdAtSource: 'platform',
-      replyTo: null,
-      quoteOf: null,
-      conversationId: null,
-      metrics: null,
-      links: [],
-      hashtags: [],
-      mentions: [],
-      raw: {},
-    }
+    return makePost({ platform, platformId: id, text: `post ${id}`, createdAt: new Date(START + Math.floor(this.rnd() * SPAN)).toISOString() })
   }
 
   /** A stored post as the store knows it. */
@@ -98,7 +73,7 @@ class Writer {
   }
 
   private newPostShape(platform: Platform, platformId: string): Post {
-    return { platform, platformId, url: `https://example.com/${platformId}`, author: { id: 'a', handle: 'a', name: null, followers: null }, text: '', lang: null, createdAt: '', createdAtSource: 'platform', replyTo: null, quoteOf: null, conversationId: null, metrics: null, links: [], hashtags: [], mentions: [], raw: {} }
+    return makePost({ platform, platformId, createdAt: '' })
   }
 
   private page(p: { items?: PostToStore[]; edits?: PostToStore[]; deletions?: { platform: Platform; platformId: string; deletedAt: string }[] }) {
