@@ -3,6 +3,11 @@ import { runCli } from './run.js'
 
 /** Process entry: the only place that touches process.exitCode. */
 export async function main(): Promise<void> {
+  // Output piped into `head` and closed early is not a failure: stop quietly, as other CLI tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e
+    process.exit(process.exitCode ?? 0)
+  })
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),

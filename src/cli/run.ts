@@ -11,7 +11,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
  * 2 usage, configuration or input error. Never calls process.exit, so tests can run it in-process.
  */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
-  const program = buildProgram(io)
+  const program = await buildProgram(io, commandOf(argv))
   // `--format json` (stance) promises one JSON document as much as `--json` does, failures included.
   const wantsJson = argv.includes('--json') || argv.some((a, i) => a === '--format=json' || ((a === '--format' || a === '-f') && argv[i + 1] === 'json'))
   try {
@@ -36,7 +36,20 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-export function buildProgram(io: Io): Command {
+/** Global options that take a value: what follows them is not the command. */
+const VALUE_OPTIONS = new Set(['-c', '--config', '--db', '--log-level'])
+
+/** The command a command line names (its first word that is neither an option nor an option's value). */
+export function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (VALUE_OPTIONS.has(a)) i++
+    else if (!a.startsWith('-')) return a
+  }
+  return undefined
+}
+
+export async function buildProgram(io: Io, command?: string): Promise<Command> {
   const program = new Command('stancewatch')
     .description('Watch how people on X and Bluesky react to a news article and its subjects: collect, classify stance, report, alert.')
     .option('-c, --config <file>', 'configuration file (default: $STANCEWATCH_CONFIG or config/stancewatch.yaml)')
@@ -46,7 +59,7 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run with --help for usage and examples)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride()
-  registerCommands(program, io)
+  await registerCommands(program, io, command)
   for (const cmd of program.commands) applyOutput(cmd, io)
   program.addHelpText(
     'after',

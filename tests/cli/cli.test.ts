@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildProgram, commandOf } from '../../src/cli/run.js'
 import { cli, CONFIG, ROOT, tempDir } from '../helpers.js'
 
 const run = promisify(execFile)
@@ -90,5 +91,26 @@ describe('CLI exit codes and output', () => {
       writeFileSync(corrupt, 'this is not a database, just text long enough to have a header '.repeat(20))
       await expect(run('node', [BIN, '--db', corrupt, 'status'], { cwd: tmp.dir, env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('failed') })
     })
+  })
+})
+
+describe('loading only the command that runs', () => {
+  const io = { stdout: () => {}, stderr: () => {}, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: ROOT }
+  const names = async (command?: string) => (await buildProgram(io, command)).commands.map((c) => c.name())
+
+  it('finds the command past global options and their values', () => {
+    expect(commandOf(['--config', 'c.yaml', '--db', 'x.sqlite', '-v', 'collect', '--source', 'x'])).toBe('collect')
+    expect(commandOf(['-c', 'stance', 'status'])).toBe('status')
+    expect(commandOf(['--log-level', 'debug'])).toBeUndefined()
+    expect(commandOf(['--help'])).toBeUndefined()
+  })
+
+  it('registers the named command (with the commands of its module) and every command for help or a typo', async () => {
+    expect(await names('collect')).toEqual(['collect'])
+    expect(await names('refresh')).toEqual(['backfill', 'refresh'])
+    expect(await names('train')).toEqual(['classify', 'train'])
+    const all = await names(undefined)
+    expect(all).toEqual(expect.arrayContaining(['demo', 'collect', 'backfill', 'refresh', 'classify', 'train', 'label', 'review', 'explain', 'eval', 'stance', 'digest', 'export', 'retag', 'alerts', 'notify', 'status', 'start', 'config']))
+    expect(await names('statuss')).toEqual(all)
   })
 })

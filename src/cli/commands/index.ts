@@ -1,40 +1,35 @@
 import type { Command } from 'commander'
 import type { Io } from '../io.js'
-import { registerAlerts } from './alerts.js'
-import { registerBackfill } from './backfill.js'
-import { registerClassify } from './classify.js'
-import { registerCollect } from './collect.js'
-import { registerConfig } from './config.js'
-import { registerDemo } from './demo.js'
-import { registerDigest } from './digest.js'
-import { registerEval } from './eval.js'
-import { registerExplain } from './explain.js'
-import { registerExport } from './export.js'
-import { registerLabel } from './label.js'
-import { registerNotify } from './notify.js'
-import { registerRetag } from './retag.js'
-import { registerReview } from './review.js'
-import { registerStance } from './stance.js'
-import { registerStart } from './start.js'
-import { registerStatus } from './status.js'
 
-/** Every command, in the order `--help` lists them. */
-export function registerCommands(program: Command, io: Io): void {
-  registerDemo(program, io)
-  registerCollect(program, io)
-  registerBackfill(program, io)
-  registerClassify(program, io)
-  registerLabel(program, io)
-  registerReview(program, io)
-  registerExplain(program, io)
-  registerEval(program, io)
-  registerStance(program, io)
-  registerDigest(program, io)
-  registerExport(program, io)
-  registerRetag(program, io)
-  registerAlerts(program, io)
-  registerNotify(program, io)
-  registerStatus(program, io)
-  registerStart(program, io)
-  registerConfig(program, io)
+type Register = (program: Command, io: Io) => void
+
+/**
+ * Every command, in the order `--help` lists them, each loaded only when needed: a long-running command
+ * (the Jetstream consumer, the daemon) then carries only the modules it uses, not every other command's
+ * (tens of MB of resident memory).
+ */
+const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
+  [['demo'], async () => (await import('./demo.js')).registerDemo],
+  [['collect'], async () => (await import('./collect.js')).registerCollect],
+  [['backfill', 'refresh'], async () => (await import('./backfill.js')).registerBackfill],
+  [['classify', 'train'], async () => (await import('./classify.js')).registerClassify],
+  [['label'], async () => (await import('./label.js')).registerLabel],
+  [['review'], async () => (await import('./review.js')).registerReview],
+  [['explain'], async () => (await import('./explain.js')).registerExplain],
+  [['eval'], async () => (await import('./eval.js')).registerEval],
+  [['stance'], async () => (await import('./stance.js')).registerStance],
+  [['digest'], async () => (await import('./digest.js')).registerDigest],
+  [['export'], async () => (await import('./export.js')).registerExport],
+  [['retag'], async () => (await import('./retag.js')).registerRetag],
+  [['alerts'], async () => (await import('./alerts.js')).registerAlerts],
+  [['notify'], async () => (await import('./notify.js')).registerNotify],
+  [['status'], async () => (await import('./status.js')).registerStatus],
+  [['start'], async () => (await import('./start.js')).registerStart],
+  [['config'], async () => (await import('./config.js')).registerConfig],
+]
+
+/** Register `only` when it names a command, every command otherwise (help, typos, no command). */
+export async function registerCommands(program: Command, io: Io, only?: string): Promise<void> {
+  const wanted = COMMANDS.filter(([names]) => only !== undefined && names.includes(only))
+  for (const [, load] of wanted.length ? wanted : COMMANDS) (await load())(program, io)
 }
