@@ -37,3 +37,35 @@ export function openGaps(db: Db): { source: string; startAt: number; endAt: numb
     reason: string
   }[]
 }
+
+export interface ChannelDeliveries {
+  channel: string
+  sent: number
+  /** Failed and due to be tried again. */
+  retrying: number
+  /** Failed for good (past give_up_hours). */
+  gaveUp: number
+  skipped: number
+  /** The soonest retry, and the last error of a delivery not sent. */
+  nextAttemptAt: number | null
+  lastError: string | null
+}
+
+/** Per notification channel: what was sent, what waits for a retry and what was given up, over `since`. */
+export function deliveriesByChannel(db: Db, since: number): ChannelDeliveries[] {
+  return stmt(
+    db,
+    `SELECT channel_id AS channel, sum(status = 'sent') AS sent,
+            sum(status IN ('failed', 'pending') AND next_attempt_at IS NOT NULL) AS retrying,
+            sum(status = 'failed' AND next_attempt_at IS NULL) AS gaveUp, sum(status = 'skipped') AS skipped,
+            min(next_attempt_at) AS nextAttemptAt,
+            (SELECT last_error FROM deliveries l WHERE l.channel_id = d.channel_id AND l.status <> 'sent' AND l.updated_at >= @since ORDER BY l.updated_at DESC LIMIT 1) AS lastError
+     FROM deliveries d WHERE updated_at >= @since GROUP BY channel_id ORDER BY channel_id`,
+  ).all({ since }) as ChannelDeliveries[]
+}
+
+/** Alerts by state (open, acknowledged, resolved). */
+export function alertStates(db: Db): Record<string, number> {
+  const rows = stmt(db, 'SELECT state, count(*) AS n FROM alerts GROUP BY state').all() as { state: string; n: number }[]
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]))
+}

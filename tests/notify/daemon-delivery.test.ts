@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deliver } from '../../src/notify/deliver.js'
 import { runJob } from '../../src/jobs/scheduled.js'
 import { findDelivery } from '../../src/store/deliveries.js'
+import { deliveriesByChannel } from '../../src/store/status.js'
 import { generateSeries, HOUR } from '../alerts/synthetic.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../servers/webhook-receiver.js'
 import { FAST_RETRY, notifyHarness, sampleMessage, type NotifyHarness } from './helpers.js'
@@ -34,6 +35,10 @@ describe('the scheduled alerts job', () => {
     const earlier = sampleMessage({ key: 'digest:china-ai-fund:2025-06-09', kind: 'digest' })
     const [failed] = await deliver(h.ctx, earlier)
     expect(failed).toMatchObject({ status: 'failed' })
+    // What `status` shows meanwhile.
+    expect(deliveriesByChannel(h.ctx.db, 0)).toEqual([
+      { channel: 'hook', sent: 0, retrying: 1, gaveUp: 0, skipped: 0, nextAttemptAt: expect.any(Number), lastError: 'webhook hook answered HTTP 503: down' },
+    ])
     h.advance(HOUR)
     rx.setDefault({ status: 200, body: 'ok' })
 
@@ -42,6 +47,7 @@ describe('the scheduled alerts job', () => {
     expect(first.deliveries).toEqual([`alert:${first.alerts[0]} hook:sent`])
     expect(first.retried).toEqual([`${earlier.key} hook:sent`])
     expect(findDelivery(h.ctx.db, earlier.key, 'hook')).toMatchObject({ status: 'sent' })
+    expect(deliveriesByChannel(h.ctx.db, 0)).toEqual([{ channel: 'hook', sent: 2, retrying: 0, gaveUp: 0, skipped: 0, nextAttemptAt: null, lastError: null }])
     const bodies = rx.requests.map((r) => (r.json as { key: string }).key)
     expect(bodies.filter((k) => k === `alert:${first.alerts[0]}`)).toHaveLength(1)
 

@@ -4,7 +4,7 @@ import { JETSTREAM_CURSOR } from '../../jobs/collect-jetstream.js'
 import { cursorRecord } from '../../store/cursors.js'
 import { activeModel } from '../../store/models.js'
 import { lastJobRuns, recentCollectorRuns } from '../../store/runs.js'
-import { openGaps, postCounts, topicCounts } from '../../store/status.js'
+import { alertStates, deliveriesByChannel, openGaps, postCounts, topicCounts } from '../../store/status.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf, positiveInt } from '../options.js'
 import { withContext } from '../session.js'
@@ -17,6 +17,9 @@ interface Flags {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
+/** How far back `status` reports deliveries. */
+const DELIVERY_DAYS = 7
+
 /** Where the live stream stands: the stored cursor and how far behind the clock it is. */
 function jetstreamPosition(ctx: AppContext): { cursor: string; behindSeconds: number; storedAt: string } | null {
   const c = cursorRecord(ctx.db, JETSTREAM_CURSOR.source, JETSTREAM_CURSOR.key)
@@ -28,7 +31,7 @@ function jetstreamPosition(ctx: AppContext): { cursor: string; behindSeconds: nu
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
-    .description('What is stored, the latest collector runs, coverage gaps, models and scheduled jobs')
+    .description('What is stored, the latest collector runs, coverage gaps, models, alerts, deliveries and scheduled jobs')
     .option('-n, --runs <n>', 'how many recent collector runs to show', positiveInt, 10)
     .option('--json', 'print as JSON')
     .addHelpText('after', '\nExamples:\n  $ stancewatch status\n  $ stancewatch status --runs 30 --json')
@@ -49,6 +52,8 @@ export function registerStatus(program: Command, io: Io): void {
           gaps: openGaps(ctx.db).map((g) => ({ ...g, startAt: iso(g.startAt), endAt: iso(g.endAt) })),
           jetstream: jetstreamPosition(ctx),
           jobs: lastJobRuns(ctx.db).map((j) => ({ ...j, startedAt: iso(j.startedAt), finishedAt: iso(j.finishedAt) })),
+          alerts: alertStates(ctx.db),
+          deliveries: deliveriesByChannel(ctx.db, ctx.now().getTime() - DELIVERY_DAYS * 86_400_000).map((d) => ({ ...d, nextAttemptAt: iso(d.nextAttemptAt) })),
         }
         if (o.json) return printJson(io, status)
         println(io, `Database ${status.database}`)
@@ -72,6 +77,15 @@ export function registerStatus(program: Command, io: Io): void {
         println(io, '')
         println(io, status.gaps.length ? `Coverage gaps:\n${status.gaps.map((g) => `  ${g.source} ${g.startAt} – ${g.endAt}: ${g.reason}`).join('\n')}` : 'Coverage gaps: none recorded')
         if (status.jetstream) println(io, `Jetstream cursor ${status.jetstream.cursor} (${status.jetstream.behindSeconds} s behind now; stored ${status.jetstream.storedAt})`)
+        const a = status.alerts
+        println(io, `Alerts: ${a.open ?? 0} open, ${a.acknowledged ?? 0} acknowledged, ${a.resolved ?? 0} resolved (stancewatch alerts list)`)
+        println(io, status.deliveries.length ? `Deliveries, last ${DELIVERY_DAYS} days:` : `Deliveries, last ${DELIVERY_DAYS} days: none`)
+        for (const d of status.deliveries) {
+          const waiting = d.retrying ? `, ${d.retrying} failed (next try ${d.nextAttemptAt})` : ''
+          const lost = d.gaveUp ? `, ${d.gaveUp} given up` : ''
+          const why = (d.retrying || d.gaveUp || d.skipped) && d.lastError ? `; last error: ${d.lastError}` : ''
+          println(io, `  ${d.channel}: ${d.sent} sent${waiting}${lost}${d.skipped ? `, ${d.skipped} skipped` : ''}${why}`)
+        }
         if (status.jobs.length) println(io, `Scheduled jobs: ${status.jobs.map((j) => `${j.job} ${j.status} at ${j.startedAt}`).join('; ')}`)
       })
     })
