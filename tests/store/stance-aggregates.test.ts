@@ -87,8 +87,18 @@ class Writer {
     const s = this.stored()
     if (r < 0.3 || !s) {
       const items = Array.from({ length: 1 + Math.floor(this.rnd() * 4) }, () => this.item(this.newPost(), this.rnd() < 0.2 ? [TOPIC, OTHER] : [this.rnd() < 0.85 ? TOPIC : OTHER]))
-      this.page({ items })
-      return 'insert'
+      if (this.rnd() < 0.7) {
+        this.page({ items })
+        return 'insert'
+      }
+      // One page with everything at once: a new post seen twice (the second time on another topic), a stored
+      // post seen again, and a new post deleted before the page ends.
+      const first = items[0]!.post
+      items.push(this.item({ ...first }, [TOPIC, OTHER]))
+      if (s) items.push(this.item(this.postOf(s), [TOPIC, OTHER]))
+      const gone = items.at(-1 - (s ? 2 : 1))!.post
+      this.page({ items, deletions: [{ platform: gone.platform, platformId: gone.platformId, deletedAt: new Date(this.clock).toISOString() }] })
+      return 'mixed page'
     }
     if (r < 0.38) {
       // Seen again, by another query: maybe a reply joining another topic, maybe more themes.
@@ -200,7 +210,7 @@ describe('stance aggregates', () => {
       }
     }
     // Every kind of write happened, on a database that is not trivially small.
-    expect(new Set(done)).toEqual(new Set(['insert', 're-ingest', 'classify', 'label', 'clear label', 'edit', 'delete', 'undelete', 'retag', 'remove membership', 'remove post']))
+    expect(new Set(done)).toEqual(new Set(['insert', 'mixed page', 're-ingest', 'classify', 'label', 'clear label', 'edit', 'delete', 'undelete', 'retag', 'remove membership', 'remove post']))
     expect(ctx.db.prepare('SELECT count(*) FROM post_topics').pluck().get()).toBeGreaterThan(200)
     expect(ctx.db.prepare('SELECT count(*) FROM posts WHERE deleted_at IS NOT NULL').pluck().get()).toBeGreaterThan(5)
     expect(ctx.db.prepare("SELECT count(*) FROM post_topics WHERE stance_source = 'human'").pluck().get()).toBeGreaterThan(5)
