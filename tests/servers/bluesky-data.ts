@@ -23,7 +23,7 @@ const ARTICLE_TITLE = "China's State AI Fund Bets on Start-Ups to Close the Gap"
 const ARTICLE_DESC = 'Beijing is steering 60 billion yuan ($8.5 billion) into young AI companies, from chips to models.'
 
 type Lang = 'en' | 'zh' | 'fr' | 'ja'
-type Facet = NonNullable<AppBskyFeedPost.Record['facets']>[number]
+export type Facet = NonNullable<AppBskyFeedPost.Record['facets']>[number]
 
 const prng = seededRandom
 
@@ -72,8 +72,8 @@ function didFor(rand: () => number): string {
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
-/** Builds text and facets together so that byte offsets are right. */
-class TextBuilder {
+/** Builds text and facets together so that byte offsets are right (also used for Jetstream records). */
+export class TextBuilder {
   text = ''
   facets: Facet[] = []
   add(s: string): this {

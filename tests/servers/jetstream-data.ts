@@ -7,7 +7,7 @@
  * plus deletes and updates of earlier posts, likes, identity and account events. Records carry link and tag
  * facets with UTF-8 byte offsets, external embeds, and replies. Same options → same events.
  */
-import { ARTICLE_URL, cidFor, tidFor } from './bluesky-data.js'
+import { ARTICLE_URL, cidFor, TextBuilder, tidFor, type Facet } from './bluesky-data.js'
 import type { JetstreamEvent } from './jetstream.js'
 import { seededRandom } from '../../src/devtools/seeded-random.js'
 
@@ -39,11 +39,6 @@ export interface JetstreamDataOptions {
 
 type Lang = 'en' | 'zh' | 'fr' | 'ja'
 const LANGS: Lang[] = ['en', 'en', 'en', 'en', 'en', 'zh', 'zh', 'fr', 'ja', 'ja']
-
-interface Facet {
-  index: { byteStart: number; byteEnd: number }
-  features: ({ $type: 'app.bsky.richtext.facet#link'; uri: string } | { $type: 'app.bsky.richtext.facet#tag'; tag: string })[]
-}
 
 interface PostRecord {
   $type: 'app.bsky.feed.post'
@@ -173,28 +168,6 @@ const SLUGS: Record<Lang, string[]> = {
 const prng = (seed: number) => seededRandom((seed * 2654435761) >>> 0)
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
-const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
-
-class TextBuilder {
-  text = ''
-  facets: Facet[] = []
-  add(s: string): this {
-    this.text += s
-    return this
-  }
-  link(display: string, uri: string): this {
-    const byteStart = bytes(this.text)
-    this.text += display
-    this.facets.push({ index: { byteStart, byteEnd: byteStart + bytes(display) }, features: [{ $type: 'app.bsky.richtext.facet#link', uri }] })
-    return this
-  }
-  tag(tag: string): this {
-    const byteStart = bytes(this.text)
-    this.text += `#${tag}`
-    this.facets.push({ index: { byteStart, byteEnd: byteStart + bytes(`#${tag}`) }, features: [{ $type: 'app.bsky.richtext.facet#tag', tag }] })
-    return this
-  }
-}
 
 interface Author {
   did: string
