@@ -8,6 +8,7 @@ import { collectBluesky } from './collect-bluesky.js'
 import { consumeJetstream } from './collect-jetstream.js'
 import { collectX } from './collect-x.js'
 import { commitPrepared } from './ingest.js'
+import { startBackgroundCheckpoints } from '../store/checkpoints.js'
 import { chunksHere, chunksInWorkers } from './replay-chunks.js'
 import { RunRecorder, type RunResult } from './run-recorder.js'
 
@@ -78,7 +79,9 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
       const fromLine = opts.restart ? 0 : Number(getCursor(ctx.db, 'replay', key) ?? 0)
       let lastLine = fromLine
       // A big archive is read and matched on another core while this thread writes; a small one stays here.
-      const source = fileSize(file) >= PARALLEL_MIN_BYTES ? chunksInWorkers(ctx.configFile, file, fromLine, REPLAY_BATCH_LINES, REPLAY_WORKERS) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
+      const big = fileSize(file) >= PARALLEL_MIN_BYTES
+      const source = big ? chunksInWorkers(ctx.configFile, file, fromLine, REPLAY_BATCH_LINES, REPLAY_WORKERS) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
+      const checkpoints = big ? startBackgroundCheckpoints(ctx.db, ctx.log) : null
       try {
         for await (const { chunk, bytesRead } of source.chunks) {
           for (const b of chunk.bad) {
@@ -94,7 +97,7 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
           if (opts.signal?.aborted) break
         }
       } finally {
-        await source.close()
+        await Promise.all([source.close(), checkpoints?.stop()])
       }
       bytesBefore += fileSize(file)
       opts.onProgress?.({ done: bytesBefore, total: totalBytes, label: path.basename(file) })

@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { CompiledTopic } from '../match/matcher.js'
 import { InputError } from '../domain/errors.js'
 import { readReplayFile } from '../sources/replay.js'
+import { startWorker } from '../threads/start.js'
 import { prepareChunk, type PreparedChunk } from './replay-prepare.js'
 import type { ReplayWorkerData, ReplayWorkerMessage } from './replay-worker.js'
 
@@ -43,8 +44,6 @@ const WORKER_YOUNG_GENERATION_MB = 64
  * file (cheap) but parses and matches only every n-th chunk; chunks are handed back here in file order.
  */
 export function chunksInWorkers(configFile: string, file: string, fromLine: number, chunkLines: number, workers: number, credits = 3): ChunkSource {
-  const fromSources = import.meta.url.endsWith('.ts')
-  const entry = new URL(`./replay-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url)
   const ready = new Map<number, { chunk: PreparedChunk; bytesRead: number }>()
   const ended = new Set<number>()
   let failure: Error | null = null
@@ -54,9 +53,8 @@ export function chunksInWorkers(configFile: string, file: string, fromLine: numb
     wake = null
   }
   const pool = Array.from({ length: workers }, (_, index) => {
-    const workerData: ReplayWorkerData & { entry: string } = { configFile, file, fromLine, chunkLines, credits, index, workers, entry: entry.href }
-    const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }
-    const w = new Worker(fromSources ? new URL('./worker-boot.mjs', import.meta.url) : entry, options)
+    const workerData: ReplayWorkerData = { configFile, file, fromLine, chunkLines, credits, index, workers }
+    const w: Worker = startWorker('./replay-worker', import.meta.url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })
     w.on('message', (m: ReplayWorkerMessage) => {
       if (m.type === 'chunk') ready.set(m.chunk.id, { chunk: m.chunk, bytesRead: m.bytesRead })
       else if (m.type === 'end') ended.add(index)

@@ -33,7 +33,7 @@ parentPort!.on('message', () => {
   wake = null
 })
 
-const send = (m: ReplayWorkerMessage) => parentPort!.postMessage(m)
+const send = (m: ReplayWorkerMessage) => parentPort!.postMessage(m, m.type === 'chunk' ? [m.chunk.rawBytes] : [])
 
 async function main(): Promise<void> {
   let id = 0

@@ -13,8 +13,11 @@ export interface PostToStore {
   /** Canonical links. */
   links: string[]
   matches: MatchToStore[]
-  /** The raw payload already serialised (by a worker thread); otherwise `post.raw` is serialised here. */
-  rawJson?: string
+  /**
+   * The raw payload already serialised (by a worker thread); otherwise `post.raw` is serialised here. As
+   * UTF-8 bytes it crosses threads without a copy and is stored without converting it back to a string.
+   */
+  rawJson?: string | Uint8Array
   /**
    * Edits: the themes the new text mentions, per topic with themes. They replace the stored themes of every
    * topic the post is on; without them, an edit takes the themes of its matches.
@@ -47,11 +50,12 @@ export interface PageWriteResult {
   editsIgnored: number
 }
 
-// Positional parameters: binding 23 named ones costs more than the insert itself on a bulk replay.
+// Positional parameters: binding 23 named ones costs more than the insert itself on a bulk replay. The raw
+// payload may come as UTF-8 bytes (see PostToStore.rawJson): the CAST stores them as the text they are.
 const INSERT_POST = `INSERT INTO posts (platform, platform_id, url, author_id, author_handle, author_name, author_followers,
   text, lang, lang_detected, created_at, created_at_source, reply_to, quote_of, conversation_id,
   likes, reposts, replies, quotes, metrics_at, first_seen_at, last_seen_at, links, topics, raw)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))
   ON CONFLICT (platform, platform_id) DO NOTHING`
 
 // A post seen again: refresh what changes over time, keep what a lookup without it (Jetstream) cannot know.
@@ -170,7 +174,7 @@ function applyEdit(db: Db, e: PostToStore, page: PageWrite): 'unknown' | 'same' 
     insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), JSON.stringify(themesOf(m.topicId)), page.source, page.query, page.observedAt)
     topics.push(m.topicId)
   }
-  stmt(db, 'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = ?, last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
+  stmt(db, 'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = CAST(? AS TEXT), last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
     e.post.text,
     e.langDetected,
     JSON.stringify(e.links),

@@ -1,4 +1,4 @@
-// Starts a TypeScript worker when stancewatch runs from its sources (tsx); compiled builds start the .js directly.
+// Starts a TypeScript worker when stancewatch runs from its sources (tsx); see start.ts.
 import { workerData } from 'node:worker_threads'
 import { register } from 'tsx/esm/api'
 

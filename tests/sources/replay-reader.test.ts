@@ -1,0 +1,48 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { afterAll, describe, expect, it } from 'vitest'
+import { readReplayFile } from '../../src/sources/replay.js'
+import { tempDir } from '../helpers.js'
+
+async function readAll(file: string, fromLine = 0): Promise<{ line: number; text: string }[]> {
+  const out: { line: number; text: string }[] = []
+  for await (const { line, text } of readReplayFile(file, fromLine)) out.push({ line, text })
+  return out
+}
+
+describe('reading a replay archive', () => {
+  const tmp = tempDir('stancewatch-reader-')
+  afterAll(tmp.cleanup)
+
+  it('splits at LF and CRLF, keeps line numbers across blank lines, and reads a last line without a line break', async () => {
+    const f = path.join(tmp.dir, 'mixed.jsonl')
+    writeFileSync(f, '{"a":1}\r\n\n  \n{"b":"x\\ny"}\n{"c":3}')
+    expect(await readAll(f)).toEqual([
+      { line: 1, text: '{"a":1}' },
+      { line: 4, text: '{"b":"x\\ny"}' },
+      { line: 5, text: '{"c":3}' },
+    ])
+    expect(await readAll(f, 4)).toEqual([{ line: 5, text: '{"c":3}' }])
+  })
+
+  it('never cuts a character or a line where the 1 MB reads meet, gzipped or not', async () => {
+    // Lines of Chinese, emoji and accents (2- to 4-byte UTF-8) until well past two read boundaries.
+    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ i, text: `第${i}条 国家AI基金 🚀 défense ${'字'.repeat(i % 97)}` }))
+    const body = lines.join('\n') + '\n'
+    expect(Buffer.byteLength(body)).toBeGreaterThan(2.5 * (1 << 20))
+    const plain = path.join(tmp.dir, 'big.jsonl')
+    const gz = path.join(tmp.dir, 'big.jsonl.gz')
+    writeFileSync(plain, body)
+    writeFileSync(gz, gzipSync(body))
+    for (const f of [plain, gz]) {
+      const read = await readAll(f)
+      expect(read.map((r) => r.text)).toEqual(lines)
+      expect(read.at(-1)!.line).toBe(20_000)
+    }
+  })
+
+  it('says which file it cannot read', async () => {
+    await expect(readAll(path.join(tmp.dir, 'missing.jsonl'))).rejects.toThrow(/missing\.jsonl/)
+  })
+})
