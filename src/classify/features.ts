@@ -17,7 +17,7 @@ export interface FeatureOptions {
   cjkCharRange: [number, number]
 }
 
-export const DEFAULT_FEATURES: FeatureOptions = { hashBits: 20, wordN: 2, charRange: [2, 4], cjkCharRange: [1, 2] }
+export const DEFAULT_FEATURES: FeatureOptions = { hashBits: 20, wordN: 2, charRange: [2, 5], cjkCharRange: [1, 2] }
 
 /** Feature families are hashed with different seeds, so "ai" the word never collides by name with "ai" the characters. */
 const SEED = { word: [0, 0x01000193, 0x02000193, 0x03000193], char: 0x0a000193, lang: 0x14000193 } as const

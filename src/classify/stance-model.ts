@@ -150,28 +150,26 @@ export class StanceModel {
   private addFamily(scratch: Scratch, list: Uint32Array, n: number, out: Float64Array, acc: Float64Array): void {
     if (scratch.touched.length < n) scratch.touched = new Uint32Array(n * 2)
     const touched = scratch.touched
-    const { slots, rows, mask, stride } = this.table
+    const { keys, vals, mask, stride } = this.table
     const k = this.k
     let t = 0
     for (let i = 0; i < n; i++) {
       const key = list[i]! + 1
-      // Open addressing, linear probing over [key, count] pairs; buckets no training text had are absent
-      // (as an unknown word would be).
-      let slot = (key - 1) & mask
-      let found = slots[slot * 2]!
-      while (found !== 0 && found !== key) found = slots[(slot = (slot + 1) & mask) * 2]!
-      if (found !== 0 && slots[slot * 2 + 1]!++ === 0) touched[t++] = slot
+      // Open addressing, linear probing; buckets no training text had are absent (as an unknown word would be).
+      let at = ((key - 1) & mask) * stride
+      let found = keys[at]!
+      while (found !== 0 && found !== key) found = keys[(at = (at + stride) % (stride * (mask + 1)))]!
+      if (found !== 0 && keys[at + 1]!++ === 0) touched[t++] = at
     }
     acc.fill(0)
     let norm = 0
     for (let i = 0; i < t; i++) {
-      const slot = touched[i]!
-      const count = slots[slot * 2 + 1]!
-      slots[slot * 2 + 1] = 0
-      const row = slot * stride
-      const v = (count === 1 ? 1 : 1 + Math.log(count)) * rows[row]!
+      const at = touched[i]!
+      const count = keys[at + 1]!
+      keys[at + 1] = 0
+      const v = (count === 1 ? 1 : 1 + Math.log(count)) * vals[at + 2]!
       norm += v * v
-      for (let c = 0; c < k; c++) acc[c]! += v * rows[row + 1 + c]!
+      for (let c = 0; c < k; c++) acc[c]! += v * vals[at + 3 + c]!
     }
     norm = Math.sqrt(norm) || 1
     for (let c = 0; c < k; c++) out[c]! += acc[c]! / norm
@@ -200,14 +198,14 @@ export class StanceModel {
     const best = argmax(softmax(this.decision(text, lang), this.params.temperature))
     // A feature's push: its weight for the chosen label minus the mean of its weights for the others.
     const pushes: Contribution[] = []
-    const { rows, stride } = this.table
+    const { vals } = this.table
     for (let j = 0; j < x.index.length; j++) {
-      const slot = this.table.find(x.index[j]!)
-      if (slot < 0) continue
-      const base = slot * stride + 1
+      const at = this.table.find(x.index[j]!)
+      if (at < 0) continue
+      const base = at + 3
       let others = 0
-      for (let c = 0; c < this.k; c++) if (c !== best) others += rows[base + c]!
-      const push = (rows[base + best]! - others / Math.max(1, this.k - 1)) * x.value[j]!
+      for (let c = 0; c < this.k; c++) if (c !== best) others += vals[base + c]!
+      const push = (vals[base + best]! - others / Math.max(1, this.k - 1)) * x.value[j]!
       if (push !== 0) pushes.push({ feature: names.get(x.index[j]!) ?? `#${x.index[j]}`, weight: round(push) })
     }
     pushes.sort((a, b) => b.weight - a.weight)
@@ -247,9 +245,13 @@ export class StanceModel {
  * mostly hit the cache.
  */
 class BucketTable {
-  /** Pairs [bucket + 1 (0 = empty), occurrences while one text is scored]: a probe and its count share a cache line. */
-  readonly slots: Uint32Array
-  readonly rows: Float32Array
+  /**
+   * One cell per slot, [bucket + 1 (0 = empty), occurrences while one text is scored, idf, one weight per
+   * label], as 32-bit words of one buffer seen as integers (`keys`) and as floats (`vals`): a probe, its
+   * count and its weights share a cache line, so a feature costs one memory miss rather than two.
+   */
+  readonly keys: Uint32Array
+  readonly vals: Float32Array
   readonly mask: number
   readonly stride: number
 
@@ -257,23 +259,25 @@ class BucketTable {
     let size = 16
     while (size < buckets.length * 1.5) size *= 2
     this.mask = size - 1
-    this.stride = k + 1
-    this.slots = new Uint32Array(size * 2)
-    this.rows = new Float32Array(size * this.stride)
+    this.stride = k + 3
+    const cells = new ArrayBuffer(size * this.stride * 4)
+    this.keys = new Uint32Array(cells)
+    this.vals = new Float32Array(cells)
     buckets.forEach((b, i) => {
       let slot = b & this.mask
-      while (this.slots[slot * 2] !== 0) slot = (slot + 1) & this.mask
-      this.slots[slot * 2] = b + 1
-      this.rows[slot * this.stride] = idf[i]!
-      this.rows.set(weights.subarray(i * k, (i + 1) * k), slot * this.stride + 1)
+      while (this.keys[slot * this.stride] !== 0) slot = (slot + 1) & this.mask
+      const at = slot * this.stride
+      this.keys[at] = b + 1
+      this.vals[at + 2] = idf[i]!
+      this.vals.set(weights.subarray(i * k, (i + 1) * k), at + 3)
     })
   }
 
-  /** The slot of a bucket, or -1 when the model has no weight for it. */
+  /** The cell offset of a bucket, or -1 when the model has no weight for it. */
   find(b: number): number {
     for (let slot = b & this.mask; ; slot = (slot + 1) & this.mask) {
-      const key = this.slots[slot * 2]!
-      if (key === b + 1) return slot
+      const key = this.keys[slot * this.stride]!
+      if (key === b + 1) return slot * this.stride
       if (key === 0) return -1
     }
   }
