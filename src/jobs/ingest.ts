@@ -50,7 +50,7 @@ export interface PreparedBatch {
   items: PostToStore[]
   /** New versions of posts (edits): stored over the old text, with the old text and labels kept. */
   edits: PostToStore[]
-  /** On no topic by their own words: may still join their parent's topic (thread:reply, thread:quote). */
+  /** Replies and quotes on no topic by their own words: may still join their parent's topic (thread:reply, thread:quote). */
   unmatched: PostToStore[]
   deletions: PostDeletion[]
   stats: IngestStats
@@ -82,7 +82,10 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
     for (const post of n.posts) {
       stats.fetched++
       const item = prepare(post)
-      ;(item.matches.length ? items : unmatched).push(item)
+      if (item.matches.length) items.push(item)
+      // Only a reply or a quote can still join a topic (its parent's); any other off-topic post is done with.
+      else if (post.replyTo || post.quoteOf) unmatched.push(item)
+      else stats.offTopic++
     }
     for (const post of n.edits) {
       stats.fetched++
