@@ -6,6 +6,8 @@ import { prepareBatch, type PreparedBatch } from './ingest.js'
 
 function slim(post: Post): void {
   post.raw = null
+  // The item carries the links canonicalised; the post's own list is not needed past matching.
+  post.links = []
   post.hashtags = []
   post.mentions = []
 }
