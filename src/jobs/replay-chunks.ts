@@ -3,6 +3,7 @@ import type { CompiledTopic } from '../match/matcher.js'
 import { InputError } from '../domain/errors.js'
 import { readReplayFile } from '../sources/replay.js'
 import { startWorker } from '../threads/start.js'
+import { takeOver } from './replay-handover.js'
 import { prepareChunk, type PreparedChunk } from './replay-prepare.js'
 import type { ReplayWorkerData, ReplayWorkerMessage } from './replay-worker.js'
 
@@ -56,7 +57,7 @@ export function chunksInWorkers(configFile: string, file: string, fromLine: numb
     const workerData: ReplayWorkerData = { configFile, file, fromLine, chunkLines, credits, index, workers }
     const w: Worker = startWorker('./replay-worker', import.meta.url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })
     w.on('message', (m: ReplayWorkerMessage) => {
-      if (m.type === 'chunk') ready.set(m.chunk.id, { chunk: m.chunk, bytesRead: m.bytesRead })
+      if (m.type === 'chunk') ready.set(m.chunk.id, { chunk: takeOver(m.chunk), bytesRead: m.bytesRead })
       else if (m.type === 'end') ended.add(index)
       else failure ??= m.input ? new InputError(m.message) : new Error(m.message)
       poke()

@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { loadConfig } from '../config/load.js'
 import { compileTopics } from '../match/matcher.js'
 import { readReplayFile } from '../sources/replay.js'
-import { prepareChunk, type PreparedChunk } from './replay-prepare.js'
+import { handOver, type HandedChunk } from './replay-handover.js'
+import { prepareChunk } from './replay-prepare.js'
 
 /**
  * A worker thread that reads a replay file and parses, normalizes and matches it, chunk by chunk, while the
@@ -20,7 +21,7 @@ export interface ReplayWorkerData {
   workers: number
 }
 
-export type ReplayWorkerMessage = { type: 'chunk'; chunk: PreparedChunk; bytesRead: number } | { type: 'end' } | { type: 'error'; message: string; input: boolean }
+export type ReplayWorkerMessage = { type: 'chunk'; chunk: HandedChunk; bytesRead: number } | { type: 'end' } | { type: 'error'; message: string; input: boolean }
 
 const data = workerData as ReplayWorkerData
 const { config } = loadConfig(data.configFile)
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     if (mine) {
       while (credits <= 0) await new Promise<void>((r) => (wake = r))
       credits--
-      send({ type: 'chunk', chunk: prepareChunk(topics, { id, lines }), bytesRead })
+      send({ type: 'chunk', chunk: handOver(prepareChunk(topics, { id, lines })), bytesRead })
     }
     id++
     lines = []
