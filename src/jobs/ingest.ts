@@ -108,7 +108,7 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
 export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provenance: Provenance, cursor?: CursorWrite, alsoWrite?: (db: Db) => void): IngestStats {
   const stats = prepared.stats
   const items = [...prepared.items]
-  // Prepared in a worker, languages are left to this thread: the worker is the busier of the two.
+  // A replay leaves languages to the writing thread (see prepareChunk); other collectors detect them when preparing.
   for (const item of [...items, ...prepared.edits]) if (!item.langDetected) item.langDetected = detectLang(item.post.text)
   const matchedIds = new Map<string, string[]>(items.map((i) => [`${i.post.platform} ${i.post.platformId}`, i.matches.map((m) => m.topicId)]))
   // Repeat until nothing new joins: a reply to a reply that inherited its topic in this batch joins too.

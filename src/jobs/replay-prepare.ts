@@ -38,7 +38,7 @@ export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChun
     if (n) batch.push(n)
     else bad.push({ line, reason: 'replay: unknown payload shape', detail: `line ${line} is not an X page, a Bluesky output or PostView, or a Jetstream event` })
   }
-  // Languages are detected by the writing thread (see commitPrepared), which has time to spare.
+  // Languages are detected on the writing side (see commitPrepared): in a large replay that balances the two threads.
   const prepared = prepareBatch(topics, batch, { detectLanguages: false })
   return { id: chunk.id, prepared, payloads: batch.length, bad, lastLine: chunk.lines.at(-1)?.line ?? 0 }
 }
