@@ -2,6 +2,7 @@ import type { Post, PostDeletion } from '../domain/post.js'
 import type { TopicMatch } from '../domain/topic.js'
 import type { Db } from './db.js'
 import { setCursor, type CursorWrite } from './cursors.js'
+import { StanceCountBatch } from './stance-counts.js'
 import { stmt } from './statements.js'
 
 /** A topic match as stored: themes omitted means none. */
@@ -70,7 +71,7 @@ const REFRESH_POST = `UPDATE posts SET
   metrics_at = CASE WHEN @hasMetrics AND @observedAt >= coalesce(metrics_at, 0) THEN @observedAt ELSE metrics_at END,
   last_seen_at = max(last_seen_at, @observedAt)
   WHERE platform = @platform AND platform_id = @platformId
-  RETURNING id, created_at AS createdAt, links, topics`
+  RETURNING id, created_at AS createdAt, links, topics, platform, lang_detected AS lang, deleted_at IS NOT NULL AS deleted`
 
 const INSERT_TOPIC = `INSERT OR IGNORE INTO post_topics (topic_id, created_at, post_id, rules, themes, source, query, matched_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
@@ -93,6 +94,9 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
 
   const run = db.transaction((): PageWriteResult => {
     const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 }
+    // The page's new posts are counted into the stance aggregates here, once, rather than by the trigger
+    // per row; edits and deletions below go back to the triggers.
+    let counts: StanceCountBatch | null = null
     const store = (item: PostToStore) => {
       const p = postParams(item, page.observedAt)
       const topicIds = item.matches.map((m) => m.topicId)
@@ -100,12 +104,15 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       if (info.changes === 1) {
         const postId = Number(info.lastInsertRowid)
         result.inserted++
-        for (const m of item.matches) insertTopic.run(m.topicId, p.createdAt, postId, JSON.stringify(m.rules), JSON.stringify(m.themes ?? []), page.source, page.query, page.observedAt)
+        for (const m of item.matches) {
+          insertTopic.run(m.topicId, p.createdAt, postId, JSON.stringify(m.rules), JSON.stringify(m.themes ?? []), page.source, page.query, page.observedAt)
+          counts?.add(m.topicId, p.createdAt, p.platform, p.langDetected, m.themes ?? [])
+        }
         return
       }
       // Seen before: fresher counts, and any link, topic, rule or theme this sighting adds.
       result.duplicates++
-      const known = refreshPost.get(p) as { id: number; createdAt: number; links: string; topics: string }
+      const known = refreshPost.get(p) as { id: number; createdAt: number; links: string; topics: string; platform: string; lang: string; deleted: number }
       const links = JSON.parse(known.links) as string[]
       const topics = JSON.parse(known.topics) as string[]
       const linksBefore = links.length
@@ -114,6 +121,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       for (const m of item.matches) {
         const t = insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), JSON.stringify(m.themes ?? []), page.source, page.query, page.observedAt)
         if (t.changes === 1) {
+          if (!known.deleted) counts?.add(m.topicId, known.createdAt, known.platform, known.lang, m.themes ?? [])
           topics.push(m.topicId)
           continue
         }
@@ -127,7 +135,12 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       if (links.length !== linksBefore || topics.length !== topicsBefore) updateSets.run(JSON.stringify(links), JSON.stringify(topics), known.id)
     }
     // Creates, then edits, then deletions: the order events about one post happen in.
-    for (const item of page.items) store(item)
+    if (page.items.length) {
+      counts = StanceCountBatch.open(db)
+      for (const item of page.items) store(item)
+      counts.close()
+      counts = null
+    }
     for (const e of page.edits ?? []) {
       const applied = applyEdit(db, e, page)
       // An edit of a post never seen (it predates collection) is stored as the post, when on topic.

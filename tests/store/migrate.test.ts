@@ -25,6 +25,7 @@ const TABLES = [
   'posts',
   'schema_migrations',
   'sessions',
+  'stance_counts_by_writer',
   'stance_slots',
   'stance_theme_slots',
 ]
