@@ -78,9 +78,9 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
       const key = file
       const fromLine = opts.restart ? 0 : Number(getCursor(ctx.db, 'replay', key) ?? 0)
       let lastLine = fromLine
-      // A big archive is read and matched on another core while this thread writes; a small one stays here.
+      // A big archive is parsed and matched on other cores while this thread writes; a small one stays here.
       const big = fileSize(file) >= PARALLEL_MIN_BYTES
-      const source = big ? chunksInWorkers(ctx.configFile, file, fromLine, REPLAY_BATCH_LINES, REPLAY_WORKERS) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
+      const source = big ? chunksInWorkers(ctx.config.topics, file, fromLine, REPLAY_BATCH_LINES, REPLAY_WORKERS) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
       const checkpoints = big ? startBackgroundCheckpoints(ctx.db, ctx.log) : null
       try {
         for await (const { chunk, bytesRead } of source.chunks) {
@@ -91,7 +91,6 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
           // The cursor is the chunk's last line, written with its posts: a restart resumes right after it.
           const stats = commitPrepared(ctx, chunk.prepared, { source: 'replay', query: path.basename(file) }, { source: 'replay', key, value: String(chunk.lastLine) })
           run.page(stats, 0, chunk.payloads)
-          source.done()
           lastLine = chunk.lastLine
           opts.onProgress?.({ done: bytesBefore + bytesRead, total: totalBytes, label: path.basename(file) })
           if (opts.signal?.aborted) break

@@ -1,16 +1,16 @@
-import type { Worker } from 'node:worker_threads'
-import type { CompiledTopic } from '../match/matcher.js'
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads'
+import type { TopicConfig } from '../config/schema.js'
 import { InputError } from '../domain/errors.js'
-import { readReplayFile } from '../sources/replay.js'
+import type { CompiledTopic } from '../match/matcher.js'
+import { linesOfPiece, readReplayPieces } from '../sources/replay.js'
 import { startWorker } from '../threads/start.js'
 import { takeOver } from './replay-handover.js'
 import { prepareChunk, type PreparedChunk } from './replay-prepare.js'
-import type { ReplayWorkerData, ReplayWorkerMessage } from './replay-worker.js'
+import type { PieceToPrepare, ReplayWorkerData, ReplayWorkerMessage } from './replay-worker.js'
 
 export interface ChunkSource {
+  /** Prepared chunks in file order. */
   chunks: AsyncGenerator<{ chunk: PreparedChunk; bytesRead: number }>
-  /** Tell the producer a chunk is stored, so it may prepare one more. */
-  done: () => void
   close: () => Promise<void>
 }
 
@@ -18,19 +18,11 @@ export interface ChunkSource {
 export function chunksHere(topics: readonly CompiledTopic[], file: string, fromLine: number, chunkLines: number): ChunkSource {
   async function* gen() {
     let id = 0
-    let lines: { line: number; text: string }[] = []
-    let bytesRead = 0
-    for await (const item of readReplayFile(file, fromLine)) {
-      lines.push({ line: item.line, text: item.text })
-      bytesRead = item.bytesRead
-      if (lines.length >= chunkLines) {
-        yield { chunk: prepareChunk(topics, { id: id++, lines }), bytesRead }
-        lines = []
-      }
+    for await (const piece of readReplayPieces(file, fromLine, chunkLines)) {
+      yield { chunk: prepareChunk(topics, { id: id++, lines: linesOfPiece(piece), lastLine: piece.lastLine }), bytesRead: piece.bytesRead }
     }
-    if (lines.length) yield { chunk: prepareChunk(topics, { id: id++, lines }), bytesRead }
   }
-  return { chunks: gen(), done: () => {}, close: async () => {} }
+  return { chunks: gen(), close: async () => {} }
 }
 
 /**
@@ -39,54 +31,96 @@ export function chunksHere(topics: readonly CompiledTopic[], file: string, fromL
  * the memory goes when the worker ends.
  */
 const WORKER_YOUNG_GENERATION_MB = 64
+/** Pieces sent to a worker and not yet back: enough that it never waits for the next, few enough to bound memory. */
+const IN_FLIGHT_PER_WORKER = 3
 
 /**
- * Read and prepare a file on other cores while this thread writes to SQLite: each worker reads the whole
- * file (cheap) but parses and matches only every n-th chunk; chunks are handed back here in file order.
+ * Read a file here and have worker threads prepare it while this thread writes. The file is read and cut
+ * into pieces of whole lines here (cheap: no decoding), and each piece's bytes are transferred to the
+ * worker with the fewest in hand, `IN_FLIGHT_PER_WORKER` deep: no worker reads or decodes what another
+ * prepares, and a slower one simply gets fewer pieces. This thread does not prepare pieces itself while it
+ * waits: measured, the second copy of the parsing code it then has to warm up cost more than it saved.
  */
-export function chunksInWorkers(configFile: string, file: string, fromLine: number, chunkLines: number, workers: number, credits = 3): ChunkSource {
-  const ready = new Map<number, { chunk: PreparedChunk; bytesRead: number }>()
-  const ended = new Set<number>()
+export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: string, fromLine: number, chunkLines: number, workers: number): ChunkSource {
+  const pieces = readReplayPieces(file, fromLine, chunkLines)
+  /** Prepared chunks waiting for their turn to be written. */
+  const prepared = new Map<number, { chunk: PreparedChunk; bytesRead: number }>()
+  const bytesReadOf = new Map<number, number>()
   let failure: Error | null = null
   let wake: (() => void) | null = null
   const poke = () => {
     wake?.()
     wake = null
   }
-  const pool = Array.from({ length: workers }, (_, index) => {
-    const workerData: ReplayWorkerData = { configFile, file, fromLine, chunkLines, credits, index, workers }
-    const w: Worker = startWorker('./replay-worker', import.meta.url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })
-    w.on('message', (m: ReplayWorkerMessage) => {
-      if (m.type === 'chunk') ready.set(m.chunk.id, { chunk: takeOver(m.chunk), bytesRead: m.bytesRead })
-      else if (m.type === 'end') ended.add(index)
-      else failure ??= m.input ? new InputError(m.message) : new Error(m.message)
+  const pool = Array.from({ length: workers }, () => {
+    // Results come back on a port of their own, which this thread drains whenever it decides what to do
+    // next, without waiting for its event loop to turn.
+    const { port1: results, port2 } = new MessageChannel()
+    const workerData: ReplayWorkerData = { topics: [...topicConfigs], results: port2 }
+    const w: Worker = startWorker('./replay-worker', import.meta.url, { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })
+    const state = { w, results, ready: false, inFlight: 0, drain: () => {} }
+    const onMessage = (m: ReplayWorkerMessage) => {
+      if (m.type === 'ready') state.ready = true
+      else if (m.type === 'chunk') {
+        state.inFlight--
+        prepared.set(m.chunk.id, { chunk: takeOver(m.chunk), bytesRead: bytesReadOf.get(m.chunk.id) ?? 0 })
+        bytesReadOf.delete(m.chunk.id)
+      } else failure ??= m.input ? new InputError(m.message) : new Error(m.message)
       poke()
-    })
+    }
+    results.on('message', onMessage)
+    state.drain = () => {
+      for (let r = receiveMessageOnPort(results); r; r = receiveMessageOnPort(results)) onMessage(r.message as ReplayWorkerMessage)
+    }
     w.on('error', (e) => {
       failure ??= e
       poke()
     })
-    return w
+    return state
   })
-  let next = 0
-  async function* gen() {
+
+  let readId = 0
+  let allRead = false
+  /** Hand out pieces until every ready worker has its fill (or the file ends). */
+  const feed = async () => {
     for (;;) {
-      // Chunk `next` comes from worker next % n; if that worker has ended, every chunk has arrived.
-      while (!ready.has(next) && !failure && !ended.has(next % workers)) await new Promise<void>((r) => (wake = r))
+      const s = pool.filter((x) => x.ready && x.inFlight < IN_FLIGHT_PER_WORKER).sort((a, b) => a.inFlight - b.inFlight)[0]
+      if (!s || allRead) return
+      const r = await pieces.next()
+      if (r.done) {
+        allRead = true
+        return
+      }
+      const { bytes, ...where } = r.value
+      const id = readId++
+      bytesReadOf.set(id, where.bytesRead)
+      const message: PieceToPrepare = { id, firstLine: where.firstLine, lastLine: where.lastLine, bytes }
+      s.w.postMessage(message, [bytes.buffer as ArrayBuffer])
+      s.inFlight++
+    }
+  }
+
+  async function* gen() {
+    for (let next = 0; ; ) {
+      for (const s of pool) s.drain()
       if (failure) throw failure
-      const item = ready.get(next)
-      if (!item) return
-      ready.delete(next)
-      next++
-      yield item
+      await feed()
+      const item = prepared.get(next)
+      if (item) {
+        prepared.delete(next)
+        next++
+        yield item
+        continue
+      }
+      if (allRead && pool.every((s) => s.inFlight === 0)) return
+      await new Promise<void>((resolve) => (wake = resolve))
     }
   }
   return {
     chunks: gen(),
-    // The chunk just stored came from worker (next - 1) % n: give it a credit back.
-    done: () => pool[(next - 1) % workers]!.postMessage('ack'),
     close: async () => {
-      await Promise.all(pool.map((w) => w.terminate()))
+      for (const s of pool) s.results.close()
+      await Promise.all([pieces.return(undefined), ...pool.map((s) => s.w.terminate())])
     },
   }
 }

@@ -6,6 +6,8 @@ import { prepareBatch, type PreparedBatch } from './ingest.js'
 export interface ReplayChunk {
   id: number
   lines: { line: number; text: string }[]
+  /** The chunk's last line, blank or not: where the next run resumes once the chunk is stored. */
+  lastLine: number
 }
 
 export interface BadLine {
@@ -40,5 +42,5 @@ export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChun
   }
   // Languages are detected on the writing side (see commitPrepared): in a large replay that balances the two threads.
   const prepared = prepareBatch(topics, batch, { detectLanguages: false })
-  return { id: chunk.id, prepared, payloads: batch.length, bad, lastLine: chunk.lines.at(-1)?.line ?? 0 }
+  return { id: chunk.id, prepared, payloads: batch.length, bad, lastLine: chunk.lastLine }
 }

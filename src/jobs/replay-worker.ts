@@ -1,62 +1,44 @@
-import { parentPort, workerData } from 'node:worker_threads'
-import { loadConfig } from '../config/load.js'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import type { TopicConfig } from '../config/schema.js'
 import { compileTopics } from '../match/matcher.js'
-import { readReplayFile } from '../sources/replay.js'
+import { linesOfPiece } from '../sources/replay.js'
 import { handOver, type HandedChunk } from './replay-handover.js'
 import { prepareChunk } from './replay-prepare.js'
 
 /**
- * A worker thread that reads a replay file and parses, normalizes and matches it, chunk by chunk, while the
- * main thread writes. It runs at most `credits` chunks ahead of the writer: memory stays bounded however
- * large the archive.
+ * A worker thread that parses, normalizes and matches the pieces of a replay file the writing thread sends
+ * it, and sends each back prepared. It gets the topics as data, not the config file: loading the config's
+ * validator and parser took a third of a second of its start-up.
  */
 export interface ReplayWorkerData {
-  configFile: string
-  file: string
-  fromLine: number
-  chunkLines: number
-  credits: number
-  /** This worker prepares the chunks whose number modulo `workers` is `index`; it reads past the others. */
-  index: number
-  workers: number
+  topics: TopicConfig[]
+  /** Where prepared chunks go: a port the writing thread can drain without waiting for its event loop. */
+  results: MessagePort
 }
 
-export type ReplayWorkerMessage = { type: 'chunk'; chunk: HandedChunk; bytesRead: number } | { type: 'end' } | { type: 'error'; message: string; input: boolean }
+/** Writing thread → worker: one piece, its bytes transferred. */
+export interface PieceToPrepare {
+  id: number
+  firstLine: number
+  lastLine: number
+  bytes: Uint8Array
+}
+
+export type ReplayWorkerMessage = { type: 'ready' } | { type: 'chunk'; chunk: HandedChunk } | { type: 'error'; message: string; input: boolean }
 
 const data = workerData as ReplayWorkerData
-const { config } = loadConfig(data.configFile)
-const topics = compileTopics(config.topics)
-let credits = data.credits
-let wake: (() => void) | null = null
-parentPort!.on('message', () => {
-  credits++
-  wake?.()
-  wake = null
-})
+const send = (m: ReplayWorkerMessage) => data.results.postMessage(m, m.type === 'chunk' ? [m.chunk.rawBytes] : [])
 
-const send = (m: ReplayWorkerMessage) => parentPort!.postMessage(m, m.type === 'chunk' ? [m.chunk.rawBytes] : [])
-
-async function main(): Promise<void> {
-  let id = 0
-  let lines: { line: number; text: string }[] = []
-  let bytesRead = 0
-  const flush = async () => {
-    const mine = id % data.workers === data.index
-    if (mine) {
-      while (credits <= 0) await new Promise<void>((r) => (wake = r))
-      credits--
-      send({ type: 'chunk', chunk: handOver(prepareChunk(topics, { id, lines })), bytesRead })
+try {
+  const topics = compileTopics(data.topics)
+  parentPort!.on('message', (p: PieceToPrepare) => {
+    try {
+      send({ type: 'chunk', chunk: handOver(prepareChunk(topics, { id: p.id, lines: linesOfPiece(p), lastLine: p.lastLine })) })
+    } catch (e) {
+      send({ type: 'error', message: (e as Error).message, input: (e as Error).name === 'InputError' })
     }
-    id++
-    lines = []
-  }
-  for await (const item of readReplayFile(data.file, data.fromLine)) {
-    lines.push({ line: item.line, text: item.text })
-    bytesRead = item.bytesRead
-    if (lines.length >= data.chunkLines) await flush()
-  }
-  if (lines.length) await flush()
-  send({ type: 'end' })
+  })
+  send({ type: 'ready' })
+} catch (e) {
+  send({ type: 'error', message: (e as Error).message, input: false })
 }
-
-main().catch((e: Error) => send({ type: 'error', message: e.message, input: e.name === 'InputError' }))

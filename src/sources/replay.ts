@@ -10,51 +10,106 @@ export interface ReplayLine {
   text: string
 }
 
-/** Big reads: a 100 MB archive in 1 MB pieces costs a hundred reads and decodes, not a hundred thousand. */
+/** A run of whole lines of an archive, as bytes: the unit a replay prepares (on whichever thread) and commits. */
+export interface ReplayPiece {
+  /** 1-based numbers of its first and last line (blank lines count). */
+  firstLine: number
+  lastLine: number
+  /** Bytes of the (possibly compressed) file read so far, for progress. */
+  bytesRead: number
+  /** The lines' UTF-8, line breaks included; its own memory, so it can be transferred to another thread. */
+  bytes: Uint8Array
+}
+
+/** Big reads: a 100 MB archive in 1 MB pieces costs a hundred reads, not a hundred thousand. */
 const READ_BYTES = 1 << 20
 const NEWLINE = 0x0a
 
 /**
- * Read a JSONL archive (optionally gzipped) line by line, after `fromLine`. Lines are handed on as text:
- * parsing happens where the work is spread over threads, and a line that is not JSON is reported there.
- * Lines end at LF (a CR before it is dropped); JSON text cannot hold a raw line break, so no record is cut.
- * Read in large pieces, decoded once per piece: readline's per-line machinery cost a tenth of a replay.
+ * Read a JSONL archive (optionally gzipped) after `fromLine`, `linesPerPiece` lines at a time, without
+ * decoding it: finding line breaks in bytes is cheap, and whoever prepares a piece decodes it (see
+ * `linesOfPiece`). JSON text cannot hold a raw line break, so no record is cut, and a UTF-8 character never
+ * contains the byte of one.
  */
-export async function* readReplayFile(file: string, fromLine = 0): AsyncGenerator<ReplayLine> {
+export async function* readReplayPieces(file: string, fromLine: number, linesPerPiece: number): AsyncGenerator<ReplayPiece> {
   if (fileSize(file) < 0) throw new InputError(`cannot read the replay file ${file}: it does not exist or is not a file`)
   const raw = createReadStream(file, { highWaterMark: READ_BYTES })
   const input = file.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: READ_BYTES })) : raw
+  /** Lines ended so far (by a line break). */
   let line = 0
-  let rest: Buffer | null = null
-  const linesOf = function* (text: string): Generator<ReplayLine> {
-    let start = 0
-    for (;;) {
-      const end = text.indexOf('\n', start)
-      if (end < 0) return
-      line++
-      const t = text.charCodeAt(end - 1) === 0x0d ? text.slice(start, end - 1) : text.slice(start, end)
-      start = end + 1
-      if (line <= fromLine || !t.trim()) continue
-      yield { line, bytesRead: raw.bytesRead, text: t }
-    }
+  /** The current piece's bytes from earlier reads. */
+  let parts: Buffer[] = []
+  let count = 0
+  let firstLine = fromLine + 1
+  const piece = (lastLine: number, tail: Buffer): ReplayPiece => {
+    const bytes = Buffer.concat([...parts, tail])
+    const p = { firstLine, lastLine, bytesRead: raw.bytesRead, bytes: owned(bytes) }
+    parts = []
+    count = 0
+    firstLine = lastLine + 1
+    return p
   }
   try {
-    for await (const piece of input as AsyncIterable<Buffer>) {
-      const buf: Buffer = rest ? Buffer.concat([rest, piece]) : piece
-      // Decode up to the last line break: a UTF-8 character is never split, and the tail waits for more.
-      const cut = buf.lastIndexOf(NEWLINE)
-      if (cut < 0) {
-        rest = buf
-        continue
+    for await (const buf of input as AsyncIterable<Buffer>) {
+      let start = 0
+      while (line < fromLine) {
+        const nl = buf.indexOf(NEWLINE, start)
+        if (nl < 0) break
+        line++
+        start = nl + 1
       }
-      rest = cut + 1 < buf.length ? buf.subarray(cut + 1) : null
-      yield* linesOf(buf.toString('utf8', 0, cut + 1))
+      if (line < fromLine) continue
+      for (let at = start; ; ) {
+        const nl = buf.indexOf(NEWLINE, at)
+        if (nl < 0) break
+        line++
+        count++
+        at = nl + 1
+        if (count === linesPerPiece) {
+          yield piece(line, buf.subarray(start, at))
+          start = at
+        }
+      }
+      if (start < buf.length) parts.push(buf.subarray(start))
     }
-    if (rest) yield* linesOf(rest.toString('utf8') + '\n')
+    // What is left: whole lines, and maybe a last line without a line break.
+    const rest = Buffer.concat(parts)
+    if (rest.length) {
+      const ended = rest[rest.length - 1] === NEWLINE
+      parts = []
+      yield piece(ended ? line : line + 1, ended ? rest : Buffer.concat([rest, Buffer.from('\n')]))
+    }
   } catch (e) {
     throw new InputError(`cannot read the replay file ${file}: ${(e as Error).message}`)
   } finally {
     raw.destroy()
+  }
+}
+
+/** A Buffer that does not share its memory (Node pools small ones), so that transferring it moves nothing else. */
+function owned(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b)
+}
+
+/** The non-blank lines of a piece, decoded once; a CR before a line break is dropped. */
+export function linesOfPiece(piece: Pick<ReplayPiece, 'firstLine' | 'bytes'>): { line: number; text: string }[] {
+  const text = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength).toString('utf8')
+  const out: { line: number; text: string }[] = []
+  let line = piece.firstLine
+  for (let start = 0; start < text.length; line++) {
+    let end = text.indexOf('\n', start)
+    if (end < 0) end = text.length
+    const t = text.charCodeAt(end - 1) === 0x0d ? text.slice(start, end - 1) : text.slice(start, end)
+    start = end + 1
+    if (t.trim()) out.push({ line, text: t })
+  }
+  return out
+}
+
+/** Line by line: for callers that want lines rather than pieces. */
+export async function* readReplayFile(file: string, fromLine = 0): AsyncGenerator<ReplayLine> {
+  for await (const piece of readReplayPieces(file, fromLine, 1000)) {
+    for (const l of linesOfPiece(piece)) yield { ...l, bytesRead: piece.bytesRead }
   }
 }
 

@@ -21,7 +21,7 @@ describe('handing a prepared chunk from a worker to the writing thread', () => {
     // The sample's X and Bluesky pages, and a Jetstream post with its edit.
     const payloads = [...samplePayloads(1), jetstream.create, jetstream.update]
     const lines = payloads.map((p, i) => ({ line: i + 1, text: JSON.stringify(p) }))
-    const chunk = prepareChunk(ctx.topics, { id: 0, lines })
+    const chunk = prepareChunk(ctx.topics, { id: 0, lines, lastLine: lines.length })
     expect(chunk.prepared.items.length).toBeGreaterThan(1000)
     expect(chunk.prepared.unmatched.length).toBeGreaterThan(0)
     const before = { items: chunk.prepared.items.map(asStored), unmatched: chunk.prepared.unmatched.map((u) => asStored({ ...u, rawJson: JSON.stringify(u.post.raw) })) }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { readReplayFile } from '../../src/sources/replay.js'
+import { linesOfPiece, readReplayFile, readReplayPieces, type ReplayPiece } from '../../src/sources/replay.js'
 import { tempDir } from '../helpers.js'
 
 async function readAll(file: string, fromLine = 0): Promise<{ line: number; text: string }[]> {
@@ -39,6 +39,31 @@ describe('reading a replay archive', () => {
       const read = await readAll(f)
       expect(read.map((r) => r.text)).toEqual(lines)
       expect(read.at(-1)!.line).toBe(20_000)
+    }
+  })
+
+  it('cuts pieces of whole, numbered lines from any line on, each in memory of its own', async () => {
+    // Over 2 MB of 2- to 4-byte characters, with blank lines and CRLF endings, and no line break at the end.
+    const lines = Array.from({ length: 20_000 }, (_, i) => (i % 500 === 7 ? '' : JSON.stringify({ i, text: `第${i}条 🚀 défense ${'字'.repeat(i % 89)}` })))
+    const body = lines.map((l, i) => (i % 3 === 0 ? `${l}\r\n` : `${l}\n`)).join('').replace(/\n$/, '')
+    const plain = path.join(tmp.dir, 'pieces.jsonl')
+    const gz = path.join(tmp.dir, 'pieces.jsonl.gz')
+    writeFileSync(plain, body)
+    writeFileSync(gz, gzipSync(body))
+    for (const f of [plain, gz]) {
+      for (const [fromLine, perPiece] of [[0, 1000], [12_345, 7], [19_999, 1000], [20_000, 3]] as const) {
+        const pieces: ReplayPiece[] = []
+        for await (const p of readReplayPieces(f, fromLine, perPiece)) pieces.push(p)
+        const expected = lines.map((text, i) => ({ line: i + 1, text })).filter((l) => l.line > fromLine && l.text !== '')
+        expect(pieces.flatMap(linesOfPiece), `${f} from ${fromLine}`).toEqual(expected)
+        expect(pieces.length).toBe(Math.ceil((20_000 - fromLine) / perPiece))
+        pieces.forEach((p, k) => {
+          expect(p.firstLine).toBe(fromLine + 1 + k * perPiece)
+          expect(p.lastLine).toBe(Math.min(20_000, p.firstLine + perPiece - 1))
+          // Transferable without taking anything else along.
+          expect(p.bytes.byteOffset === 0 && p.bytes.byteLength === p.bytes.buffer.byteLength).toBe(true)
+        })
+      }
     }
   })
 
