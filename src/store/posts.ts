@@ -138,7 +138,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
     if (page.items.length) {
       counts = StanceCountBatch.open(db)
       for (const item of page.items) store(item)
-      counts.close()
+      counts?.close()
       counts = null
     }
     for (const e of page.edits ?? []) {

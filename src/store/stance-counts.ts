@@ -19,8 +19,12 @@ export class StanceCountBatch {
 
   private constructor(private readonly db: Db) {}
 
-  /** Start counting for the current transaction (the caller must be inside one). */
-  static open(db: Db): StanceCountBatch {
+  /**
+   * Start counting for the current transaction (the caller must be inside one). Null on a database whose
+   * schema predates the aggregates (a test or benchmark that stopped its migrations early): nothing to count.
+   */
+  static open(db: Db): StanceCountBatch | null {
+    if (!hasWriterCounting(db)) return null
     stmt(db, 'UPDATE stance_counts_by_writer SET active = 1').run()
     return new StanceCountBatch(db)
   }
@@ -50,6 +54,14 @@ export class StanceCountBatch {
     for (const r of this.themes.values()) addThemeSlot.run(r)
     stmt(this.db, 'UPDATE stance_counts_by_writer SET active = 0').run()
   }
+}
+
+const checked = new WeakMap<Db, boolean>()
+
+function hasWriterCounting(db: Db): boolean {
+  let has = checked.get(db)
+  if (has === undefined) checked.set(db, (has = stmt(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'stance_counts_by_writer'").pluck().get() === 1))
+  return has
 }
 
 const ADD_SLOT = `INSERT INTO stance_slots (topic_id, label, slot, platform, lang, n, human) VALUES (?, 'unclassified', ?, ?, ?, ?, 0)

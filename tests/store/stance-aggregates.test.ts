@@ -240,15 +240,9 @@ describe('stance aggregates', () => {
     const db = openDb(':memory:')
     try {
       migrate(db, readMigrations().filter((m) => m.version < '0007'))
-      // Today's writer counts a page's new posts itself (migration 0009): on this old schema it counts
-      // into throw-away temporary tables, which the migration's own tables then replace.
-      db.exec(`CREATE TEMP TABLE stance_counts_by_writer (id INTEGER PRIMARY KEY, active INTEGER);
-        CREATE TEMP TABLE stance_slots (topic_id, label, slot, platform, lang, n, human, PRIMARY KEY (topic_id, label, slot, platform, lang));
-        CREATE TEMP TABLE stance_theme_slots (topic_id, theme, label, slot, platform, lang, n, human, PRIMARY KEY (topic_id, theme, label, slot, platform, lang))`)
       const writer = new Writer(db, 3)
       for (let i = 0; i < 250; i++) writer.step()
       expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'stance_slots'").pluck().get()).toBe(0)
-      db.exec('DROP TABLE temp.stance_counts_by_writer; DROP TABLE temp.stance_slots; DROP TABLE temp.stance_theme_slots')
       migrate(db)
       expect(db.prepare('SELECT count(*) FROM stance_slots').pluck().get()).toBeGreaterThan(50)
       expectTablesExact(db)
