@@ -60,8 +60,7 @@ export interface PreparedBatch {
  * normalize → detect language → canonicalise links → match, for a batch of payloads; touches no database.
  * The raw payload is serialised here, once, so a worker can hand over a string instead of the object.
  */
-export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly Normalized[], opts: { detectLanguages?: boolean } = {}): PreparedBatch {
-  const detect = opts.detectLanguages ?? true
+export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly Normalized[]): PreparedBatch {
   const stats = emptyStats()
   const items: PostToStore[] = []
   const unmatched: PostToStore[] = []
@@ -71,7 +70,7 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
   const prepare = (post: Post): PostToStore => {
     const links = canonicalLinks(post)
     const matches = matchPost(post, links, topics)
-    return matches.length ? { post, langDetected: detect ? detectLang(post.text) : '', links, matches, rawJson: JSON.stringify(post.raw) } : { post, langDetected: '', links, matches }
+    return matches.length ? { post, langDetected: detectLang(post.text), links, matches, rawJson: JSON.stringify(post.raw) } : { post, langDetected: '', links, matches }
   }
   for (const n of batch) {
     stats.ignored += n.ignored
@@ -108,8 +107,6 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
 export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provenance: Provenance, cursor?: CursorWrite, alsoWrite?: (db: Db) => void): IngestStats {
   const stats = prepared.stats
   const items = [...prepared.items]
-  // A replay leaves languages to the writing thread (see prepareChunk); other collectors detect them when preparing.
-  for (const item of [...items, ...prepared.edits]) if (!item.langDetected) item.langDetected = detectLang(item.post.text)
   const matchedIds = new Map<string, string[]>(items.map((i) => [`${i.post.platform} ${i.post.platformId}`, i.matches.map((m) => m.topicId)]))
   // Repeat until nothing new joins: a reply to a reply that inherited its topic in this batch joins too.
   let pending = prepared.unmatched

@@ -40,7 +40,6 @@ export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChun
     if (n) batch.push(n)
     else bad.push({ line, reason: 'replay: unknown payload shape', detail: `line ${line} is not an X page, a Bluesky output or PostView, or a Jetstream event` })
   }
-  // Languages are detected on the writing side (see commitPrepared): in a large replay that balances the two threads.
-  const prepared = prepareBatch(topics, batch, { detectLanguages: false })
+  const prepared = prepareBatch(topics, batch)
   return { id: chunk.id, prepared, payloads: batch.length, bad, lastLine: chunk.lastLine }
 }
