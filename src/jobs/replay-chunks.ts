@@ -31,13 +31,16 @@ export function chunksHere(topics: readonly CompiledTopic[], file: string, fromL
  * the memory goes when the worker ends.
  */
 const WORKER_YOUNG_GENERATION_MB = 64
-/** Pieces sent to a worker and not yet back: enough that it never waits for the next, few enough to bound memory. */
-const IN_FLIGHT_PER_WORKER = 3
+/**
+ * Pieces read and not yet stored, per worker: enough that a worker never waits for its next piece, few
+ * enough that memory stays bounded however large the archive and however slow the writing.
+ */
+const AHEAD_PER_WORKER = 3
 
 /**
  * Read a file here and have worker threads prepare it while this thread writes. The file is read and cut
  * into pieces of whole lines here (cheap: no decoding), and each piece's bytes are transferred to the
- * worker with the fewest in hand, `IN_FLIGHT_PER_WORKER` deep: no worker reads or decodes what another
+ * worker with the fewest in hand, at most `AHEAD_PER_WORKER` per worker ahead of the writing: no worker reads or decodes what another
  * prepares, and a slower one simply gets fewer pieces. This thread does not prepare pieces itself while it
  * waits: measured, the second copy of the parsing code it then has to warm up cost more than it saved.
  */
@@ -47,6 +50,7 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
   const prepared = new Map<number, { chunk: PreparedChunk; bytesRead: number }>()
   const bytesReadOf = new Map<number, number>()
   let failure: Error | null = null
+  let closing = false
   let wake: (() => void) | null = null
   const poke = () => {
     wake?.()
@@ -76,16 +80,22 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
       failure ??= e
       poke()
     })
+    w.on('exit', (code) => {
+      if (!closing) failure ??= new Error(`a replay worker stopped unexpectedly (exit code ${code})`)
+      poke()
+    })
     return state
   })
 
   let readId = 0
+  /** The next chunk to hand to the writer. */
+  let next = 0
   let allRead = false
-  /** Hand out pieces until every ready worker has its fill (or the file ends). */
+  /** Hand out pieces to the ready workers, least busy first, until the writer has enough ahead (or the file ends). */
   const feed = async () => {
     for (;;) {
-      const s = pool.filter((x) => x.ready && x.inFlight < IN_FLIGHT_PER_WORKER).sort((a, b) => a.inFlight - b.inFlight)[0]
-      if (!s || allRead) return
+      const s = pool.filter((x) => x.ready).sort((a, b) => a.inFlight - b.inFlight)[0]
+      if (!s || allRead || readId - next >= AHEAD_PER_WORKER * pool.length) return
       const r = await pieces.next()
       if (r.done) {
         allRead = true
@@ -101,7 +111,7 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
   }
 
   async function* gen() {
-    for (let next = 0; ; ) {
+    for (;;) {
       for (const s of pool) s.drain()
       if (failure) throw failure
       await feed()
@@ -119,6 +129,7 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
   return {
     chunks: gen(),
     close: async () => {
+      closing = true
       for (const s of pool) s.results.close()
       await Promise.all([pieces.return(undefined), ...pool.map((s) => s.w.terminate())])
     },
