@@ -33,6 +33,7 @@ export class RunRecorder {
   reads = 0
   private api: RequestStats = { requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 }
   private price = 0
+  private persistedAt = 0
 
   constructor(
     private readonly ctx: AppContext,
@@ -85,8 +86,6 @@ export class RunRecorder {
     this.error((e as Error).message ?? String(e))
     this.finish('failed', (e as Error).message ?? String(e))
   }
-
-  private persistedAt = 0
 
   private persist(): void {
     this.persistedAt = Date.now()
