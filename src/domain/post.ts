@@ -51,6 +51,15 @@ export interface Post {
   raw: unknown
 }
 
+/**
+ * A payload exactly as received (a line of an archive), kept once for all the posts it holds instead of
+ * each post's item serialised again. Posts of one payload share the same object: that is what makes it one.
+ */
+export interface ReceivedPayload {
+  /** JSON, UTF-8 bytes as read or a string. */
+  body: Uint8Array | string
+}
+
 /** A removal seen on the wire (Jetstream delete, X compliance). */
 export interface PostDeletion {
   platform: Platform

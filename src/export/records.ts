@@ -1,3 +1,4 @@
+import { itemsOfPayload } from '../normalize/index.js'
 import type { ExportRow } from '../store/export.js'
 
 /** One exported post: the documented interface of `stancewatch export --format jsonl`. */
@@ -27,7 +28,22 @@ export interface ExportedPost {
   raw?: unknown
 }
 
-export function toExported(r: ExportRow, withRaw: boolean): ExportedPost {
+/**
+ * Each post's own item, as stored before payloads were kept whole: from posts.raw, or found in the payload
+ * it arrived in by the normalizer that found the post. Posts of one payload mostly come one after another
+ * in an export, so the last payload read is kept, parsed.
+ */
+export class RawItems {
+  private last: { id: number; items: Map<string, unknown> } | null = null
+
+  of(r: Pick<ExportRow, 'raw' | 'payload_id' | 'payload' | 'platform_id'>): unknown {
+    if (r.raw !== '' || r.payload_id === null) return JSON.parse(r.raw) as unknown
+    if (this.last?.id !== r.payload_id) this.last = { id: r.payload_id, items: itemsOfPayload(r.payload === null ? null : JSON.parse(r.payload)) }
+    return this.last.items.get(r.platform_id) ?? null
+  }
+}
+
+export function toExported(r: ExportRow, rawItems: RawItems | null): ExportedPost {
   const human = r.stance_source === 'human'
   return {
     platform: r.platform,
@@ -51,7 +67,7 @@ export function toExported(r: ExportRow, withRaw: boolean): ExportedPost {
     collected_at: new Date(r.first_seen_at).toISOString(),
     deleted: r.deleted_at !== null,
     deleted_at: r.deleted_at === null ? null : new Date(r.deleted_at).toISOString(),
-    ...(withRaw ? { raw: JSON.parse(r.raw) as unknown } : {}),
+    ...(rawItems ? { raw: rawItems.of(r) } : {}),
   }
 }
 

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync'
 import type { AppContext } from '../context.js'
-import { CSV_COLUMNS, toCsvRow, toExported } from '../export/records.js'
+import { CSV_COLUMNS, RawItems, toCsvRow, toExported } from '../export/records.js'
 import { iterateExport } from '../store/export.js'
 import { topicById } from './train.js'
 
@@ -20,12 +20,13 @@ const CHUNK_ROWS = 500
 /** Stream a topic's posts as JSONL or CSV through `write`; returns how many posts were written. */
 export function exportPosts(ctx: AppContext, o: ExportOptions, write: (chunk: string) => void): number {
   const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
-  const rows = iterateExport(ctx.db, { topicId: topic!.id, from: o.from ?? 0, to: o.to ?? Number.MAX_SAFE_INTEGER, includeDeleted: o.includeDeleted })
+  const rows = iterateExport(ctx.db, { topicId: topic!.id, from: o.from ?? 0, to: o.to ?? Number.MAX_SAFE_INTEGER, includeDeleted: o.includeDeleted, withPayloads: o.withRaw })
+  const rawItems = new RawItems()
   let n = 0
   let buf: string[] = []
   if (o.format === 'csv') write(`${o.bom ? '\uFEFF' : ''}${stringify([[...CSV_COLUMNS]])}`)
   for (const row of rows) {
-    const post = toExported(row, o.withRaw)
+    const post = toExported(row, o.withRaw ? rawItems : null)
     buf.push(o.format === 'csv' ? stringify([toCsvRow(post)]) : `${JSON.stringify(post)}\n`)
     n++
     if (buf.length >= CHUNK_ROWS) {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js'
-import type { Post, PostDeletion } from '../domain/post.js'
+import type { Post, PostDeletion, ReceivedPayload } from '../domain/post.js'
 import type { TopicMatch } from '../domain/topic.js'
 import { canonicalLinks, matchPost, themesOfText, type CompiledTopic } from '../match/matcher.js'
 import type { Normalized } from '../normalize/index.js'
@@ -58,7 +58,8 @@ export interface PreparedBatch {
 
 /**
  * normalize → detect language → canonicalise links → match, for a batch of payloads; touches no database.
- * The raw payload is serialised here, once, so a worker can hand over a string instead of the object.
+ * A kept post's raw item is serialised here, once, so a worker can hand over a string instead of the object
+ * (unless its payload came as received: then that is stored instead).
  */
 export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly Normalized[]): PreparedBatch {
   const stats = emptyStats()
@@ -67,10 +68,11 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
   const edits: PostToStore[] = []
   // Off-topic posts are most of a stream: their language and serialised payload are only worked out if
   // they join a topic later (a reply to a topic post), in `completeItem`.
-  const prepare = (post: Post): PostToStore => {
+  const prepare = (post: Post, payload: ReceivedPayload | undefined): PostToStore => {
     const links = canonicalLinks(post)
     const matches = matchPost(post, links, topics)
-    return matches.length ? { post, langDetected: detectLang(post.text), links, matches, rawJson: JSON.stringify(post.raw) } : { post, langDetected: '', links, matches }
+    const item: PostToStore = { post, langDetected: '', links, matches, payload }
+    return matches.length ? completeItem(item) : item
   }
   for (const n of batch) {
     stats.ignored += n.ignored
@@ -80,7 +82,7 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
     }
     for (const post of n.posts) {
       stats.fetched++
-      const item = prepare(post)
+      const item = prepare(post, n.received)
       if (item.matches.length) items.push(item)
       // Only a reply or a quote can still join a topic (its parent's); any other off-topic post is done with.
       else if (post.replyTo || post.quoteOf) unmatched.push(item)
@@ -89,7 +91,7 @@ export function prepareBatch(topics: readonly CompiledTopic[], batch: readonly N
     for (const post of n.edits) {
       stats.fetched++
       // An edit re-tags the post's themes on every topic it is stored under, not only those its new text matches.
-      edits.push({ ...completeItem(prepare(post)), textThemes: Object.fromEntries(themesOfText(post.text, topics)) })
+      edits.push({ ...completeItem(prepare(post, n.received)), textThemes: Object.fromEntries(themesOfText(post.text, topics)) })
     }
   }
   return { items, edits, unmatched, deletions: batch.flatMap((n) => n.deletions), stats }
@@ -134,7 +136,8 @@ export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provena
 /** Fill in what `prepareBatch` leaves out for posts on no topic, once one is kept after all. */
 export function completeItem(item: PostToStore): PostToStore {
   if (!item.langDetected) item.langDetected = detectLang(item.post.text)
-  item.rawJson ??= JSON.stringify(item.post.raw)
+  // Without the payload as received, the post's own item is stored, serialised once here (maybe on a worker).
+  if (!item.payload) item.rawJson ??= JSON.stringify(item.post.raw)
   return item
 }
 

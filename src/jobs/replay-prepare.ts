@@ -5,7 +5,8 @@ import { prepareBatch, type PreparedBatch } from './ingest.js'
 /** Lines of a replay file, read on the main thread and prepared here or in a worker. */
 export interface ReplayChunk {
   id: number
-  lines: { line: number; text: string }[]
+  /** With their bytes as read, a line is stored as the payload it is; without, each post's item is serialised. */
+  lines: { line: number; text: string; bytes?: Uint8Array }[]
   /** The chunk's last line, blank or not: where the next run resumes once the chunk is stored. */
   lastLine: number
 }
@@ -28,7 +29,7 @@ export interface PreparedChunk {
 export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChunk): PreparedChunk {
   const batch: Normalized[] = []
   const bad: BadLine[] = []
-  for (const { line, text } of chunk.lines) {
+  for (const { line, text, bytes } of chunk.lines) {
     let payload: unknown
     try {
       payload = JSON.parse(text.replace(/^\uFEFF/, ''))
@@ -37,6 +38,7 @@ export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChun
       continue
     }
     const n = normalizePayload(payload)
+    if (n && bytes) n.received = { body: bytes }
     if (n) batch.push(n)
     else bad.push({ line, reason: 'replay: unknown payload shape', detail: `line ${line} is not an X page, a Bluesky output or PostView, or a Jetstream event` })
   }

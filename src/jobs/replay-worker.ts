@@ -2,7 +2,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { TopicConfig } from '../config/schema.js'
 import { compileTopics } from '../match/matcher.js'
 import { linesOfPiece } from '../sources/replay.js'
-import { handOver, type HandedChunk } from './replay-handover.js'
+import { handOver, transferables, type HandedChunk } from './replay-handover.js'
 import { prepareChunk } from './replay-prepare.js'
 
 /**
@@ -27,7 +27,7 @@ export interface PieceToPrepare {
 export type ReplayWorkerMessage = { type: 'ready' } | { type: 'chunk'; chunk: HandedChunk } | { type: 'error'; message: string; input: boolean }
 
 const data = workerData as ReplayWorkerData
-const send = (m: ReplayWorkerMessage) => data.results.postMessage(m, m.type === 'chunk' ? [m.chunk.rawBytes] : [])
+const send = (m: ReplayWorkerMessage) => data.results.postMessage(m, m.type === 'chunk' ? transferables(m.chunk) : [])
 
 try {
   const topics = compileTopics(data.topics)

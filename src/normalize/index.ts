@@ -1,4 +1,4 @@
-import type { Post, PostDeletion } from '../domain/post.js'
+import type { Post, PostDeletion, ReceivedPayload } from '../domain/post.js'
 import { normalizeBlueskyPosts, normalizePostView } from './bluesky.js'
 import { normalizeJetstreamEvent } from './jetstream.js'
 import { isObj, type Skipped } from './shape.js'
@@ -20,6 +20,8 @@ export interface Normalized {
   ignored: number
   /** Jetstream's time_us, the stream cursor this payload advances to. */
   streamTimeUs: number | null
+  /** The payload as received, when whoever read it kept it (a replayed line): stored in place of each post's item. */
+  received?: ReceivedPayload
 }
 
 /** The shape of a payload decides its platform: X pages have `data`/`meta`, Bluesky outputs `posts`, Jetstream `time_us`. */
@@ -75,4 +77,13 @@ export function normalizePayload(payload: unknown): Normalized | null {
     }
   }
   return out
+}
+
+/**
+ * Each post's own item (what `Post.raw` holds) in a payload as received, by post id: how a post stored with
+ * its payload is given back on its own (export --raw).
+ */
+export function itemsOfPayload(payload: unknown): Map<string, unknown> {
+  const n = normalizePayload(payload)
+  return new Map([...(n?.posts ?? []), ...(n?.edits ?? [])].map((p) => [p.platformId, p.raw]))
 }

@@ -91,17 +91,30 @@ function owned(b: Buffer): Uint8Array {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b)
 }
 
-/** The non-blank lines of a piece, decoded once; a CR before a line break is dropped. */
-export function linesOfPiece(piece: Pick<ReplayPiece, 'firstLine' | 'bytes'>): { line: number; text: string }[] {
-  const text = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength).toString('utf8')
-  const out: { line: number; text: string }[] = []
+/** A non-blank line of an archive: its text, and its bytes as read (the payload as received). */
+export interface ArchiveLine {
+  line: number
+  text: string
+  /** A view of the piece's memory: the line's UTF-8 without line break, CR or byte-order mark. */
+  bytes: Uint8Array
+}
+
+const CR = 0x0d
+
+/** The non-blank lines of a piece, each decoded once; a CR before a line break and a byte-order mark are dropped. */
+export function linesOfPiece(piece: Pick<ReplayPiece, 'firstLine' | 'bytes'>): ArchiveLine[] {
+  const b = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength)
+  const out: ArchiveLine[] = []
   let line = piece.firstLine
-  for (let start = 0; start < text.length; line++) {
-    let end = text.indexOf('\n', start)
-    if (end < 0) end = text.length
-    const t = text.charCodeAt(end - 1) === 0x0d ? text.slice(start, end - 1) : text.slice(start, end)
-    start = end + 1
-    if (t.trim()) out.push({ line, text: t })
+  for (let start = 0; start < b.length; line++) {
+    let end = b.indexOf(NEWLINE, start)
+    if (end < 0) end = b.length
+    const next = end + 1
+    if (end > start && b[end - 1] === CR) end--
+    if (b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf) start += 3
+    const text = b.toString('utf8', start, end)
+    if (text.trim()) out.push({ line, text, bytes: b.subarray(start, end) })
+    start = next
   }
   return out
 }

@@ -23,7 +23,11 @@ export interface ExportRow {
   quotes: number | null
   first_seen_at: number
   deleted_at: number | null
+  /** The post's own item (JSON), or '' when it is inside `payload`. */
   raw: string
+  payload_id: number | null
+  /** The payload the post arrived in, as received: only when asked for and the item is not in `raw`. */
+  payload: string | null
   rules: string
   /** JSON array of the exported topic's theme ids. */
   themes: string
@@ -40,6 +44,8 @@ export interface ExportFilter {
   from: number
   to: number
   includeDeleted: boolean
+  /** Read each post's payload when its item is kept there (export --raw). */
+  withPayloads: boolean
 }
 
 /** A topic's posts in time order, streamed row by row so an export of millions never sits in memory. */
@@ -48,12 +54,13 @@ export function iterateExport(db: Db, f: ExportFilter): IterableIterator<ExportR
     db,
     `SELECT p.platform, p.platform_id, p.url, p.author_id, p.author_handle, p.author_name, p.author_followers, p.text,
             p.lang, p.lang_detected, p.created_at, p.created_at_source, p.reply_to, p.quote_of, p.conversation_id,
-            p.likes, p.reposts, p.replies, p.quotes, p.first_seen_at, p.deleted_at, p.raw,
+            p.likes, p.reposts, p.replies, p.quotes, p.first_seen_at, p.deleted_at, p.raw, p.payload_id,
+            CASE WHEN @withPayloads AND p.raw = '' THEN (SELECT body FROM payloads WHERE id = p.payload_id) END AS payload,
             pt.rules, pt.themes, pt.stance_label, pt.stance_confidence, pt.stance_source, m.version AS model_version,
             p.links AS links, p.topics AS topics
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to
        AND (@includeDeleted OR p.deleted_at IS NULL)
      ORDER BY pt.created_at, p.id`,
-  ).iterate({ ...f, includeDeleted: f.includeDeleted ? 1 : 0 }) as IterableIterator<ExportRow>
+  ).iterate({ ...f, includeDeleted: f.includeDeleted ? 1 : 0, withPayloads: f.withPayloads ? 1 : 0 }) as IterableIterator<ExportRow>
 }

@@ -1,4 +1,4 @@
-import type { Post, PostDeletion } from '../domain/post.js'
+import type { Post, PostDeletion, ReceivedPayload } from '../domain/post.js'
 import type { TopicMatch } from '../domain/topic.js'
 import type { Db } from './db.js'
 import { setCursor, type CursorWrite } from './cursors.js'
@@ -19,6 +19,11 @@ export interface PostToStore {
    * UTF-8 bytes it crosses threads without a copy and is stored without converting it back to a string.
    */
   rawJson?: string | Uint8Array
+  /**
+   * The payload the post arrived in, as received (a replayed line). Stored once for all its posts that are
+   * new, in place of each one's serialised item (posts.raw is then ''); `rawJson` is not needed.
+   */
+  payload?: ReceivedPayload
   /**
    * Edits: the themes the new text mentions, per topic with themes. They replace the stored themes of every
    * topic the post is on; without them, an edit takes the themes of its matches.
@@ -52,12 +57,14 @@ export interface PageWriteResult {
 }
 
 // Positional parameters: binding 23 named ones costs more than the insert itself on a bulk replay. The raw
-// payload may come as UTF-8 bytes (see PostToStore.rawJson): the CAST stores them as the text they are.
+// item or payload may come as UTF-8 bytes (see PostToStore): the CAST stores them as the text they are.
 const INSERT_POST = `INSERT INTO posts (platform, platform_id, url, author_id, author_handle, author_name, author_followers,
   text, lang, lang_detected, created_at, created_at_source, reply_to, quote_of, conversation_id,
-  likes, reposts, replies, quotes, metrics_at, first_seen_at, last_seen_at, links, topics, raw)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))
+  likes, reposts, replies, quotes, metrics_at, first_seen_at, last_seen_at, links, topics, raw, payload_id)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?)
   ON CONFLICT (platform, platform_id) DO NOTHING`
+
+const INSERT_PAYLOAD = 'INSERT INTO payloads (id, source, received_at, body) VALUES (?, ?, ?, CAST(? AS TEXT))'
 
 // A post seen again: refresh what changes over time, keep what a lookup without it (Jetstream) cannot know.
 const REFRESH_POST = `UPDATE posts SET
@@ -94,14 +101,17 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
 
   const run = db.transaction((): PageWriteResult => {
     const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 }
+    const payloads = new PayloadsOfPage(db, page)
     // The page's new posts are counted into the stance aggregates here, once, rather than by the trigger
     // per row; edits and deletions below go back to the triggers.
     let counts: StanceCountBatch | null = null
     const store = (item: PostToStore) => {
       const p = postParams(item, page.observedAt)
       const topicIds = item.matches.map((m) => m.topicId)
-      const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, JSON.stringify(item.links), JSON.stringify(topicIds), p.raw)
+      const payloadId = item.payload ? payloads.idFor(item.payload) : null
+      const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, JSON.stringify(item.links), JSON.stringify(topicIds), p.raw, payloadId)
       if (info.changes === 1) {
+        if (item.payload) payloads.used(item.payload)
         const postId = Number(info.lastInsertRowid)
         result.inserted++
         for (const m of item.matches) {
@@ -142,7 +152,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       counts = null
     }
     for (const e of page.edits ?? []) {
-      const applied = applyEdit(db, e, page)
+      const applied = applyEdit(db, e, page, payloads)
       // An edit of a post never seen (it predates collection) is stored as the post, when on topic.
       if (applied === 'unknown' && e.matches.length) store(e)
       else if (applied === 'edited') result.edited++
@@ -164,7 +174,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
  * one keeps its identity, topics and human labels, gets the new text, and goes back to the model: its
  * previous text and labels are kept in post_edits.
  */
-function applyEdit(db: Db, e: PostToStore, page: PageWrite): 'unknown' | 'same' | 'edited' {
+function applyEdit(db: Db, e: PostToStore, page: PageWrite, payloads: PayloadsOfPage): 'unknown' | 'same' | 'edited' {
   const known = stmt(db, 'SELECT id, text, created_at AS createdAt, topics FROM posts WHERE platform = ? AND platform_id = ?').get(e.post.platform, e.post.platformId) as
     | { id: number; text: string; createdAt: number; topics: string }
     | undefined
@@ -187,12 +197,15 @@ function applyEdit(db: Db, e: PostToStore, page: PageWrite): 'unknown' | 'same' 
     insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), JSON.stringify(themesOf(m.topicId)), page.source, page.query, page.observedAt)
     topics.push(m.topicId)
   }
-  stmt(db, 'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = CAST(? AS TEXT), last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
+  const payloadId = e.payload ? payloads.idFor(e.payload) : null
+  if (e.payload) payloads.used(e.payload)
+  stmt(db, 'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = CAST(? AS TEXT), payload_id = ?, last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
     e.post.text,
     e.langDetected,
     JSON.stringify(e.links),
     JSON.stringify(topics),
-    e.rawJson ?? JSON.stringify(e.post.raw),
+    e.payload ? '' : (e.rawJson ?? JSON.stringify(e.post.raw)),
+    payloadId,
     page.observedAt,
     known.id,
   )
@@ -225,7 +238,38 @@ function postParams(item: PostToStore, observedAt: number) {
     quotes: m?.quotes ?? null,
     metricsAt: m ? observedAt : null,
     observedAt,
-    raw: item.rawJson ?? JSON.stringify(p.raw),
+    raw: item.payload ? '' : (item.rawJson ?? JSON.stringify(p.raw)),
+  }
+}
+
+/**
+ * The payloads a page's new posts arrived in, each stored once. A post is inserted pointing at the id its
+ * payload will get, and the payload is written only if that post was new: the next id is known in advance
+ * because the page's transaction is the only writer (BEGIN IMMEDIATE). Duplicates cost nothing (a replay
+ * run twice stores no payload twice), and no post is written twice.
+ */
+class PayloadsOfPage {
+  private readonly stored = new Map<ReceivedPayload, number>()
+  private next = 0
+
+  constructor(
+    private readonly db: Db,
+    private readonly page: Pick<PageWrite, 'source' | 'observedAt'>,
+  ) {}
+
+  /** The payload's id: its own once stored, else the one it gets if `stored` follows. */
+  idFor(payload: ReceivedPayload): number {
+    const id = this.stored.get(payload)
+    if (id !== undefined) return id
+    if (this.next === 0) this.next = ((stmt(this.db, 'SELECT max(id) FROM payloads').pluck().get() as number | null) ?? 0) + 1
+    return this.next
+  }
+
+  /** A post just inserted points at `idFor(payload)`: make that row exist. */
+  used(payload: ReceivedPayload): void {
+    if (this.stored.has(payload)) return
+    stmt(this.db, INSERT_PAYLOAD).run(this.next, this.page.source, this.page.observedAt, payload.body)
+    this.stored.set(payload, this.next++)
   }
 }
 

@@ -6,7 +6,11 @@ import { ingest } from '../../src/jobs/ingest.js'
 import { normalizePayload, type Normalized } from '../../src/normalize/index.js'
 import { saveClassifications } from '../../src/store/classifications.js'
 import { saveActiveModel } from '../../src/store/models.js'
-import { testContext } from '../helpers.js'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { samplePayloads } from '../../bench/sample-posts.js'
+import { collect } from '../../src/jobs/collect.js'
+import { tempDir, testContext } from '../helpers.js'
 
 const TOPIC = 'china-ai-fund'
 const ARTICLE = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
@@ -233,6 +237,41 @@ describe('export --format jsonl', () => {
     expect('raw' in jsonl()[0]!).toBe(false)
     const withRaw = jsonl({ withRaw: true })
     expect(withRaw[0]!.raw).toMatchObject({ tweet: { id: '1945000000000000001' }, author: { username: 'alice' } })
+  })
+
+  it('raw is each post’s own item, also when a replay kept the payload it arrived in instead', async () => {
+    const tmp = tempDir('stancewatch-export-raw-')
+    try {
+      // The sample's pages (X and Bluesky, some holding many posts), replayed: stored with their payloads.
+      const lines = samplePayloads(1).slice(0, 800).map((p) => JSON.stringify(p))
+      const file = path.join(tmp.dir, 'archive.jsonl')
+      writeFileSync(file, lines.join('\n') + '\n')
+      const r = await collect(ctx, { source: 'replay', files: [file] })
+      expect(r.stats.newPosts).toBeGreaterThan(300)
+      expect(ctx.db.prepare("SELECT count(*) FROM posts WHERE raw <> '' OR payload_id IS NULL").pluck().get()).toBe(0)
+      const kept = ctx.db.prepare('SELECT count(*) FROM payloads').pluck().get() as number
+      expect(kept).toBeGreaterThan(100)
+      expect(kept).toBeLessThan(r.stats.newPosts)
+      // The same payloads through ingest, which keeps each post's item: the exports are the same.
+      const items = testContext({ now: NOW })
+      try {
+        ingest(items, lines.map((l) => normalizePayload(JSON.parse(l))!), { source: 'replay', query: 'archive.jsonl' })
+        expect(items.db.prepare('SELECT count(*) FROM payloads').pluck().get()).toBe(0)
+        const exported = (c: AppContext) => {
+          let out = ''
+          exportPosts(c, { format: 'jsonl', includeDeleted: true, withRaw: true, bom: false }, (chunk) => (out += chunk))
+          return out.trim().split('\n').map((l) => JSON.parse(l) as ExportedPost)
+        }
+        const replayed = exported(ctx)
+        expect(replayed).toHaveLength(r.stats.newPosts)
+        expect(replayed.every((p) => p.raw !== null && typeof p.raw === 'object')).toBe(true)
+        expect(replayed.map((p) => [p.id, p.raw])).toEqual(exported(items).map((p) => [p.id, p.raw]))
+      } finally {
+        closeContext(items)
+      }
+    } finally {
+      tmp.cleanup()
+    }
   })
 
   it('filters by time range, half-open', () => {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { samplePayloads } from '../../bench/sample-posts.js'
-import { handOver, takeOver } from '../../src/jobs/replay-handover.js'
+import { handOver, takeOver, transferables } from '../../src/jobs/replay-handover.js'
+import { linesOfPiece } from '../../src/sources/replay.js'
 import { prepareChunk, type PreparedChunk } from '../../src/jobs/replay-prepare.js'
 import type { PostToStore } from '../../src/store/posts.js'
 import { ROOT, testContext } from '../helpers.js'
@@ -34,6 +35,31 @@ describe('handing a prepared chunk from a worker to the writing thread', () => {
     expect(chunk.prepared.edits.length).toBeGreaterThan(0)
     expect(received.prepared.edits.map(asStored)).toEqual(chunk.prepared.edits.map(asStored))
     expect({ ...received, prepared: null }).toEqual({ ...chunk, prepared: null })
+    ctx.db.close()
+  })
+
+  it('hands over the payloads as received in their own transferred memory, one object per payload', () => {
+    const ctx = testContext()
+    const text = [...samplePayloads(1), jetstream.create, jetstream.update].map((p) => JSON.stringify(p)).join('\n') + '\n'
+    const piece = { firstLine: 1, bytes: new Uint8Array(Buffer.from(text)) }
+    const lines = linesOfPiece(piece)
+    const chunk = prepareChunk(ctx.topics, { id: 0, lines, lastLine: lines.length })
+    const all = [...chunk.prepared.items, ...chunk.prepared.unmatched, ...chunk.prepared.edits]
+    expect(all.every((i) => i.payload !== undefined && i.rawJson === undefined)).toBe(true)
+    const bodyOf = (i: PostToStore) => Buffer.from(i.payload!.body as Uint8Array).toString('utf8')
+    const before = all.map((i) => ({ id: i.post.platformId, body: bodyOf(i) }))
+    const handed = handOver(chunk)
+    const transfer = transferables(handed)
+    // The piece's memory goes back with the chunk: nothing is copied.
+    expect(transfer).toContain(piece.bytes.buffer)
+    const back = takeOver(structuredClone(handed, { transfer }))
+    expect(piece.bytes.byteLength).toBe(0)
+    const after = [...back.prepared.items, ...back.prepared.unmatched, ...back.prepared.edits]
+    expect(after.map((i) => ({ id: i.post.platformId, body: bodyOf(i) }))).toEqual(before)
+    // Posts of one page still share one payload object, which is what makes the store keep it once.
+    const distinct = (xs: PostToStore[]) => new Set(xs.map((i) => i.payload)).size
+    expect(distinct(after)).toBe(distinct(all))
+    expect(distinct(after)).toBeLessThan(after.length)
     ctx.db.close()
   })
 })

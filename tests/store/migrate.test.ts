@@ -20,6 +20,7 @@ const TABLES = [
   'labels',
   'login_attempts',
   'models',
+  'payloads',
   'post_edits',
   'post_topics',
   'posts',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeContext, type AppContext } from '../../src/context.js'
-import type { Post, Platform } from '../../src/domain/post.js'
+import type { Platform, Post, ReceivedPayload } from '../../src/domain/post.js'
 import { ingest } from '../../src/jobs/ingest.js'
 import { normalizePayload, type Normalized } from '../../src/normalize/index.js'
 import { getCursor } from '../../src/store/cursors.js'
@@ -235,6 +235,69 @@ describe('savePage', () => {
     expect(count('posts')).toBe(0)
     expect(count('post_topics')).toBe(0)
     expect(count('cursors')).toBe(0)
+  })
+
+  describe('with the payloads as received', () => {
+    const received = (body: string): ReceivedPayload => ({ body: new TextEncoder().encode(body) })
+    const withPayload = (p: Post, payload: ReceivedPayload): PostToStore => ({ ...item(p), payload })
+    const payloads = () => db.prepare('SELECT id, source, received_at AS receivedAt, body FROM payloads ORDER BY id').all() as { id: number; source: string; receivedAt: number; body: string }[]
+    const pointers = () => db.prepare('SELECT platform_id AS id, raw, payload_id AS payloadId FROM posts ORDER BY platform_id').all()
+
+    it('keeps each payload once, as received, for all its new posts, in place of their items', () => {
+      const a = received('{"data":[{"id":"201"},{"id":"202"}],"note":"中文 ✓"}')
+      const b = received('{"data":[{"id":"203"}]}')
+      savePage(db, page([withPayload(post('201'), a), withPayload(post('202'), a), withPayload(post('203'), b)]))
+      expect(payloads()).toEqual([
+        { id: 1, source: 'x', receivedAt: T0, body: '{"data":[{"id":"201"},{"id":"202"}],"note":"中文 ✓"}' },
+        { id: 2, source: 'x', receivedAt: T0, body: '{"data":[{"id":"203"}]}' },
+      ])
+      expect(pointers()).toEqual([
+        { id: '201', raw: '', payloadId: 1 },
+        { id: '202', raw: '', payloadId: 1 },
+        { id: '203', raw: '', payloadId: 2 },
+      ])
+    })
+
+    it('stores no payload again whose posts are all stored: a replay run twice keeps one copy', () => {
+      const lines = ['{"data":[{"id":"201"},{"id":"202"}]}', '{"data":[{"id":"203"}]}']
+      const pageOf = () => {
+        const [a, b] = lines.map(received)
+        return page([withPayload(post('201'), a!), withPayload(post('202'), a!), withPayload(post('203'), b!)])
+      }
+      savePage(db, pageOf())
+      const before = dump()
+      expect(savePage(db, pageOf())).toMatchObject({ inserted: 0, duplicates: 3 })
+      expect(payloads()).toHaveLength(2)
+      expect(dump()).toEqual(before)
+    })
+
+    it('a payload whose first post is already stored is kept for its new ones, with ids in step', () => {
+      savePage(db, page([withPayload(post('202'), received('{"first":true}'))]))
+      // 202 is a duplicate (it keeps its payload 1); 201 and 203 are new: their payloads are 2 and 3.
+      const mixed = received('{"data":[{"id":"202"},{"id":"201"}]}')
+      const r = savePage(db, page([withPayload(post('202'), mixed), withPayload(post('201'), mixed), withPayload(post('203'), received('{"data":[{"id":"203"}]}')), item(post('204'))]))
+      expect(r).toMatchObject({ inserted: 3, duplicates: 1 })
+      expect(payloads().map((p) => [p.id, p.body])).toEqual([
+        [1, '{"first":true}'],
+        [2, '{"data":[{"id":"202"},{"id":"201"}]}'],
+        [3, '{"data":[{"id":"203"}]}'],
+      ])
+      expect(pointers()).toEqual([
+        { id: '201', raw: '', payloadId: 2 },
+        { id: '202', raw: '', payloadId: 1 },
+        { id: '203', raw: '', payloadId: 3 },
+        // Without a payload, a post keeps its own item.
+        { id: '204', raw: '{"id":"204"}', payloadId: null },
+      ])
+    })
+
+    it('a page that fails keeps none of its payloads, and the next one numbers them from where the table is', () => {
+      const bad = post('103', { platform: 'myspace' as unknown as Platform })
+      expect(() => savePage(db, page([withPayload(post('101'), received('{"n":1}')), withPayload(bad, received('{"n":2}'))]))).toThrow()
+      expect(payloads()).toEqual([])
+      savePage(db, page([withPayload(post('101'), received('{"n":3}'))]))
+      expect(payloads().map((p) => [p.id, p.body])).toEqual([[1, '{"n":3}']])
+    })
   })
 })
 
