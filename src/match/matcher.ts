@@ -7,11 +7,12 @@ import { TermIndex, type Found } from './term-index.js'
 
 export type { TopicMatch }
 
+/** Term lists are ids from `TermIndex.addList`; -1 is no list. */
 interface CompiledRule {
   id: string
-  any: number[]
-  with: number[] | null
-  not: number[] | null
+  any: number
+  with: number
+  not: number
 }
 
 /** A theme has the same shape as a keyword rule; its id is the bare theme id. */
@@ -24,14 +25,14 @@ export interface CompiledTopic {
   /** Sub-themes, in config order: tags on posts already on the topic, never a reason to join it. */
   themes: CompiledTheme[]
   hashtags: Map<string, string>
-  accounts: { x: Set<string>; bluesky: Set<string>; requireAny: number[] | null }
+  accounts: { x: Set<string>; bluesky: Set<string>; requireAny: number }
   /** Shared by every topic compiled together: all terms are found in one pass per post. */
   terms: TermIndex
 }
 
 export function compileTopics(topics: readonly TopicConfig[]): CompiledTopic[] {
   const terms = new TermIndex()
-  const ids = (list: readonly string[] | undefined) => (list && list.length ? list.map((t) => terms.add(foldForMatch(t.trim()))) : null)
+  const ids = (list: readonly string[] | undefined) => (list && list.length ? terms.addList(list.map((t) => terms.add(foldForMatch(t.trim())))) : -1)
   const compiled = topics.map((t) => ({
     id: t.id,
     articles: new Map(
@@ -40,8 +41,8 @@ export function compileTopics(topics: readonly TopicConfig[]): CompiledTopic[] {
         return c ? [[c, i === 0 ? 'article' : `article:${i + 1}`] as [string, string]] : []
       }),
     ),
-    rules: t.keywords.map((r) => ({ id: `keyword:${r.id}`, any: ids(r.any)!, with: ids(r.with), not: ids(r.not) })),
-    themes: t.themes.map((th) => ({ id: th.id, any: ids(th.any)!, with: ids(th.with), not: ids(th.not) })),
+    rules: t.keywords.map((r) => ({ id: `keyword:${r.id}`, any: ids(r.any), with: ids(r.with), not: ids(r.not) })),
+    themes: t.themes.map((th) => ({ id: th.id, any: ids(th.any), with: ids(th.with), not: ids(th.not) })),
     hashtags: new Map(t.hashtags.map((h) => [foldForMatch(h.replace(/^#/, '')), `hashtag:${h.replace(/^#/, '')}`])),
     accounts: {
       x: new Set(t.accounts.x.map(accountKey)),
@@ -85,7 +86,7 @@ export function matchPost(post: Post, links: readonly string[], topics: readonly
       for (const [tag, rule] of topic.hashtags) if (tags.has(tag)) rules.push(rule)
     }
     const watched = topic.accounts[post.platform]
-    if (watched.size > 0 && (watched.has(accountKey(post.author.id)) || (post.author.handle !== null && watched.has(accountKey(post.author.handle)))) && (topic.accounts.requireAny === null || hasAny(found, topic.accounts.requireAny))) {
+    if (watched.size > 0 && (watched.has(accountKey(post.author.id)) || (post.author.handle !== null && watched.has(accountKey(post.author.handle)))) && (topic.accounts.requireAny < 0 || hasAny(found, topic.accounts.requireAny))) {
       rules.push(`account:${post.author.handle ?? post.author.id}`)
     }
     if (rules.length > 0) matches.push({ topicId: topic.id, rules, themes: themesFound(found, topic) })
@@ -116,13 +117,11 @@ function themesFound(found: Found, topic: CompiledTopic): string[] {
 
 /** Any `any` term, one `with` term when given, and no `not` term. */
 function ruleHolds(found: Found, r: CompiledRule): boolean {
-  return hasAny(found, r.any) && (r.with === null || hasAny(found, r.with)) && !hasAny(found, r.not)
+  return hasAny(found, r.any) && (r.with < 0 || hasAny(found, r.with)) && !hasAny(found, r.not)
 }
 
-function hasAny(found: Found, ids: readonly number[] | null): boolean {
-  if (ids === null || found.size === 0) return false
-  for (let i = 0; i < ids.length; i++) if (found.has(ids[i]!)) return true
-  return false
+function hasAny(found: Found, list: number): boolean {
+  return list >= 0 && found.hasAnyOf(list)
 }
 
 /** The post's hashtag entities and the whole hashtags written in its text (#中国AI基金 is that tag, not #中国AI). */

@@ -18,8 +18,9 @@ const ASCII = 128
 
 /** The terms found in one text; valid until the next `scan`. */
 export interface Found {
-  has(id: number): boolean
   readonly size: number
+  /** Whether any term of a list registered with `addList` was found. */
+  hasAnyOf(list: number): boolean
 }
 
 export class TermIndex {
@@ -42,15 +43,29 @@ export class TermIndex {
   private generation = 0
   private foundCount = 0
   private readonly found: Found
+  /**
+   * Term lists (a rule's `any`, `with` or `not`): rules ask whether any term of a list was found. With the
+   * lists each term belongs to known, a scan marks the lists of the few terms it finds, and every question
+   * is one lookup, instead of every rule walking its terms for every post.
+   */
+  private readonly lists: number[][] = []
+  private listsOfTerm = new Int32Array(0)
+  private listsOfTermStart = new Int32Array(1)
+  private listStamps = new Uint32Array(0)
 
   constructor() {
     const self = this
     this.found = {
-      has: (id: number) => self.stamps[id] === self.generation,
       get size() {
         return self.foundCount
       },
+      hasAnyOf: (list: number) => self.listStamps[list] === self.generation,
     }
+  }
+
+  /** Register a list of terms (ids from `add`); returns its id, for `Found.hasAnyOf`. Call before `build()`. */
+  addList(termIds: readonly number[]): number {
+    return this.lists.push([...termIds]) - 1
   }
 
   /** Register a term (idempotent); returns its id. Call `build()` after the last one. */
@@ -124,7 +139,16 @@ export class TermIndex {
     for (let i = 0; i < n; i++) outStart[i + 1] = outStart[i]! + merged[i]!.length
     const outIds = new Int32Array(outStart[n]!)
     for (let i = 0; i < n; i++) outIds.set(merged[i]!, outStart[i]!)
-    Object.assign(this, { delta, fail, outStart, outIds, stamps: new Uint32Array(this.lengths.length) })
+    const terms = this.lengths.length
+    const listsOfTermStart = new Int32Array(terms + 1)
+    for (const list of this.lists) for (const t of new Set(list)) listsOfTermStart[t + 1]!++
+    for (let t = 0; t < terms; t++) listsOfTermStart[t + 1]! += listsOfTermStart[t]!
+    const listsOfTerm = new Int32Array(listsOfTermStart[terms]!)
+    const filled = listsOfTermStart.slice(0, terms)
+    this.lists.forEach((list, id) => {
+      for (const t of new Set(list)) listsOfTerm[filled[t]!++] = id
+    })
+    Object.assign(this, { delta, fail, outStart, outIds, stamps: new Uint32Array(terms), listsOfTerm, listsOfTermStart, listStamps: new Uint32Array(this.lists.length) })
     return this
   }
 
@@ -133,7 +157,7 @@ export class TermIndex {
     const text = squashSeparators(foldedText)
     const gen = ++this.generation
     this.foundCount = 0
-    const { delta, fail, outStart, outIds, stamps, lengths, shapes, inTerms, otherEdges } = this
+    const { delta, fail, outStart, outIds, stamps, lengths, shapes, inTerms, otherEdges, listsOfTerm, listsOfTermStart, listStamps } = this
     let node = 0
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
@@ -157,6 +181,7 @@ export class TermIndex {
         if (stamps[id] !== gen && edgesFit(text, i + 1 - lengths[id]!, i + 1, shapes[id]!)) {
           stamps[id] = gen
           this.foundCount++
+          for (let l = listsOfTermStart[id]!, stop = listsOfTermStart[id + 1]!; l < stop; l++) listStamps[listsOfTerm[l]!] = gen
         }
       }
     }
