@@ -27,7 +27,7 @@ export function registerExport(program: Command, io: Io): void {
     .option('--to <date>', 'posts created up to this day (included) or ISO time (excluded)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--include-deleted', 'also export posts deleted upstream (marked "deleted": true)')
-    .option('--raw', 'jsonl: add the raw payload each post was read from')
+    .option('--raw', 'jsonl: add each post’s own item as received (an X tweet with its author, a Bluesky PostView, a Jetstream event)')
     .option('--bom', 'csv: start with a UTF-8 byte-order mark (Excel needs it for Chinese and Japanese text)')
     .addHelpText(
       'after',
