@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../src/context.js'
 import { classify } from '../../src/jobs/classify.js'
+import { exportPosts } from '../../src/jobs/export.js'
 import { ingest } from '../../src/jobs/ingest.js'
 import { normalizePayload } from '../../src/normalize/index.js'
 import { testContext } from '../helpers.js'
@@ -23,6 +24,21 @@ describe('edited posts', () => {
 
   const prov = { source: 'jetstream', query: null }
   const row = () => ctx.db.prepare('SELECT p.text, pt.stance_label AS label, pt.stance_source AS source, pt.stance_model_id AS model FROM posts p JOIN post_topics pt ON pt.post_id = p.id').get() as { text: string; label: string; source: string; model: number | null }
+
+  it('replayed, the new version points at the event it came in, and export gives that event as its item', () => {
+    const received = (n: NonNullable<ReturnType<typeof event>>, raw: unknown) => Object.assign(n, { received: { body: Buffer.from(JSON.stringify(raw)) } })
+    const create = event('create', "China's $8.5bn state AI fund is smart industrial policy", 1752667200000000)
+    const update = event('update', "China's $8.5bn state AI fund will distort the market", 1752667260000000)
+    ingest(ctx, [received(create, create.posts[0]!.raw)], { source: 'replay', query: 'a.jsonl' })
+    expect(ingest(ctx, [received(update, update.edits[0]!.raw)], { source: 'replay', query: 'a.jsonl' }).edits).toBe(1)
+    const stored = ctx.db.prepare('SELECT p.raw, pay.body FROM posts p JOIN payloads pay ON pay.id = p.payload_id').get() as { raw: string; body: string }
+    expect(stored.raw).toBe('')
+    expect(JSON.parse(stored.body)).toMatchObject({ commit: { operation: 'update' } })
+    expect(ctx.db.prepare('SELECT count(*) FROM payloads').pluck().get()).toBe(2)
+    let out = ''
+    exportPosts(ctx, { format: 'jsonl', includeDeleted: false, withRaw: true, bom: false }, (c) => (out += c))
+    expect(JSON.parse(out).raw).toEqual(update.edits[0]!.raw)
+  })
 
   it('replace the text, keep the previous text and labels, and go back to the model', async () => {
     ingest(ctx, [event('create', "China's $8.5bn state AI fund is smart industrial policy, a triumph of national will", 1752667200000000)], prov)
