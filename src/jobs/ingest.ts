@@ -136,7 +136,11 @@ export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provena
 /** Fill in what `prepareBatch` leaves out for posts on no topic, once one is kept after all. */
 export function completeItem(item: PostToStore): PostToStore {
   if (!item.langDetected) item.langDetected = detectLang(item.post.text)
-  // Without the payload as received, the post's own item is stored, serialised once here (maybe on a worker).
+  return serialiseItem(item)
+}
+
+/** Without the payload as received, the post's own item is stored: serialised once, here (maybe on a worker). */
+export function serialiseItem(item: PostToStore): PostToStore {
   if (!item.payload) item.rawJson ??= JSON.stringify(item.post.raw)
   return item
 }

@@ -1,6 +1,6 @@
 import type { Post, ReceivedPayload } from '../domain/post.js'
 import type { PostToStore } from '../store/posts.js'
-import type { PreparedBatch } from './ingest.js'
+import { serialiseItem, type PreparedBatch } from './ingest.js'
 import type { PreparedChunk } from './replay-prepare.js'
 
 /**
@@ -42,7 +42,7 @@ type PackedItem = [
 /** Worker side. Off-topic replies and quotes may still join a topic on the writing thread: they travel complete. */
 export function handOver(c: PreparedChunk): HandedChunk {
   const { items, unmatched, edits, ...rest } = c.prepared
-  for (const item of unmatched) if (!item.payload) item.rawJson ??= JSON.stringify(item.post.raw)
+  for (const item of unmatched) serialiseItem(item)
   const rawBytes = packRawPayloads([...items, ...unmatched, ...edits])
   const bodies: (Uint8Array | string)[] = []
   const indexOf = new Map<ReceivedPayload, number>()

@@ -32,7 +32,7 @@ export interface CompiledTopic {
 
 export function compileTopics(topics: readonly TopicConfig[]): CompiledTopic[] {
   const terms = new TermIndex()
-  const ids = (list: readonly string[] | undefined) => (list && list.length ? terms.addList(list.map((t) => terms.add(foldForMatch(t.trim())))) : -1)
+  const listOf = (list: readonly string[] | undefined) => (list && list.length ? terms.addList(list.map((t) => terms.add(foldForMatch(t.trim())))) : -1)
   const compiled = topics.map((t) => ({
     id: t.id,
     articles: new Map(
@@ -41,13 +41,13 @@ export function compileTopics(topics: readonly TopicConfig[]): CompiledTopic[] {
         return c ? [[c, i === 0 ? 'article' : `article:${i + 1}`] as [string, string]] : []
       }),
     ),
-    rules: t.keywords.map((r) => ({ id: `keyword:${r.id}`, any: ids(r.any), with: ids(r.with), not: ids(r.not) })),
-    themes: t.themes.map((th) => ({ id: th.id, any: ids(th.any), with: ids(th.with), not: ids(th.not) })),
+    rules: t.keywords.map((r) => ({ id: `keyword:${r.id}`, any: listOf(r.any), with: listOf(r.with), not: listOf(r.not) })),
+    themes: t.themes.map((th) => ({ id: th.id, any: listOf(th.any), with: listOf(th.with), not: listOf(th.not) })),
     hashtags: new Map(t.hashtags.map((h) => [foldForMatch(h.replace(/^#/, '')), `hashtag:${h.replace(/^#/, '')}`])),
     accounts: {
       x: new Set(t.accounts.x.map(accountKey)),
       bluesky: new Set(t.accounts.bluesky.map(accountKey)),
-      requireAny: ids(t.accounts.require_any),
+      requireAny: listOf(t.accounts.require_any),
     },
     terms,
   }))
