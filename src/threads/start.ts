@@ -12,8 +12,23 @@ export function startWorker(base: string, callerUrl: string, options: WorkerOpti
   const entry = new URL(`${base}.${fromSources ? 'ts' : 'js'}`, callerUrl)
   if (!fromSources) return new Worker(entry, options)
   const bundled = bundleWorker(entry)
-  if (bundled) return new Worker(bundled, { ...options, execArgv: withoutTsx(options.execArgv ?? process.execArgv) })
+  if (bundled) return startBundled(bundled, options)
   return new Worker(new URL('./boot.mjs', import.meta.url), { ...options, workerData: { ...(options.workerData as object), entry: entry.href } })
+}
+
+/** A bundle needs no tsx loader: the worker gets the process's flags without it, when it can. */
+function startBundled(bundle: URL, options: WorkerOptions): Worker {
+  const execArgv = options.execArgv ?? process.execArgv
+  const kept = withoutTsx(execArgv)
+  if (kept.length === execArgv.length) return new Worker(bundle, options)
+  try {
+    return new Worker(bundle, { ...options, execArgv: kept })
+  } catch (e) {
+    // Flags given explicitly must all be valid in a worker; inherited ones need not (--max-old-space-size,
+    // --single-threaded-gc): then let the worker inherit them, tsx loader and all.
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || options.execArgv) throw e
+    return new Worker(bundle, options)
+  }
 }
 
 const LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader'])

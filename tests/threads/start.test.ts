@@ -24,6 +24,18 @@ describe('workers started from the TypeScript sources', () => {
     expect(got.execArgv).toEqual(['--trace-warnings'])
   })
 
+  it('inherit the flags of a process started with ones a worker may not be given explicitly', async () => {
+    const before = process.execArgv
+    // As if run as `node --import tsx --max-old-space-size=4096 …`: explicitly, a worker refuses the second flag.
+    process.execArgv = ['--import', 'tsx', '--max-old-space-size=4096']
+    try {
+      const w = startWorker('../fixtures/workers/echo-worker', import.meta.url, { workerData: { text: 'H20' } })
+      expect((await firstMessage<{ folded: string }>(w)).folded).toBe('h20')
+    } finally {
+      process.execArgv = before
+    }
+  })
+
   it('keep one bundle per version of a worker, named by its content, outside the sources', () => {
     const entry = new URL('../fixtures/workers/echo-worker.ts', import.meta.url)
     const a = bundleWorker(entry)!
