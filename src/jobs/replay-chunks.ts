@@ -4,7 +4,7 @@ import { InputError } from '../domain/errors.js'
 import type { CompiledTopic } from '../match/matcher.js'
 import { linesOfPiece, readReplayPieces } from '../sources/replay.js'
 import { startWorker } from '../threads/start.js'
-import { takeOver } from './replay-handover.js'
+import { takeOver, type HandedChunk } from './replay-handover.js'
 import { prepareChunk, type PreparedChunk } from './replay-prepare.js'
 import type { PieceToPrepare, ReplayWorkerData, ReplayWorkerMessage } from './replay-worker.js'
 
@@ -46,8 +46,8 @@ const AHEAD_PER_WORKER = 3
  */
 export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: string, fromLine: number, chunkLines: number, workers: number): ChunkSource {
   const pieces = readReplayPieces(file, fromLine, chunkLines)
-  /** Prepared chunks waiting for their turn to be written. */
-  const prepared = new Map<number, { chunk: PreparedChunk; bytesRead: number }>()
+  /** Prepared chunks waiting for their turn to be written, still as handed over: a few objects each, not thousands. */
+  const prepared = new Map<number, { chunk: HandedChunk; bytesRead: number }>()
   const bytesReadOf = new Map<number, number>()
   let failure: Error | null = null
   let closing = false
@@ -67,7 +67,7 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
       if (m.type === 'ready') state.ready = true
       else if (m.type === 'chunk') {
         state.inFlight--
-        prepared.set(m.chunk.id, { chunk: takeOver(m.chunk), bytesRead: bytesReadOf.get(m.chunk.id) ?? 0 })
+        prepared.set(m.chunk.id, { chunk: m.chunk, bytesRead: bytesReadOf.get(m.chunk.id) ?? 0 })
         bytesReadOf.delete(m.chunk.id)
       } else failure ??= m.input ? new InputError(m.message) : new Error(m.message)
       poke()
@@ -119,7 +119,7 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
       if (item) {
         prepared.delete(next)
         next++
-        yield item
+        yield { chunk: takeOver(item.chunk), bytesRead: item.bytesRead }
         continue
       }
       if (allRead && pool.every((s) => s.inFlight === 0)) return

@@ -1,43 +1,27 @@
 import type { Post, ReceivedPayload } from '../domain/post.js'
-import type { PostToStore } from '../store/posts.js'
+import type { MatchToStore, PostToStore } from '../store/posts.js'
+import { FieldReader, FieldWriter } from '../threads/fields.js'
 import { serialiseItem, type PreparedBatch } from './ingest.js'
 import type { PreparedChunk } from './replay-prepare.js'
 
 /**
- * A prepared chunk as it crosses from a worker to the writing thread. V8 clones plain objects slowly (every
- * key written and read again for every post): the posts go as arrays of fields, about half the cost on
- * each side; and the payloads as received, or serialised items, as UTF-8 in transferred buffers, not copied.
+ * A prepared chunk as it crosses from a worker to the writing thread. Cloned as objects, every post's
+ * strings, arrays and objects were written one by one on one side and allocated again on the other, then
+ * traced by the writer's garbage collector while the chunk waited its turn: the posts travel as fields
+ * (see threads/fields.ts), and are made objects again only when their turn to be written comes. The
+ * payloads as received, and serialised items, go as UTF-8 in transferred buffers, not copied.
  */
 export interface HandedChunk extends Omit<PreparedChunk, 'prepared'> {
-  prepared: Omit<PreparedBatch, 'items' | 'unmatched'> & { items: PackedItem[]; unmatched: PackedItem[] }
-  /** The payloads the items arrived in, as received: items refer to them by index. */
+  prepared: Omit<PreparedBatch, 'items' | 'unmatched'> & { items: number; unmatched: number }
+  /** The items' and then the unmatched posts' string fields, end to end. */
+  strings: string
+  /** Per post, in the order `writePost` writes them: string lengths (-1 for null) and numbers. */
+  fields: Float64Array
+  /** The payloads the posts arrived in, as received: posts refer to them by index. */
   bodies: (Uint8Array | string)[]
+  /** Serialised items of posts without a payload as received; posts give offset and length. */
   rawBytes: ArrayBuffer
 }
-
-type PackedItem = [
-  platform: Post['platform'],
-  platformId: string,
-  url: string,
-  authorId: string,
-  authorHandle: string | null,
-  authorName: string | null,
-  authorFollowers: number | null,
-  text: string,
-  lang: string | null,
-  createdAt: string,
-  createdAtSource: Post['createdAtSource'],
-  replyTo: string | null,
-  quoteOf: string | null,
-  conversationId: string | null,
-  metrics: [likes: number, reposts: number, replies: number, quotes: number] | null,
-  langDetected: string,
-  links: string[],
-  matches: [topicId: string, rules: string[], themes: string[] | null][],
-  raw: Uint8Array | undefined,
-  /** Index in `HandedChunk.bodies`, or -1. */
-  payload: number,
-]
 
 /** Worker side. Off-topic replies and quotes may still join a topic on the writing thread: they travel complete. */
 export function handOver(c: PreparedChunk): HandedChunk {
@@ -46,22 +30,23 @@ export function handOver(c: PreparedChunk): HandedChunk {
   const rawBytes = packRawPayloads([...items, ...unmatched, ...edits])
   const bodies: (Uint8Array | string)[] = []
   const indexOf = new Map<ReceivedPayload, number>()
-  const pack = (item: PostToStore) => {
+  const out = new FieldWriter()
+  for (const item of [...items, ...unmatched]) {
     let payload = -1
     if (item.payload) {
       payload = indexOf.get(item.payload) ?? -1
       if (payload < 0) indexOf.set(item.payload, (payload = bodies.push(item.payload.body) - 1))
     }
-    return packItem(item, payload)
+    writePost(out, item, payload)
   }
   // Edits are rare and carry more (the themes of their new text): they go as they are, without the payload object.
   for (const e of edits) e.post = { ...e.post, raw: null, links: [], hashtags: [], mentions: [] }
-  return { ...c, prepared: { ...rest, edits, items: items.map(pack), unmatched: unmatched.map(pack) }, bodies, rawBytes }
+  return { ...c, prepared: { ...rest, edits, items: items.length, unmatched: unmatched.length }, ...out.done(), bodies, rawBytes }
 }
 
-/** What a worker transfers rather than copies: the buffers the payloads and serialised items are views of. */
+/** What a worker transfers rather than copies: the buffers of the numbers, the payloads and the serialised items. */
 export function transferables(h: HandedChunk): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>([h.rawBytes])
+  const buffers = new Set<ArrayBuffer>([h.rawBytes, h.fields.buffer as ArrayBuffer])
   for (const p of h.bodies) if (typeof p !== 'string') buffers.add(p.buffer as ArrayBuffer)
   for (const e of h.prepared.edits) if (e.payload && typeof e.payload.body !== 'string') buffers.add(e.payload.body.buffer as ArrayBuffer)
   return [...buffers]
@@ -69,50 +54,86 @@ export function transferables(h: HandedChunk): ArrayBuffer[] {
 
 /** Writing side: the chunk as prepareChunk made it, minus what storing does not read (payload objects, entity lists). */
 export function takeOver(h: HandedChunk): PreparedChunk {
-  const { rawBytes: _, bodies, prepared, ...rest } = h
+  const { rawBytes, bodies, strings, fields, prepared, ...rest } = h
   // One object per payload, shared by its posts: that is how the store knows to keep it once.
   const received: ReceivedPayload[] = bodies.map((body) => ({ body }))
-  const unpack = (a: PackedItem) => unpackItem(a, received)
-  return { ...rest, prepared: { ...prepared, items: prepared.items.map(unpack), unmatched: prepared.unmatched.map(unpack) } }
-}
-
-function packItem(item: PostToStore, payload: number): PackedItem {
-  const p = item.post
-  const m = p.metrics
-  return [
-    p.platform, p.platformId, p.url, p.author.id, p.author.handle, p.author.name, p.author.followers, p.text, p.lang, p.createdAt,
-    p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, m ? [m.likes, m.reposts, m.replies, m.quotes] : null, item.langDetected,
-    item.links, item.matches.map((x) => [x.topicId, x.rules, x.themes ?? null]), item.rawJson as Uint8Array | undefined, payload,
-  ]
-}
-
-function unpackItem(a: PackedItem, received: readonly ReceivedPayload[]): PostToStore {
-  const [platform, platformId, url, id, handle, name, followers, text, lang, createdAt, createdAtSource, replyTo, quoteOf, conversationId, m, langDetected, links, matches, raw, payload] = a
-  const post: Post = {
-    platform, platformId, url, author: { id, handle, name, followers }, text, lang, createdAt, createdAtSource, replyTo, quoteOf, conversationId,
-    metrics: m ? { likes: m[0], reposts: m[1], replies: m[2], quotes: m[3] } : null,
-    links: [], hashtags: [], mentions: [], raw: null,
+  const input = new FieldReader(strings, fields)
+  const read = (n: number) => {
+    const posts: PostToStore[] = []
+    for (let i = 0; i < n; i++) posts.push(readPost(input, received, rawBytes))
+    return posts
   }
-  const item: PostToStore = { post, langDetected, links, matches: matches.map(([topicId, rules, themes]) => (themes === null ? { topicId, rules } : { topicId, rules, themes })) }
+  const items = read(prepared.items)
+  const unmatched = read(prepared.unmatched)
+  return { ...rest, prepared: { ...prepared, items, unmatched } }
+}
+
+function writePost(out: FieldWriter, item: PostToStore, payload: number): void {
+  const p = item.post
+  out.str(p.platform).str(p.platformId).str(p.url).str(p.author.id).str(p.author.handle).str(p.author.name).num(p.author.followers ?? NaN)
+  out.str(p.text).str(p.lang).str(p.createdAt).str(p.createdAtSource).str(p.replyTo).str(p.quoteOf).str(p.conversationId)
+  const m = p.metrics
+  if (m) out.num(1).num(m.likes).num(m.reposts).num(m.replies).num(m.quotes)
+  else out.num(0)
+  out.str(item.langDetected).strs(item.links).num(item.matches.length)
+  for (const x of item.matches) out.str(x.topicId).strs(x.rules).num(x.themes ? 1 : 0).strs(x.themes ?? [])
+  out.num(payload)
+  if (payload >= 0) return
+  // packRawPayloads made the serialised item a view of the chunk's raw buffer.
+  const raw = item.rawJson as Uint8Array | undefined
+  if (raw) out.num(raw.byteOffset).num(raw.byteLength)
+  else out.num(-1)
+}
+
+function readPost(input: FieldReader, received: readonly ReceivedPayload[], rawBytes: ArrayBuffer): PostToStore {
+  const platform = input.str() as Post['platform']
+  const platformId = input.str()!
+  const url = input.str()!
+  const author = { id: input.str()!, handle: input.str(), name: input.str(), followers: input.numOrNull() }
+  const text = input.str()!
+  const lang = input.str()
+  const createdAt = input.str()!
+  const createdAtSource = input.str() as Post['createdAtSource']
+  const replyTo = input.str()
+  const quoteOf = input.str()
+  const conversationId = input.str()
+  const metrics = input.num() ? { likes: input.num(), reposts: input.num(), replies: input.num(), quotes: input.num() } : null
+  const post: Post = { platform, platformId, url, author, text, lang, createdAt, createdAtSource, replyTo, quoteOf, conversationId, metrics, links: [], hashtags: [], mentions: [], raw: null }
+  const langDetected = input.str()!
+  const links = input.strs()
+  const matches: MatchToStore[] = []
+  for (let i = input.num(); i > 0; i--) {
+    const topicId = input.str()!
+    const rules = input.strs()
+    const hasThemes = input.num() === 1
+    const themes = input.strs()
+    matches.push(hasThemes ? { topicId, rules, themes } : { topicId, rules })
+  }
+  const item: PostToStore = { post, langDetected, links, matches }
+  const payload = input.num()
   if (payload >= 0) item.payload = received[payload]
-  else item.rawJson = raw
+  else {
+    const offset = input.num()
+    if (offset >= 0) item.rawJson = new Uint8Array(rawBytes, offset, input.num())
+  }
   return item
 }
 
 /**
- * The raw payloads as UTF-8 in one buffer, each item's `rawJson` a view of it. Cloned as strings, they were
+ * The serialised items as UTF-8 in one buffer, each item's `rawJson` a view of it. Cloned as strings, they were
  * most of what crossed between threads (Chinese text travels as two bytes a character) and were converted
  * to UTF-8 again for SQLite on the writing thread; as bytes, the buffer is transferred and stored as is.
  */
 function packRawPayloads(items: readonly PostToStore[]): ArrayBuffer {
   // A UTF-16 code unit never takes more than 3 bytes of UTF-8.
   let room = 0
-  for (const item of items) if (typeof item.rawJson === 'string') room += item.rawJson.length * 3
+  for (const item of items) if (item.rawJson !== undefined) room += typeof item.rawJson === 'string' ? item.rawJson.length * 3 : item.rawJson.byteLength
   const bytes = Buffer.from(new ArrayBuffer(room))
   let at = 0
   for (const item of items) {
-    if (typeof item.rawJson !== 'string') continue
-    const n = bytes.write(item.rawJson, at, 'utf8')
+    const raw = item.rawJson
+    if (raw === undefined) continue
+    const n = typeof raw === 'string' ? bytes.write(raw, at, 'utf8') : (bytes.set(raw, at), raw.byteLength)
     item.rawJson = new Uint8Array(bytes.buffer, at, n)
     at += n
   }
