@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
@@ -47,6 +48,24 @@ describe('workers started from the TypeScript sources', () => {
     expect(existsSync(file)).toBe(true)
     expect(statSync(file).size).toBe(Buffer.byteLength(readFileSync(file, 'utf8')))
     expect(readFileSync(file, 'utf8')).not.toContain('import.meta')
+  })
+
+  it('bundle again only when a file the bundle was made from has changed', () => {
+    const entry = new URL('../fixtures/workers/echo-worker.ts', import.meta.url)
+    const bundle = fileURLToPath(bundleWorker(entry)!)
+    const manifestFile = path.join(WORKER_CACHE_DIR, 'echo-worker.json')
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { bundle: string; inputs: [string, number, number][] }
+    const fold = fileURLToPath(new URL('../../src/text/fold.ts', import.meta.url))
+    expect(manifest.inputs.map(([f]) => f)).toEqual(expect.arrayContaining([fileURLToPath(entry), fold]))
+    // Unchanged files: the recorded bundle is used as it is (here a copy, to tell it apart from a new build).
+    const copy = path.join(WORKER_CACHE_DIR, 'echo-worker-copy.mjs')
+    copyFileSync(bundle, copy)
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, bundle: copy }))
+    expect(fileURLToPath(bundleWorker(entry)!)).toBe(copy)
+    // One of them changed since (its recorded time differs): bundled again.
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, bundle: copy, inputs: manifest.inputs.map(([f, t, n]) => [f, f === fold ? t - 1000 : t, n]) }))
+    expect(fileURLToPath(bundleWorker(entry)!)).toBe(bundle)
+    rmSync(copy)
   })
 
   it('boot through tsx when the code reads import.meta, which a bundle would change', async () => {
