@@ -71,7 +71,7 @@ export function takeOver(h: HandedChunk): PreparedChunk {
 function writePost(out: FieldWriter, item: PostToStore, payload: number): void {
   const p = item.post
   out.str(p.platform).str(p.platformId).str(p.url).str(p.author.id).str(p.author.handle).str(p.author.name).num(p.author.followers ?? NaN)
-  out.str(p.text).str(p.lang).str(p.createdAt).str(p.createdAtSource).str(p.replyTo).str(p.quoteOf).str(p.conversationId)
+  out.str(p.text).str(p.lang).str(p.createdAt).num(Date.parse(p.createdAt)).str(p.createdAtSource).str(p.replyTo).str(p.quoteOf).str(p.conversationId)
   const m = p.metrics
   if (m) out.num(1).num(m.likes).num(m.reposts).num(m.replies).num(m.quotes)
   else out.num(0)
@@ -93,6 +93,8 @@ function readPost(input: FieldReader, received: readonly ReceivedPayload[], rawB
   const text = input.str()!
   const lang = input.str()
   const createdAt = input.str()!
+  // Parsed by the worker: the writing thread is the busier one.
+  const createdAtMs = input.num()
   const createdAtSource = input.str() as Post['createdAtSource']
   const replyTo = input.str()
   const quoteOf = input.str()
@@ -109,7 +111,7 @@ function readPost(input: FieldReader, received: readonly ReceivedPayload[], rawB
     const themes = input.strs()
     matches.push(hasThemes ? { topicId, rules, themes } : { topicId, rules })
   }
-  const item: PostToStore = { post, langDetected, links, matches }
+  const item: PostToStore = { post, langDetected, links, matches, createdAtMs }
   const payload = input.num()
   if (payload >= 0) item.payload = received[payload]
   else {

@@ -30,8 +30,36 @@ export function parseIsoMs(v: unknown): number | null {
   return Number.isFinite(ms) ? ms : null
 }
 
+const DAY_MS = 86_400_000
+/** Year 10000: from there on toISOString writes six-digit years. */
+const FOUR_DIGIT_YEARS_END = 253_402_300_800_000
+let cachedDay = Number.NaN
+let cachedDayPrefix = ''
+
+/**
+ * `new Date(ms).toISOString()`, exactly. Every post's time goes through here, and posts come in runs of the
+ * same day: the date part is kept from the last call and only the time of day is written (a replay of 100k
+ * posts spent a tenth of a second in toISOString).
+ */
 export function isoOf(ms: number): string {
-  return new Date(ms).toISOString()
+  if (!Number.isInteger(ms) || ms < 0 || ms >= FOUR_DIGIT_YEARS_END) return new Date(ms).toISOString()
+  const day = Math.floor(ms / DAY_MS)
+  if (day !== cachedDay) {
+    cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11)
+    cachedDay = day
+  }
+  let rest = ms - day * DAY_MS
+  const milli = rest % 1000
+  rest = (rest - milli) / 1000
+  const sec = rest % 60
+  rest = (rest - sec) / 60
+  const min = rest % 60
+  const hour = (rest - min) / 60
+  return `${cachedDayPrefix}${two(hour)}:${two(min)}:${two(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`
 }
 
 /** Why an item was not turned into a post; counted per run, never fatal. */

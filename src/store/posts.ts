@@ -24,6 +24,8 @@ export interface PostToStore {
    * new, in place of each one's serialised item (posts.raw is then ''); `rawJson` is not needed.
    */
   payload?: ReceivedPayload
+  /** `post.createdAt` in milliseconds, when the preparing thread already worked it out. */
+  createdAtMs?: number
   /**
    * Edits: the themes the new text mentions, per topic with themes. They replace the stored themes of every
    * topic the post is on; without them, an edit takes the themes of its matches.
@@ -226,7 +228,7 @@ function postParams(item: PostToStore, observedAt: number) {
     text: p.text,
     lang: p.lang,
     langDetected: item.langDetected,
-    createdAt: Date.parse(p.createdAt),
+    createdAt: item.createdAtMs ?? Date.parse(p.createdAt),
     createdAtSource: p.createdAtSource,
     replyTo: p.replyTo,
     quoteOf: p.quoteOf,

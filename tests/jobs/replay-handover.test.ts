@@ -11,7 +11,7 @@ import { ROOT, testContext } from '../helpers.js'
 const jetstream = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/payloads/jetstream-events.json'), 'utf8')) as Record<string, unknown>
 
 /** What the writing thread reads of an item: everything but the payload object and the entity lists. */
-function asStored(item: PostToStore) {
+function asStored({ createdAtMs: _, ...item }: PostToStore) {
   const raw = item.rawJson instanceof Uint8Array ? Buffer.from(item.rawJson).toString('utf8') : (item.rawJson ?? JSON.stringify(item.post.raw))
   return { ...item, post: { ...item.post, raw: null, links: [], hashtags: [], mentions: [] }, rawJson: raw, matches: item.matches.map((m) => ({ themes: [], ...m })) }
 }
@@ -31,6 +31,8 @@ describe('handing a prepared chunk from a worker to the writing thread', () => {
     const received = takeOver(structuredClone(handed, { transfer: [handed.rawBytes] }))
     expect(received.prepared.items.map(asStored)).toEqual(before.items)
     expect(received.prepared.unmatched.map(asStored)).toEqual(before.unmatched)
+    // Times come parsed, so that the writer does not parse them again.
+    for (const i of [...received.prepared.items, ...received.prepared.unmatched]) expect(i.createdAtMs).toBe(Date.parse(i.post.createdAt))
     expect(received.prepared.stats).toEqual(chunk.prepared.stats)
     expect(chunk.prepared.edits.length).toBeGreaterThan(0)
     expect(received.prepared.edits.map(asStored)).toEqual(chunk.prepared.edits.map(asStored))
