@@ -27,6 +27,7 @@ export function bundleWorker(entry: URL): URL | null {
     const cached = upToDate(manifest, source)
     if (cached) return pathToFileURL(cached)
     const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild')
+    const started = Date.now()
     const built = buildSync({
       entryPoints: [source],
       absWorkingDir: path.dirname(source),
@@ -47,9 +48,9 @@ export function bundleWorker(entry: URL): URL | null {
       writeAtomically(file, code)
       removeOlder(name, file)
     }
-    const inputs = Object.keys(built.metafile.inputs).map((p) => path.resolve(path.dirname(source), p))
-    const record: Manifest = { source, bundle: file, inputs: inputs.map((p) => [p, ...stamp(p)!]) }
-    writeAtomically(manifest, JSON.stringify(record))
+    const inputs = Object.keys(built.metafile.inputs).map((p): Manifest['inputs'][number] => [path.resolve(path.dirname(source), p), ...stamp(path.resolve(path.dirname(source), p))!])
+    // A file saved while esbuild read it may be newer than what was bundled: then record nothing, and bundle again next time.
+    if (inputs.every(([, mtimeMs]) => mtimeMs < started - 1000)) writeAtomically(manifest, JSON.stringify({ source, bundle: file, inputs } satisfies Manifest))
     return pathToFileURL(file)
   } catch {
     return null
