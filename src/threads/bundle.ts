@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { threadId } from 'node:worker_threads'
 
 /** Inside the package's node_modules, so that the bundle's own imports of packages resolve as the sources' do. */
 export const WORKER_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/stancewatch-workers/', import.meta.url))
@@ -94,7 +95,8 @@ function stamp(file: string): [mtimeMs: number, size: number] | null {
 
 /** Under a temporary name, then renamed: another run starting the same worker never reads half a file. */
 function writeAtomically(file: string, text: string): void {
-  const partial = `${file}.${process.pid}.partial`
+  // Named by process and thread: two threads of one process (test runners) may write the same file at once.
+  const partial = `${file}.${process.pid}-${threadId}.partial`
   writeFileSync(partial, text)
   renameSync(partial, file)
 }
