@@ -32,7 +32,8 @@ export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChun
   for (const { line, text, bytes } of chunk.lines) {
     let payload: unknown
     try {
-      payload = JSON.parse(text.replace(/^\uFEFF/, ''))
+      // Lines come from linesOfPiece, which has dropped any byte-order mark.
+      payload = JSON.parse(text)
     } catch (e) {
       bad.push({ line, reason: 'replay: line is not valid JSON', detail: `line ${line} is not valid JSON (${(e as Error).message})` })
       continue
