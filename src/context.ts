@@ -23,6 +23,8 @@ export interface ContextOptions {
   log: Logger
   configPath?: string
   dbPath?: string
+  /** Refuse a database file that does not exist (read-only commands). */
+  dbMustExist?: boolean
   now?: () => Date
 }
 
@@ -31,7 +33,7 @@ export function createContext(opts: ContextOptions): AppContext {
   const configFile = opts.configPath ?? opts.env.configPath
   const { config } = loadConfig(configFile)
   const dbPath = opts.dbPath ?? opts.env.dbPath
-  const db = openDb(dbPath)
+  const db = openDb(dbPath, { mustExist: opts.dbMustExist })
   try {
     const applied = migrate(db)
     if (applied.length) opts.log.info({ applied, db: dbPath }, 'database migrated')
@@ -40,6 +42,12 @@ export function createContext(opts: ContextOptions): AppContext {
     throw e
   }
   return { config, configFile, env: opts.env, db, log: opts.log, topics: compileTopics(config.topics), now: opts.now ?? (() => new Date()) }
+}
+
+/** The same context with its configuration read again from its file (validated: throws ConfigError). */
+export function reloadContext(ctx: AppContext): AppContext {
+  const { config } = loadConfig(ctx.configFile)
+  return { ...ctx, config, topics: compileTopics(config.topics) }
 }
 
 export function closeContext(ctx: AppContext): void {

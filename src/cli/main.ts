@@ -17,7 +17,12 @@ export async function main(): Promise<void> {
     cwd: process.cwd(),
     ask: process.stdin.isTTY && process.stdout.isTTY ? askTerminal : undefined,
   })
+  // The command is over: a socket a library keeps open (a request cut off by a bounded shutdown) must not
+  // keep the process alive. Output is written synchronously, so nothing is lost.
+  setTimeout(() => process.exit(), LINGER_MS).unref()
 }
+
+const LINGER_MS = 1000
 
 /** One question on the terminal; null when the person closes input (Ctrl-D). */
 async function askTerminal(question: string): Promise<string | null> {

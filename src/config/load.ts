@@ -53,7 +53,11 @@ export function parseConfigText(text: string, file: string, dir: string): Loaded
     throw new ConfigError(parsed.error.issues.map((issue) => issueToProblem(issue, file, doc, lineCounter)))
   }
   const config = parsed.data
+  // Every path in the file means the same wherever the command is started from: its own folder.
   for (const topic of config.topics) topic.stance.seeds = path.resolve(dir, topic.stance.seeds)
+  config.digest.out_dir = path.resolve(dir, config.digest.out_dir)
+  if (config.sources.archive_dir !== null) config.sources.archive_dir = path.resolve(dir, config.sources.archive_dir)
+  config.sources.replay_files = config.sources.replay_files.map((f) => path.resolve(dir, f))
   const problems = semanticProblems(config).map((p) => ({
     file,
     key: p.key,

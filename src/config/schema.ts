@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon'
-import { validate as validCron } from 'node-cron'
 import { z } from 'zod'
+import { isValidCron } from './cron.js'
 
 /*
  * The shape of config/stancewatch.yaml. Every object is strict, so a misspelt key is reported rather
@@ -110,9 +110,9 @@ const topicSchema = z.strictObject({
 const cron = z
   .string()
   .min(1)
-  .refine(validCron, {
+  .refine(isValidCron, {
     error: (issue) => `"${String(issue.input)}" is not a valid cron expression`,
-    params: { fix: 'use five fields (minute hour day month weekday), e.g. "*/15 * * * *" or "0 8 * * *"' },
+    params: { fix: 'use five fields (minute hour day month weekday), e.g. "*/15 * * * *" or "0 8 * * *" (six fields put seconds first)' },
   })
 
 const timezone = z
@@ -144,8 +144,8 @@ const mailbox = headerText.refine((v) => /^[^\s@<>,;"]+@[^\s@<>,;"]+$/.test(v), 
 
 const channelCommon = {
   id,
-  /** What the channel receives: alerts, digests or both. */
-  send: z.array(z.enum(['alerts', 'digest'])).min(1).default(['alerts', 'digest']),
+  /** What the channel receives: alerts (with the bot's operational alerts), digests, or only `ops` alerts. */
+  send: z.array(z.enum(['alerts', 'digest', 'ops'])).min(1).default(['alerts', 'digest']),
 }
 
 const channelSchema = z.discriminatedUnion(
@@ -224,10 +224,10 @@ export const configSchema = z.strictObject({
   }),
   sources: z
     .strictObject({
-      /** Sources the daemon's collect job runs; credentials decide which of them can actually run. */
-      enabled: z.array(z.enum(['x', 'bluesky', 'jetstream', 'replay'])).default(['x', 'bluesky']),
+      /** Sources the daemon runs; credentials decide which of them can actually run (Jetstream needs none). */
+      enabled: z.array(z.enum(['x', 'bluesky', 'jetstream', 'replay'])).default(['jetstream', 'x', 'bluesky']),
       replay_files: z.array(z.string().min(1)).default([]),
-      /** Every page a live collector receives is appended here as JSONL (replayable); null turns it off. */
+      /** Every page a live collector receives is appended here as JSONL (replayable); relative to the config file's folder; null turns it off. */
       archive_dir: z.string().min(1).nullable().default('archive'),
       x: z
         .strictObject({
@@ -310,7 +310,7 @@ export const configSchema = z.strictObject({
       .prefault({}),
   }),
   digest: z.strictObject({
-    /** Folder the digest files are written to, relative to the working directory. */
+    /** Folder the digest files are written to, relative to the config file's folder (or absolute). */
     out_dir: z.string().min(1),
     formats: z.array(z.enum(['md', 'html', 'json'])).min(1).default(['md', 'html', 'json']),
     top_posts: z.number().int().min(1).max(20).default(3),
@@ -318,6 +318,21 @@ export const configSchema = z.strictObject({
     deliver: z.boolean().default(true),
   }),
   notify: notifySchema.prefault({}),
+  /** The daemon (`stancewatch start`): its own health, shutdown and catch-up. */
+  daemon: z
+    .strictObject({
+      /** Failed runs in a row of one source or job before one operational alert (its recovery is announced once). */
+      alert_after_failures: z.number().int().min(1).default(3),
+      /** …or no successful collection from an enabled source that can run, for this long. */
+      alert_after_hours_without_collection: z.number().positive().default(6),
+      /** The live stream (Jetstream) unreachable for this long. */
+      alert_after_minutes_disconnected: z.number().positive().default(10),
+      /** SIGTERM/SIGINT let running jobs finish their batch for at most this long, then the daemon closes anyway. */
+      shutdown_timeout_seconds: z.number().positive().max(600).default(30),
+      /** Daily digests missed while the daemon was down that it writes when it is back (never before a topic's first collection). */
+      digest_catch_up_days: z.number().int().min(1).max(31).default(7),
+    })
+    .prefault({}),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -16,6 +16,9 @@ export interface JetstreamRunOptions {
   signal?: AbortSignal
   /** Called after each stored batch: for progress lines and tests. */
   onBatch?: (info: { events: number; cursorUs: number | null; lagMs: number | null; buffered: number }) => void
+  /** Each connection opened, and each attempt that failed: the daemon's view of the stream's health. */
+  onConnect?: () => void
+  onConnectFailed?: (error: string) => void
 }
 
 export interface JetstreamRunResult extends RunResult {
@@ -76,7 +79,11 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
     reconnectCapMs: cfg.reconnect_cap_ms,
     log: ctx.log,
     signal: stop.signal,
-    onConnect: (info) => ctx.log.info({ source: 'jetstream', cursorUs: info.cursorUs, attempt: info.attempt, downMs: info.downMs }, 'Jetstream connected'),
+    onConnect: (info) => {
+      ctx.log.info({ source: 'jetstream', cursorUs: info.cursorUs, attempt: info.attempt, downMs: info.downMs }, 'Jetstream connected')
+      o.onConnect?.()
+    },
+    onConnectFailed: (info) => o.onConnectFailed?.(info.error),
   })
 
   const prefilter = new RawPrefilter(ctx.config.topics)
@@ -134,7 +141,10 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
   await stream.stop()
   await Promise.allSettled(repairs)
   if (lagMs !== null && lagMs > 60_000) run.note(`behind the live stream by ${(lagMs / 1000).toFixed(0)} s when it stopped`)
-  const result = run.finish('ok', run.notes.length ? run.notes.join('; ') : null)
+  // A stream that never connected collected nothing: it failed, whatever the reason it stopped.
+  const never = stream.stats.connections === 0
+  if (never) run.error(`never connected to ${ctx.env.jetstreamUrl} (${stream.stats.failedConnects} attempts; last error: ${stream.stats.lastError ?? 'none'})`)
+  const result = never ? run.finish('failed', run.errors.at(-1)!) : run.finish('ok', run.notes.length ? run.notes.join('; ') : null)
   return { ...result, events, cursorUs, lagMs, connections: stream.stats.connections, reconnects: stream.stats.reconnects, pauses: stream.stats.pauses, maxBuffered: stream.stats.maxBuffered, gaps }
 }
 

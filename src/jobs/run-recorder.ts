@@ -1,16 +1,20 @@
 import type { AppContext } from '../context.js'
 import { scrubSecrets } from '../logger.js'
 import { RateLimitedError, StoppedError, UnavailableError, type RequestStats } from '../sources/wait.js'
-import { finishCollectorRun, startCollectorRun, updateCollectorRun, type RunStatus } from '../store/runs.js'
+import { finishCollectorRun, startCollectorRun, updateCollectorRun, type FinalStatus } from '../store/runs.js'
+import { markTopicsCollected } from '../store/topic-coverage.js'
 import { addStats, emptyStats, type IngestStats } from './ingest.js'
+import { thisProcess } from './process-identity.js'
 
 /** How often a running run's record is written (see page()). */
 const PERSIST_EVERY_MS = 1000
+/** Runs that collect posts (not refreshes): the first page they store starts their topics' coverage. */
+const COLLECTING = new Set(['x', 'bluesky', 'jetstream', 'replay', 'x-backfill', 'bluesky-backfill'])
 
 export interface RunResult {
   runId: number
   source: string
-  status: Exclude<RunStatus, 'running'>
+  status: FinalStatus
   stopReason: string | null
   pages: number
   reads: number
@@ -40,11 +44,12 @@ export class RunRecorder {
     readonly source: string,
     readonly queries: string[],
   ) {
-    this.runId = startCollectorRun(ctx.db, source, queries, ctx.now().getTime())
+    this.runId = startCollectorRun(ctx.db, source, queries, ctx.now().getTime(), thisProcess())
   }
 
   /** Record stored payloads: `pages` of them (API pages, or replayed lines), with their billable reads. */
   page(stats: IngestStats, reads = 0, pages = 1): void {
+    if (this.pages === 0 && COLLECTING.has(this.source)) markTopicsCollected(this.ctx.db, this.ctx.config.topics.map((t) => t.id), this.ctx.now().getTime())
     addStats(this.stats, stats)
     this.pages += pages
     this.reads += reads
@@ -74,7 +79,7 @@ export class RunRecorder {
     this.persist()
   }
 
-  finish(status: Exclude<RunStatus, 'running'>, stopReason: string | null): RunResult {
+  finish(status: FinalStatus, stopReason: string | null): RunResult {
     this.persist()
     const reason = stopReason ? scrubSecrets(stopReason) : null
     finishCollectorRun(this.ctx.db, this.runId, status, reason, this.ctx.now().getTime())
@@ -104,9 +109,10 @@ export class RunRecorder {
 }
 
 /**
- * Run each query in turn and end the run the way a collector should: a stop request, a rate limit longer
- * than the run may wait, or an API that stays down ends it early as `partial`, with everything stored so
- * far consistent and resumable; anything else fails the run and is rethrown.
+ * Run each query in turn and end the run honestly. A stop request, a rate limit longer than the run may
+ * wait, or an API that stays down end it early with everything stored so far consistent and resumable:
+ * `partial` when stopped or when something was collected, else `skipped` (rate limit, budget: nothing was
+ * asked) or `failed` (the API could not be reached or kept failing). Anything else fails the run and is rethrown.
  */
 export async function runQueries<Q>(
   run: RunRecorder,
@@ -124,11 +130,20 @@ export async function runQueries<Q>(
       run.setApi(api.stats, price)
       opts.onQueryDone?.(i + 1, queries.length)
     }
-    return run.finish('ok', run.notes.length ? run.notes.join('; ') : null)
+    const notes = run.notes.length ? run.notes.join('; ') : null
+    // Every query declined before asking anything (budgets): nothing was collected, and nothing failed.
+    if (queries.length > 0 && api.stats.requests === 0 && notes) return run.finish('skipped', notes)
+    return run.finish('ok', notes)
   } catch (e) {
     run.setApi(api.stats, price)
+    const collected = run.pages > 0
     if (e instanceof StoppedError) return run.finish('partial', 'stopped on request; the next run resumes every query where it stopped')
-    if (e instanceof RateLimitedError || e instanceof UnavailableError) return run.finish('partial', `${e.message}; the next run resumes where this one stopped`)
+    if (e instanceof RateLimitedError) return run.finish(collected ? 'partial' : 'skipped', `${e.message}; the next run resumes where this one stopped`)
+    if (e instanceof UnavailableError) {
+      if (collected) return run.finish('partial', `${e.message}; the next run resumes where this one stopped`)
+      run.error(e.message)
+      return run.finish('failed', e.message)
+    }
     run.fail(e)
     throw e
   }

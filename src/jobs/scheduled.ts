@@ -1,27 +1,32 @@
+import { DateTime } from 'luxon'
 import type { AppContext } from '../context.js'
+import { retryPending } from '../notify/deliver.js'
+import type { DeliveryResult } from '../notify/message.js'
 import { digestDays } from '../store/digests.js'
-import { finishJobRun, startJobRun } from '../store/runs.js'
+import { finishJobRun, startJobRun, type FinalStatus, type JobTrigger } from '../store/runs.js'
+import { firstCollectedAt } from '../store/topic-coverage.js'
 import { checkAlerts, deliverAlerts } from './alerts.js'
 import { classify } from './classify.js'
 import { collect, type SourceName } from './collect.js'
 import { deliverDigests, makeDigests, yesterday } from './digest.js'
+import { describeHolder, LeaseBusyError, withJobLease } from './leases.js'
+import { checkSilence, noteOutcome, type Subject } from './ops-health.js'
+import { combineOutcomes, type JobOutcome, type PartOutcome } from './outcome.js'
+import { thisProcess } from './process-identity.js'
 import { refreshEngagement } from './refresh.js'
-import { retryPending } from '../notify/deliver.js'
-import type { DeliveryResult } from '../notify/message.js'
-import { DateTime } from 'luxon'
 
 export const JOBS = ['collect', 'classify', 'alerts', 'digest'] as const
 export type JobName = (typeof JOBS)[number]
 
-/** Why a source cannot run here (missing credentials, not built), or null when it can. */
+/** Why a source cannot run here (missing credentials, nothing to read), or null when it can. */
 export function sourceUnavailable(ctx: AppContext, source: SourceName): string | null {
   switch (source) {
     case 'replay':
       return ctx.config.sources.replay_files.length ? null : 'no sources.replay_files configured'
     case 'x':
-      return ctx.env.x.bearerToken ? null : 'X_BEARER_TOKEN is not set'
+      return ctx.env.x.bearerToken ? null : 'no credentials: X_BEARER_TOKEN is not set'
     case 'bluesky':
-      return ctx.env.bluesky.identifier && ctx.env.bluesky.appPassword ? null : 'BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set'
+      return ctx.env.bluesky.identifier && ctx.env.bluesky.appPassword ? null : 'no credentials: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set'
     case 'jetstream':
       return null
     default: {
@@ -31,72 +36,61 @@ export function sourceUnavailable(ctx: AppContext, source: SourceName): string |
   }
 }
 
-/** How many missed daily digests the daemon writes after downtime. */
-const DIGEST_CATCH_UP_DAYS = 7
-
-/**
- * One scheduled job, the same code path the CLI uses, recorded in job_runs so downtime and failures are
- * visible in `status` and the daemon can catch up.
- */
-export async function runJob(ctx: AppContext, job: JobName, signal?: AbortSignal): Promise<unknown> {
-  const id = startJobRun(ctx.db, job, ctx.now().getTime())
-  try {
-    const detail = await jobBody(ctx, job, signal)
-    finishJobRun(ctx.db, id, 'ok', detail, ctx.now().getTime())
-    return detail
-  } catch (e) {
-    finishJobRun(ctx.db, id, 'failed', { error: (e as Error).message }, ctx.now().getTime())
-    throw e
-  }
+/** The enabled sources that can run here: those whose silence means something. */
+export function runnableSources(ctx: AppContext): SourceName[] {
+  return ctx.config.sources.enabled.filter((s) => !sourceUnavailable(ctx, s))
 }
 
-async function jobBody(ctx: AppContext, job: JobName, signal?: AbortSignal): Promise<unknown> {
+export interface RunJobOptions {
+  signal?: AbortSignal
+  trigger?: JobTrigger
+  /** The scheduled slot this run is for. */
+  slotAt?: number | null
+}
+
+/**
+ * One run of a job, the same code path the CLI uses, recorded in job_runs with how it ended and why. A job
+ * another process is running (a person's command, or a second daemon's leftover) is skipped, never
+ * overlapped; each source of a collection is locked on its own.
+ */
+export async function runJob(ctx: AppContext, job: JobName, o: RunJobOptions = {}): Promise<JobOutcome> {
+  const id = startJobRun(ctx.db, job, ctx.now().getTime(), thisProcess(), { trigger: o.trigger ?? 'manual', slotAt: o.slotAt ?? null })
+  let outcome: JobOutcome
+  try {
+    outcome = job === 'collect' ? await collectJob(ctx, o.signal) : await withJobLease(ctx, job, { command: `stancewatch start (${job})` }, () => jobBody(ctx, job, o.signal))
+  } catch (e) {
+    outcome =
+      e instanceof LeaseBusyError
+        ? { status: 'skipped', reason: `another process is running it: ${describeHolder(e.holder, Date.now())}`, detail: null }
+        : { status: 'failed', reason: (e as Error).message ?? String(e), detail: null }
+    if (outcome.status === 'failed') ctx.log.error({ job, err: e }, 'job failed')
+  }
+  finishJobRun(ctx.db, id, outcome.status, outcome.reason, outcome.detail, ctx.now().getTime())
+  if (job !== 'collect') await noteOutcome(ctx, `job:${job}`, outcome, { signal: o.signal })
+  return outcome
+}
+
+async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal?: AbortSignal): Promise<JobOutcome> {
   switch (job) {
-    case 'collect': {
-      const out: Record<string, unknown> = {}
-      for (const source of ctx.config.sources.enabled) {
-        // Jetstream is a stream, not a poll: the daemon keeps it running alongside the schedules. Its posts
-        // carry no counts: they come from the public getPosts, which needs no login.
-        if (source === 'jetstream') {
-          if (!ctx.config.sources.enabled.includes('bluesky') || sourceUnavailable(ctx, 'bluesky')) {
-            const refresh = await refreshEngagement(ctx, 'bluesky', signal)
-            out['bluesky-refresh'] = { run: refresh.runId, status: refresh.status, updated: refresh.stats.duplicates, deleted: refresh.stats.deletions }
-          }
-          continue
-        }
-        const why = sourceUnavailable(ctx, source)
-        if (why) {
-          out[source] = { skipped: why }
-          continue
-        }
-        const r = await collect(ctx, { source, signal })
-        out[source] = { run: r.runId, status: r.status, new: r.stats.newPosts }
-        // Fresh counts for the posts the digests show; cheap when nothing is stale.
-        if (source === 'x' || source === 'bluesky') {
-          const refresh = await refreshEngagement(ctx, source, signal)
-          out[`${source}-refresh`] = { run: refresh.runId, status: refresh.status, updated: refresh.stats.duplicates, deleted: refresh.stats.deletions }
-        }
-      }
-      return out
+    case 'classify': {
+      const results = await classify(ctx, { signal })
+      const n = results.reduce((s, r) => s + r.classified, 0)
+      return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified`, detail: results }
     }
-    case 'classify':
-      return await classify(ctx, { signal })
     case 'alerts': {
       const fired = checkAlerts(ctx)
       const sent = await deliverAlerts(ctx, fired, { signal })
-      // Deliveries that failed earlier (alerts or digests) come due here: every alert check is also a retry round.
+      // Deliveries that failed earlier (alerts, digests, operational alerts) come due here: every check is a retry round.
       const retried = await retryPending(ctx, { signal })
-      return { alerts: fired.map((a) => a.id), deliveries: sent.map(summary), retried: retried.map(summary) }
+      await checkSilence(
+        ctx,
+        runnableSources(ctx).map((s): Subject => `source:${s}`),
+        signal,
+      )
+      return withDeliveries({ status: 'ok', reason: `${fired.length} alert${fired.length === 1 ? '' : 's'} fired`, detail: { alerts: fired.map((a) => a.id), deliveries: sent.map(summary), retried: retried.map(summary) } }, [...sent, ...retried])
     }
-    case 'digest': {
-      const out = []
-      for (const date of missingDigestDays(ctx)) {
-        let made = makeDigests(ctx, { date })
-        if (ctx.config.digest.deliver) made = await deliverDigests(ctx, made, { signal })
-        out.push(made.map((d) => ({ topic: d.topic, date: d.date, files: d.files, deliveries: d.deliveries.map(summary) })))
-      }
-      return out
-    }
+    case 'digest':
+      return digestJob(ctx, signal)
     default: {
       const never: never = job
       throw new Error(`unknown job ${String(never)}`)
@@ -104,17 +98,101 @@ async function jobBody(ctx: AppContext, job: JobName, signal?: AbortSignal): Pro
   }
 }
 
+/**
+ * Collect from every enabled source in turn. Each source's run ends on its own terms (a source without
+ * credentials is skipped and says so) and feeds that source's health; the job's outcome combines them.
+ */
+async function collectJob(ctx: AppContext, signal?: AbortSignal): Promise<JobOutcome> {
+  const parts: PartOutcome[] = []
+  const enabled = ctx.config.sources.enabled
+  for (const source of enabled) {
+    if (signal?.aborted) break
+    // Jetstream is a stream, not a poll: the daemon keeps it running beside the schedules. Its posts carry no
+    // counts; they come from the public getPosts, which needs no login.
+    if (source === 'jetstream') {
+      if (!enabled.includes('bluesky') || sourceUnavailable(ctx, 'bluesky')) parts.push(await refreshPart(ctx, 'bluesky', signal))
+      continue
+    }
+    const why = sourceUnavailable(ctx, source)
+    const part = why ? { name: source, status: 'skipped' as const, reason: why } : await collectPart(ctx, source, signal)
+    parts.push(part)
+    await noteOutcome(ctx, `source:${source}`, part, { signal })
+    // Fresh counts for the posts the digests show; cheap when nothing is stale.
+    if ((source === 'x' || source === 'bluesky') && (part.status === 'ok' || part.status === 'partial')) parts.push(await refreshPart(ctx, source, signal))
+  }
+  return combineOutcomes(parts)
+}
+
+async function collectPart(ctx: AppContext, source: SourceName, signal?: AbortSignal): Promise<PartOutcome> {
+  try {
+    const r = await withJobLease(ctx, `collect:${source}`, { command: `stancewatch start (collect ${source})` }, () => collect(ctx, { source, signal }))
+    return { name: source, status: r.status, reason: r.stopReason, run: r.runId, newPosts: r.stats.newPosts }
+  } catch (e) {
+    if (e instanceof LeaseBusyError) return { name: source, status: 'skipped', reason: `another process is collecting it: ${describeHolder(e.holder, Date.now())}` }
+    ctx.log.error({ source, err: e }, 'collection failed')
+    return { name: source, status: 'failed', reason: (e as Error).message ?? String(e) }
+  }
+}
+
+async function refreshPart(ctx: AppContext, platform: 'x' | 'bluesky', signal?: AbortSignal): Promise<PartOutcome> {
+  const name = `${platform}-refresh`
+  try {
+    const r = await withJobLease(ctx, `refresh:${platform}`, { command: 'stancewatch start (engagement refresh)' }, () => refreshEngagement(ctx, platform, signal))
+    return { name, status: r.status, reason: r.stopReason, run: r.runId, updated: r.stats.duplicates, deleted: r.stats.deletions }
+  } catch (e) {
+    if (e instanceof LeaseBusyError) return { name, status: 'skipped', reason: 'another process is refreshing it' }
+    return { name, status: 'failed', reason: (e as Error).message ?? String(e) }
+  }
+}
+
+async function digestJob(ctx: AppContext, signal?: AbortSignal): Promise<JobOutcome> {
+  const written: { topic: string; date: string; files: string[]; deliveries: string[] }[] = []
+  const deliveries: DeliveryResult[] = []
+  const waiting: string[] = []
+  for (const topic of ctx.config.topics) {
+    const days = missingDigestDays(ctx, topic.id)
+    if (days === null) waiting.push(topic.id)
+    for (const date of days ?? []) {
+      let made = makeDigests(ctx, { date, topic: topic.id })
+      if (ctx.config.digest.deliver) made = await deliverDigests(ctx, made, { signal })
+      for (const d of made) {
+        deliveries.push(...d.deliveries)
+        written.push({ topic: d.topic, date: d.date, files: d.files, deliveries: d.deliveries.map(summary) })
+      }
+    }
+  }
+  if (written.length === 0) {
+    const reason = waiting.length ? `nothing collected yet for ${waiting.join(', ')}: no digest before a topic's first collection` : 'every day is already written'
+    return { status: 'skipped', reason, detail: [] }
+  }
+  return withDeliveries({ status: 'ok', reason: `${written.length} digest${written.length === 1 ? '' : 's'} written`, detail: written }, deliveries)
+}
+
+/** A delivery that failed this round makes the run partial: it is retried at the next alerts check. */
+function withDeliveries(o: JobOutcome, deliveries: DeliveryResult[]): JobOutcome {
+  const failed = deliveries.filter((d) => d.status === 'failed')
+  if (failed.length === 0) return o
+  return { ...o, status: 'partial' as FinalStatus, reason: `${o.reason}; delivery failed on ${[...new Set(failed.map((d) => d.channel))].join(', ')} (retried at the next alerts check)` }
+}
+
 const summary = (d: DeliveryResult) => `${d.key} ${d.channel}:${d.status}`
 
-/** Yesterday, plus any of the previous days whose digest was never written (the daemon was down). */
-export function missingDigestDays(ctx: AppContext): string[] {
+/**
+ * The days whose digest the daemon writes for a topic: yesterday, and the days before it (up to
+ * `daemon.digest_catch_up_days`) whose digest was never written because the daemon was down, but never a
+ * day before the topic was first collected. Null while the topic has never been collected.
+ */
+export function missingDigestDays(ctx: AppContext, topicId: string): string[] | null {
+  const first = firstCollectedAt(ctx.db, topicId)
+  if (first === null) return null
   const zone = ctx.config.timezone
+  const firstDay = DateTime.fromMillis(first, { zone }).toISODate()!
   const last = yesterday(ctx.now(), zone)
-  const done = new Set(ctx.config.topics.flatMap((t) => digestDays(ctx.db, t.id)))
+  const done = new Set(digestDays(ctx.db, topicId))
   const days: string[] = []
-  for (let i = DIGEST_CATCH_UP_DAYS - 1; i >= 0; i--) {
+  for (let i = ctx.config.daemon.digest_catch_up_days - 1; i >= 0; i--) {
     const d = DateTime.fromISO(last, { zone }).minus({ days: i }).toISODate()!
-    if (i === 0 || (!done.has(d) && done.size > 0)) days.push(d)
+    if (d >= firstDay && (i === 0 || !done.has(d))) days.push(d)
   }
   return days
 }

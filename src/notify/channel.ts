@@ -44,7 +44,7 @@ export class ChannelError extends Error {
   }
 }
 
-/** Which kinds a channel's `send: [alerts, digest]` lets through. */
+/** Which kinds a channel's `send: [alerts, digest, ops]` lets through; `alerts` includes the operational ones. */
 export function acceptedKinds(cfg: ChannelConfig): ReadonlySet<MessageKind> {
-  return new Set(cfg.send.map((s) => (s === 'alerts' ? 'alert' : 'digest')))
+  return new Set(cfg.send.flatMap((s): MessageKind[] => (s === 'alerts' ? ['alert', 'ops'] : s === 'ops' ? ['ops'] : ['digest'])))
 }

@@ -4,7 +4,8 @@
  * escaping. Every string here is plain, unescaped text as people wrote it: hostile until a channel escapes it.
  */
 
-export type MessageKind = 'alert' | 'digest'
+/** `ops`: the bot's own health (a source failing, its recovery), for whoever runs it. */
+export type MessageKind = 'alert' | 'digest' | 'ops'
 
 export interface MessagePost {
   text: string

@@ -1,15 +1,30 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { ConfigError } from '../domain/errors.js'
 
 export type Db = Database.Database
 
+export interface OpenOptions {
+  /** Refuse a file that does not exist instead of creating it (commands that only read). */
+  mustExist?: boolean
+}
+
 /**
  * Open (creating if needed) the database. WAL lets the dashboard and CLI read while the daemon writes;
  * synchronous=NORMAL is durable at every checkpoint and safe against corruption in WAL mode.
  */
-export function openDb(file: string): Db {
+export function openDb(file: string, opts: OpenOptions = {}): Db {
+  if (opts.mustExist && file !== ':memory:' && !existsSync(file)) {
+    throw new ConfigError([
+      {
+        file: 'environment',
+        key: 'STANCEWATCH_DB (or --db)',
+        message: `the database ${file} does not exist`,
+        fix: 'check the path; a database is created by the commands that collect (`stancewatch collect …`, `stancewatch start`) or by `stancewatch demo` (db/demo.sqlite)',
+      },
+    ])
+  }
   let db: Db
   try {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -24,10 +39,11 @@ export function openDb(file: string): Db {
       },
     ])
   }
+  // Before anything that locks: two processes opening a new file at once wait for each other instead of failing.
+  db.pragma('busy_timeout = 5000')
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
   db.pragma('cache_size = -16384')
   return db
 }

@@ -1,7 +1,14 @@
 import type { Db } from './db.js'
+import type { ProcessIdentity } from './leases.js'
 import { stmt } from './statements.js'
 
-export type RunStatus = 'running' | 'ok' | 'partial' | 'failed'
+/**
+ * How a run ended: `ok`; `partial` (stopped early with what it stored consistent); `skipped` (did not run,
+ * with why: no credentials, budget reached, rate limited, another process running it); `failed` (with the
+ * error); `interrupted` (its process was killed: closed at the next start).
+ */
+export type RunStatus = 'running' | 'ok' | 'partial' | 'skipped' | 'failed' | 'interrupted'
+export type FinalStatus = Exclude<RunStatus, 'running'>
 
 /** What a collector run did, as stored and as `status` shows it. */
 export interface CollectorRun {
@@ -31,9 +38,16 @@ export interface CollectorRun {
 
 export type RunTotals = Omit<CollectorRun, 'id' | 'source' | 'startedAt' | 'finishedAt' | 'status' | 'stopReason'>
 
-export function startCollectorRun(db: Db, source: string, queries: string[], at: number): number {
+export function startCollectorRun(db: Db, source: string, queries: string[], at: number, by: ProcessIdentity | null = null): number {
   return Number(
-    stmt(db, "INSERT INTO collector_runs (source, started_at, status, queries) VALUES (?, ?, 'running', ?)").run(source, at, JSON.stringify(queries)).lastInsertRowid,
+    stmt(db, "INSERT INTO collector_runs (source, started_at, status, queries, pid, host, boot_id) VALUES (?, ?, 'running', ?, ?, ?, ?)").run(
+      source,
+      at,
+      JSON.stringify(queries),
+      by?.pid ?? null,
+      by?.host ?? null,
+      by?.bootId ?? null,
+    ).lastInsertRowid,
   )
 }
 
@@ -48,7 +62,7 @@ export function updateCollectorRun(db: Db, id: number, t: RunTotals): void {
   ).run({ ...t, id, queries: JSON.stringify(t.queries), skipReasons: JSON.stringify(t.skipReasons), errors: JSON.stringify(t.errors) })
 }
 
-export function finishCollectorRun(db: Db, id: number, status: Exclude<RunStatus, 'running'>, stopReason: string | null, at: number): void {
+export function finishCollectorRun(db: Db, id: number, status: FinalStatus, stopReason: string | null, at: number): void {
   stmt(db, 'UPDATE collector_runs SET status = ?, stop_reason = ?, finished_at = ? WHERE id = ?').run(status, stopReason, at, id)
 }
 
@@ -115,27 +129,86 @@ export function collectorRunsBetween(db: Db, from: number, to: number): Collecto
   ).map(toRun)
 }
 
-export function startJobRun(db: Db, job: string, at: number): number {
-  return Number(stmt(db, "INSERT INTO job_runs (job, started_at, status) VALUES (?, ?, 'running')").run(job, at).lastInsertRowid)
+export type JobTrigger = 'schedule' | 'catch-up' | 'run-now' | 'manual'
+
+export function startJobRun(db: Db, job: string, at: number, by: ProcessIdentity, o: { trigger: JobTrigger; slotAt?: number | null }): number {
+  return Number(
+    stmt(db, "INSERT INTO job_runs (job, started_at, status, trigger, slot_at, pid, host, boot_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)").run(
+      job,
+      at,
+      o.trigger,
+      o.slotAt ?? null,
+      by.pid,
+      by.host,
+      by.bootId,
+    ).lastInsertRowid,
+  )
 }
 
-export function finishJobRun(db: Db, id: number, status: 'ok' | 'failed', detail: unknown, at: number): void {
-  stmt(db, 'UPDATE job_runs SET status = ?, detail = ?, finished_at = ? WHERE id = ?').run(status, JSON.stringify(detail ?? null), at, id)
+export function finishJobRun(db: Db, id: number, status: FinalStatus, reason: string | null, detail: unknown, at: number): void {
+  stmt(db, 'UPDATE job_runs SET status = ?, reason = ?, detail = ?, finished_at = ? WHERE id = ?').run(status, reason, JSON.stringify(detail ?? null), at, id)
 }
 
 export interface JobRun {
+  id: number
   job: string
   startedAt: number
   finishedAt: number | null
-  status: 'running' | 'ok' | 'failed'
+  status: RunStatus
+  reason: string | null
+  trigger: JobTrigger
+  slotAt: number | null
   detail: unknown
 }
 
+interface JobRunRow {
+  id: number
+  job: string
+  started_at: number
+  finished_at: number | null
+  status: RunStatus
+  reason: string | null
+  trigger: JobTrigger
+  slot_at: number | null
+  detail: string | null
+}
+
+const toJobRun = (r: JobRunRow): JobRun => ({
+  id: r.id,
+  job: r.job,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  status: r.status,
+  reason: r.reason,
+  trigger: r.trigger,
+  slotAt: r.slot_at,
+  detail: r.detail ? (JSON.parse(r.detail) as unknown) : null,
+})
+
+/** The latest run of each job. */
 export function lastJobRuns(db: Db): JobRun[] {
-  const rows = stmt(
+  const rows = stmt(db, 'SELECT * FROM job_runs j WHERE id = (SELECT max(id) FROM job_runs WHERE job = j.job) ORDER BY job').all() as JobRunRow[]
+  return rows.map(toJobRun)
+}
+
+export function jobRunsSince(db: Db, since: number): JobRun[] {
+  return (stmt(db, 'SELECT * FROM job_runs WHERE started_at >= ? ORDER BY id').all(since) as JobRunRow[]).map(toJobRun)
+}
+
+/** Runs still marked running, with the process that ran them: to close those whose process is gone. */
+export function runningRuns(db: Db): { table: 'job_runs' | 'collector_runs'; id: number; pid: number | null; host: string | null; bootId: string | null; startedAt: number }[] {
+  return stmt(
     db,
-    `SELECT job, started_at, finished_at, status, detail FROM job_runs j
-     WHERE id = (SELECT max(id) FROM job_runs WHERE job = j.job) ORDER BY job`,
-  ).all() as { job: string; started_at: number; finished_at: number | null; status: JobRun['status']; detail: string | null }[]
-  return rows.map((r) => ({ job: r.job, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, detail: r.detail ? (JSON.parse(r.detail) as unknown) : null }))
+    `SELECT 'job_runs' AS "table", id, pid, host, boot_id AS bootId, started_at AS startedAt FROM job_runs WHERE status = 'running'
+     UNION ALL
+     SELECT 'collector_runs', id, pid, host, boot_id, started_at FROM collector_runs WHERE status = 'running'`,
+  ).all() as { table: 'job_runs' | 'collector_runs'; id: number; pid: number | null; host: string | null; bootId: string | null; startedAt: number }[]
+}
+
+export function markInterrupted(db: Db, table: 'job_runs' | 'collector_runs', id: number, reason: string, at: number): void {
+  const sql =
+    table === 'job_runs'
+      ? "UPDATE job_runs SET status = 'interrupted', reason = ?, finished_at = ? WHERE id = ? AND status = 'running'"
+      : "UPDATE collector_runs SET status = 'interrupted', stop_reason = ?, finished_at = ? WHERE id = ? AND status = 'running'"
+  stmt(db, sql).run(reason, at, id)
 }

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildProgram, commandOf } from '../../src/cli/run.js'
+import { openDb } from '../../src/store/db.js'
+import { migrate } from '../../src/store/migrate.js'
 import { cli, CONFIG, ROOT, tempDir } from '../helpers.js'
 
 const run = promisify(execFile)
@@ -14,6 +16,11 @@ describe('CLI exit codes and output', () => {
   const db = path.join(tmp.dir, 'cli.sqlite')
   const base = ['--config', CONFIG, '--db', db]
   afterAll(tmp.cleanup)
+  beforeAll(() => {
+    const d = openDb(db)
+    migrate(d)
+    d.close()
+  })
 
   it('exits 0 with help on stdout, examples included, for every command', async () => {
     const top = await cli(['--help'])
@@ -48,6 +55,30 @@ describe('CLI exit codes and output', () => {
     const missing = await cli([...base, 'collect', '--source', 'replay', '--file', path.join(tmp.dir, 'nope.jsonl')])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('nope.jsonl')
+  })
+
+  it('refuses a database that does not exist for commands that only read, and creates nothing', async () => {
+    const typo = path.join(tmp.dir, 'typo', 'stancewatch.sqlite')
+    for (const args of [['status'], ['stance', '--from', '2025-07-10', '--to', '2025-07-12'], ['export', '--format', 'csv'], ['alerts', 'list']]) {
+      const r = await cli(['--config', CONFIG, '--db', typo, ...args])
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stderr, args.join(' ')).toContain(`the database ${typo} does not exist`)
+      expect(r.stderr, args.join(' ')).toContain('Fix:')
+    }
+    expect(existsSync(path.dirname(typo))).toBe(false)
+  })
+
+  it('refuses a throw-away database (empty path, :memory:) for every command', async () => {
+    for (const dbArg of ['', ':memory:', 'file::memory:?cache=shared']) {
+      for (const args of [['collect', '--source', 'replay', '--file', path.join(ROOT, 'tests/fixtures/payloads/x-search-recent.json')], ['status'], ['classify']]) {
+        const r = await cli(['--config', CONFIG, '--db', dbArg, ...args])
+        expect(r.code, `${dbArg} ${args[0]}`).toBe(2)
+        expect(r.stderr, `${dbArg} ${args[0]}`).toMatch(/is not a database file/)
+      }
+    }
+    const fromEnv = await cli(['--config', CONFIG, 'status'], { STANCEWATCH_DB: ':memory:' })
+    expect(fromEnv.code).toBe(2)
+    expect(fromEnv.stderr).toMatch(/STANCEWATCH_DB: ":memory:" is not a database file/)
   })
 
   it('exits 2 on a configuration error naming file, key and fix', async () => {

@@ -106,7 +106,7 @@ describe('config problems', () => {
     const p = onlyProblem(text)
     expect(p.key).toBe('timezon')
     expect(p.line).toBe(lineOf(text, 'timezon: UTC'))
-    expect(p.fix).toBe('remove it or correct its spelling; allowed here: timezone, topics, schedules, sources, alerts, digest, notify')
+    expect(p.fix).toBe('remove it or correct its spelling; allowed here: timezone, topics, schedules, sources, alerts, digest, notify, daemon')
   })
 
   it('unknown key holding a block: the line is the line of the misspelt key itself', () => {
@@ -278,7 +278,7 @@ describe('config problems', () => {
       key: 'schedules.digest',
       line: lineOf(text, 'digest: "0 25'),
       message: '"0 25 * * *" is not a valid cron expression',
-      fix: 'use five fields (minute hour day month weekday), e.g. "*/15 * * * *" or "0 8 * * *"',
+      fix: 'use five fields (minute hour day month weekday), e.g. "*/15 * * * *" or "0 8 * * *" (six fields put seconds first)',
     })
   })
 

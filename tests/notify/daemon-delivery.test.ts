@@ -42,7 +42,9 @@ describe('the scheduled alerts job', () => {
     h.advance(HOUR)
     rx.setDefault({ status: 200, body: 'ok' })
 
-    const first = (await runJob(h.ctx, 'alerts')) as { alerts: number[]; deliveries: string[]; retried: string[] }
+    const run1 = await runJob(h.ctx, 'alerts')
+    expect(run1.status).toBe('ok')
+    const first = run1.detail as { alerts: number[]; deliveries: string[]; retried: string[] }
     expect(first.alerts).toHaveLength(1)
     expect(first.deliveries).toEqual([`alert:${first.alerts[0]} hook:sent`])
     expect(first.retried).toEqual([`${earlier.key} hook:sent`])
@@ -52,7 +54,7 @@ describe('the scheduled alerts job', () => {
     expect(bodies.filter((k) => k === `alert:${first.alerts[0]}`)).toHaveLength(1)
 
     h.advance(HOUR)
-    const second = (await runJob(h.ctx, 'alerts')) as { alerts: number[]; deliveries: string[]; retried: string[] }
+    const second = (await runJob(h.ctx, 'alerts')).detail as { alerts: number[]; deliveries: string[]; retried: string[] }
     expect(second).toEqual({ alerts: [], deliveries: [], retried: [] })
   })
 })

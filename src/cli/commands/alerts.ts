@@ -102,7 +102,7 @@ Examples:
           )
         }
         println(io, summaryLine(result.alerts, result.checks))
-      })
+      }, { readOnly: true })
     })
   alerts
     .command('list')
@@ -132,7 +132,7 @@ Examples:
             }),
           ),
         )
-      })
+      }, { readOnly: true })
     })
   for (const [name, state, what] of [
     ['ack', 'acknowledged', 'Mark alerts as seen and being handled'],

@@ -42,7 +42,7 @@ Examples:
           if (o.json) printJson(io, summary)
           else printSummary(io, summary)
         },
-        'error',
+        { logLevel: 'error' },
       )
     })
 }

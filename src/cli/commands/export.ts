@@ -59,6 +59,6 @@ Examples:
         } finally {
           closeSync(fd)
         }
-      })
+      }, { readOnly: true })
     })
 }

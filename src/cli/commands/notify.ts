@@ -25,8 +25,8 @@ export function registerNotify(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-Each channel gets the test as an alert, or as a digest if it takes only digests (its \`send\` setting), with
-the same retries as a real delivery. A channel whose secret variable is not set is reported as skipped.
+Each channel gets the test as an alert, or as a digest (or an operational alert) if it takes only those
+(its \`send\` setting), with the same retries as a real delivery. A channel whose secret variable is not set is reported as skipped.
 Channels are configured under notify.channels in the config; secrets come from the environment.
 
 Examples:
@@ -45,7 +45,7 @@ Examples:
         const chosen = o.channel ? configured.filter((c) => o.channel!.includes(c.id)) : configured
         const results: DeliveryResult[] = []
         for (const c of chosen) {
-          const message = testMessage(ctx.config, c.send.includes('alerts') ? 'alert' : 'digest', ctx.now())
+          const message = testMessage(ctx.config, c.send.includes('alerts') ? 'alert' : c.send.includes('digest') ? 'digest' : 'ops', ctx.now())
           results.push(...(await deliver(ctx, message, { channels: [c.id], force: true })))
         }
         if (o.json) return printJson(io, { results })

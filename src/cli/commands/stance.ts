@@ -89,7 +89,7 @@ Examples:
         else if (format === 'csv') io.stdout(stanceCsv(series))
         else if (format === 'chart') println(io, stanceChart(series, { color: io.stdoutIsTTY && !io.env.NO_COLOR }))
         else printSeries(io, series)
-      })
+      }, { readOnly: true })
     })
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { runJob, JOBS } from '../../jobs/scheduled.js'
-import { startScheduler } from '../../schedule/scheduler.js'
+import { reloadContext } from '../../context.js'
+import { startDaemon } from '../../schedule/daemon.js'
 import type { Io } from '../io.js'
 import { optionsOf } from '../options.js'
 import { withContext } from '../session.js'
@@ -8,6 +8,9 @@ import { withContext } from '../session.js'
 interface Flags {
   runNow?: boolean
 }
+
+/** How often the daemon checks that the npm/npx process that started it is still there. */
+const PARENT_CHECK_MS = 1000
 
 export function registerStart(program: Command, io: Io): void {
   program
@@ -17,13 +20,20 @@ export function registerStart(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-Schedules are cron expressions under \`schedules\` in the config, run in its time zone. Missed digests
-(the daemon was down) are written at the next digest run. Logs are JSON on stderr. SIGINT or SIGTERM
-finishes the current batch, stores every cursor and exits 0.
+One daemon per database: a second \`start\` on the same database exits 2 naming the running one (a daemon
+that was killed is taken over). Commands such as status, stance or collect work beside it; a command that
+runs a job the daemon is running at that moment refuses (or waits, with --wait).
+
+Schedules are cron expressions under \`schedules\` in the config, run in its time zone; a slot missed while
+the daemon was down runs once when it is back (missed digests are all written). Logs are JSON on stderr
+(readable lines on a terminal). SIGINT or SIGTERM finishes the current batch, stores every cursor and exits 0
+within daemon.shutdown_timeout_seconds; SIGHUP (or \`stancewatch reload\`) re-reads the config and keeps the
+running one if the new one is invalid.
 
 Examples:
   $ npm start
-  $ stancewatch start --run-now --log-level debug`,
+  $ stancewatch start --run-now --log-level debug
+  $ kill -HUP <pid>        # re-read the config`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
@@ -31,32 +41,39 @@ Examples:
         io,
         o,
         async (ctx) => {
-          // Signals are handled from the first moment: a stop during --run-now also ends cleanly.
-          const abort = new AbortController()
-          const stopped = new Promise<string>((resolve) => {
-            const stop = (signal: string) => {
-              ctx.log.info({ signal }, 'stopping: finishing the current batch')
-              abort.abort()
-              resolve(signal)
+          const daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
+          let signals = 0
+          const stop = (why: string) => {
+            if (++signals > 1) {
+              ctx.log.warn({ why }, 'second stop request: stopping at once')
+              daemon.abandon()
             }
-            process.once('SIGINT', () => stop('SIGINT'))
-            process.once('SIGTERM', () => stop('SIGTERM'))
-          })
-          if (o.runNow) {
-            for (const job of JOBS) {
-              if (abort.signal.aborted) break
-              await runJob(ctx, job, abort.signal).catch((e: unknown) => ctx.log.error({ job, err: e }, 'job failed'))
-            }
+            void daemon.stop(why)
           }
-          if (!abort.signal.aborted) {
-            const scheduler = startScheduler(ctx)
-            ctx.log.info({ pid: process.pid }, 'stancewatch daemon started')
-            await stopped
-            await scheduler.stop()
+          const onInt = () => stop('SIGINT')
+          const onTerm = () => stop('SIGTERM')
+          const onHup = () => void daemon.reload()
+          process.on('SIGINT', onInt)
+          process.on('SIGTERM', onTerm)
+          process.on('SIGHUP', onHup)
+          // Under npm or npx a shell sits between the wrapper and this process: when the wrapper is stopped,
+          // the signal may not reach us, and we would run on as an orphan. Its disappearance is the signal.
+          const parent = process.ppid
+          const watch = io.env.npm_command
+            ? setInterval(() => {
+                if (process.ppid !== parent) stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
+              }, PARENT_CHECK_MS)
+            : null
+          try {
+            await daemon.done
+          } finally {
+            if (watch) clearInterval(watch)
+            process.off('SIGINT', onInt)
+            process.off('SIGTERM', onTerm)
+            process.off('SIGHUP', onHup)
           }
-          ctx.log.info('stancewatch daemon stopped')
         },
-        'info',
+        { logLevel: 'info' },
       )
     })
 }

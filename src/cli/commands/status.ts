@@ -87,6 +87,6 @@ export function registerStatus(program: Command, io: Io): void {
           println(io, `  ${d.channel}: ${d.sent} sent${waiting}${lost}${d.skipped ? `, ${d.skipped} skipped` : ''}${why}`)
         }
         if (status.jobs.length) println(io, `Scheduled jobs: ${status.jobs.map((j) => `${j.job} ${j.status} at ${j.startedAt}`).join('; ')}`)
-      })
+      }, { readOnly: true })
     })
 }

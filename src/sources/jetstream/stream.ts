@@ -19,10 +19,15 @@ export interface JetstreamOptions {
   signal?: AbortSignal
   /** Called on every successful connection with the cursor it asked for. */
   onConnect?: (info: { cursorUs: number | null; attempt: number; downMs: number }) => void
+  /** Called when a connection attempt fails before opening (refused, DNS, TLS, HTTP error). */
+  onConnectFailed?: (info: { attempt: number; downMs: number; error: string }) => void
 }
 
 export interface StreamStats {
   connections: number
+  /** Attempts that never opened, and why the last one failed. */
+  failedConnects: number
+  lastError: string | null
   reconnects: number
   /** Times reading was paused because processing fell behind (never a dropped event). */
   pauses: number
@@ -37,7 +42,7 @@ export interface StreamStats {
  * whatever was received but not yet stored is received again (storage is idempotent).
  */
 export class JetstreamStream {
-  readonly stats: StreamStats = { connections: 0, reconnects: 0, pauses: 0, buffered: 0, maxBuffered: 0 }
+  readonly stats: StreamStats = { connections: 0, failedConnects: 0, lastError: null, reconnects: 0, pauses: 0, buffered: 0, maxBuffered: 0 }
   // Raw frames, not strings: they wait outside the JavaScript heap and become strings only when taken.
   private buffer: Buffer[] = []
   private head = 0
@@ -122,6 +127,9 @@ export class JetstreamStream {
       if (opened) {
         this.stats.reconnects++
         downSince = Date.now()
+      } else {
+        this.stats.failedConnects++
+        this.o.onConnectFailed?.({ attempt, downMs: Date.now() - downSince, error: this.stats.lastError ?? 'connection closed before it opened' })
       }
       // Whatever the old connection left buffered comes again from the stored cursor.
       this.buffer = []
@@ -159,7 +167,10 @@ export class JetstreamStream {
         }
         if (size >= this.want) this.wake()
       })
-      ws.on('error', (err) => this.o.log.debug({ source: 'jetstream', error: err.message }, 'Jetstream socket error'))
+      ws.on('error', (err) => {
+        this.stats.lastError = err.message
+        this.o.log.debug({ source: 'jetstream', error: err.message }, 'Jetstream socket error')
+      })
       ws.on('close', () => {
         this.socket = null
         this.wake()
