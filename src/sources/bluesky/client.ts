@@ -133,7 +133,9 @@ export class BskyApi {
         const transient = offline || (e instanceof XRPCError ? e.status >= 500 || e.status === 1 || e.status === 2 || e.error === 'UpstreamFailure' : e instanceof TypeError || e instanceof SyntaxError)
         if (!transient) throw e instanceof XRPCError ? new UnavailableError(`Bluesky ${what} failed: ${describe(e)}`) : e
         if (failures >= this.o.maxRetries) {
-          if (offline) throw new UnavailableError(`Bluesky unreachable: ${what} got no answer in ${failures + 1} tries, last ${describe(e)}`)
+          if (e instanceof UnreachableError) throw new UnavailableError(`${e.message}; gave up after ${failures + 1} tries`)
+          const host = what === 'getPosts' ? this.o.publicApi : this.o.service
+          if (offline) throw new UnavailableError(`Bluesky unreachable at ${host} (${what}): ${describe(e)}; gave up after ${failures + 1} tries`)
           throw new UnavailableError(`Bluesky ${what} failed ${failures + 1} times, last with ${describe(e)}`)
         }
         const pause = backoffMs(failures++)
