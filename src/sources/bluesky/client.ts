@@ -5,8 +5,6 @@ import { atproto } from './atproto.js'
 import { describeBskyError as describe, isNetworkFailure } from './errors.js'
 import { LoginRefusedError, LoginRejectedError, openBskySession, UnreachableError, type SessionStore } from './session.js'
 
-export type { SessionStore } from './session.js'
-
 export interface BskyClientOptions {
   /** PDS that logs in and proxies search (BSKY_SERVICE). */
   service: string
