@@ -2,29 +2,16 @@ import type { AppContext } from '../context.js'
 import { normalizePayload } from '../normalize/index.js'
 import { isObj, parseIsoMs } from '../normalize/shape.js'
 import { archivePayload } from '../sources/archive.js'
-import { BskyApi, type SessionStore } from '../sources/bluesky/client.js'
+import { BskyApi } from '../sources/bluesky/client.js'
 import { bskyAfterPage, bskyPassStart, type BskyQueryState } from '../sources/bluesky/pagination.js'
 import { compileBskyQueries, type BskyQuery } from '../sources/bluesky/queries.js'
+import { sessionStore } from '../sources/bluesky/session-store.js'
 import { getCursor } from '../store/cursors.js'
-import { clearSession, loadSession, loginsSince, recordLogin, saveSession } from '../store/sessions.js'
 import { ingest } from './ingest.js'
 import { RunRecorder, runQueries } from './run-recorder.js'
 
 export function planBskyQueries(ctx: AppContext): BskyQuery[] {
   return ctx.config.topics.flatMap((t) => compileBskyQueries(t))
-}
-
-/** The session lives in the database, keyed by service and account; tokens never leave this table. */
-export function sessionStore(ctx: AppContext): SessionStore {
-  const service = ctx.env.bluesky.service
-  const who = ctx.env.bluesky.identifier ?? ''
-  return {
-    load: () => loadSession(ctx.db, service, who),
-    save: (s) => saveSession(ctx.db, service, who, s, ctx.now().getTime()),
-    clear: () => clearSession(ctx.db, service, who),
-    loginsSince: (ms) => loginsSince(ctx.db, service, who, ms),
-    recordLogin: (ok) => recordLogin(ctx.db, service, who, ok, ctx.now().getTime()),
-  }
 }
 
 export function bskyApi(ctx: AppContext, signal?: AbortSignal): BskyApi {

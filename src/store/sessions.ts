@@ -27,10 +27,12 @@ export function clearSession(db: Db, service: string, identifier: string): void 
   stmt(db, 'DELETE FROM sessions WHERE service = ? AND identifier = ?').run(service, identifier)
 }
 
+/** A createSession that reached Bluesky (it answered, whatever it said): the ones its login limits count. */
 export function recordLogin(db: Db, service: string, identifier: string, ok: boolean, at: number): void {
   stmt(db, 'INSERT INTO login_attempts (service, identifier, at, ok) VALUES (?, ?, ?, ?)').run(service, identifier, at, ok ? 1 : 0)
 }
 
-export function loginsSince(db: Db, service: string, identifier: string, since: number): number {
-  return stmt(db, 'SELECT count(*) FROM login_attempts WHERE service = ? AND identifier = ? AND at >= ?').pluck().get(service, identifier, since) as number
+/** When recorded logins happened since `since` (ms), newest first: one read serves every window. */
+export function loginTimesSince(db: Db, service: string, identifier: string, since: number): number[] {
+  return stmt(db, 'SELECT at FROM login_attempts WHERE service = ? AND identifier = ? AND at >= ? ORDER BY at DESC').pluck().all(service, identifier, since) as number[]
 }

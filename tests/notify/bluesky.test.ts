@@ -3,6 +3,7 @@ import { dmText, findLinks, MAX_THREAD_POSTS, threadTexts, type RichText } from 
 import { deliver, retryPending } from '../../src/notify/deliver.js'
 import { findDelivery } from '../../src/store/deliveries.js'
 import { startBskyServer, type BskyServer } from '../servers/bluesky.js'
+import { closedLoopbackPort } from '../servers/closed-port.js'
 import { FAST_RETRY, notifyHarness, sampleMessage, type NotifyHarness } from './helpers.js'
 
 const BOT = { identifier: 'stancebot.test', password: 'bot1-pass-word-zzzz', did: 'did:plc:stancebotstancebotstance', handle: 'stancebot.test' }
@@ -206,5 +207,57 @@ describe('Bluesky channel against the loopback server', () => {
     expect(r).toMatchObject({ status: 'failed', attempts: 1 })
     expect(r!.error).toContain('Bluesky rejected the login')
     expect(h.logs.join('') + JSON.stringify(h.ctx.db.prepare('SELECT * FROM deliveries').all())).not.toContain('wrong-app-password-000')
+  })
+})
+
+describe('Bluesky channel logins: only the ones Bluesky answered count', () => {
+  let server: BskyServer | null = null
+  let h: NotifyHarness | null = null
+  const harness = (service: string, password = BOT.password) =>
+    notifyHarness({
+      notify: { retry: FAST_RETRY, timeout_seconds: 5, channels: [{ id: 'bot', type: 'bluesky' }] },
+      env: { BSKY_SERVICE: service, BSKY_IDENTIFIER: BOT.identifier, BSKY_APP_PASSWORD: password },
+    })
+  const attempts = () => h!.ctx.db.prepare('SELECT ok FROM login_attempts ORDER BY rowid').pluck().all()
+  afterEach(async () => {
+    h?.cleanup()
+    h = null
+    await server?.close()
+    server = null
+  })
+
+  it('an unreachable Bluesky is a retryable failure that spends no login; once it is back, the delivery is sent', async () => {
+    const port = await closedLoopbackPort()
+    h = harness(`http://127.0.0.1:${port}`)
+    const m = sampleMessage()
+    // 4 rounds of 3 tries: more than sources.bluesky.max_logins_per_day (10) would allow.
+    for (let round = 0; round < 4; round++) {
+      const [r] = await deliver(h.ctx, m)
+      // Every try of the round was made: the failure is not permanent.
+      expect(r).toMatchObject({ status: 'failed', attempts: FAST_RETRY.attempts })
+      expect(r!.error).toMatch(/^Bluesky unreachable/)
+      expect(r!.error).toContain('ECONNREFUSED')
+    }
+    expect(attempts()).toEqual([])
+    server = await startBskyServer({ posts: [], accounts: [BOT], port })
+    const [sent] = await deliver(h.ctx, m)
+    expect(sent).toMatchObject({ status: 'sent', attempts: 1 })
+    expect(server.logins).toBe(1)
+    expect(attempts()).toEqual([1])
+  })
+
+  it('a login Bluesky answered counts: rejected (final for the round) or failed upstream (retried)', async () => {
+    server = await startBskyServer({ posts: [], accounts: [BOT] })
+    h = harness(server.url, 'wrong-app-password-000')
+    const [rejected] = await deliver(h.ctx, sampleMessage())
+    expect(rejected).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(attempts()).toEqual([0])
+    h.cleanup()
+
+    h = harness(server.url)
+    server.inject({ kind: 'upstream', status: 502, nsid: 'com.atproto.server.createSession' })
+    const [sent] = await deliver(h.ctx, sampleMessage())
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2 })
+    expect(attempts()).toEqual([0, 1])
   })
 })

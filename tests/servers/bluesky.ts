@@ -54,6 +54,8 @@ export interface BskyServerOptions {
   searchCap?: number
   /** Default true: unauthenticated searchPosts → 403 {"error":"AuthMissing","message":"Authentication Required"}. */
   requireAuthForSearch?: boolean
+  /** Listen on this port instead of an ephemeral one (to bring a service back where clients already point). */
+  port?: number
 }
 
 /** One request as the server saw it. */
@@ -324,7 +326,7 @@ function many(params: Record<string, string | string[]>, key: string): string[] 
   return v === undefined ? [] : Array.isArray(v) ? v : [v]
 }
 
-/** Start the server on 127.0.0.1 with an ephemeral port. */
+/** Start the server on 127.0.0.1 with an ephemeral port (or `opts.port`). */
 export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServer> {
   const now = opts.now ?? Date.now
   const accessTtl = opts.accessTokenTtlMs ?? 2 * 60 * MINUTE
@@ -814,7 +816,7 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
   })
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
-    httpServer.listen(0, '127.0.0.1', () => resolve())
+    httpServer.listen(opts.port ?? 0, '127.0.0.1', () => resolve())
   })
   const { port } = httpServer.address() as AddressInfo
 

@@ -1,15 +1,9 @@
-import type { Agent, AtpSessionData, AtpSessionEvent, CredentialSession, XRPCError } from '@atproto/api'
+import type { Agent, XRPCError } from '@atproto/api'
 import type { Logger } from '../../logger.js'
 import { AuthError, backoffMs, emptyRequestStats, RateLimitedError, sleep, UnavailableError, type RequestStats } from '../wait.js'
-
-/** Where the session lives between runs (the database), so a run resumes it instead of logging in. */
-export interface SessionStore {
-  load(): { did: string; handle: string; accessJwt: string; refreshJwt: string } | null
-  save(s: { did: string; handle: string; accessJwt: string; refreshJwt: string }): void
-  clear(): void
-  loginsSince(ms: number): number
-  recordLogin(ok: boolean): void
-}
+import { atproto } from './atproto.js'
+import { describeBskyError as describe, isNetworkFailure } from './errors.js'
+import { LoginRefusedError, LoginRejectedError, openBskySession, UnreachableError, type SessionStore } from './session.js'
 
 export interface BskyClientOptions {
   /** PDS that logs in and proxies search (BSKY_SERVICE). */
@@ -36,29 +30,16 @@ export interface SearchPage {
   raw: unknown
 }
 
-const LOGIN_WINDOW_MS = 24 * 3_600_000
-
-type AtprotoApi = Pick<typeof import('@atproto/api'), 'Agent' | 'CredentialSession' | 'XRPCError' | 'AppBskyFeedDefs'>
-let atproto: AtprotoApi | null = null
-/** @atproto/api weighs ~40 MB: loaded the first time Bluesky is called, not by every command. */
-async function lib(): Promise<AtprotoApi> {
-  if (!atproto) {
-    const m = await import('@atproto/api')
-    atproto = { Agent: m.Agent, CredentialSession: m.CredentialSession, XRPCError: m.XRPCError, AppBskyFeedDefs: m.AppBskyFeedDefs }
-  }
-  return atproto
-}
 const MAX_CONSECUTIVE_429 = 20
 
 /**
  * Bluesky through @atproto/api. Logs in once and keeps the session in the database; later runs resume it
  * (expired access tokens refresh transparently inside CredentialSession); a revoked session falls back to
- * one new login, never more than the daily allowance. Rate limits (429 + ratelimit-reset), upstream
- * failures (502 UpstreamFailure) and network errors are handled here, once.
+ * one new login, never more than the local allowance. Rate limits (429 + ratelimit-reset), upstream
+ * failures (502 UpstreamFailure) and network errors, a login's included, are handled here, once.
  */
 export class BskyApi {
   readonly stats: RequestStats = emptyRequestStats()
-  private session: CredentialSession | null = null
   private agent: Agent | null = null
   private publicAgent: Agent | null = null
   private readonly now: () => number
@@ -70,39 +51,18 @@ export class BskyApi {
 
   /** An authenticated agent: the stored session resumed, or one login. */
   private async authed(): Promise<Agent> {
-    if (this.agent && this.session?.hasSession) return this.agent
+    // An agent whose session the library dropped (refresh refused) has no DID: open a new one.
+    if (this.agent?.did) return this.agent
     const o = this.o
     if (!o.identifier || !o.appPassword) throw new AuthError('Bluesky search needs a login: set BSKY_IDENTIFIER and BSKY_APP_PASSWORD (an app password)')
-    const { Agent, CredentialSession, XRPCError } = await lib()
-    const session = new CredentialSession(new URL(o.service), undefined, (evt: AtpSessionEvent, data?: AtpSessionData) => {
-      if ((evt === 'create' || evt === 'update') && data) o.store.save({ did: data.did, handle: data.handle, accessJwt: data.accessJwt, refreshJwt: data.refreshJwt })
-      if (evt === 'expired') o.store.clear()
-    })
-    const saved = o.store.load()
-    if (saved) {
-      try {
-        await session.resumeSession({ ...saved, active: true })
-      } catch (e) {
-        o.log.warn({ api: 'bluesky', error: describe(e) }, 'stored Bluesky session could not be resumed; logging in again')
-      }
+    try {
+      this.agent = await openBskySession({ service: o.service, identifier: o.identifier, appPassword: o.appPassword, store: o.store, log: o.log, maxLoginsPerDay: o.maxLoginsPerDay, now: this.now })
+    } catch (e) {
+      if (e instanceof LoginRejectedError) throw new AuthError(e.message)
+      // A spent daily allowance needs a person; a burst within minutes passes, so the next run resumes.
+      if (e instanceof LoginRefusedError) throw e.daily ? new AuthError(e.message) : new UnavailableError(e.message)
+      throw e
     }
-    if (!session.hasSession) {
-      const used = o.store.loginsSince(this.now() - LOGIN_WINDOW_MS)
-      if (used >= o.maxLoginsPerDay) {
-        throw new AuthError(`Bluesky login refused locally: ${used} logins in the last 24 h (sources.bluesky.max_logins_per_day); Bluesky allows 300 a day, so something keeps losing the session`)
-      }
-      try {
-        await session.login({ identifier: o.identifier, password: o.appPassword })
-        o.store.recordLogin(true)
-        o.log.info({ api: 'bluesky', handle: session.session?.handle }, 'logged in to Bluesky')
-      } catch (e) {
-        o.store.recordLogin(false)
-        if (e instanceof XRPCError && (e.status === 401 || e.status === 400)) throw new AuthError(`Bluesky rejected the login (${e.error ?? e.status}): check BSKY_IDENTIFIER and BSKY_APP_PASSWORD`)
-        throw e
-      }
-    }
-    this.session = session
-    this.agent = new Agent(session)
     return this.agent
   }
 
@@ -122,7 +82,7 @@ export class BskyApi {
   /** Up to 25 posts by URI, unauthenticated, from the public AppView; missing ones are simply absent. */
   async getPosts(uris: readonly string[]): Promise<SearchPage> {
     return this.request('getPosts', async () => {
-      const { Agent } = await lib()
+      const { Agent } = await atproto()
       this.publicAgent ??= new Agent(this.o.publicApi)
       try {
         const res = await this.publicAgent.app.bsky.feed.getPosts({ uris: [...uris] })
@@ -135,7 +95,7 @@ export class BskyApi {
   }
 
   private async request<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const { XRPCError } = await lib()
+    const { XRPCError } = await atproto()
     let failures = 0
     let refusals = 0
     let relogged = false
@@ -152,7 +112,7 @@ export class BskyApi {
       try {
         return await call()
       } catch (e) {
-        if (e instanceof AuthError) throw e
+        if (e instanceof AuthError || e instanceof UnavailableError) throw e
         if (e instanceof XRPCError && e.status === 429) {
           if (++refusals > MAX_CONSECUTIVE_429) throw new UnavailableError(`Bluesky kept refusing ${what} with 429`)
           const reset = Number(header(e, 'ratelimit-reset'))
@@ -165,12 +125,17 @@ export class BskyApi {
           this.o.log.warn({ api: 'bluesky', error: e.error ?? e.status }, 'Bluesky session no longer valid; logging in again')
           this.o.store.clear()
           this.agent = null
-          this.session = null
           continue
         }
-        const transient = e instanceof XRPCError ? e.status >= 500 || e.status === 1 || e.status === 2 || e.error === 'UpstreamFailure' : e instanceof TypeError || e instanceof SyntaxError
+        const offline = e instanceof UnreachableError || isNetworkFailure(e)
+        const transient = offline || (e instanceof XRPCError ? e.status >= 500 || e.status === 1 || e.status === 2 || e.error === 'UpstreamFailure' : e instanceof TypeError || e instanceof SyntaxError)
         if (!transient) throw e instanceof XRPCError ? new UnavailableError(`Bluesky ${what} failed: ${describe(e)}`) : e
-        if (failures >= this.o.maxRetries) throw new UnavailableError(`Bluesky ${what} failed ${failures + 1} times, last with ${describe(e)}`)
+        if (failures >= this.o.maxRetries) {
+          if (e instanceof UnreachableError) throw new UnavailableError(`${e.message}; gave up after ${failures + 1} tries`)
+          const host = what === 'getPosts' ? this.o.publicApi : this.o.service
+          if (offline) throw new UnavailableError(`Bluesky unreachable at ${host} (${what}): ${describe(e)}; gave up after ${failures + 1} tries`)
+          throw new UnavailableError(`Bluesky ${what} failed ${failures + 1} times, last with ${describe(e)}`)
+        }
         const pause = backoffMs(failures++)
         this.stats.retries++
         this.o.log.warn({ api: 'bluesky', call: what, attempt: failures, waitMs: pause, error: describe(e) }, 'Bluesky request failed; retrying')
@@ -181,8 +146,8 @@ export class BskyApi {
 }
 
 /** A page where some posts fail lexicon validation: keep the valid ones, count the rest. */
-function salvage(raw: unknown): SearchPage {
-  const { AppBskyFeedDefs } = atproto!
+async function salvage(raw: unknown): Promise<SearchPage> {
+  const { AppBskyFeedDefs } = await atproto()
   const body = (raw && typeof raw === 'object' ? raw : {}) as { posts?: unknown[]; cursor?: string; hitsTotal?: number }
   const posts = Array.isArray(body.posts) ? body.posts : []
   const valid = posts.filter((p) => AppBskyFeedDefs.validatePostView(p).success)
@@ -191,16 +156,11 @@ function salvage(raw: unknown): SearchPage {
 
 /** XRPCInvalidResponseError (not exported by @atproto/api): the body failed lexicon validation. */
 async function isInvalidResponse(e: unknown): Promise<boolean> {
-  const { XRPCError } = await lib()
+  const { XRPCError } = await atproto()
   return e instanceof XRPCError && 'responseBody' in e
 }
 
 function header(e: XRPCError, name: string): string | undefined {
   const h = (e as unknown as { headers?: Record<string, string> }).headers
   return h?.[name] ?? h?.[name.toLowerCase()]
-}
-
-function describe(e: unknown): string {
-  if (atproto && e instanceof atproto.XRPCError) return `${e.status}${e.error ? ` ${e.error}` : ''}${e.message ? `: ${e.message}` : ''}`.slice(0, 300)
-  return e instanceof Error ? e.message.slice(0, 300) : String(e)
 }
