@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander'
-import { ConfigError, UserError } from '../domain/errors.js'
+import { ConfigError, ReportedFailure, UserError } from '../domain/errors.js'
 import { scrubSecrets } from '../logger.js'
 import { registerCommands } from './commands/index.js'
 import type { Io } from './io.js'
@@ -30,6 +30,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       if (wantsJson) io.stdout(`${JSON.stringify({ error: { kind: err.name, message, ...(err instanceof ConfigError ? { problems: err.problems } : {}) } })}\n`)
       return EXIT.usage
     }
+    if (err instanceof ReportedFailure) {
+      io.stderr(`stancewatch: failed: ${message}\n`)
+      return EXIT.failure
+    }
     io.stderr(`stancewatch: failed: ${message}\n${io.env.STANCEWATCH_DEBUG ? `${scrubSecrets(err.stack ?? '')}\n` : '(set STANCEWATCH_DEBUG=1 to see the stack trace)\n'}`)
     if (wantsJson) io.stdout(`${JSON.stringify({ error: { kind: 'failure', message } })}\n`)
     return EXIT.failure
@@ -56,6 +60,7 @@ export async function buildProgram(io: Io, command?: string): Promise<Command> {
     .option('--db <file>', 'SQLite database (default: $STANCEWATCH_DB or db/stancewatch.sqlite)')
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent')
     .option('-v, --verbose', 'log progress on stderr (same as --log-level info)')
+    .option('--wait', 'when another process (the daemon) is running the same job, wait for it instead of refusing')
     .showHelpAfterError('(run with --help for usage and examples)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride()

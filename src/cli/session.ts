@@ -1,6 +1,7 @@
 import { loadDotEnv, readEnv, SECRET_ENV } from '../config/env.js'
 import { closeContext, createContext, type AppContext } from '../context.js'
 import { ConfigError, UsageError } from '../domain/errors.js'
+import { withJobLease } from '../jobs/leases.js'
 import { createLogger, registerSecret, type Logger } from '../logger.js'
 import type { Io } from './io.js'
 
@@ -10,6 +11,7 @@ export interface GlobalOptions {
   db?: string
   logLevel?: string
   verbose?: boolean
+  wait?: boolean
 }
 
 export interface SessionSettings {
@@ -55,6 +57,14 @@ export function databasePath(flag: string | undefined, fromEnv: string): string 
     throw new ConfigError([{ file: 'environment', key: 'STANCEWATCH_DB', message: `"${fromEnv}" is not a database file`, fix: 'set it to a file path such as db/stancewatch.sqlite, or unset it for that default' }])
   }
   return fromEnv
+}
+
+/**
+ * Run a job's work holding its lease, as the daemon does: never beside the same job in another process.
+ * Taken: refuse (exit 2) naming who holds it, or with --wait, wait for it.
+ */
+export function exclusive<T>(ctx: AppContext, io: Io, opts: GlobalOptions, job: string, command: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  return withJobLease(ctx, job, { command, wait: opts.wait, signal, onWait: (h) => io.stderr(`waiting for ${job} to finish in pid ${h.pid} (${h.command})…\n`) }, fn)
 }
 
 function isThrowaway(p: string): boolean {

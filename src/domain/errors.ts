@@ -17,6 +17,14 @@ export class InputError extends UserError {
   override name = 'InputError'
 }
 
+/**
+ * A failure the command has already shown in its output (a run that ended `failed`, printed with its
+ * record): exit 1 with a line on stderr, and no second JSON document on stdout.
+ */
+export class ReportedFailure extends Error {
+  override name = 'ReportedFailure'
+}
+
 export interface ConfigProblem {
   /** File the problem is in, or `environment` for an environment variable. */
   file: string

@@ -34,8 +34,9 @@ export class RateLimitedError extends Error {
   constructor(
     readonly resetAt: number,
     readonly api: string,
+    message = `${api} rate limit: next request allowed at ${new Date(resetAt).toISOString()}, later than this run may wait`,
   ) {
-    super(`${api} rate limit: next request allowed at ${new Date(resetAt).toISOString()}, later than this run may wait`)
+    super(message)
   }
 }
 

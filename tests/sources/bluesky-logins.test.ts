@@ -77,8 +77,9 @@ describe('Bluesky collector logins: only the ones Bluesky answered count', () =>
     const configFile = config({ max_logins_per_day: 2, max_retries: 1 })
     for (let run = 0; run < 4; run++) {
       const { code, stderr, out } = await collect(configFile, service)
-      expect(code, stderr).toBe(0)
-      expect(out.status).toBe('partial')
+      // Nothing reached Bluesky: the run failed (exit 1), and says why.
+      expect(code, stderr).toBe(1)
+      expect(out.status).toBe('failed')
       expect(out.stopReason).toMatch(/^Bluesky unreachable/)
       expect(out.stopReason).toContain('ECONNREFUSED')
       // The failure went through the retry path (max_retries: 1), not straight to an error.
@@ -103,7 +104,7 @@ describe('Bluesky collector logins: only the ones Bluesky answered count', () =>
     await server.close()
     server = null
     const { out } = await collect(configFile, service)
-    expect(out.status).toBe('partial')
+    expect(out.status).toBe('failed')
     expect(out.stopReason).toMatch(/^Bluesky unreachable at .* \(resuming the stored session\)/)
     const d = openDb(db)
     const sessions = d.prepare('SELECT count(*) FROM sessions').pluck().get()
@@ -148,7 +149,8 @@ describe('Bluesky collector logins: only the ones Bluesky answered count', () =>
     }
     seed(60_000)
     const burst = await collect(configFile, server.url)
-    expect(burst.out.status).toBe('partial')
+    // Refused here, before asking Bluesky: skipped until the window allows a login.
+    expect(burst.out.status).toBe('skipped')
     expect(burst.out.stopReason).toContain(`${SHORT_WINDOW_MAX} logins in the last 5 minutes`)
     expect(loginRequests()).toHaveLength(0)
 

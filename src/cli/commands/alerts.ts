@@ -6,7 +6,7 @@ import { backtestAlerts, checkAlerts, deliverAlerts, type AlertHit } from '../..
 import { ALERT_STATES, alertById, recentAlerts, setAlertState, type AlertRecord, type AlertState } from '../../store/alerts.js'
 import { printJson, println, type Io } from '../io.js'
 import { oneOf, optionsOf, positiveInt } from '../options.js'
-import { withContext } from '../session.js'
+import { exclusive, withContext } from '../session.js'
 import { formatTable } from '../table.js'
 
 interface CheckFlags {
@@ -50,8 +50,10 @@ Examples:
       const at = o.at ? new Date(o.at) : undefined
       if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at ${o.at}: not an ISO time such as 2025-07-16T15:00:00Z`)
       await withContext(io, o, async (ctx) => {
-        const fired = checkAlerts(ctx, at)
-        const deliveries = o.deliver ? await deliverAlerts(ctx, fired) : []
+        const { fired, deliveries } = await exclusive(ctx, io, o, 'alerts', 'stancewatch alerts check', async () => {
+          const found = checkAlerts(ctx, at)
+          return { fired: found, deliveries: o.deliver ? await deliverAlerts(ctx, found) : [] }
+        })
         if (o.json) printJson(io, { alerts: fired, ...(o.deliver ? { deliveries } : {}) })
         else if (fired.length === 0) println(io, 'no new alerts')
         else for (const a of fired) println(io, `#${a.id} ${describe(a, ctx.config.timezone)}`)

@@ -1,12 +1,13 @@
 import type { Command } from 'commander'
 import { parseUserTime } from '../../aggregate/time-buckets.js'
+import { ReportedFailure } from '../../domain/errors.js'
 import { backfill, type BackfillResult } from '../../jobs/backfill.js'
 import { refreshEngagement } from '../../jobs/refresh.js'
 import type { RunResult } from '../../jobs/run-recorder.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, oneOf, optionsOf } from '../options.js'
 import { progressBar } from '../progress.js'
-import { withContext } from '../session.js'
+import { exclusive, withContext } from '../session.js'
 
 interface BackfillFlags {
   source: 'x' | 'bluesky'
@@ -44,10 +45,11 @@ Examples:
         const bar = progressBar(io, 'queries')
         const stop = abortOnSignals()
         try {
-          const r = await backfill(ctx, { source: o.source, since, until, signal: stop.signal, onProgress: bar.update })
+          const r = await exclusive(ctx, io, o, `backfill:${o.source}`, `stancewatch backfill --source ${o.source}`, () => backfill(ctx, { source: o.source, since, until, signal: stop.signal, onProgress: bar.update }), stop.signal)
           bar.stop()
           if (o.json) printJson(io, r)
           else printRun(io, r)
+          if (r.status === 'failed') throw new ReportedFailure(`${r.source} run #${r.runId} failed: ${r.stopReason ?? 'see the run record'}`)
         } finally {
           bar.stop()
           stop.dispose()
@@ -76,9 +78,10 @@ Examples:
       await withContext(io, o, async (ctx) => {
         const stop = abortOnSignals()
         try {
-          const r = await refreshEngagement(ctx, o.source, stop.signal)
+          const r = await exclusive(ctx, io, o, `refresh:${o.source}`, `stancewatch refresh --source ${o.source}`, () => refreshEngagement(ctx, o.source, stop.signal), stop.signal)
           if (o.json) printJson(io, r)
           else printRun(io, r)
+          if (r.status === 'failed') throw new ReportedFailure(`${r.source} run #${r.runId} failed: ${r.stopReason ?? 'see the run record'}`)
         } finally {
           stop.dispose()
         }

@@ -5,7 +5,7 @@ import { importTrainingFile, trainTopic, topicById } from '../../jobs/train.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, optionsOf } from '../options.js'
 import { progressBar } from '../progress.js'
-import { withContext } from '../session.js'
+import { exclusive, withContext } from '../session.js'
 
 interface Flags {
   topic?: string
@@ -34,7 +34,7 @@ Examples:
         const bar = progressBar(io, 'posts')
         const stop = abortOnSignals()
         try {
-          const results = await classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal })
+          const results = await exclusive(ctx, io, o, 'classify', 'stancewatch classify', () => classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal }), stop.signal)
           bar.stop()
           if (o.json) printJson(io, { topics: results })
           else for (const r of results) println(io, `${r.topicId}: ${r.classified} posts classified with ${r.model}${r.trained ? ' (model trained from seed labels)' : ''}`)
@@ -85,7 +85,7 @@ Examples:
           const bar = progressBar(io, 'posts')
           const stop = abortOnSignals()
           try {
-            rescored = await classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal })
+            rescored = await exclusive(ctx, io, o, 'classify', 'stancewatch train', () => classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal }), stop.signal)
           } finally {
             bar.stop()
             stop.dispose()

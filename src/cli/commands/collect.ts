@@ -1,11 +1,11 @@
 import type { Command } from 'commander'
-import { UsageError } from '../../domain/errors.js'
+import { ReportedFailure, UsageError } from '../../domain/errors.js'
 import { collect, SOURCES, type CollectResult, type SourceName } from '../../jobs/collect.js'
 import { collectPlan, printPlan } from './plan.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, oneOf, optionsOf, positiveInt } from '../options.js'
 import { progressBar } from '../progress.js'
-import { withContext } from '../session.js'
+import { exclusive, withContext } from '../session.js'
 
 interface CollectFlags {
   source: SourceName
@@ -60,10 +60,13 @@ Examples:
         const bar = progressBar(io, 'bytes')
         const stop = abortOnSignals()
         try {
-          const result = await collect(ctx, { source: o.source, files: o.file, restart: o.restart, durationS: o.duration, onProgress: bar.update, signal: stop.signal })
+          const result = await exclusive(ctx, io, o, `collect:${o.source}`, `stancewatch collect --source ${o.source}`, () =>
+            collect(ctx, { source: o.source, files: o.file, restart: o.restart, durationS: o.duration, onProgress: bar.update, signal: stop.signal }),
+          stop.signal)
           bar.stop()
           if (o.json) printJson(io, result)
           else printCollect(io, result)
+          if (result.status === 'failed') throw new ReportedFailure(`${result.source} run #${result.runId} failed: ${result.stopReason ?? 'see the run record'}`)
         } finally {
           bar.stop()
           stop.dispose()

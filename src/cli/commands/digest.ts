@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { deliverDigests, makeDigests, type DigestResult } from '../../jobs/digest.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf } from '../options.js'
-import { withContext } from '../session.js'
+import { exclusive, withContext } from '../session.js'
 
 interface Flags {
   date?: string
@@ -38,8 +38,10 @@ Examples:
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
       await withContext(io, o, async (ctx) => {
-        let results = makeDigests(ctx, { date: o.date, topic: o.topic, outDir: o.out })
-        if (o.deliver || o.redeliver) results = await deliverDigests(ctx, results, { force: o.redeliver })
+        const results = await exclusive(ctx, io, o, 'digest', 'stancewatch digest', async () => {
+          const made = makeDigests(ctx, { date: o.date, topic: o.topic, outDir: o.out })
+          return o.deliver || o.redeliver ? deliverDigests(ctx, made, { force: o.redeliver }) : made
+        })
         if (o.json) printJson(io, { digests: results })
         else for (const r of results) printResult(io, r)
       })

@@ -60,7 +60,7 @@ export class BskyApi {
     } catch (e) {
       if (e instanceof LoginRejectedError) throw new AuthError(e.message)
       // A spent daily allowance needs a person; a burst within minutes passes, so the next run resumes.
-      if (e instanceof LoginRefusedError) throw e.daily ? new AuthError(e.message) : new UnavailableError(e.message)
+      if (e instanceof LoginRefusedError) throw e.daily ? new AuthError(e.message) : new RateLimitedError(e.retryAt, 'Bluesky login', e.message)
       throw e
     }
     return this.agent
