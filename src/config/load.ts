@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { ConfigError, type ConfigProblem } from '../domain/errors.js'
 import { formatKey } from './key-path.js'
 import { configSchema, type Config } from './schema.js'
-import { semanticProblems } from './validate.js'
+import { semanticProblems, type SemanticProblem } from './validate.js'
 
 export interface LoadedConfig {
   config: Config
@@ -67,6 +67,13 @@ export function parseConfigText(text: string, file: string, dir: string): Loaded
   }))
   if (problems.length > 0) throw new ConfigError(problems)
   return { config: deepFreeze(config), file, dir }
+}
+
+/** Problems found after loading (they carry a key path), with the file and the line of their key. */
+export function locateProblems(file: string, problems: readonly SemanticProblem[]): ConfigProblem[] {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(readFileSync(path.resolve(file), 'utf8'), { lineCounter })
+  return problems.map((p) => ({ file, key: p.key, line: lineOf(doc, lineCounter, p.path), message: p.message, fix: p.fix }))
 }
 
 type Issue = z.core.$ZodIssue

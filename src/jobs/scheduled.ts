@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import { missingCredentials } from '../config/source-check.js'
 import type { AppContext } from '../context.js'
 import { retryPending } from '../notify/deliver.js'
 import type { DeliveryResult } from '../notify/message.js'
@@ -20,20 +21,9 @@ export type JobName = (typeof JOBS)[number]
 
 /** Why a source cannot run here (missing credentials, nothing to read), or null when it can. */
 export function sourceUnavailable(ctx: AppContext, source: SourceName): string | null {
-  switch (source) {
-    case 'replay':
-      return ctx.config.sources.replay_files.length ? null : 'no sources.replay_files configured'
-    case 'x':
-      return ctx.env.x.bearerToken ? null : 'no credentials: X_BEARER_TOKEN is not set'
-    case 'bluesky':
-      return ctx.env.bluesky.identifier && ctx.env.bluesky.appPassword ? null : 'no credentials: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set'
-    case 'jetstream':
-      return null
-    default: {
-      const never: never = source
-      return `unknown source ${String(never)}`
-    }
-  }
+  if (source === 'replay' && ctx.config.sources.replay_files.length === 0) return 'no sources.replay_files configured'
+  const missing = missingCredentials(source, ctx.env)
+  return missing ? `no credentials: ${missing}` : null
 }
 
 /** The enabled sources that can run here: those whose silence means something. */

@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ENV_DEFAULTS, loadDotEnv, readEnv } from '../../src/config/env.js'
 import { loadConfig, parseConfigText } from '../../src/config/load.js'
 import { ConfigError, type ConfigProblem } from '../../src/domain/errors.js'
-import { CONFIG, cli, tempDir } from '../helpers.js'
+import { CONFIG, cli, tempDir, writeTestConfig } from '../helpers.js'
 
 /*
  * Every test starts from the shipped config text, breaks exactly one thing and checks the problem a person
@@ -164,7 +164,7 @@ describe('config problems', () => {
   })
 
   it('wrong type (an empty value) is described as empty, not missing', () => {
-    const text = broken('  out_dir: digests', '  out_dir:')
+    const text = broken(/  out_dir: \.\.\/digests.*/, '  out_dir:')
     const p = onlyProblem(text)
     expect(p.key).toBe('digest.out_dir')
     expect(p.line).toBe(lineOf(text, '  out_dir:'))
@@ -601,6 +601,52 @@ describe('stancewatch config check', () => {
     const r = await cli(['--config', CONFIG, 'config', 'check'], { BSKY_SERVICE: 'bsky.social' })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('environment: BSKY_SERVICE:')
+  })
+
+  it('warns (exit 0) about an enabled source without credentials, and fails (exit 2) when no enabled source can run', async () => {
+    const t = tempDir()
+    cleanup = t.cleanup
+    const config = (sources: Record<string, unknown>, name: string) => writeTestConfig(t.dir, (c) => void (c.sources = { ...c.sources, ...sources }), name)
+    const some = await cli(['--config', config({ enabled: ['jetstream', 'x'] }, 'some.yaml'), 'config', 'check', '--json'])
+    expect(some.code).toBe(0)
+    expect(JSON.parse(some.stdout).warnings).toEqual(['source x is enabled but will be skipped: X_BEARER_TOKEN is not set'])
+    const human = await cli(['--config', config({ enabled: ['jetstream', 'x'] }, 'some.yaml'), 'config', 'check'])
+    expect(human.stdout).toContain('warning: source x is enabled but will be skipped: X_BEARER_TOKEN is not set')
+
+    const none = await cli(['--config', config({ enabled: ['x', 'bluesky'] }, 'none.yaml'), 'config', 'check'])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/sources\.enabled: none of the enabled sources can run here \(x: X_BEARER_TOKEN is not set; bluesky: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set\)\. Fix: /)
+    // With credentials, the same file passes.
+    expect((await cli(['--config', config({ enabled: ['x', 'bluesky'] }, 'none.yaml'), 'config', 'check'], { X_BEARER_TOKEN: 'token-1234567890' })).code).toBe(0)
+
+    const replay = await cli(['--config', config({ enabled: ['jetstream', 'replay'], replay_files: ['gone.jsonl'] }, 'replay.yaml'), 'config', 'check'])
+    expect(replay.code).toBe(2)
+    expect(replay.stderr).toContain(`sources.replay_files[0]: the archive ${path.join(t.dir, 'gone.jsonl')} does not exist`)
+    const empty = await cli(['--config', config({ enabled: [] }, 'empty.yaml'), 'config', 'check'])
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain('no source is enabled')
+
+    writeFileSync(path.join(t.dir, 'a-file'), 'x')
+    const unwritable = writeTestConfig(t.dir, (c) => void (c.digest.out_dir = path.join(t.dir, 'a-file', 'digests')), 'unwritable.yaml')
+    const out = await cli(['--config', unwritable, 'config', 'check'])
+    expect(out.code).toBe(2)
+    expect(out.stderr).toContain('digest.out_dir:')
+  })
+
+  it('resolves output and input paths against the config file, not the current folder', async () => {
+    const t = tempDir()
+    cleanup = t.cleanup
+    const dir = path.join(t.dir, 'etc')
+    mkdirSync(dir)
+    const file = writeTestConfig(dir, (c) => {
+      c.digest.out_dir = 'digests'
+      c.sources.archive_dir = '../archive'
+      c.sources.replay_files = ['in.jsonl']
+    })
+    const { config } = loadConfig(path.relative(process.cwd(), file))
+    expect(config.digest.out_dir).toBe(path.join(dir, 'digests'))
+    expect(config.sources.archive_dir).toBe(path.join(t.dir, 'archive'))
+    expect(config.sources.replay_files).toEqual([path.join(dir, 'in.jsonl')])
   })
 
   it('the shipped config passes, with one JSON document on stdout', async () => {

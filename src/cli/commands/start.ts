@@ -1,5 +1,8 @@
 import type { Command } from 'commander'
+import { locateProblems } from '../../config/load.js'
+import { checkSources } from '../../config/source-check.js'
 import { reloadContext } from '../../context.js'
+import { ConfigError } from '../../domain/errors.js'
 import { startDaemon } from '../../schedule/daemon.js'
 import type { Io } from '../io.js'
 import { optionsOf } from '../options.js'
@@ -41,6 +44,9 @@ Examples:
         io,
         o,
         async (ctx) => {
+          // What `config check` refuses, the daemon refuses too: it would run and collect nothing.
+          const sources = checkSources(ctx.config, ctx.env)
+          if (sources.problems.length) throw new ConfigError(locateProblems(ctx.configFile, sources.problems))
           const daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
           let signals = 0
           const stop = (why: string) => {
