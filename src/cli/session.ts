@@ -2,6 +2,7 @@ import { loadDotEnv, readEnv, SECRET_ENV } from '../config/env.js'
 import { closeContext, createContext, type AppContext } from '../context.js'
 import { createLogger, registerSecret, type Logger } from '../logger.js'
 import type { Io } from './io.js'
+import { logOutput } from './log-format.js'
 
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
@@ -9,11 +10,13 @@ export interface GlobalOptions {
   db?: string
   logLevel?: string
   verbose?: boolean
+  /** --pretty / --no-pretty; undefined: decided by STANCEWATCH_LOG_FORMAT or the terminal. */
+  pretty?: boolean
 }
 
 export function makeLogger(io: Io, opts: GlobalOptions, fallback: string): Logger {
   const level = opts.logLevel ?? (opts.verbose ? 'info' : fallback)
-  return createLogger(level, { write: (s: string) => io.stderr(s) })
+  return createLogger(level, { write: (s: string) => io.stderr(s) }, logOutput(io, opts.pretty))
 }
 
 /**
