@@ -61,6 +61,8 @@ export async function buildProgram(io: Io, command?: string): Promise<Command> {
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent')
     .option('-v, --verbose', 'log progress on stderr (same as --log-level info)')
     .option('--wait', 'when another process (the daemon) is running the same job, wait for it instead of refusing')
+    .option('--pretty', 'readable log lines (the default when stderr is a terminal; or STANCEWATCH_LOG_FORMAT=pretty)')
+    .option('--no-pretty', 'JSON log lines, one object per line (the default otherwise; or STANCEWATCH_LOG_FORMAT=json)')
     .showHelpAfterError('(run with --help for usage and examples)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride()
@@ -75,6 +77,9 @@ Examples:
   $ stancewatch stance --from 2025-07-10 --to 2025-07-26 --bucket day
   $ stancewatch digest --date 2025-07-16 --out digests/
   $ stancewatch <command> --help                       # options and examples of one command
+
+Output: results on stdout; logs on stderr, readable on a terminal and JSON lines otherwise (services,
+pipes, files). Secrets are removed from logs in both forms.
 
 Exit codes: 0 ok, 1 failure, 2 usage, configuration or input error.`,
   )

@@ -4,6 +4,7 @@ import { ConfigError, UsageError } from '../domain/errors.js'
 import { withJobLease } from '../jobs/leases.js'
 import { createLogger, registerSecret, type Logger } from '../logger.js'
 import type { Io } from './io.js'
+import { logOutput } from './log-format.js'
 
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
@@ -12,6 +13,8 @@ export interface GlobalOptions {
   logLevel?: string
   verbose?: boolean
   wait?: boolean
+  /** --pretty / --no-pretty; undefined: decided by STANCEWATCH_LOG_FORMAT or the terminal. */
+  pretty?: boolean
 }
 
 export interface SessionSettings {
@@ -23,7 +26,7 @@ export interface SessionSettings {
 
 export function makeLogger(io: Io, opts: GlobalOptions, fallback: string): Logger {
   const level = opts.logLevel ?? (opts.verbose ? 'info' : fallback)
-  return createLogger(level, { write: (s: string) => io.stderr(s) })
+  return createLogger(level, { write: (s: string) => io.stderr(s) }, logOutput(io, opts.pretty))
 }
 
 /**

@@ -229,6 +229,10 @@ export const configSchema = z.strictObject({
       replay_files: z.array(z.string().min(1)).default([]),
       /** Every page a live collector receives is appended here as JSONL (replayable); relative to the config file's folder; null turns it off. */
       archive_dir: z.string().min(1).nullable().default('archive'),
+      /** Daily archive files this many UTC days old are gzipped (today's and yesterday's never are). */
+      archive_compress_after_days: z.number().int().min(2).default(2),
+      /** Archive files more than this many days old are deleted, compressed or not; 0 keeps them forever. */
+      archive_retention_days: z.number().int().min(0).default(0),
       x: z
         .strictObject({
           max_results: z.number().int().min(10).max(100).default(100),

@@ -24,6 +24,8 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['alerts'], async () => (await import('./alerts.js')).registerAlerts],
   [['notify'], async () => (await import('./notify.js')).registerNotify],
   [['status'], async () => (await import('./status.js')).registerStatus],
+  [['backup'], async () => (await import('./backup.js')).registerBackup],
+  [['archive'], async () => (await import('./archive.js')).registerArchive],
   [['start'], async () => (await import('./start.js')).registerStart],
   [['config'], async () => (await import('./config.js')).registerConfig],
 ]

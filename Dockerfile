@@ -1,0 +1,32 @@
+# stancewatch daemon image. Build and run: README, "Deploy".
+#   docker build -t stancewatch .
+#   docker run -d --name stancewatch --env-file stancewatch.env -v stancewatch-data:/data stancewatch
+
+# Build stage: compilers for better-sqlite3's native module (used when no prebuilt binary fits).
+FROM node:20-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY . .
+
+# Runtime stage: no compilers, code owned by root, the daemon as the unprivileged `node` user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    STANCEWATCH_CONFIG=/app/config/stancewatch.yaml \
+    STANCEWATCH_DB=/data/stancewatch.sqlite \
+    STANCEWATCH_LOG_FORMAT=json
+COPY --from=build /app /app
+# /data: the database, archive/ and digests/ (relative paths in the config resolve from the working folder).
+# node_modules/.cache: worker threads' bundles (else each worker starts through tsx, a little slower).
+RUN mkdir -p /data /app/node_modules/.cache \
+ && chown node:node /data /app/node_modules/.cache
+VOLUME ["/data"]
+WORKDIR /data
+USER node
+# The daemon finishes its current batch and exits 0 on SIGTERM (give it time: docker stop -t 90).
+STOPSIGNAL SIGTERM
+# node directly (exec form, PID 1): signals reach the daemon, not a shell or npm.
+CMD ["node", "/app/src/cli/bin.js", "start"]
