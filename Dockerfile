@@ -19,7 +19,10 @@ ENV NODE_ENV=production \
     STANCEWATCH_DB=/data/stancewatch.sqlite \
     STANCEWATCH_LOG_FORMAT=json
 COPY --from=build /app /app
-# /data: the database, archive/ and digests/ (relative paths in the config resolve from the working folder).
+# /data: the database, archive/ and digests/. Paths in the config resolve against its folder, so the image's
+# copy points them into the volume (a config you mount over it should do the same).
+RUN sed -i -e 's#^  archive_dir: .*#  archive_dir: /data/archive#' -e 's#^  out_dir: .*#  out_dir: /data/digests#' /app/config/stancewatch.yaml \
+ && grep -q '^  archive_dir: /data/archive' /app/config/stancewatch.yaml && grep -q '^  out_dir: /data/digests' /app/config/stancewatch.yaml
 # node_modules/.cache: worker threads' bundles (else each worker starts through tsx, a little slower).
 RUN mkdir -p /data /app/node_modules/.cache \
  && chown node:node /data /app/node_modules/.cache

@@ -221,6 +221,8 @@ export const configSchema = z.strictObject({
     classify: cron,
     alerts: cron,
     digest: cron,
+    /** Housekeeping: compress and expire old archive files. */
+    maintenance: cron.default('17 3 * * *'),
   }),
   sources: z
     .strictObject({

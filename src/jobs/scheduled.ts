@@ -15,8 +15,9 @@ import { checkSilence, noteOutcome, type Subject } from './ops-health.js'
 import { combineOutcomes, type JobOutcome, type PartOutcome } from './outcome.js'
 import { thisProcess } from './process-identity.js'
 import { refreshEngagement } from './refresh.js'
+import { rotateArchives } from './rotate-archives.js'
 
-export const JOBS = ['collect', 'classify', 'alerts', 'digest'] as const
+export const JOBS = ['collect', 'classify', 'alerts', 'digest', 'maintenance'] as const
 export type JobName = (typeof JOBS)[number]
 
 /** Why a source cannot run here (missing credentials, nothing to read), or null when it can. */
@@ -81,6 +82,8 @@ async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal
     }
     case 'digest':
       return digestJob(ctx, signal)
+    case 'maintenance':
+      return maintenanceJob(ctx)
     default: {
       const never: never = job
       throw new Error(`unknown job ${String(never)}`)
@@ -156,6 +159,16 @@ async function digestJob(ctx: AppContext, signal?: AbortSignal): Promise<JobOutc
     return { status: 'skipped', reason, detail: [] }
   }
   return withDeliveries({ status: 'ok', reason: `${written.length} digest${written.length === 1 ? '' : 's'} written`, detail: written }, deliveries)
+}
+
+/** Compress yesterday's-and-older archive files and delete those past the retention (failures reported per file). */
+async function maintenanceJob(ctx: AppContext): Promise<JobOutcome> {
+  const { archive_dir: dir, archive_compress_after_days: compressAfterDays, archive_retention_days: retentionDays } = ctx.config.sources
+  if (!dir) return { status: 'skipped', reason: 'sources.archive_dir is off', detail: null }
+  const r = await rotateArchives(dir, ctx.now().getTime(), { compressAfterDays, retentionDays })
+  for (const e of r.errors) ctx.log.warn({ dir }, e)
+  const reason = `${r.compressed.length} archive file(s) compressed, ${r.deleted.length} deleted${r.errors.length ? `, ${r.errors.length} could not be handled` : ''}`
+  return { status: r.errors.length ? 'partial' : 'ok', reason, detail: r }
 }
 
 /** A delivery that failed this round makes the run partial: it is retried at the next alerts check. */

@@ -65,7 +65,7 @@ describe('the daemon', () => {
     ctx.now = () => new Date(clock.now())
     // The topic was first collected on the 5th: no digest for the days before, even on the first catch-up.
     markTopicsCollected(ctx.db, ['china-ai-fund'], clock.now())
-    const idle = () => clock.sleeping() === 4
+    const idle = () => clock.sleeping() === 5
 
     let daemon = startDaemon(ctx, { reloadConfig: reloadContext, clock })
     await clock.advanceTo(t('2026-03-07T09:00'), idle)
