@@ -62,7 +62,7 @@ describe('choosing the log format', () => {
       [['--no-pretty'], { STANCEWATCH_LOG_FORMAT: 'pretty' }, false, 'json'],
     ]
     for (const [i, [flags, env, tty, want]] of cases.entries()) {
-      const r = await stderrOf(['--config', CONFIG, '--db', `${tmp.dir}/logs-${i}.sqlite`, '-v', ...flags, 'status', '--json'], env, tty)
+      const r = await stderrOf(['--config', CONFIG, '--db', `${tmp.dir}/logs-${i}.sqlite`, '-v', ...flags, 'retag', '--json'], env, tty)
       const what = `${flags.join(' ')} ${JSON.stringify(env)} tty=${tty}`
       expect(r.code, what).toBe(0)
       expect(r.stderr, what).toContain('database migrated')
