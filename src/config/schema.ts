@@ -229,6 +229,11 @@ export const configSchema = z.strictObject({
       /** Sources the daemon runs; credentials decide which of them can actually run (Jetstream needs none). */
       enabled: z.array(z.enum(['x', 'bluesky', 'jetstream', 'replay'])).default(['jetstream', 'x', 'bluesky']),
       replay_files: z.array(z.string().min(1)).default([]),
+      /**
+       * A replayed line longer than this is skipped and counted (an API page is well under 1 MB): a broken
+       * archive without line breaks must not exhaust memory, and V8 cannot make a string over 512 MB.
+       */
+      replay_max_line_mb: z.number().min(1).max(256).default(64),
       /** Every page a live collector receives is appended here as JSONL (replayable); relative to the config file's folder; null turns it off. */
       archive_dir: z.string().min(1).nullable().default('archive'),
       /** Daily archive files this many UTC days old are gzipped (today's and yesterday's never are). */

@@ -1,8 +1,8 @@
 import os from 'node:os'
 import path from 'node:path'
 import type { AppContext } from '../context.js'
-import { UsageError } from '../domain/errors.js'
-import { fileSize } from '../sources/replay.js'
+import { InputError, UsageError } from '../domain/errors.js'
+import { ArchiveCutError, fileSize } from '../sources/replay.js'
 import { startBackgroundCheckpoints } from '../store/checkpoints.js'
 import { getCursor } from '../store/cursors.js'
 import { collectBluesky } from './collect-bluesky.js'
@@ -35,7 +35,15 @@ export interface CollectOptions {
 
 export interface CollectResult extends RunResult {
   /** Replay only: which lines of which files this run read. */
-  files?: { file: string; fromLine: number; toLine: number }[]
+  files?: ReplayedFile[]
+}
+
+export interface ReplayedFile {
+  file: string
+  fromLine: number
+  toLine: number
+  /** The last line, cut short and without a line break (still being written?): the next run reads it. */
+  incompleteLine?: number
 }
 
 /** Lines per transaction: big enough to amortise the commit, small enough that an interrupt loses little work. */
@@ -68,8 +76,11 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
   for (const f of files) if (fileSize(f) < 0) throw new UsageError(`the replay file ${f} does not exist or is not a file`)
 
   const run = new RunRecorder(ctx, 'replay', files)
-  const filesDone: NonNullable<CollectResult['files']> = []
+  const filesDone: ReplayedFile[] = []
   const totalBytes = files.reduce((s, f) => s + fileSize(f), 0)
+  const maxLineBytes = Math.floor(ctx.config.sources.replay_max_line_mb * (1 << 20))
+  /** Broken .gz files: what could be read of each is stored, the other files are read, then the run fails. */
+  const cut: string[] = []
   let badLines = 0
   let bytesBefore = 0
 
@@ -77,10 +88,12 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
     for (const file of files) {
       const key = file
       const fromLine = opts.restart ? 0 : Number(getCursor(ctx.db, 'replay', key) ?? 0)
-      let lastLine = fromLine
+      const done: ReplayedFile = { file, fromLine, toLine: fromLine }
       // A big archive is parsed and matched on other cores while this thread writes; a small one stays here.
       const big = fileSize(file) >= PARALLEL_MIN_BYTES
-      const source = big ? chunksInWorkers(ctx.config.topics, file, fromLine, REPLAY_BATCH_LINES, REPLAY_WORKERS) : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES)
+      const source = big
+        ? chunksInWorkers(ctx.config.topics, file, fromLine, REPLAY_BATCH_LINES, maxLineBytes, REPLAY_WORKERS)
+        : chunksHere(ctx.topics, file, fromLine, REPLAY_BATCH_LINES, maxLineBytes)
       const checkpoints = big ? startBackgroundCheckpoints(ctx.db, ctx.log) : null
       try {
         for await (const { chunk, bytesRead } of source.chunks) {
@@ -91,24 +104,34 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
           // The cursor is the chunk's last line, written with its posts: a restart resumes right after it.
           const stats = commitPrepared(ctx, chunk.prepared, { source: 'replay', query: path.basename(file) }, { source: 'replay', key, value: String(chunk.lastLine) })
           run.page(stats, 0, chunk.payloads)
-          lastLine = chunk.lastLine
+          done.toLine = chunk.lastLine
+          if (chunk.incompleteLine !== undefined) {
+            done.incompleteLine = chunk.incompleteLine
+            run.note(`last line of ${file} (line ${chunk.incompleteLine}) is incomplete (still being written?); it will be read next time`)
+          }
           opts.onProgress?.({ done: bytesBefore + bytesRead, total: totalBytes, label: path.basename(file) })
           if (opts.signal?.aborted) break
         }
+      } catch (e) {
+        if (!(e instanceof ArchiveCutError)) throw e
+        const n = e.lastCompleteLine
+        cut.push(`${e.message}: ${n ? `lines up to ${n} are stored` : 'no line could be read'}; the rest cannot be read`)
       } finally {
         await Promise.all([source.close(), checkpoints?.stop()])
       }
       bytesBefore += fileSize(file)
       opts.onProgress?.({ done: bytesBefore, total: totalBytes, label: path.basename(file) })
-      filesDone.push({ file, fromLine, toLine: lastLine })
+      filesDone.push(done)
       if (opts.signal?.aborted) break
     }
+    if (cut.length) throw new InputError(cut.join('; '))
   } catch (e) {
     run.fail(e)
     throw e
   }
   if (badLines > MAX_LOGGED_BAD_LINES) ctx.log.warn({ badLines }, 'more replay lines were skipped than logged')
   const stopped = opts.signal?.aborted ?? false
-  const result = run.finish(stopped ? 'partial' : 'ok', stopped ? 'interrupted; the next run resumes after the last stored line' : null)
+  const reason = stopped ? 'interrupted; the next run resumes after the last stored line' : run.notes.join('; ') || null
+  const result = run.finish(stopped ? 'partial' : 'ok', reason)
   return { ...result, files: filesDone }
 }

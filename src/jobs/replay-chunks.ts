@@ -2,10 +2,10 @@ import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_t
 import type { TopicConfig } from '../config/schema.js'
 import { InputError } from '../domain/errors.js'
 import type { CompiledTopic } from '../match/matcher.js'
-import { linesOfPiece, readReplayPieces } from '../sources/replay.js'
+import { readReplayPieces, type ReplayPiece } from '../sources/replay.js'
 import { startWorker } from '../threads/start.js'
 import { takeOver, type HandedChunk } from './replay-handover.js'
-import { prepareChunk, type PreparedChunk } from './replay-prepare.js'
+import { chunkOfPiece, prepareChunk, type PreparedChunk } from './replay-prepare.js'
 import type { PieceToPrepare, ReplayWorkerData, ReplayWorkerMessage } from './replay-worker.js'
 
 export interface ChunkSource {
@@ -15,11 +15,11 @@ export interface ChunkSource {
 }
 
 /** Read and prepare a file on this thread: for small archives, where a worker would cost more than it saves. */
-export function chunksHere(topics: readonly CompiledTopic[], file: string, fromLine: number, chunkLines: number): ChunkSource {
+export function chunksHere(topics: readonly CompiledTopic[], file: string, fromLine: number, chunkLines: number, maxLineBytes: number): ChunkSource {
   async function* gen() {
     let id = 0
-    for await (const piece of readReplayPieces(file, fromLine, chunkLines)) {
-      yield { chunk: prepareChunk(topics, { id: id++, lines: linesOfPiece(piece), lastLine: piece.lastLine }), bytesRead: piece.bytesRead }
+    for await (const piece of readReplayPieces(file, fromLine, chunkLines, maxLineBytes)) {
+      yield { chunk: prepareChunk(topics, chunkOfPiece(id++, piece)), bytesRead: piece.bytesRead }
     }
   }
   return { chunks: gen(), close: async () => {} }
@@ -44,12 +44,14 @@ const AHEAD_PER_WORKER = 3
  * prepares, and a slower one simply gets fewer pieces. This thread does not prepare pieces itself while it
  * waits: measured, the second copy of the parsing code it then has to warm up cost more than it saved.
  */
-export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: string, fromLine: number, chunkLines: number, workers: number): ChunkSource {
-  const pieces = readReplayPieces(file, fromLine, chunkLines)
+export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: string, fromLine: number, chunkLines: number, maxLineBytes: number, workers: number): ChunkSource {
+  const pieces = readReplayPieces(file, fromLine, chunkLines, maxLineBytes)
   /** Prepared chunks waiting for their turn to be written, still as handed over: a few objects each, not thousands. */
   const prepared = new Map<number, { chunk: HandedChunk; bytesRead: number }>()
   const bytesReadOf = new Map<number, number>()
   let failure: Error | null = null
+  /** Why the file could not be read to its end (a broken .gz): raised once every piece read before is written. */
+  let readFailure: unknown = null
   let closing = false
   let wake: (() => void) | null = null
   const poke = () => {
@@ -96,16 +98,22 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
     for (;;) {
       const s = pool.filter((x) => x.ready).sort((a, b) => a.inFlight - b.inFlight)[0]
       if (!s || allRead || readId - next >= AHEAD_PER_WORKER * pool.length) return
-      const r = await pieces.next()
+      let r: IteratorResult<ReplayPiece>
+      try {
+        r = await pieces.next()
+      } catch (e) {
+        readFailure = e
+        r = { done: true, value: undefined }
+      }
       if (r.done) {
         allRead = true
         return
       }
-      const { bytes, ...where } = r.value
+      const { bytesRead, ...piece } = r.value
       const id = readId++
-      bytesReadOf.set(id, where.bytesRead)
-      const message: PieceToPrepare = { id, firstLine: where.firstLine, lastLine: where.lastLine, bytes }
-      s.w.postMessage(message, [bytes.buffer as ArrayBuffer])
+      bytesReadOf.set(id, bytesRead)
+      const message: PieceToPrepare = { id, ...piece }
+      s.w.postMessage(message, [piece.bytes.buffer as ArrayBuffer])
       s.inFlight++
     }
   }
@@ -122,7 +130,10 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
         yield { chunk: takeOver(item.chunk), bytesRead: item.bytesRead }
         continue
       }
-      if (allRead && pool.every((s) => s.inFlight === 0)) return
+      if (allRead && pool.every((s) => s.inFlight === 0)) {
+        if (readFailure) throw readFailure
+        return
+      }
       await new Promise<void>((resolve) => (wake = resolve))
     }
   }

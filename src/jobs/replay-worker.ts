@@ -1,9 +1,9 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { TopicConfig } from '../config/schema.js'
 import { compileTopics } from '../match/matcher.js'
-import { linesOfPiece } from '../sources/replay.js'
+import type { ReplayPiece } from '../sources/replay.js'
 import { handOver, transferables, type HandedChunk } from './replay-handover.js'
-import { prepareChunk } from './replay-prepare.js'
+import { chunkOfPiece, prepareChunk } from './replay-prepare.js'
 
 /**
  * A worker thread that parses, normalizes and matches the pieces of a replay file the writing thread sends
@@ -17,11 +17,8 @@ export interface ReplayWorkerData {
 }
 
 /** Writing thread → worker: one piece, its bytes transferred. */
-export interface PieceToPrepare {
+export interface PieceToPrepare extends Omit<ReplayPiece, 'bytesRead'> {
   id: number
-  firstLine: number
-  lastLine: number
-  bytes: Uint8Array
 }
 
 export type ReplayWorkerMessage = { type: 'ready' } | { type: 'chunk'; chunk: HandedChunk } | { type: 'error'; message: string; input: boolean }
@@ -33,7 +30,7 @@ try {
   const topics = compileTopics(data.topics)
   parentPort!.on('message', (p: PieceToPrepare) => {
     try {
-      send({ type: 'chunk', chunk: handOver(prepareChunk(topics, { id: p.id, lines: linesOfPiece(p), lastLine: p.lastLine })) })
+      send({ type: 'chunk', chunk: handOver(prepareChunk(topics, chunkOfPiece(p.id, p))) })
     } catch (e) {
       send({ type: 'error', message: (e as Error).message, input: (e as Error).name === 'InputError' })
     }

@@ -31,7 +31,9 @@ export function registerCollect(program: Command, io: Io): void {
       `
 Each replay line is one raw payload; its shape decides its platform: an X API v2 search page
 ({data, includes, meta}), a Bluesky searchPosts/getPosts output ({posts}) or PostView, or a Jetstream event.
-Malformed lines are logged, skipped and counted; a re-run resumes after the last stored line.
+Malformed lines are logged, skipped and counted, as are lines over sources.replay_max_line_mb; a re-run
+resumes after the last stored line. A last line cut short without a line break (an archive still being
+written) is left for the next run; a truncated .gz has its readable lines stored, then fails (exit 2).
 
 X and Bluesky collectors resume every query from its watermark (X since_id, Bluesky since), page until
 they reach it, and store each page with the query's new position in one transaction: stop them at any
@@ -78,7 +80,10 @@ Examples:
 function printCollect(io: Io, r: CollectResult): void {
   const s = r.stats
   println(io, `${r.source} run #${r.runId}: ${r.status}${r.stopReason ? ` (${r.stopReason})` : ''}`)
-  for (const f of r.files ?? []) println(io, `  ${f.file}: lines ${f.fromLine + 1}–${f.toLine}${f.fromLine > 0 ? ' (resumed)' : ''}${f.toLine === f.fromLine ? ' — nothing new; --restart reads it again' : ''}`)
+  for (const f of r.files ?? []) {
+    const incomplete = f.incompleteLine === undefined ? '' : `; line ${f.incompleteLine} is incomplete (still being written?), read next time`
+    println(io, `  ${f.file}: lines ${f.fromLine + 1}–${f.toLine}${f.fromLine > 0 ? ' (resumed)' : ''}${f.toLine === f.fromLine ? ' — nothing new; --restart reads it again' : ''}${incomplete}`)
+  }
   println(io, `  payloads ${r.pages}, posts fetched ${s.fetched}: new ${s.newPosts}, already stored ${s.duplicates}, off-topic ${s.offTopic}`)
   println(io, `  skipped ${s.skipped}, not posts ${s.ignored}, deletions applied ${s.deletions}`)
   for (const [reason, n] of Object.entries(s.skipReasons)) println(io, `    ${n} × ${reason}`)
