@@ -175,6 +175,8 @@ describe('X recent-search collector against a loopback X API', () => {
   it('dry run falls back to the last pass when the plan has no counts endpoint', async () => {
     const forbidden = await startXServer({ ...makeXDataset({ seed: 5, count: 600, now }), bearer: BEARER, countsForbidden: true })
     try {
+      // The first run is history; the live pass after it is what the next run's estimate comes from.
+      await run(['collect', '--source', 'x'], configFile, { X_API_BASE_URL: forbidden.url })
       await run(['collect', '--source', 'x'], configFile, { X_API_BASE_URL: forbidden.url })
       const res = await run(['collect', '--source', 'x', '--dry-run'], configFile, { X_API_BASE_URL: forbidden.url })
       const plan = (res.json as { plan: XPlan }).plan
