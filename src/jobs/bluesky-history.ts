@@ -34,7 +34,7 @@ export async function collectBskyHistory(ctx: AppContext, api: BskyApi, q: BskyQ
   const progress = (reached: number) => onProgress?.({ done: now - reached, total: now - start, label })
   const stopped = (why: string): string => {
     const current = state.backlog
-    if (!current) return `${q.label}: first run not started (${why}); it starts when it can`
+    if (!current) return `${q.label}: first run not started (${why})`
     const reached = current.reached
     if (current.gap_id === undefined) {
       recordHistoryGap(ctx, 'bluesky', q.key, { from: start, to: Date.parse(reached) }, `first-run history of query "${q.label}" not yet collected: ${why}; later runs fill it`, (id) => {

@@ -9,7 +9,7 @@ import { addReads } from '../store/reads.js'
 import type { Progress } from './collect.js'
 import { ingest, type IngestStats } from './ingest.js'
 import { RunRecorder, runQueries } from './run-recorder.js'
-import { collectXHistory, newestHistoryFirst, xState } from './x-history.js'
+import { collectXHistory, newestHistoryFirst, notStartedSummary, xState } from './x-history.js'
 import { readXPage, type XPageOutcome } from './x-page.js'
 
 export interface XRunOptions {
@@ -48,7 +48,14 @@ export async function collectX(ctx: AppContext, opts: XRunOptions = {}) {
   const mode = liveMode(ctx)
   const history = newestHistoryFirst(queries.map((q) => ({ q, state: xState(ctx, q) })), ctx.now().getTime())
   const passes = [...queries.map((q) => ({ q, history: false })), ...history.map((q) => ({ q, history: true }))]
-  const one = (p: { q: XQuery; history: boolean }) => (p.history ? collectXHistory(ctx, api, p.q, run, opts.onProgress) : collectXQuery(ctx, api, p.q, run, mode))
+  const waiting = new Map<string, number>()
+  const notStarted = (why: string) => void waiting.set(why, (waiting.get(why) ?? 0) + 1)
+  const one = async (p: (typeof passes)[number]) => {
+    if (!p.history) return collectXQuery(ctx, api, p.q, run, mode)
+    const note = await collectXHistory(ctx, api, p.q, run, { onProgress: opts.onProgress, notStarted })
+    if (p !== passes.at(-1) || waiting.size === 0) return note
+    return [note, ...[...waiting].map(([why, n]) => notStartedSummary(why, n))].filter(Boolean).join('; ')
+  }
   return runQueries(run, passes, one, api, { price: ctx.config.sources.x.cost_per_post_usd, signal: opts.signal })
 }
 
@@ -104,7 +111,7 @@ export async function collectXQuery(ctx: AppContext, api: XApi, q: XQuery, run: 
       }
       throw e
     }
-    if (read.kind === 'budget') return `${q.label}: ${read.note}; resumes when it allows`
+    if (read.kind === 'budget') return `${q.label}: ${read.what} (${read.detail}); resumes when it allows`
     if (read.kind === 'unreadable') return null
     newest ??= read.newest
     passReads += read.count

@@ -23,7 +23,14 @@ export function xState(ctx: AppContext, q: XQuery): XQueryState {
  * backlog) and its billable reads in one transaction. What it cannot cover stays a coverage gap, which the
  * page that reaches the window's start marks repaired. Returns why it stopped early, if it did.
  */
-export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run: RunRecorder, onProgress?: (p: Progress) => void): Promise<string | null> {
+export interface XHistoryOptions {
+  onProgress?: (p: Progress) => void
+  /** A first run that could not start (its note would repeat for every query): the caller sums them up. */
+  notStarted?: (why: string) => void
+}
+
+export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run: RunRecorder, opts: XHistoryOptions = {}): Promise<string | null> {
+  const { onProgress } = opts
   const cfg = ctx.config.sources.x
   const now = ctx.now().getTime()
   let state = xState(ctx, q)
@@ -42,9 +49,13 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
 
   let untilId = pass.untilId
   const progress = () => onProgress?.({ done: now - reachedMs(untilId, now), total: now - pass.start, label: `X history ${q.label}` })
-  const stopped = (why: string): string => {
+  const stopped = (why: string, detail?: string): string | null => {
     const reached = reachedMs(untilId, now)
-    if (!state.backlog) return `${q.label}: first run not started (${why}); it starts when it can`
+    if (!state.backlog) {
+      if (!opts.notStarted) return `${q.label}: first run not started (${why})`
+      opts.notStarted(why)
+      return null
+    }
     const range = `${iso(pass.start)} – ${iso(reached)}`
     if (state.backlog.gap_id === undefined) {
       const backlog = state.backlog
@@ -53,14 +64,14 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
         return state
       })
     }
-    return `${q.label}: first-run history reaches back to ${iso(reached)}; ${range} is a coverage gap until later runs fill it (${why})`
+    return `${q.label}: first-run history reaches back to ${iso(reached)}; ${range} is a coverage gap until later runs fill it (${why}${detail ? `: ${detail}` : ''})`
   }
 
   progress()
   try {
     for (let n = 0; n < cfg.max_pages_per_query; n++) {
       const read = await readXPage(ctx, api, q, run, { start_time: iso(pass.start), ...(untilId ? { until_id: untilId } : {}) })
-      if (read.kind === 'budget') return stopped(`X ${read.note}`)
+      if (read.kind === 'budget') return stopped(`X ${read.what}`, read.detail)
       if (read.kind === 'unreadable') return stopped('X returned an unreadable page')
       const more = read.next !== undefined && read.oldest !== null
       state = stateAfterHistoryPage(state, pass, { newest: read.newest, oldest: read.oldest, more }, now)
@@ -87,6 +98,11 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
     throw e
   }
   return stopped(`its ${cfg.max_pages_per_query} pages per run (sources.x.max_pages_per_query)`)
+}
+
+/** One note for the queries whose first run could not start, instead of the same note for each. */
+export function notStartedSummary(why: string, count: number): string {
+  return `first run of ${count} more quer${count === 1 ? 'y' : 'ies'} not started (${why}); they start when it allows`
 }
 
 /**
