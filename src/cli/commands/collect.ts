@@ -57,7 +57,8 @@ Examples:
       if (o.dryRun && o.source !== 'x' && o.source !== 'bluesky') throw new UsageError('--dry-run applies to --source x or bluesky')
       await withContext(io, o, async (ctx) => {
         if (o.dryRun) return printPlan(io, await collectPlan(ctx, o.source as 'x' | 'bluesky'), Boolean(o.json))
-        const bar = progressBar(io, 'bytes')
+        // Replay reports bytes read; X and Bluesky how far back a first-run history pass has reached.
+        const bar = progressBar(io, o.source === 'replay' ? 'bytes' : 'time back')
         const stop = abortOnSignals()
         try {
           const result = await collect(ctx, { source: o.source, files: o.file, restart: o.restart, durationS: o.duration, onProgress: bar.update, signal: stop.signal })
