@@ -42,10 +42,9 @@ export async function collectBskyHistory(ctx: AppContext, api: BskyApi, q: BskyQ
         return state
       })
     }
-    return `${q.label}: first-run history reaches back to ${reached}; ${current.since} – ${reached} is a coverage gap until later runs fill it (${why})`
+    return `${q.label}: first-run history reaches back to ${reached}; ${current.since} – ${reached} is a coverage gap until later runs fill it: ${why}`
   }
 
-  progress(Date.parse(backlog.reached))
   try {
     for (let n = 0; n < cfg.max_pages_per_query; n++) {
       const read = await readBskyPage(ctx, api, q, run, backlogPass(backlog))
@@ -69,7 +68,7 @@ export async function collectBskyHistory(ctx: AppContext, api: BskyApi, q: BskyQ
     }
     throw e
   }
-  return stopped(`its ${cfg.max_pages_per_query} pages per run (sources.bluesky.max_pages_per_query)`)
+  return stopped(`${cfg.max_pages_per_query} pages, the limit per query and run (sources.bluesky.max_pages_per_query)`)
 }
 
 /** History passes run newest uncovered history first: a query never run is not held back behind another's backlog. */

@@ -59,15 +59,14 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
     const range = `${iso(pass.start)} – ${iso(reached)}`
     if (state.backlog.gap_id === undefined) {
       const backlog = state.backlog
-      recordHistoryGap(ctx, 'x', q.key, { from: pass.start, to: reached }, `first-run history of query "${q.label}" not yet collected: ${why}; later runs fill it as budget allows`, (id) => {
+      recordHistoryGap(ctx, 'x', q.key, { from: pass.start, to: reached }, `first-run history of query "${q.label}" not yet collected: ${why}; later runs fill it`, (id) => {
         state = { ...state, backlog: { ...backlog, gap_id: id } }
         return state
       })
     }
-    return `${q.label}: first-run history reaches back to ${iso(reached)}; ${range} is a coverage gap until later runs fill it (${why}${detail ? `: ${detail}` : ''})`
+    return `${q.label}: first-run history reaches back to ${iso(reached)}; ${range} is a coverage gap until later runs fill it: ${why}${detail ? ` (${detail})` : ''}`
   }
 
-  progress()
   try {
     for (let n = 0; n < cfg.max_pages_per_query; n++) {
       const read = await readXPage(ctx, api, q, run, { start_time: iso(pass.start), ...(untilId ? { until_id: untilId } : {}) })
@@ -97,7 +96,7 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
     }
     throw e
   }
-  return stopped(`its ${cfg.max_pages_per_query} pages per run (sources.x.max_pages_per_query)`)
+  return stopped(`${cfg.max_pages_per_query} pages, the limit per query and run (sources.x.max_pages_per_query)`)
 }
 
 /** One note for the queries whose first run could not start, instead of the same note for each. */

@@ -72,7 +72,7 @@ describe('Bluesky: the first run collects its window newest first, and later run
       const open1 = gaps().filter((g) => g.repairedAt === null)
       expect(open1.length).toBeGreaterThanOrEqual(1)
       for (const g of open1) {
-        expect(g.reason).toMatch(/first-run history of query .* not yet collected: its 2 pages per run \(sources.bluesky.max_pages_per_query\)/)
+        expect(g.reason).toMatch(/first-run history of query .* not yet collected: 2 pages, the limit per query and run \(sources.bluesky.max_pages_per_query\)/)
         expect(g.startAt).toBe(T0 - 7 * DAY)
         expect(g.endAt).toBeLessThan(T0)
       }
