@@ -17,18 +17,18 @@ export function xState(ctx: AppContext, q: XQuery): XQueryState {
   return JSON.parse(getCursor(ctx.db, 'x', q.key) ?? '{}') as XQueryState
 }
 
-/**
- * A query's first-run history, newest first, with the budget the live passes left: the whole window on a
- * first run, the backlog on later runs. Each page is stored with the query's state (live watermark and
- * backlog) and its billable reads in one transaction. What it cannot cover stays a coverage gap, which the
- * page that reaches the window's start marks repaired. Returns why it stopped early, if it did.
- */
 export interface XHistoryOptions {
   onProgress?: (p: Progress) => void
   /** A first run that could not start (its note would repeat for every query): the caller sums them up. */
   notStarted?: (why: string) => void
 }
 
+/**
+ * A query's first-run history, newest first, with the budget the live passes left: the whole window on a
+ * first run, the backlog on later runs. Each page is stored with the query's state (live watermark and
+ * backlog) and its billable reads in one transaction. What it cannot cover stays a coverage gap, which the
+ * page that reaches the window's start marks repaired. Returns why it stopped early, if it did.
+ */
 export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run: RunRecorder, opts: XHistoryOptions = {}): Promise<string | null> {
   const { onProgress } = opts
   const cfg = ctx.config.sources.x
@@ -37,7 +37,7 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
   const found = xHistoryStart(state, now, cfg.first_run_lookback_hours * HOUR_MS)
   if (!found) return null
   const { pass } = found
-  const lost = found.lost && { ...found.lost, reason: `first-run history of query "${q.label}" was older than the 7 days recent search reaches before the budget allowed it` }
+  const lost = found.lost && { ...found.lost, reason: `first-run history of query "${q.label}" was older than the 7 days recent search reaches by the time a run got to it` }
   const cursor = (s: XQueryState) => ({ source: 'x', key: q.key, value: JSON.stringify(s) })
   if (found.done) {
     ctx.db.transaction(() => {
