@@ -95,6 +95,8 @@ describe('X recent-search collector against a loopback X API', () => {
     expect(first.code, first.stderr).toBe(0)
     const r = first.json as RunResult
     expect(r.status).toBe('ok')
+    // Not a terminal: no progress bar, only log lines on stderr.
+    expect(first.stderr).not.toContain('h back')
     expect(stored()).toEqual([...truth].sort())
     expect(r.reads).toBeGreaterThanOrEqual(truth.size)
     expect(r.estCostUsd).toBeCloseTo(r.reads * 0.005, 6)

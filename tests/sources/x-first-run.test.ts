@@ -71,7 +71,8 @@ describe('X: the first run collects 7 days back within the budget, and later run
 
       // Day 1: the first run asks for 7 days back, newest first, and stops at the budget.
       const before = server.requests.length
-      const first = await collectX(c)
+      const progress: { done: number; total: number; label: string }[] = []
+      const first = await collectX(c, { onProgress: (p) => progress.push(p) })
       expect(first.reads).toBeLessThanOrEqual(daily)
       expect(first.stopReason).toMatch(/budget/)
       const day1 = searches(before)
@@ -86,6 +87,15 @@ describe('X: the first run collects 7 days back within the budget, and later run
         const untils = reqs.slice(1).map((q) => BigInt(q.until_id!))
         for (let i = 1; i < untils.length; i++) expect(untils[i]! < untils[i - 1]!).toBe(true)
       }
+      // Progress: per query, how far back the pass has reached out of its 7 days, never backwards.
+      expect(progress.length).toBeGreaterThan(1)
+      for (const p of progress) {
+        expect(p.label).toMatch(/^X history /)
+        expect(p.total).toBeGreaterThan(7 * DAY - HOUR)
+        expect(p.done).toBeGreaterThan(0)
+        expect(p.done).toBeLessThanOrEqual(p.total)
+      }
+      for (let i = 1; i < progress.length; i++) if (progress[i]!.label === progress[i - 1]!.label) expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done)
       const open1 = gaps().filter((g) => g.repairedAt === null)
       expect(open1.length).toBeGreaterThanOrEqual(1)
       for (const g of open1) {
