@@ -243,8 +243,12 @@ export const configSchema = z.strictObject({
       x: z
         .strictObject({
           max_results: z.number().int().min(10).max(100).default(100),
-          /** A query never run before starts this far back (recent search reaches 7 days). */
-          first_run_lookback_hours: z.number().min(1).max(168).default(24),
+          /**
+           * A query's first run reaches this far back, newest first, within the budget; what the budget
+           * cannot cover is a coverage gap later runs fill. Recent search reaches 7 days (168 hours).
+           */
+          first_run_lookback_hours: z.number().min(1).max(168).default(168),
+          /** Pages per query and pass (new posts, then first-run history) in one run. */
           max_pages_per_query: z.number().int().min(1).default(25),
           /** Longer rate-limit waits end the run early (with a warning) instead of blocking it. */
           max_rate_limit_wait_seconds: z.number().min(0).default(900),
@@ -257,9 +261,11 @@ export const configSchema = z.strictObject({
       bluesky: z
         .strictObject({
           limit: z.number().int().min(1).max(100).default(100),
-          first_run_lookback_hours: z.number().min(1).default(24),
+          /** A query's first run reaches this far back, newest first; older windows: `backfill`. */
+          first_run_lookback_hours: z.number().min(1).default(168),
           /** Each pass re-reads this much before the watermark: posts can reach the index late. */
           since_overlap_minutes: z.number().min(0).default(15),
+          /** Pages per query and pass (new posts, then first-run history) in one run. */
           max_pages_per_query: z.number().int().min(1).default(50),
           max_rate_limit_wait_seconds: z.number().min(0).default(900),
           max_retries: z.number().int().min(0).max(10).default(5),

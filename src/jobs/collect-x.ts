@@ -1,21 +1,23 @@
 import type { AppContext } from '../context.js'
 import { ConfigError } from '../domain/errors.js'
-import { normalizePayload } from '../normalize/index.js'
-import { isObj } from '../normalize/shape.js'
-import { archivePayload } from '../sources/archive.js'
 import { XApi, XBadRequestError } from '../sources/x/client.js'
 import { liveWatermark, nextPassBounds, stateAfterPage, type PassBounds, type XQueryState } from '../sources/x/pagination.js'
 import { compileXQueries, type XQuery } from '../sources/x/queries.js'
 import { getCursor } from '../store/cursors.js'
 import { recordGap } from '../store/gaps.js'
-import { addReads, readsSoFar } from '../store/reads.js'
+import { addReads } from '../store/reads.js'
+import type { Progress } from './collect.js'
 import { ingest, type IngestStats } from './ingest.js'
 import { RunRecorder, runQueries } from './run-recorder.js'
+import { collectXHistory, newestHistoryFirst, notStartedSummary, xState } from './x-history.js'
+import { readXPage, type XPageOutcome } from './x-page.js'
 
 export interface XRunOptions {
   signal?: AbortSignal
   /** Only these query keys (tests, backfills); default every query of every topic. */
   only?: (q: XQuery) => boolean
+  /** How far back a first-run history pass has reached, per query. */
+  onProgress?: (p: Progress) => void
 }
 
 /** Every topic's X queries, in config order. */
@@ -33,17 +35,28 @@ export function xApi(ctx: AppContext, signal?: AbortSignal): XApi {
 }
 
 /**
- * One collection run over X recent search: every query resumes from its watermark (or its interrupted
- * pass), pages with next_token, and stores each page with the query's new state and the billable reads
- * in one transaction. Budgets stop a query before they are exceeded; a long rate limit or a stop request
- * ends the run early with everything consistent.
+ * One collection run over X recent search: first every query's live pass, from its watermark (or its
+ * interrupted pass) with next_token; then, with the budget left, first-run history (a new query's window,
+ * or what an earlier first run could not cover), newest first. Each page is stored with the query's new
+ * state and the billable reads in one transaction. Budgets stop a query before they are exceeded; a long
+ * rate limit or a stop request ends the run early with everything consistent.
  */
 export async function collectX(ctx: AppContext, opts: XRunOptions = {}) {
   const queries = planXQueries(ctx).filter(opts.only ?? (() => true))
   const api = xApi(ctx, opts.signal)
   const run = new RunRecorder(ctx, 'x', queries.map((q) => `${q.label}: ${q.query}`))
   const mode = liveMode(ctx)
-  return runQueries(run, queries, (q) => collectXQuery(ctx, api, q, run, mode), api, { price: ctx.config.sources.x.cost_per_post_usd, signal: opts.signal })
+  const history = newestHistoryFirst(queries.map((q) => ({ q, state: xState(ctx, q) })), ctx.now().getTime())
+  const passes = [...queries.map((q) => ({ q, history: false })), ...history.map((q) => ({ q, history: true }))]
+  const waiting = new Map<string, number>()
+  const notStarted = (why: string) => void waiting.set(why, (waiting.get(why) ?? 0) + 1)
+  const one = async (p: (typeof passes)[number]) => {
+    if (!p.history) return collectXQuery(ctx, api, p.q, run, mode)
+    const note = await collectXHistory(ctx, api, p.q, run, { onProgress: opts.onProgress, notStarted })
+    if (p !== passes.at(-1) || waiting.size === 0) return note
+    return [note, ...[...waiting].map(([why, n]) => notStartedSummary(why, n))].filter(Boolean).join('; ')
+  }
+  return runQueries(run, passes, one, api, { price: ctx.config.sources.x.cost_per_post_usd, signal: opts.signal })
 }
 
 /** How a pass over one query starts and ends: live collection and backfills differ only here. */
@@ -62,7 +75,7 @@ export function liveMode(ctx: AppContext): XPassMode {
   return {
     source: 'x',
     key: (q) => q.key,
-    start: (state) => nextPassBounds(state, passStartedAt, ctx.config.sources.x.first_run_lookback_hours * 3_600_000),
+    start: (state) => nextPassBounds(state, passStartedAt),
     complete: (before, newest, reads) => liveWatermark(before, newest, passStartedAt, reads),
   }
 }
@@ -70,7 +83,6 @@ export function liveMode(ctx: AppContext): XPassMode {
 /** One query: pages until X has no more or the budget or page limit says stop; returns why it stopped early, if it did. */
 export async function collectXQuery(ctx: AppContext, api: XApi, q: XQuery, run: RunRecorder, mode: XPassMode): Promise<string | null> {
   const cfg = ctx.config.sources.x
-  const topic = ctx.config.topics.find((t) => t.id === q.topicId)!
   const key = mode.key(q)
   let state = JSON.parse(getCursor(ctx.db, mode.source, key) ?? '{}') as XQueryState
   const started = mode.start(state, q)
@@ -84,15 +96,9 @@ export async function collectXQuery(ctx: AppContext, api: XApi, q: XQuery, run: 
   let newest = state.pending?.newest_id ?? null
   let passReads = 0
   for (let page = 0; page < cfg.max_pages_per_query; page++) {
-    const day = ctx.now().toISOString().slice(0, 10)
-    const used = readsSoFar(ctx.db, day, topic.id, 'x')
-    const left = Math.min(topic.budget.x_daily_post_reads - used.day, topic.budget.x_monthly_post_reads - used.month)
-    if (left < 10) return `${q.label}: ${left <= 0 ? 'budget reached' : 'budget nearly reached'} (${used.day} post reads today, ${used.month} this month); resumes when it allows`
-    const params: Record<string, string> = { query: q.query, max_results: String(Math.min(cfg.max_results, left)), ...definedStrings(bounds) }
-    if (token) params.next_token = token
-    let body: unknown
+    let read: XPageOutcome
     try {
-      body = await api.searchRecent(params)
+      read = await readXPage(ctx, api, q, run, { ...definedStrings(bounds), ...(token ? { next_token: token } : {}) })
     } catch (e) {
       if (e instanceof XBadRequestError && token && /pagination|token/i.test(`${e.message} ${JSON.stringify(e.detail)}`)) {
         // A stale page token: start the pass again from its bounds; idempotent storage absorbs the overlap.
@@ -105,21 +111,14 @@ export async function collectXQuery(ctx: AppContext, api: XApi, q: XQuery, run: 
       }
       throw e
     }
-    archivePayload(ctx.config.sources.archive_dir, 'x', body, ctx.now().getTime())
-    const normalized = normalizePayload(body)
-    if (!normalized || normalized.kind !== 'x-page') {
-      run.skip('x: unreadable search page')
-      run.error(`${q.label}: X returned a page of an unexpected shape; the query stops here and resumes next run`)
-      return null
-    }
-    const meta = isObj(body) && isObj(body.meta) ? body.meta : {}
-    const count = typeof meta.result_count === 'number' ? meta.result_count : normalized.posts.length + normalized.skipped.length
-    newest ??= typeof meta.newest_id === 'string' ? meta.newest_id : null
-    const next = typeof meta.next_token === 'string' && count > 0 ? meta.next_token : undefined
-    passReads += count
+    if (read.kind === 'budget') return `${q.label}: ${read.what} (${read.detail}); resumes when it allows`
+    if (read.kind === 'unreadable') return null
+    newest ??= read.newest
+    passReads += read.count
     const reads = passReads
+    const { next, count, day } = read
     state = stateAfterPage(state, bounds, newest, next, () => mode.complete(state, newest, reads))
-    const stats: IngestStats = ingest(ctx, [normalized], { source: mode.source, query: q.label }, { source: mode.source, key, value: JSON.stringify(state) }, (db) => addReads(db, day, topic.id, 'x', count))
+    const stats: IngestStats = ingest(ctx, [read.normalized], { source: mode.source, query: q.label }, { source: mode.source, key, value: JSON.stringify(state) }, (db) => addReads(db, day, q.topicId, 'x', count))
     run.page(stats, count)
     if (!next) return null
     token = next

@@ -26,6 +26,7 @@ export interface CollectOptions {
   files?: readonly string[]
   /** Replay from the first line even if a cursor says the file was already read. */
   restart?: boolean
+  /** Replay: bytes read of all files; X and Bluesky: how far back in time a first-run history pass has reached (ms). */
   onProgress?: (p: Progress) => void
   /** Stop after the current batch (SIGINT/SIGTERM); what is stored stays consistent. */
   signal?: AbortSignal
@@ -58,9 +59,9 @@ export async function collect(ctx: AppContext, opts: CollectOptions): Promise<Co
     case 'replay':
       return collectReplay(ctx, opts)
     case 'x':
-      return collectX(ctx, { signal: opts.signal })
+      return collectX(ctx, { signal: opts.signal, onProgress: opts.onProgress })
     case 'bluesky':
-      return collectBluesky(ctx, { signal: opts.signal })
+      return collectBluesky(ctx, { signal: opts.signal, onProgress: opts.onProgress })
     case 'jetstream':
       return consumeJetstream(ctx, { durationS: opts.durationS, signal: opts.signal })
     default: {

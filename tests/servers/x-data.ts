@@ -115,8 +115,10 @@ export interface XDatasetOptions {
   seed: number
   /** Number of posts, all kinds included. */
   count: number
-  /** The dataset's "now" (ms or Date): posts span the 6 days before it. */
+  /** The dataset's "now" (ms or Date): posts span the `days` before it. */
   now: number | Date
+  /** How many days before `now` the posts span (default 6). */
+  days?: number
   /** Share of root posts about the article (0–1, default 0.4); replies and quotes follow their parent's topic. */
   topicShare?: number
 }
@@ -414,9 +416,10 @@ export function makeXDataset(o: XDatasetOptions): XDataset {
     usersByLang.set(lang, pool)
   }
 
-  // Creation times: spread over (now - 6d, now - 1 min], ascending; snowflake ids unique per millisecond.
+  // Creation times: spread over (now - days, now - 1 min], ascending; snowflake ids unique per millisecond.
+  const span = (o.days ?? 6) * DAY
   const times: number[] = []
-  for (let k = 0; k < o.count; k++) times.push(Math.floor(now - 6 * DAY + rng() * (6 * DAY - 60_000)))
+  for (let k = 0; k < o.count; k++) times.push(Math.floor(now - span + rng() * (span - 60_000)))
   times.sort((a, b) => a - b)
 
   const tweets: XTweet[] = []

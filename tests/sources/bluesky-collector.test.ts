@@ -207,6 +207,19 @@ describe('Bluesky search collector against a loopback XRPC server', () => {
     expect(server.requests.filter((q) => q.nsid === 'app.bsky.feed.getPosts').every((q) => q.auth === 'none')).toBe(true)
   })
 
+  it('dry run of a first run shows the window, free but rate-limited, and reads nothing', async () => {
+    const fresh = writeTestConfig(tmp.dir, () => {}, 'dry-first.yaml')
+    const before = server.requests.length
+    const r = await cli(['--config', fresh, '--db', db, 'collect', '--source', 'bluesky', '--dry-run', '--json'], env, tmp.dir)
+    expect(r.code, r.stderr).toBe(0)
+    const plan = JSON.parse(r.stdout) as { queries: { firstRun: { since: string; until: string } | null }[] }
+    for (const q of plan.queries) expect(Date.parse(q.firstRun!.until) - Date.parse(q.firstRun!.since)).toBe(7 * 24 * 3_600_000)
+    const text = await cli(['--config', fresh, '--db', db, 'collect', '--source', 'bluesky', '--dry-run'], env, tmp.dir)
+    expect(text.stdout).toContain('first run: 7 days back')
+    expect(text.stdout).toContain('free but rate-limited')
+    expect(server.requests.length).toBe(before)
+  })
+
   it('dry run lists the queries and reads nothing', async () => {
     const before = server.requests.length
     const r = await cli(['--config', configFile, '--db', db, 'collect', '--source', 'bluesky', '--dry-run', '--json'], env, tmp.dir)

@@ -56,6 +56,25 @@ function storedIds(db: string, platform: string): { ids: string[]; rows: number;
   }
 }
 
+/** Queries whose first-run history is not finished. */
+function backlogs(db: string, source: string): string[] {
+  const d = openDb(db)
+  try {
+    return (d.prepare('SELECT key, value FROM cursors WHERE source = ?').all(source) as { key: string; value: string }[]).filter((c) => 'backlog' in JSON.parse(c.value)).map((c) => c.key)
+  } finally {
+    d.close()
+  }
+}
+
+function firstRunGaps(db: string): { reason: string; repaired_at: number | null }[] {
+  const d = openDb(db)
+  try {
+    return d.prepare("SELECT reason, repaired_at FROM coverage_gaps WHERE reason LIKE 'first-run history%not yet collected%'").all() as { reason: string; repaired_at: number | null }[]
+  } finally {
+    d.close()
+  }
+}
+
 describe('killing a collector at random moments loses and doubles nothing', () => {
   const tmp = tempDir('stancewatch-kill-')
   afterAll(tmp.cleanup)
@@ -117,10 +136,85 @@ describe('killing a collector at random moments loses and doubles nothing', () =
       expect(s.ids).toEqual([...truth].sort())
       expect(s.rows).toBe(truth.size)
       expect(s.topicRows).toBe(truth.size)
+      // Killed first runs left backlogs below their live watermarks; the full run finished every one.
+      expect(backlogs(db, 'x')).toEqual([])
     } finally {
       await server.close()
     }
   }, 240_000)
+
+  it('X: a first-run backlog spread over runs by the page limit survives kills; its gap is recorded once and repaired', async () => {
+    const now = Date.now()
+    const rng = seededRandom(7707)
+    const data = makeXDataset({ seed: 13, count: 400, now })
+    const server: XServer = await startXServer({ ...data, bearer: BEARER })
+    try {
+      const configFile = writeTestConfig(tmp.dir, (c) => {
+        c.sources.x = { max_results: 10, max_pages_per_query: 3 }
+        c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 10_000_000 }
+      }, 'x-backlog-kill.yaml')
+      const db = path.join(tmp.dir, 'x-backlog-kill.sqlite')
+      const env = { STANCEWATCH_CONFIG: configFile, STANCEWATCH_DB: db, X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER }
+      server.inject(...Array.from({ length: 5000 }, () => ({ kind: 'slow' as const, ms: 15 })))
+      // One run that stops at the page limit: every query with more history than 3 pages gets its gap.
+      const first = await runChild(['collect', '--source', 'x'], env, tmp.dir, null)
+      expect(first.code, first.stderr).toBe(0)
+      const gapsAfterFirst = firstRunGaps(db)
+      expect(gapsAfterFirst.length).toBeGreaterThan(0)
+      expect(backlogs(db, 'x').length).toBe(gapsAfterFirst.length)
+      for (let i = 0; i < KILLS; i++) {
+        const r = await runChild(['collect', '--source', 'x'], env, tmp.dir, 700 + Math.floor(rng() * 2000))
+        expect(r.code === 0 || r.signal === 'SIGKILL', r.stderr).toBe(true)
+        const at = Date.now() - 1000
+        const arrival: XTweet = {
+          id: snowflakeFromMs(at, i),
+          text: `China's $8.5bn state AI fund, backlog arrival ${i}`,
+          author_id: data.users[0]!.id,
+          created_at: new Date(at).toISOString(),
+          lang: 'en',
+          conversation_id: snowflakeFromMs(at, i),
+          edit_history_tweet_ids: [snowflakeFromMs(at, i)],
+          public_metrics: { retweet_count: 0, reply_count: 0, like_count: 1, quote_count: 0, bookmark_count: 0, impression_count: 10 },
+        }
+        server.addTweets([arrival])
+      }
+      // Then full runs until no backlog is left (at least one, for the last arrival).
+      for (let n = 0; n === 0 || backlogs(db, 'x').length > 0; n++) {
+        expect(n, 'runs to finish the backlogs').toBeLessThan(40)
+        const r = await runChild(['collect', '--source', 'x'], env, tmp.dir, null)
+        expect(r.code, r.stderr).toBe(0)
+      }
+
+      const keep = onTopic(configFile)
+      const truth = new Set<string>()
+      const { config } = loadConfig(configFile)
+      for (const q of compileXQueries(config.topics[0]!)) {
+        let token: string | undefined
+        do {
+          const u = new URL(`${server.url}/2/tweets/search/recent`)
+          u.searchParams.set('query', q.query)
+          u.searchParams.set('max_results', '100')
+          u.searchParams.set('start_time', new Date(now - 160 * 3_600_000).toISOString())
+          u.searchParams.set('expansions', 'author_id')
+          u.searchParams.set('tweet.fields', 'created_at,entities,referenced_tweets,note_tweet,lang,public_metrics,author_id')
+          if (token) u.searchParams.set('next_token', token)
+          const body = (await (await fetch(u, { headers: { authorization: `Bearer ${BEARER}` } })).json()) as { meta: { next_token?: string } }
+          for (const id of keep(body)) truth.add(id)
+          token = body.meta?.next_token
+        } while (token)
+      }
+      const s = storedIds(db, 'x')
+      expect(s.ids).toEqual([...truth].sort())
+      expect(s.rows).toBe(truth.size)
+      expect(s.topicRows).toBe(truth.size)
+      // One gap per query that needed more than one run, never recorded twice, all repaired.
+      const gaps = firstRunGaps(db)
+      expect(new Set(gaps.map((g) => g.reason)).size).toBe(gaps.length)
+      expect(gaps.filter((g) => g.repaired_at === null)).toEqual([])
+    } finally {
+      await server.close()
+    }
+  }, 300_000)
 
   it('Bluesky: SIGKILL many times mid-run, then one full run, equals the ground truth', async () => {
     const now = Date.now()
@@ -162,6 +256,7 @@ describe('killing a collector at random moments loses and doubles nothing', () =
       expect(s.ids).toEqual([...truth].sort())
       expect(s.rows).toBe(truth.size)
       expect(s.topicRows).toBe(truth.size)
+      expect(backlogs(db, 'bluesky')).toEqual([])
       // Killed runs resumed the stored session instead of logging in every time.
       expect(server.logins).toBeLessThan(KILLS)
     } finally {

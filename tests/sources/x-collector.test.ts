@@ -95,6 +95,8 @@ describe('X recent-search collector against a loopback X API', () => {
     expect(first.code, first.stderr).toBe(0)
     const r = first.json as RunResult
     expect(r.status).toBe('ok')
+    // Not a terminal: no progress bar, only log lines on stderr.
+    expect(first.stderr).not.toContain('h back')
     expect(stored()).toEqual([...truth].sort())
     expect(r.reads).toBeGreaterThanOrEqual(truth.size)
     expect(r.estCostUsd).toBeCloseTo(r.reads * 0.005, 6)
@@ -172,9 +174,46 @@ describe('X recent-search collector against a loopback X API', () => {
     expect(log.some((q) => q.path.endsWith('/counts/recent'))).toBe(true)
   })
 
+  it('dry run of a first run: the 7-day window, the estimated posts and cost, and what today\'s budget allows', async () => {
+    const small = writeTestConfig(tmp.dir, (c) => {
+      c.topics[0].budget = { x_daily_post_reads: 100, x_monthly_post_reads: 100_000 }
+    }, 'dry-first.yaml')
+    const before = Date.now()
+    const res = await run(['collect', '--source', 'x', '--dry-run'], small)
+    expect(res.code, res.stderr).toBe(0)
+    const plan = (res.json as { plan: XPlan }).plan
+    for (const q of plan.queries) {
+      expect(q.firstRun, q.label).not.toBeNull()
+      const since = Date.parse(q.firstRun!.since)
+      expect(since).toBeGreaterThanOrEqual(before - 7 * 24 * HOUR)
+      expect(since).toBeLessThanOrEqual(Date.now() - 7 * 24 * HOUR + 10 * 60_000)
+      expect(q.bounds.start_time).toBe(q.firstRun!.since)
+      expect(q.estimateFrom).toBe('counts')
+    }
+    expect(plan.estimatedReads).toBeGreaterThan(100)
+    expect(plan.estimatedCostUsd).toBeCloseTo(plan.estimatedReads * 0.005, 6)
+    expect(plan.budgets[0]).toMatchObject({ estimatedReads: plan.estimatedReads, allowedToday: 100, leftForLater: plan.estimatedReads - 100, laterDays: Math.ceil((plan.estimatedReads - 100) / 100) })
+
+    const text = await cli(['--config', small, '--db', db, 'collect', '--source', 'x', '--dry-run'], env(), tmp.dir)
+    expect(text.code, text.stderr).toBe(0)
+    expect(text.stdout).toContain('first run: 7 days back')
+    expect(text.stdout).toContain(`Estimated post reads: ${plan.estimatedReads} ≈ $${plan.estimatedCostUsd.toFixed(2)}`)
+    expect(text.stdout).toMatch(/today allows ≈ 100 of ≈ \d+/)
+    expect(text.stdout).toMatch(/stay a coverage gap that later days fill \(≈ \d+ more days? at 100 a day\)/)
+
+    // The estimate is what the first run then reads when the budget allows all of it.
+    const ample = writeTestConfig(tmp.dir, (c) => {
+      c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 1_000_000 }
+    }, 'dry-ample.yaml')
+    const r = (await run(['collect', '--source', 'x'], ample)).json as RunResult
+    expect(r.reads).toBe(plan.estimatedReads)
+  })
+
   it('dry run falls back to the last pass when the plan has no counts endpoint', async () => {
     const forbidden = await startXServer({ ...makeXDataset({ seed: 5, count: 600, now }), bearer: BEARER, countsForbidden: true })
     try {
+      // The first run is history; the live pass after it is what the next run's estimate comes from.
+      await run(['collect', '--source', 'x'], configFile, { X_API_BASE_URL: forbidden.url })
       await run(['collect', '--source', 'x'], configFile, { X_API_BASE_URL: forbidden.url })
       const res = await run(['collect', '--source', 'x', '--dry-run'], configFile, { X_API_BASE_URL: forbidden.url })
       const plan = (res.json as { plan: XPlan }).plan

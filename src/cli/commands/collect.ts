@@ -23,7 +23,7 @@ export function registerCollect(program: Command, io: Io): void {
     .requiredOption('-s, --source <source>', `where to collect from: ${SOURCES.join(', ')}`, oneOf(SOURCES))
     .option('-f, --file <file...>', 'replay: JSONL archive(s) of raw API payloads, one per line (.gz allowed)')
     .option('--restart', 'replay: read the file(s) from the first line even if they were read before')
-    .option('--dry-run', 'x, bluesky: print the queries, where each resumes and (X) the estimated reads and cost; read no post')
+    .option('--dry-run', 'x, bluesky: print the queries, where each resumes or what its first run covers, and (X) the estimated reads, cost and what the budget allows today; read no post')
     .option('-d, --duration <seconds>', 'jetstream: stop after this many seconds (default: until SIGINT/SIGTERM)', positiveInt)
     .option('--json', 'print the run record as JSON')
     .addHelpText(
@@ -40,6 +40,10 @@ they reach it, and store each page with the query's new position in one transact
 moment and the next run neither loses nor repeats a post. Rate limits wait for the reset (up to
 sources.<x|bluesky>.max_rate_limit_wait_seconds, else the run ends early and says so); X stops before a
 topic's post-read budget is exceeded. Every page received is appended to sources.archive_dir.
+
+A query's first run reaches back as far as the platform allows (X: 7 days; Bluesky:
+sources.bluesky.first_run_lookback_hours), newest first. What it cannot cover (budget, page limit) is a
+coverage gap: later runs first collect what is new, then continue the history, and repair the gap.
 
 Jetstream follows the whole Bluesky network live and matches every post locally; its cursor is stored
 with each batch, reconnects resume from it, and an outage longer than its lookback is recorded as a gap
@@ -59,7 +63,8 @@ Examples:
       if (o.dryRun && o.source !== 'x' && o.source !== 'bluesky') throw new UsageError('--dry-run applies to --source x or bluesky')
       await withContext(io, o, async (ctx) => {
         if (o.dryRun) return printPlan(io, await collectPlan(ctx, o.source as 'x' | 'bluesky'), Boolean(o.json))
-        const bar = progressBar(io, 'bytes')
+        // Replay reports bytes read; X and Bluesky how far back a first-run history pass has reached.
+        const bar = progressBar(io, o.source === 'replay' ? 'bytes' : 'time back')
         const stop = abortOnSignals()
         try {
           const result = await exclusive(ctx, io, o, `collect:${o.source}`, `stancewatch collect --source ${o.source}`, () =>

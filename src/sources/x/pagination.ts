@@ -1,19 +1,31 @@
 import { snowflakeMs } from '../../normalize/x.js'
 
 /**
- * Where one X query stands. `since_id` is the newest post fully collected; `pending` is a pass that was
- * interrupted between pages (crash, budget, rate limit) and resumes with the same bounds and page token,
- * so its older pages are never skipped. Stored as JSON in the cursors table, written with each page.
+ * Where one X query stands. `since_id` is the live watermark, the newest post collected; `pending` is a
+ * live pass that was interrupted between pages (crash, budget, rate limit) and resumes with the same
+ * bounds and page token, so its older pages are never skipped. `backlog` is the first run's history not
+ * yet collected, below the oldest post it reached. Stored as JSON in the cursors table, written with each page.
  */
 export interface XQueryState {
   since_id?: string
   /** For a query that has never returned a post: where the last pass began. */
   since_time?: string
   pending?: { next_token: string; newest_id: string | null; since_id?: string; start_time?: string; end_time?: string }
+  backlog?: XBacklog
   /** Posts the last complete pass read: the fallback estimate for a dry run. */
   last_pass_reads?: number
   /** A backfill window that has been read to the end. */
   complete?: boolean
+}
+
+/** First-run history left to collect: posts older than `until_id`, down to `start_time`. */
+export interface XBacklog {
+  /** Where the first run's window began (recent search may since have moved past part of it). */
+  start_time: string
+  /** The oldest post collected so far (exclusive bound: X's until_id). */
+  until_id: string
+  /** The coverage gap that stands for it until it is filled. */
+  gap_id?: number
 }
 
 export interface PassBounds {
@@ -25,12 +37,17 @@ export interface PassBounds {
 /** Recent search reaches back 7 days; keep a margin so a bound is never refused as too old. */
 export const RECENT_WINDOW_MS = 7 * 24 * 3_600_000 - 5 * 60_000
 
+/** A query that has never been collected: its first run is history (see history.ts), not a live pass. */
+export function isFirstRun(state: XQueryState): boolean {
+  return !state.since_id && !state.since_time && !state.pending && !state.backlog && !state.complete
+}
+
 /**
- * The bounds of the next pass: a pending pass's own; else newer than since_id (never together with
- * start_time, which X refuses); else from since_time or the first-run lookback. A watermark older than the
+ * The bounds of the next live pass: a pending pass's own; else newer than since_id (never together with
+ * start_time, which X refuses); else from since_time; null on a first run. A watermark older than the
  * search window cannot be honoured: the pass starts at the window's edge and reports the hole.
  */
-export function nextPassBounds(state: XQueryState, now: number, lookbackMs: number): { bounds: PassBounds; gap: { from: number; to: number } | null } {
+export function nextPassBounds(state: XQueryState, now: number): { bounds: PassBounds; gap: { from: number; to: number } | null } | null {
   if (state.pending) return { bounds: pendingBounds(state.pending), gap: null }
   const edge = now - RECENT_WINDOW_MS
   if (state.since_id) {
@@ -38,8 +55,9 @@ export function nextPassBounds(state: XQueryState, now: number, lookbackMs: numb
     if (at !== null && at < edge) return { bounds: { start_time: iso(edge) }, gap: { from: at, to: edge } }
     return { bounds: { since_id: state.since_id }, gap: null }
   }
-  const since = state.since_time ? Date.parse(state.since_time) - 60_000 : now - lookbackMs
-  if (since < edge) return { bounds: { start_time: iso(edge) }, gap: state.since_time ? { from: since, to: edge } : null }
+  if (!state.since_time) return null
+  const since = Date.parse(state.since_time) - 60_000
+  if (since < edge) return { bounds: { start_time: iso(edge) }, gap: { from: since, to: edge } }
   return { bounds: { start_time: iso(since) }, gap: null }
 }
 
@@ -49,10 +67,11 @@ export function stateAfterPage(before: XQueryState, bounds: PassBounds, newestOf
   return complete()
 }
 
-/** A finished live pass: the watermark moves to the newest post seen (or, if none, to when the pass began). */
+/** A finished live pass: the watermark moves to the newest post seen (or, if none, to when the pass began); any backlog stays. */
 export function liveWatermark(before: XQueryState, newestOfPass: string | null, passStartedAt: number, passReads: number): XQueryState {
   const since = maxId(newestOfPass, before.since_id ?? null)
-  return since ? { since_id: since, last_pass_reads: passReads } : { since_time: iso(passStartedAt), last_pass_reads: passReads }
+  const backlog = before.backlog ? { backlog: before.backlog } : {}
+  return since ? { since_id: since, ...backlog, last_pass_reads: passReads } : { since_time: iso(passStartedAt), ...backlog, last_pass_reads: passReads }
 }
 
 /** The bounds an interrupted pass was paging within. */
@@ -75,6 +94,6 @@ export function maxId(a: string | null | undefined, b: string | null | undefined
   return BigInt(a) > BigInt(b) ? a : b
 }
 
-function iso(ms: number): string {
+export function iso(ms: number): string {
   return new Date(ms).toISOString()
 }
