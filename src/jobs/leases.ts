@@ -4,6 +4,9 @@ import { sleep } from '../sources/wait.js'
 import { heartbeatLease, leaseHolder, releaseLease, tryAcquireLease, type LeaseHolder } from '../store/leases.js'
 import { processGone, thisProcess } from './process-identity.js'
 
+/** The lease of the one daemon a database may have. */
+export const DAEMON_LEASE = 'daemon'
+
 /** How often a holder says it is alive, and how long a holder on another host may stay silent. */
 export const HEARTBEAT_MS = 15_000
 export const STALE_MS = 90_000

@@ -2,15 +2,13 @@ import type { AppContext } from '../context.js'
 import { ConfigError, UserError } from '../domain/errors.js'
 import { consumeJetstream } from '../jobs/collect-jetstream.js'
 import { closeInterruptedRuns } from '../jobs/interrupted-runs.js'
-import { describeHolder, tryHoldLease, type HeldLease } from '../jobs/leases.js'
+import { DAEMON_LEASE, describeHolder, tryHoldLease, type HeldLease } from '../jobs/leases.js'
 import { noteOutcome } from '../jobs/ops-health.js'
 import { JOBS, runJob, sourceUnavailable, type JobName } from '../jobs/scheduled.js'
 import { StoppedError, sleep } from '../sources/wait.js'
 import { lastSlot, saveSlot } from '../store/schedule-slots.js'
 import { systemClock, type Clock } from './clock.js'
 import { Scheduler } from './scheduler.js'
-
-export const DAEMON_LEASE = 'daemon'
 
 /** A second daemon on the same database: it would run every job twice (and bill every X search twice). */
 export class DaemonRunningError extends UserError {

@@ -27,6 +27,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['backup'], async () => (await import('./backup.js')).registerBackup],
   [['archive'], async () => (await import('./archive.js')).registerArchive],
   [['start'], async () => (await import('./start.js')).registerStart],
+  [['reload'], async () => (await import('./reload.js')).registerReload],
   [['config'], async () => (await import('./config.js')).registerConfig],
 ]
 
