@@ -35,6 +35,8 @@ export class RunRecorder {
   readonly notes: string[] = []
   pages = 0
   reads = 0
+  /** Set when the API asked to wait longer than the run may: recorded as the source's rate-limit state. */
+  rateLimitedUntil: number | null = null
   private api: RequestStats = { requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 }
   private price = 0
   private persistedAt = 0
@@ -82,7 +84,7 @@ export class RunRecorder {
   finish(status: FinalStatus, stopReason: string | null): RunResult {
     this.persist()
     const reason = stopReason ? scrubSecrets(stopReason) : null
-    finishCollectorRun(this.ctx.db, this.runId, status, reason, this.ctx.now().getTime())
+    finishCollectorRun(this.ctx.db, this.runId, status, reason, this.ctx.now().getTime(), this.rateLimitedUntil)
     if (status !== 'ok') this.ctx.log.warn({ source: this.source, run: this.runId, status }, reason ?? 'run ended early')
     return { runId: this.runId, source: this.source, status, stopReason: reason, pages: this.pages, reads: this.reads, estCostUsd: this.reads * this.price, stats: this.stats, api: this.api, errors: this.errors }
   }
@@ -138,7 +140,10 @@ export async function runQueries<Q>(
     run.setApi(api.stats, price)
     const collected = run.pages > 0
     if (e instanceof StoppedError) return run.finish('partial', 'stopped on request; the next run resumes every query where it stopped')
-    if (e instanceof RateLimitedError) return run.finish(collected ? 'partial' : 'skipped', `${e.message}; the next run resumes where this one stopped`)
+    if (e instanceof RateLimitedError) {
+      run.rateLimitedUntil = e.resetAt
+      return run.finish(collected ? 'partial' : 'skipped', `${e.message}; the next run resumes where this one stopped`)
+    }
     if (e instanceof UnavailableError) {
       if (collected) return run.finish('partial', `${e.message}; the next run resumes where this one stopped`)
       run.error(e.message)

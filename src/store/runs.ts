@@ -34,9 +34,15 @@ export interface CollectorRun {
   estCostUsd: number
   skipReasons: Record<string, number>
   errors: string[]
+  /** The API asked to wait until then, longer than the run could: when the source can be asked again. */
+  rateLimitedUntil: number | null
+  /** The process that ran it (null for runs from before this was recorded). */
+  pid: number | null
+  host: string | null
+  bootId: string | null
 }
 
-export type RunTotals = Omit<CollectorRun, 'id' | 'source' | 'startedAt' | 'finishedAt' | 'status' | 'stopReason'>
+export type RunTotals = Omit<CollectorRun, 'id' | 'source' | 'startedAt' | 'finishedAt' | 'status' | 'stopReason' | 'rateLimitedUntil' | 'pid' | 'host' | 'bootId'>
 
 export function startCollectorRun(db: Db, source: string, queries: string[], at: number, by: ProcessIdentity | null = null): number {
   return Number(
@@ -62,8 +68,8 @@ export function updateCollectorRun(db: Db, id: number, t: RunTotals): void {
   ).run({ ...t, id, queries: JSON.stringify(t.queries), skipReasons: JSON.stringify(t.skipReasons), errors: JSON.stringify(t.errors) })
 }
 
-export function finishCollectorRun(db: Db, id: number, status: FinalStatus, stopReason: string | null, at: number): void {
-  stmt(db, 'UPDATE collector_runs SET status = ?, stop_reason = ?, finished_at = ? WHERE id = ?').run(status, stopReason, at, id)
+export function finishCollectorRun(db: Db, id: number, status: FinalStatus, stopReason: string | null, at: number, rateLimitedUntil: number | null = null): void {
+  stmt(db, 'UPDATE collector_runs SET status = ?, stop_reason = ?, finished_at = ?, rate_limited_until = ? WHERE id = ?').run(status, stopReason, at, rateLimitedUntil, id)
 }
 
 interface RunRow {
@@ -89,6 +95,10 @@ interface RunRow {
   est_cost_usd: number
   skip_reasons: string
   errors: string
+  rate_limited_until: number | null
+  pid: number | null
+  host: string | null
+  boot_id: string | null
 }
 
 function toRun(r: RunRow): CollectorRun {
@@ -115,7 +125,22 @@ function toRun(r: RunRow): CollectorRun {
     estCostUsd: r.est_cost_usd,
     skipReasons: JSON.parse(r.skip_reasons) as Record<string, number>,
     errors: JSON.parse(r.errors) as string[],
+    rateLimitedUntil: r.rate_limited_until,
+    pid: r.pid,
+    host: r.host,
+    bootId: r.boot_id,
   }
+}
+
+/** The latest run of each collector source (live ones and backfills), newest first. */
+export function lastCollectorRunBySource(db: Db): CollectorRun[] {
+  return (stmt(db, 'SELECT * FROM collector_runs r WHERE id = (SELECT max(id) FROM collector_runs WHERE source = r.source) ORDER BY source').all() as RunRow[]).map(toRun)
+}
+
+/** The latest run of a source that did not end ok: its error is what `status` shows as the source's last error. */
+export function lastTroubledRun(db: Db, source: string): CollectorRun | null {
+  const r = stmt(db, "SELECT * FROM collector_runs WHERE source = ? AND status IN ('failed', 'partial', 'interrupted') ORDER BY id DESC LIMIT 1").get(source) as RunRow | undefined
+  return r ? toRun(r) : null
 }
 
 export function recentCollectorRuns(db: Db, limit: number): CollectorRun[] {
@@ -159,6 +184,9 @@ export interface JobRun {
   trigger: JobTrigger
   slotAt: number | null
   detail: unknown
+  pid: number | null
+  host: string | null
+  bootId: string | null
 }
 
 interface JobRunRow {
@@ -171,6 +199,9 @@ interface JobRunRow {
   trigger: JobTrigger
   slot_at: number | null
   detail: string | null
+  pid: number | null
+  host: string | null
+  boot_id: string | null
 }
 
 const toJobRun = (r: JobRunRow): JobRun => ({
@@ -183,6 +214,9 @@ const toJobRun = (r: JobRunRow): JobRun => ({
   trigger: r.trigger,
   slotAt: r.slot_at,
   detail: r.detail ? (JSON.parse(r.detail) as unknown) : null,
+  pid: r.pid,
+  host: r.host,
+  bootId: r.boot_id,
 })
 
 /** The latest run of each job. */

@@ -1,10 +1,5 @@
 import type { Command } from 'commander'
-import type { AppContext } from '../../context.js'
-import { JETSTREAM_CURSOR } from '../../jobs/collect-jetstream.js'
-import { cursorRecord } from '../../store/cursors.js'
-import { activeModel } from '../../store/models.js'
-import { lastJobRuns, recentCollectorRuns } from '../../store/runs.js'
-import { alertStates, deliveriesByChannel, openGaps, postCounts, topicCounts } from '../../store/status.js'
+import { statusReport, type StatusReport } from '../../jobs/status.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf, positiveInt } from '../options.js'
 import { withContext } from '../session.js'
@@ -15,78 +10,113 @@ interface Flags {
   json?: boolean
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-
-/** How far back `status` reports deliveries. */
-const DELIVERY_DAYS = 7
-
-/** Where the live stream stands: the stored cursor and how far behind the clock it is. */
-function jetstreamPosition(ctx: AppContext): { cursor: string; behindSeconds: number; storedAt: string } | null {
-  const c = cursorRecord(ctx.db, JETSTREAM_CURSOR.source, JETSTREAM_CURSOR.key)
-  if (!c) return null
-  const ms = Math.floor(Number(c.value) / 1000)
-  return { cursor: new Date(ms).toISOString(), behindSeconds: Math.round((ctx.now().getTime() - ms) / 1000), storedAt: new Date(c.updatedAt).toISOString() }
-}
-
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
-    .description('What is stored, the latest collector runs, coverage gaps, models, alerts, deliveries and scheduled jobs')
+    .description('The daemon, each job and source (last and next run, position, lag, errors, rate limits, gaps), budgets, models, alerts, deliveries')
     .option('-n, --runs <n>', 'how many recent collector runs to show', positiveInt, 10)
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExamples:\n  $ stancewatch status\n  $ stancewatch status --runs 30 --json')
+    .addHelpText(
+      'after',
+      `
+Read from the database alone: it works beside the running daemon and without it. A run whose process is
+gone (killed) shows as interrupted; the daemon closes it so at its next start.
+
+Examples:
+  $ stancewatch status
+  $ stancewatch status --json | jq '.sources[] | {source, lagSeconds, lastError}'
+  $ stancewatch status --runs 30 --json`,
+    )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
-      await withContext(io, o, (ctx) => {
-        const topics = ctx.config.topics.map((t) => {
-          const c = topicCounts(ctx.db, t.id)
-          const m = activeModel(ctx.db, t.id)
-          const cv = m?.metrics as { accuracy?: number; macro_f1?: number } | null
-          return { id: t.id, ...c, first: iso(c.first), last: iso(c.last), model: m ? { version: m.version, trained_at: iso(m.trainedAt), accuracy: cv?.accuracy ?? null, macro_f1: cv?.macro_f1 ?? null } : null }
-        })
-        const status = {
-          database: ctx.db.name,
-          posts: postCounts(ctx.db),
-          topics,
-          runs: recentCollectorRuns(ctx.db, o.runs).map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })),
-          gaps: openGaps(ctx.db).map((g) => ({ ...g, startAt: iso(g.startAt), endAt: iso(g.endAt) })),
-          jetstream: jetstreamPosition(ctx),
-          jobs: lastJobRuns(ctx.db).map((j) => ({ ...j, startedAt: iso(j.startedAt), finishedAt: iso(j.finishedAt) })),
-          alerts: alertStates(ctx.db),
-          deliveries: deliveriesByChannel(ctx.db, ctx.now().getTime() - DELIVERY_DAYS * 86_400_000).map((d) => ({ ...d, nextAttemptAt: iso(d.nextAttemptAt) })),
-        }
-        if (o.json) return printJson(io, status)
-        println(io, `Database ${status.database}`)
-        println(io, status.posts.length ? `Posts: ${status.posts.map((p) => `${p.platform} ${p.posts}${p.deleted ? ` (${p.deleted} deleted upstream)` : ''}`).join(', ')}` : 'Posts: none yet')
-        for (const t of topics) {
-          println(io, `Topic ${t.id}: ${t.posts} posts (${t.first?.slice(0, 10) ?? '–'} to ${t.last?.slice(0, 10) ?? '–'}), ${t.classified} classified, ${t.uncertain ?? 0} uncertain, ${t.human ?? 0} labelled by people`)
-          println(io, `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : 'none yet (trained on first classify)'}`)
-        }
-        println(io, '')
-        println(io, 'Latest collector runs')
-        println(
-          io,
-          status.runs.length
-            ? formatTable(
-                ['#', 'source', 'started (UTC)', 'status', 'fetched', 'new', 'dupl.', 'off-topic', 'skipped', 'waits', 'reads', 'cost $'],
-                status.runs.map((r) => [String(r.id), r.source, r.startedAt!.slice(0, 16).replace('T', ' '), r.status + (r.stopReason ? '*' : ''), String(r.fetched), String(r.newPosts), String(r.duplicates), String(r.offTopic), String(r.skipped), String(r.rateLimitWaits), String(r.reads), r.estCostUsd.toFixed(2)]),
-              )
-            : '  none yet',
-        )
-        for (const r of status.runs.filter((x) => x.stopReason)) println(io, `  * #${r.id}: ${r.stopReason}`)
-        println(io, '')
-        println(io, status.gaps.length ? `Coverage gaps:\n${status.gaps.map((g) => `  ${g.source} ${g.startAt} – ${g.endAt}: ${g.reason}`).join('\n')}` : 'Coverage gaps: none recorded')
-        if (status.jetstream) println(io, `Jetstream cursor ${status.jetstream.cursor} (${status.jetstream.behindSeconds} s behind now; stored ${status.jetstream.storedAt})`)
-        const a = status.alerts
-        println(io, `Alerts: ${a.open ?? 0} open, ${a.acknowledged ?? 0} acknowledged, ${a.resolved ?? 0} resolved (stancewatch alerts list)`)
-        println(io, status.deliveries.length ? `Deliveries, last ${DELIVERY_DAYS} days:` : `Deliveries, last ${DELIVERY_DAYS} days: none`)
-        for (const d of status.deliveries) {
-          const waiting = d.retrying ? `, ${d.retrying} failed (next try ${d.nextAttemptAt})` : ''
-          const lost = d.gaveUp ? `, ${d.gaveUp} given up` : ''
-          const why = (d.retrying || d.gaveUp || d.skipped) && d.lastError ? `; last error: ${d.lastError}` : ''
-          println(io, `  ${d.channel}: ${d.sent} sent${waiting}${lost}${d.skipped ? `, ${d.skipped} skipped` : ''}${why}`)
-        }
-        if (status.jobs.length) println(io, `Scheduled jobs: ${status.jobs.map((j) => `${j.job} ${j.status} at ${j.startedAt}`).join('; ')}`)
-      }, { readOnly: true })
+      await withContext(
+        io,
+        o,
+        (ctx) => {
+          const status = statusReport(ctx, { runs: o.runs })
+          if (o.json) printJson(io, status)
+          else printStatus(io, status, ctx.config.timezone)
+        },
+        { readOnly: true },
+      )
     })
+}
+
+const minute = (s: string | null | undefined) => (s ? s.slice(0, 16).replace('T', ' ') : '–')
+
+function duration(ms: number | null): string {
+  if (ms === null) return '–'
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`
+  if (ms < 3_600_000) return `${Math.round(ms / 1000)} s`
+  return `${(ms / 3_600_000).toFixed(1)} h`
+}
+
+function lag(seconds: number | null): string {
+  if (seconds === null) return '–'
+  if (seconds < 120) return `${seconds} s`
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`
+  return `${(seconds / 3600).toFixed(1)} h`
+}
+
+function printStatus(io: Io, s: StatusReport, zone: string): void {
+  const mb = (b: number | null) => (b === null ? '–' : `${(b / 1e6).toFixed(1)} MB`)
+  println(io, `Database ${s.database.path}: ${mb(s.database.bytes)} (+ ${mb(s.database.walBytes)} write-ahead log)`)
+  const d = s.daemon
+  println(io, d.running ? `Daemon: running, pid ${d.pid} on ${d.host}, since ${d.since} (heartbeat ${d.heartbeat})` : 'Daemon: not running (start it with `stancewatch start`)')
+  println(io, s.posts.length ? `Posts: ${s.posts.map((p) => `${p.platform} ${p.posts}${p.deleted ? ` (${p.deleted} deleted upstream)` : ''}`).join(', ')}` : 'Posts: none yet')
+  for (const t of s.topics) {
+    println(io, `Topic ${t.id}: ${t.posts} posts (${t.first?.slice(0, 10) ?? '–'} to ${t.last?.slice(0, 10) ?? '–'}), ${t.classified} classified, ${t.uncertain ?? 0} uncertain, ${t.human ?? 0} labelled by people`)
+    println(io, `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : 'none yet (trained on first classify)'}`)
+    const b = t.budget.x
+    println(io, `  X budget: ${b.today}/${b.dailyLimit} post reads today ($${b.costTodayUsd.toFixed(2)}), ${b.month}/${b.monthlyLimit} this month ($${b.costMonthUsd.toFixed(2)}); first collected ${t.firstCollectedAt ?? 'never'}`)
+  }
+  println(io, '')
+  println(io, `Jobs (times UTC; schedules run in ${zone})`)
+  println(
+    io,
+    formatTable(
+      ['job', 'schedule', 'last run', 'result', 'took', 'next run', 'why'],
+      s.jobs.map((j) => [j.job, j.schedule, minute(j.lastRun?.startedAt ?? null), j.runningNow ? `running (pid ${j.runningNow.pid})` : (j.lastRun?.status ?? 'never'), duration(j.lastRun?.durationMs ?? null), d.running ? minute(j.nextRun) : '(daemon stopped)', j.lastRun?.reason ?? '']),
+    ),
+  )
+  println(io, '')
+  println(io, 'Sources')
+  println(
+    io,
+    formatTable(
+      ['source', 'state', 'position', 'behind', 'last run', 'result', 'gaps', 'rate limit'],
+      s.sources
+        .filter((x) => x.enabled || x.lastRun)
+        .map((x) => {
+          const pos = x.position && 'watermark' in x.position ? minute(x.position.watermark) : x.position && 'cursor' in x.position ? minute(x.position.cursor) : x.position && 'files' in x.position ? `${x.position.files.length} file(s)` : '–'
+          return [x.source, !x.enabled ? 'disabled' : x.canRun ? 'enabled' : 'cannot run', pos, lag(x.lagSeconds), minute(x.lastRun?.startedAt ?? null), x.lastRun?.status ?? 'never', String(x.gaps.length), x.rateLimit ? `until ${minute(x.rateLimit.until)}` : '–']
+        }),
+    ),
+  )
+  for (const x of s.sources) if (x.enabled && !x.canRun) println(io, `  ${x.source} cannot run: ${x.why}`)
+  for (const x of s.sources) if (x.lastError && x.enabled) println(io, `  ${x.source} last error: ${x.lastError}`)
+  for (const h of s.health.filter((h) => h.alertOpen)) println(io, `  ! operational alert open for ${h.subject} since ${h.alertedAt}`)
+  println(io, '')
+  println(io, 'Latest collector runs')
+  println(
+    io,
+    s.runs.length
+      ? formatTable(
+          ['#', 'source', 'started (UTC)', 'status', 'fetched', 'new', 'dupl.', 'off-topic', 'skipped', 'waits', 'reads', 'cost $'],
+          s.runs.map((r) => [String(r.id), r.source, minute(r.startedAt), r.status + (r.stopReason ? '*' : ''), String(r.fetched), String(r.newPosts), String(r.duplicates), String(r.offTopic), String(r.skipped), String(r.rateLimitWaits), String(r.reads), r.estCostUsd.toFixed(2)]),
+        )
+      : '  none yet',
+  )
+  for (const r of s.runs.filter((x) => x.stopReason)) println(io, `  * #${r.id}: ${r.stopReason}`)
+  println(io, '')
+  println(io, s.gaps.length ? `Coverage gaps:\n${s.gaps.map((g) => `  ${g.source} ${g.startAt} – ${g.endAt}: ${g.reason}`).join('\n')}` : 'Coverage gaps: none open')
+  const a = s.alerts
+  println(io, `Alerts: ${a.open ?? 0} open, ${a.acknowledged ?? 0} acknowledged, ${a.resolved ?? 0} resolved (stancewatch alerts list)`)
+  println(io, s.deliveries.length ? 'Deliveries, last 7 days:' : 'Deliveries, last 7 days: none')
+  for (const dl of s.deliveries) {
+    const waiting = dl.retrying ? `, ${dl.retrying} failed (next try ${dl.nextAttemptAt})` : ''
+    const lost = dl.gaveUp ? `, ${dl.gaveUp} given up` : ''
+    const why = (dl.retrying || dl.gaveUp || dl.skipped) && dl.lastError ? `; last error: ${dl.lastError}` : ''
+    println(io, `  ${dl.channel}: ${dl.sent} sent${waiting}${lost}${dl.skipped ? `, ${dl.skipped} skipped` : ''}${why}`)
+  }
 }
