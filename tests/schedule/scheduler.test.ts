@@ -51,6 +51,47 @@ describe('the daemon', () => {
     ctx.db.close()
   }, 60_000)
 
+  it('follows the live network through Jetstream by default, says so once at start, and records the stream as healthy', async () => {
+    const { startJetstreamServer } = await import('../servers/jetstream.js')
+    const { makeJetstreamEvents } = await import('../servers/jetstream-data.js')
+    const { createContext } = await import('../../src/context.js')
+    const { readEnv } = await import('../../src/config/env.js')
+    const { createLogger } = await import('../../src/logger.js')
+    const now = Date.now() * 1000
+    const server = await startJetstreamServer({ events: [] })
+    const never = '0 0 1 1 *'
+    const configPath = writeTestConfig(tmp.dir, (c) => {
+      c.schedules = { collect: never, classify: never, alerts: never, digest: never, maintenance: never }
+      delete c.sources.enabled
+      c.sources.jetstream = { batch_max_wait_ms: 50 }
+    }, 'jetstream-default.yaml')
+    const logs: { msg: string; [k: string]: unknown }[] = []
+    const ctx = createContext({
+      env: readEnv({ JETSTREAM_URL: server.url }),
+      log: createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) }),
+      configPath,
+      dbPath: path.join(tmp.dir, 'jetstream-default.sqlite'),
+    })
+    expect(ctx.config.sources.enabled).toEqual(['jetstream', 'x', 'bluesky'])
+    const daemon = startDaemon(ctx, { reloadConfig: reloadContext })
+    try {
+      // Without a stored cursor the consumer follows the live stream: events come once it is connected.
+      await until(() => logs.some((l) => l.msg === 'Jetstream connected'))
+      server.push(...makeJetstreamEvents({ seed: 4, count: 400, startUs: now, spacingUs: 1000, topicShare: 0.1 }))
+      await until(() => ctx.db.prepare("SELECT last_status FROM ops_health WHERE subject = 'source:jetstream'").pluck().get() === 'ok')
+    } finally {
+      await daemon.stop('test over')
+      await server.close()
+    }
+    const following = logs.filter((l) => l.msg.startsWith('following the live Bluesky network through Jetstream'))
+    expect(following).toHaveLength(1)
+    expect(following[0]!.msg).toContain(server.url)
+    expect(following[0]!.msg).toContain('no credentials needed')
+    expect(logs.filter((l) => l.msg.startsWith('source x is enabled but will be skipped'))).toHaveLength(1)
+    expect(ctx.db.prepare("SELECT count(*) FROM posts WHERE platform = 'bluesky'").pluck().get()).toBeGreaterThan(0)
+    ctx.db.close()
+  }, 60_000)
+
   it('after a two-day outage, catches up once and writes each missed digest once, never one before the first collection', async () => {
     const zone = 'America/New_York'
     const t = (iso: string) => DateTime.fromISO(iso, { zone }).toMillis()

@@ -184,6 +184,18 @@ describe('Jetstream consumer against a loopback Jetstream', () => {
     }
   })
 
+  it('a run that never connected is failed, never ok, and says why; the command exits 1', async () => {
+    const { closedLoopbackPort } = await import('../servers/closed-port.js')
+    const { cli } = await import('../helpers.js')
+    const url = `ws://127.0.0.1:${await closedLoopbackPort()}/subscribe`
+    const r = await cli(['--config', config('never.yaml'), '--db', path.join(tmp.dir, 'never.sqlite'), 'collect', '--source', 'jetstream', '--duration', '1', '--json'], { JETSTREAM_URL: url })
+    expect(r.code, r.stderr).toBe(1)
+    const out = JSON.parse(r.stdout) as JetstreamRunResult
+    expect(out.status).toBe('failed')
+    expect(out.connections).toBe(0)
+    expect(out.stopReason).toMatch(new RegExp(`^never connected to ${url} \\(\\d+ attempts; last error: .*ECONNREFUSED`))
+  })
+
   it('SIGTERM finishes the batch, stores the cursor and exits 0', async () => {
     const now = Date.now() * 1000
     const events = makeJetstreamEvents({ seed: 9, count: 3000, startUs: now - 600_000_000, spacingUs: 100_000 })

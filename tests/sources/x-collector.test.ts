@@ -79,6 +79,14 @@ describe('X recent-search collector against a loopback X API', () => {
     }
   }
 
+  it('with the network down, a run is failed (never ok), says X was unreachable and exits 1', async () => {
+    const { closedLoopbackPort } = await import('../servers/closed-port.js')
+    const down = writeTestConfig(tmp.dir, (c) => void (c.sources.x = { max_retries: 1 }), 'down.yaml')
+    const r = await run(['collect', '--source', 'x'], down, { X_API_BASE_URL: `http://127.0.0.1:${await closedLoopbackPort()}` })
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.json).toMatchObject({ status: 'failed', pages: 0, stopReason: expect.stringMatching(/failed 2 times, last with a network error \(ECONNREFUSED\)/) })
+  })
+
   it('compiles every query within 512 characters', () => {
     const { config } = loadConfig(configFile)
     const queries = compileXQueries(config.topics[0]!)
