@@ -201,7 +201,14 @@ export function alive(pid: number): boolean {
 
 /** Poll a condition (every `everyMs`) until it holds. No upper bound of its own: the test's timeout is it. */
 export async function waitUntil<T>(cond: () => T | Promise<T>, what: string, everyMs = 100): Promise<NonNullable<T>> {
+  const since = Date.now()
+  let told = false
   for (;;) {
+    // Not a limit, a clue: a test that hangs here says what it is waiting for before its timeout hits.
+    if (!told && Date.now() - since > 60_000) {
+      told = true
+      console.warn(`still waiting for ${what} after 60 s`)
+    }
     let v: T
     try {
       v = await cond()

@@ -40,10 +40,30 @@ export function daemonConfig(dir: string, name: string, o: { enabled: string[]; 
 }
 
 /** The platform ids a config's topics match in an API payload. */
-function onTopic(configFile: string): (payload: unknown) => string[] {
+export function onTopic(configFile: string): (payload: unknown) => string[] {
   const { config } = loadConfig(configFile)
   const topics = compileTopics(config.topics)
   return (payload) => (normalizePayload(payload)?.posts ?? []).filter((p) => matchPost(p, canonicalLinks(p), topics).length).map((p) => p.platformId)
+}
+
+/**
+ * The posts a complete read of a Jetstream stream stores, by the documented rules: a post on topic by its
+ * own words; a reply (or quote) joining the topic of a post already kept; an edit whose new text is on
+ * topic. Deletions mark posts, they do not remove them.
+ */
+export function jetstreamTruth(configFile: string, events: readonly unknown[]): Set<string> {
+  const { config } = loadConfig(configFile)
+  const topics = compileTopics(config.topics)
+  const kept = new Set<string>()
+  for (const e of events) {
+    const n = normalizePayload(e)
+    if (!n) continue
+    for (const p of n.posts) {
+      if (matchPost(p, canonicalLinks(p), topics).length || (p.replyTo && kept.has(p.replyTo)) || (p.quoteOf && kept.has(p.quoteOf))) kept.add(p.platformId)
+    }
+    for (const p of n.edits) if (matchPost(p, canonicalLinks(p), topics).length) kept.add(p.platformId)
+  }
+  return kept
 }
 
 /** Every on-topic post the X server answers for the config's queries since `sinceMs`: the complete read. */
