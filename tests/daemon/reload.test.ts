@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { tempDir } from '../helpers.js'
@@ -136,4 +139,32 @@ describe('reloading the configuration of a running daemon', () => {
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/no stancewatch daemon is running/)
   }, 180_000)
+
+  it('a SIGHUP that arrives while the daemon is still starting does not kill it', async () => {
+    // `systemctl reload` (kill -HUP) or `stancewatch reload` can come at any moment, start-up included. To
+    // land the signal there for sure, the config is a named pipe: the daemon blocks reading it, the signal
+    // is sent, then the config is written.
+    const text = readFileSync(daemonConfig(tmp.dir, 'early-src.yaml', { enabled: ['x'], schedules: { collect: '*/2 * * * * *' } }), 'utf8')
+    const fifo = path.join(tmp.dir, 'early.yaml')
+    execFileSync('mkfifo', [fifo])
+    const db = dbPath(tmp.dir, 'early.sqlite')
+    const env = childEnv(closed, { STANCEWATCH_CONFIG: fifo, STANCEWATCH_DB: db, X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+    const d = startDaemonProc({ env, cwd: tmp.dir })
+    // Opening the pipe for writing returns once the daemon has opened it to read its config.
+    const serve = async (then?: () => void) => {
+      const writer = await open(fifo, 'w')
+      then?.()
+      await writer.writeFile(text)
+      await writer.close()
+    }
+    await serve(() => d.signal('SIGHUP'))
+    await d.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started after an early SIGHUP')
+    // The signal is honoured once the daemon is up: it reads its config again (the pipe, served once more).
+    await serve()
+    await d.waitForLine((l) => l.msg === 'configuration reloaded', 'the config re-read for the early SIGHUP')
+    await d.waitForLine(collectFinished, 'a collection')
+    expect(alive(d.pid)).toBe(true)
+    d.signal('SIGTERM')
+    expect(await d.exited, d.stderr()).toEqual({ code: 0, signal: null })
+  }, 120_000)
 })

@@ -5,6 +5,7 @@ import { reloadContext } from '../../context.js'
 import { ConfigError } from '../../domain/errors.js'
 import { startDaemon } from '../../schedule/daemon.js'
 import type { Io } from '../io.js'
+import { earlySighup } from '../early-sighup.js'
 import { optionsOf } from '../options.js'
 import { withContext } from '../session.js'
 
@@ -62,6 +63,8 @@ Examples:
           process.on('SIGINT', onInt)
           process.on('SIGTERM', onTerm)
           process.on('SIGHUP', onHup)
+          // A SIGHUP that came while the daemon was starting may be about a file read before the change.
+          if ((earlySighup()?.count ?? 0) > 0) onHup()
           // Under npm or npx a shell sits between the wrapper and this process: when the wrapper is stopped,
           // the signal may not reach us, and we would run on as an orphan. Its disappearance is the signal.
           const parent = process.ppid
