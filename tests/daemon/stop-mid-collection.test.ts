@@ -110,4 +110,73 @@ describe('SIGTERM during a collection loses nothing', () => {
       await server.close()
     }
   }, 240_000)
+
+  // A page that does not come back in time (a hung API): the stop is bounded. The daemon gives up waiting,
+  // closes the unfinished runs as interrupted (saying why), releases the database and exits 0; what it
+  // stored is consistent, and the next collection finishes the job.
+  for (const how of ['shutdown timeout', 'second SIGTERM'] as const) {
+    it(`X, a page that hangs: the ${how} ends the daemon (exit 0), the runs are closed as interrupted with why, nothing is lost`, async () => {
+      const now = Date.now()
+      const server = await startXServer({ ...makeXDataset({ seed: 37, count: 500, now }), bearer: BEARER })
+      try {
+        const slug = how.replace(/\W+/g, '-')
+        const config = daemonConfig(tmp.dir, `${slug}.yaml`, {
+          enabled: ['x'],
+          schedules: { collect: '*/2 * * * * *' },
+          edit: (c) => {
+            c.sources.x = { first_run_lookback_hours: 160, max_results: 10, max_pages_per_query: 1000 }
+            c.daemon.shutdown_timeout_seconds = how === 'shutdown timeout' ? 1 : 600
+          },
+        })
+        const db = dbPath(tmp.dir, `${slug}.sqlite`)
+        // A few quick pages, then every page hangs for longer than anyone waits here.
+        server.inject(...Array.from({ length: 15 }, () => ({ kind: 'slow' as const, ms: 20 })), ...Array.from({ length: 50 }, () => ({ kind: 'slow' as const, ms: 60_000 })))
+        const env = childEnv(await closedLoopbackPort(), { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: db, X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+        const daemon = startDaemonProc({ env, cwd: tmp.dir })
+        await daemon.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started')
+        // Stuck on a page: the run has stored the quick ones and the server holds the next request.
+        const run = await waitUntil(
+          () => server.requests.some((r) => r.fault?.kind === 'slow' && r.fault.ms === 60_000) && readDb(db, (d) => d.prepare("SELECT id FROM collector_runs WHERE status = 'running' AND pages >= 1").pluck().get() as number | undefined),
+          'a collection waiting on a page that hangs',
+        )
+        daemon.signal('SIGTERM')
+        if (how === 'second SIGTERM') {
+          await daemon.waitForLine((l) => l.msg?.startsWith('stopping:') === true, 'the first stop request')
+          daemon.signal('SIGTERM')
+        }
+        expect(await daemon.exited, daemon.stderr()).toEqual({ code: 0, signal: null })
+        const gaveUp = daemon.lines.find((l) => l.level === 50 && (l.why === 'timeout' || l.why === 'abandoned'))
+        expect(gaveUp?.why, daemon.stderr()).toBe(how === 'shutdown timeout' ? 'timeout' : 'abandoned')
+        expect(gaveUp?.runs).toBe(2)
+        expect(daemon.lines.some((l) => l.msg === 'stancewatch daemon stopped')).toBe(true)
+
+        const why = how === 'shutdown timeout' ? /^stopped before it finished: the daemon ran out of shutdown time \(1 s\)/ : /^stopped before it finished: a second stop request stopped the daemon at once/
+        const runRow = readDb(db, (d) => d.prepare('SELECT status, stop_reason AS reason FROM collector_runs WHERE id = ?').get(run) as { status: string; reason: string })
+        expect(runRow.status).toBe('interrupted')
+        expect(runRow.reason).toMatch(why)
+        const jobRow = readDb(db, (d) => d.prepare("SELECT status, reason FROM job_runs WHERE job = 'collect' ORDER BY id DESC LIMIT 1").get() as { status: string; reason: string })
+        expect(jobRow.status).toBe('interrupted')
+        expect(jobRow.reason).toMatch(why)
+        expect(readDb(db, (d) => d.prepare("SELECT count(*) FROM leases WHERE name = 'daemon'").pluck().get())).toBe(0)
+
+        // The API answers again: a collection from the command line finishes exactly.
+        await server.close()
+        const again = await startXServer({ ...makeXDataset({ seed: 37, count: 500, now }), bearer: BEARER })
+        try {
+          const env2 = { ...env, X_API_BASE_URL: again.url }
+          const cli = await runCli(['collect', '--source', 'x'], { env: env2, cwd: tmp.dir })
+          expect(cli.code, cli.stderr).toBe(0)
+          const truth = await xTruth(again, config, now - 160 * 3_600_000)
+          const got = stored(db, 'x')
+          expect(got.ids).toEqual([...truth].sort())
+          expect(got.rows).toBe(truth.size)
+          expect(got.topicRows).toBe(truth.size)
+        } finally {
+          await again.close()
+        }
+      } finally {
+        await server.close()
+      }
+    }, 240_000)
+  }
 })
