@@ -29,8 +29,10 @@ export interface Proc {
   lines: LogLine[]
   stdout: () => string
   stderr: () => string
-  /** Resolves with how the process ended. */
+  /** Resolves with how the process ended, once its output pipes have closed too (every line is in). */
   exited: Promise<Exit>
+  /** Resolves when the process itself has ended (its pipes may live on in processes it left behind). */
+  ended: Promise<void>
   exit: Exit | null
   /** The first line (already logged or to come) that matches; rejects when the process exits first. */
   waitForLine: (pred: (l: LogLine) => boolean, what: string) => Promise<LogLine>
@@ -114,6 +116,7 @@ export function spawnProc(args: string[], o: { env: NodeJS.ProcessEnv; cwd: stri
     stdout: () => out,
     stderr: () => err,
     exit: null,
+    ended: new Promise<void>((resolve) => child.on('exit', () => resolve())),
     exited: new Promise<Exit>((resolve) => {
       child.on('close', (code, signal) => {
         if (partial) onLine(partial)
@@ -182,7 +185,7 @@ export async function killLeftovers(): Promise<void> {
     }
   }
   extraPids.clear()
-  await Promise.all(procs.map((p) => p.exited))
+  await Promise.all(procs.map((p) => p.ended))
 }
 
 /** Whether a pid exists (a zombie counts as gone: it runs nothing). */

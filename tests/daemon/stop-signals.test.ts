@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, tempDir } from '../helpers.js'
 import { closedLoopbackPort } from '../servers/closed-port.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
 import { makeXDataset } from '../servers/x-data.js'
-import { alive, childEnv, killLeftovers, spawnProc, waitUntil, type Proc } from './daemon-process.js'
+import { alive, childEnv, killLeftovers, spawnProc, trackPid, waitUntil, type Proc } from './daemon-process.js'
 import { BEARER, daemonConfig, dbPath } from './fixtures.js'
 
 /*
@@ -73,4 +74,37 @@ describe('SIGTERM to the process that started the daemon', () => {
       expect(p.lines.filter((l) => l.msg).at(-1)?.msg, p.stderr()).toBe('stancewatch daemon stopped')
     }, 120_000)
   }
+
+  // The wrapper killed outright (SIGKILL: OOM killer, `timeout -s KILL`): no signal reaches the daemon. It
+  // notices that the npm or npx process that started it is gone and stops cleanly instead of running on.
+  for (const way of WAYS.filter((w) => w.command)) {
+    it(`${way.name}: SIGKILL to ${way.command} leaves no daemon behind (it stops cleanly by itself)`, async () => {
+      const slug = `kill-${way.name.replace(/\W+/g, '-')}`
+      const config = daemonConfig(tmp.dir, `${slug}.yaml`, { enabled: ['x'], schedules: { collect: '*/3 * * * * *' } })
+      const env = childEnv(closed, { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: dbPath(tmp.dir, `${slug}.sqlite`), X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+      const p: Proc = spawnProc(way.args, { env, cwd: ROOT, command: way.command })
+      const daemon = await p.daemonPid()
+      // Whatever sits between the wrapper and the daemon (npx's shell) is cleaned up by pid if a test fails.
+      const between = parentOf(daemon)
+      if (between !== null && between !== p.pid) trackPid(between)
+      p.signal('SIGKILL')
+      await waitUntil(() => !alive(daemon), `the daemon (pid ${daemon}) gone after ${way.command} was killed`)
+      // Its last words, through the pipes it shared with the wrapper: it stopped by itself, and why.
+      await p.waitForLine((l) => l.msg === 'stancewatch daemon stopped', 'the daemon stopped')
+      // Nothing is left holding the wrapper's output: every process it started has ended.
+      await p.exited
+      const stopping = p.lines.find((l) => l.msg?.startsWith('stopping:'))
+      expect(stopping?.why, p.stderr()).toBe(`the ${way.command} process that started the daemon has exited`)
+    }, 120_000)
+  }
 })
+
+/** A process's parent pid, from /proc; null once it is gone. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return null
+  }
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { locateProblems } from '../../config/load.js'
 import { checkSources } from '../../config/source-check.js'
@@ -67,10 +68,12 @@ Examples:
           if ((earlySighup()?.count ?? 0) > 0) onHup()
           // Under npm or npx a shell sits between the wrapper and this process: when the wrapper is stopped,
           // the signal may not reach us, and we would run on as an orphan. Its disappearance is the signal.
+          // Under npx the parent is that shell, which outlives an npx killed outright (SIGKILL): npx is watched.
           const parent = process.ppid
+          const wrapper = io.env.npm_command ? npmAbove(parent) : parent
           const watch = io.env.npm_command
             ? setInterval(() => {
-                if (process.ppid !== parent) stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
+                if (process.ppid !== parent || (wrapper !== parent && !exists(wrapper))) stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
               }, PARENT_CHECK_MS)
             : null
           try {
@@ -85,4 +88,36 @@ Examples:
         { logLevel: 'info' },
       )
     })
+}
+
+/**
+ * The npm process that started this one: the parent, or the parent's parent when the parent is the shell
+ * npm ran the command in (npm titles its process `npm <command>`). Read from /proc; elsewhere, the parent.
+ */
+function npmAbove(parent: number): number {
+  const cmdline = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    } catch {
+      return ''
+    }
+  }
+  if (/^npm\b/.test(cmdline(parent))) return parent
+  try {
+    const stat = readFileSync(`/proc/${parent}/stat`, 'utf8')
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+    const grand = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    return Number.isInteger(grand) && grand > 1 && /^npm\b/.test(cmdline(grand)) ? grand : parent
+  } catch {
+    return parent
+  }
+}
+
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
 }
