@@ -113,11 +113,17 @@ function npmAbove(parent: number): number {
   }
 }
 
+/** Whether a process is there and running (a zombie, killed and not yet reaped, is not). */
 function exists(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (e) {
     return (e as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
   }
 }
