@@ -75,6 +75,21 @@ describe('SIGTERM to the process that started the daemon', () => {
     }, 120_000)
   }
 
+  it('SIGTERM the moment the daemon says it has started: a clean stop, exit 0', async () => {
+    const config = daemonConfig(tmp.dir, 'at-once.yaml', { enabled: ['x'], schedules: { collect: '*/3 * * * * *' } })
+    const env = childEnv(closed, { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: dbPath(tmp.dir, 'at-once.sqlite'), X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+    const p = spawnProc(['start'], { env, cwd: tmp.dir })
+    // Signalled from inside the line handler, with no delay at all.
+    await p.waitForLine((l) => {
+      if (l.msg !== 'stancewatch daemon started') return false
+      p.signal('SIGTERM')
+      return true
+    }, 'daemon started')
+    expect(await p.exited, p.stderr()).toEqual({ code: 0, signal: null })
+    expect(p.lines.find((l) => l.msg?.startsWith('stopping:'))?.why).toBe('SIGTERM')
+    expect(p.lines.filter((l) => l.msg).at(-1)?.msg).toBe('stancewatch daemon stopped')
+  }, 120_000)
+
   // The wrapper killed outright (SIGKILL: OOM killer, `timeout -s KILL`): no signal reaches the daemon. It
   // notices that the npm or npx process that started it is gone and stops cleanly instead of running on.
   for (const way of WAYS.filter((w) => w.command)) {

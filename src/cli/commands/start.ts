@@ -4,7 +4,7 @@ import { locateProblems } from '../../config/load.js'
 import { checkSources } from '../../config/source-check.js'
 import { reloadContext } from '../../context.js'
 import { ConfigError } from '../../domain/errors.js'
-import { startDaemon } from '../../schedule/daemon.js'
+import { startDaemon, type Daemon } from '../../schedule/daemon.js'
 import type { Io } from '../io.js'
 import { earlySighup } from '../early-sighup.js'
 import { optionsOf } from '../options.js'
@@ -49,9 +49,14 @@ Examples:
           // What `config check` refuses, the daemon refuses too: it would run and collect nothing.
           const sources = checkSources(ctx.config, ctx.env)
           if (sources.problems.length) throw new ConfigError(locateProblems(ctx.configFile, sources.problems))
-          const daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
+          // Handlers and the parent watch are in place before the daemon says it has started (it logs that
+          // from startDaemon): a SIGTERM sent the moment it says so must find them, not Node's default (exit at
+          // once), and a wrapper killed at that moment must already be known. Signals reach these listeners on
+          // the next turn of the event loop, by when `daemon` is set.
+          let daemon: Daemon | null = null
           let signals = 0
           const stop = (why: string) => {
+            if (!daemon) return
             if (++signals > 1) {
               ctx.log.warn({ why }, 'second stop request: stopping at once')
               daemon.abandon()
@@ -60,12 +65,10 @@ Examples:
           }
           const onInt = () => stop('SIGINT')
           const onTerm = () => stop('SIGTERM')
-          const onHup = () => void daemon.reload()
+          const onHup = () => void daemon?.reload()
           process.on('SIGINT', onInt)
           process.on('SIGTERM', onTerm)
           process.on('SIGHUP', onHup)
-          // A SIGHUP that came while the daemon was starting may be about a file read before the change.
-          if ((earlySighup()?.count ?? 0) > 0) onHup()
           // Under npm or npx a shell sits between the wrapper and this process: when the wrapper is stopped,
           // the signal may not reach us, and we would run on as an orphan. Its disappearance is the signal.
           // Under npx the parent is that shell, which outlives an npx killed outright (SIGKILL): npx is watched.
@@ -77,6 +80,9 @@ Examples:
               }, PARENT_CHECK_MS)
             : null
           try {
+            daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
+            // A SIGHUP that came while the daemon was starting may be about a file read before the change.
+            if ((earlySighup()?.count ?? 0) > 0) onHup()
             await daemon.done
           } finally {
             if (watch) clearInterval(watch)
