@@ -1,4 +1,9 @@
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/load.js'
+import { migrate } from '../../src/store/migrate.js'
+import { markTopicsCollected } from '../../src/store/topic-coverage.js'
 import { tempDir } from '../helpers.js'
 import { startBskyServer, type BskyPost, type BskyServer } from '../servers/bluesky.js'
 import { makeBskyDataset } from '../servers/bluesky-data.js'
@@ -121,6 +126,12 @@ describe('soak', () => {
         BSKY_APP_PASSWORD: ACCOUNT.password,
         JETSTREAM_URL: jet.url,
       })
+      // The topic was first collected two days ago (a deployment already running): the digest job has days
+      // to write, once each, instead of skipping every run on a fresh database.
+      readDb(db, (d) => {
+        migrate(d)
+        markTopicsCollected(d, loadConfig(config).config.topics.map((t) => t.id), now - 2 * 86_400_000)
+      })
       const daemon = startDaemonProc({ env, cwd: tmp.dir })
       await daemon.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started')
       // The first connection has no cursor (live tail): stream only once it is connected, so nothing is missed.
@@ -223,6 +234,16 @@ describe('soak', () => {
         expect(failed.map((r) => `${r.status}: ${r.reason}`), `${job}: runs that failed`).toEqual([])
       }
       expect(runs.filter((r) => r.finished_at === null)).toEqual([])
+      // Every digest run rewrote yesterday's digest (later data counts) and wrote the missed day once; each
+      // day was delivered once, however many runs rebuilt it.
+      expect((perJob.get('digest') ?? []).map((r) => r.status).filter((st) => st !== 'ok')).toEqual([])
+      const digestDays = readDb(db, (d) => d.prepare('SELECT day FROM digests').pluck().all() as string[])
+      expect(digestDays.length).toBeGreaterThan(0)
+      expect(new Set(digestDays).size).toBe(digestDays.length)
+      expect(readdirSync(path.join(tmp.dir, 'digests')).filter((f) => f.endsWith('.md')).length).toBe(digestDays.length)
+      const delivered = readDb(db, (d) => d.prepare("SELECT message_key AS key, count(*) AS n FROM deliveries WHERE status = 'sent' AND message_key LIKE 'digest:%' GROUP BY message_key").all() as { key: string; n: number }[])
+      expect(delivered.map((x) => x.key).sort()).toEqual(digestDays.map((day) => `digest:${loadConfig(config).config.topics[0]!.id}:${day}`).sort())
+      expect(delivered.filter((x) => x.n !== 1)).toEqual([])
 
       // ---- memory and descriptors: flat after warm-up ----
       expect(samples.length).toBeGreaterThanOrEqual(9)
@@ -277,6 +298,7 @@ describe('soak', () => {
           `RSS over time (MB): ${samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0).map((s) => `${Math.round(s.at / 1000)}s:${(s.rssKb / 1024).toFixed(0)}`).join(' ')}`,
           `open fds: start ${fds[0]}, median ${median(fds)}, max ${Math.max(...fds)}; median of the second third ${fdMid}, of the last third ${fdEnd}`,
           `posts: X ${xGot.ids.length} stored (= server on topic ${xWant.size}; ${xArrivals.length} arrived during the soak), Bluesky ${bskyGot.ids.length} stored (= ${searched.size} found by search ∪ ${streamed.size} kept from the stream, ${[...streamed].filter((id) => searched.has(id)).length} by both; ${bskyArrivals} added to the search index during the soak), Jetstream events streamed ${events.length}; ${markedDeleted.length} marked deleted (deleted upstream)`,
+          `digests: ${digestDays.length} day(s) written, rebuilt by every digest run, each delivered once`,
           `collector runs: ${collections.map((c) => `${c.source} ${c.runs} (${c.posts} new posts)`).join(', ')}`,
         ].join('\n'),
       )
