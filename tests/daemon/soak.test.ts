@@ -297,7 +297,7 @@ describe('soak', () => {
           `RSS: start ${mb(rss[0]!)}, median ${mb(median(rss))}, max ${mb(Math.max(...rss))}; median of the second third ${mb(rssMid)}, of the last third ${mb(rssEnd)}`,
           `RSS over time (MB): ${samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0).map((s) => `${Math.round(s.at / 1000)}s:${(s.rssKb / 1024).toFixed(0)}`).join(' ')}`,
           `open fds: start ${fds[0]}, median ${median(fds)}, max ${Math.max(...fds)}; median of the second third ${fdMid}, of the last third ${fdEnd}`,
-          `posts: X ${xGot.ids.length} stored (= server on topic ${xWant.size}; ${xArrivals.length} arrived during the soak), Bluesky ${bskyGot.ids.length} stored (= ${searched.size} found by search ∪ ${streamed.size} kept from the stream, ${[...streamed].filter((id) => searched.has(id)).length} by both; ${bskyArrivals} added to the search index during the soak), Jetstream events streamed ${events.length}; ${markedDeleted.length} marked deleted (deleted upstream)`,
+          `posts: X ${xGot.ids.length} stored (= server on topic ${xWant.size}; ${xArrivals.length} posted during the soak, 4 in 5 on topic), Bluesky ${bskyGot.ids.length} stored (= ${searched.size} found by search ∪ ${streamed.size} kept from the stream, ${[...streamed].filter((id) => searched.has(id)).length} by both; ${bskyArrivals} added to the search index during the soak), Jetstream events streamed ${events.length}; ${markedDeleted.length} marked deleted (deleted upstream)`,
           `digests: ${digestDays.length} day(s) written, rebuilt by every digest run, each delivered once`,
           `collector runs: ${collections.map((c) => `${c.source} ${c.runs} (${c.posts} new posts)`).join(', ')}`,
         ].join('\n'),
