@@ -230,8 +230,12 @@ describe('soak', () => {
         const byStatus: Record<string, number> = {}
         for (const r of rs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1
         figures.push(`  ${job.padEnd(12)} ${String(rs.length).padStart(4)} runs  ${JSON.stringify(byStatus)}`)
+        for (const r of rs.filter((x) => x.status !== 'ok' && x.status !== 'skipped')) figures.push(`    ${job} run ${r.id} (${r.trigger}, slot ${new Date(r.slot_at ?? 0).toISOString()}): ${r.status}: ${r.reason}`)
         const failed = rs.filter((r) => r.status === 'failed' || r.status === 'interrupted')
         expect(failed.map((r) => `${r.status}: ${r.reason}`), `${job}: runs that failed`).toEqual([])
+        // Partial only for the run the final SIGTERM cut short.
+        const partial = rs.filter((r) => r.status === 'partial')
+        expect(partial.every((r) => r === rs.at(-1) && /stopped on request/.test(r.reason ?? '')), `${job}: partial runs ${JSON.stringify(partial)}`).toBe(true)
       }
       expect(runs.filter((r) => r.finished_at === null)).toEqual([])
       // Every digest run rewrote yesterday's digest (later data counts) and wrote the missed day once; each
