@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises'
-import { runCli } from './run.js'
+import { earlySighup } from './early-sighup.js'
+import { commandOf, runCli } from './run.js'
 
 /** Process entry: the only place that touches process.exitCode. */
 export async function main(): Promise<void> {
@@ -8,6 +9,13 @@ export async function main(): Promise<void> {
     if (e.code !== 'EPIPE') throw e
     process.exit(process.exitCode ?? 0)
   })
+  // Only the daemon keeps SIGHUP (see early-sighup.ts): any other command gets the default back, and a
+  // hangup that came while it loaded ends it now, as it would have then.
+  const hup = earlySighup()
+  if (hup && commandOf(process.argv.slice(2)) !== 'start') {
+    process.off('SIGHUP', hup.listener)
+    if (hup.count > 0) process.kill(process.pid, 'SIGHUP')
+  }
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),

@@ -9,9 +9,9 @@ const OTHER_HOST_RUN_STALE_MS = 24 * 3_600_000
  * Close the runs a killed or crashed process left `running` as `interrupted`: they never finished, and
  * what they stored is consistent (every page committed with its cursor), so the next run resumes after it.
  * Runs of live processes (a person's command beside the daemon) are left alone. `mine` also closes this
- * process's own (a shutdown that ran out of time).
+ * process's own (a shutdown that ran out of time, or was told to stop at once), saying why it stopped.
  */
-export function closeInterruptedRuns(ctx: AppContext, o: { mine?: boolean } = {}): number {
+export function closeInterruptedRuns(ctx: AppContext, o: { mine?: boolean; why?: string } = {}): number {
   const me = thisProcess()
   const now = Date.now()
   let closed = 0
@@ -19,7 +19,7 @@ export function closeInterruptedRuns(ctx: AppContext, o: { mine?: boolean } = {}
     const own = r.pid === me.pid && r.host === me.host && r.bootId === me.bootId
     const gone = !own && !stillRunning(r, now)
     if (!(gone || (own && o.mine))) continue
-    const why = own ? 'stopped before it finished: the daemon ran out of shutdown time' : `its process (pid ${r.pid ?? '?'} on ${r.host ?? '?'}) ended without finishing it (killed or crashed)`
+    const why = own ? `stopped before it finished: ${o.why ?? 'the daemon ran out of shutdown time'}` : `its process (pid ${r.pid ?? '?'} on ${r.host ?? '?'}) ended without finishing it (killed or crashed)`
     markInterrupted(ctx.db, r.table, r.id, `${why}; what it stored is kept and the next run resumes after it`, ctx.now().getTime())
     closed++
   }

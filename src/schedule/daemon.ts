@@ -133,7 +133,8 @@ export function startDaemon(initial: AppContext, o: DaemonOptions): Daemon {
         ])
         clearTimeout(timer)
         if (outcome !== 'finished') {
-          const n = closeInterruptedRuns(ctx, { mine: true })
+          const why = outcome === 'timeout' ? `the daemon ran out of shutdown time (${timeoutMs / 1000} s)` : 'a second stop request stopped the daemon at once'
+          const n = closeInterruptedRuns(ctx, { mine: true, why })
           log().error({ runs: n, why: outcome }, outcome === 'timeout' ? `shutdown took longer than ${timeoutMs / 1000} s: closing the database anyway (every stored page is consistent; the unfinished runs resume next time)` : 'stopping at once: unfinished runs resume next time')
         }
         lease.release()

@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { locateProblems } from '../../config/load.js'
 import { checkSources } from '../../config/source-check.js'
 import { reloadContext } from '../../context.js'
 import { ConfigError } from '../../domain/errors.js'
-import { startDaemon } from '../../schedule/daemon.js'
+import { startDaemon, type Daemon } from '../../schedule/daemon.js'
 import type { Io } from '../io.js'
+import { earlySighup } from '../early-sighup.js'
 import { optionsOf } from '../options.js'
 import { withContext } from '../session.js'
 
@@ -47,9 +49,14 @@ Examples:
           // What `config check` refuses, the daemon refuses too: it would run and collect nothing.
           const sources = checkSources(ctx.config, ctx.env)
           if (sources.problems.length) throw new ConfigError(locateProblems(ctx.configFile, sources.problems))
-          const daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
+          // Handlers and the parent watch are in place before the daemon says it has started (it logs that
+          // from startDaemon): a SIGTERM sent the moment it says so must find them, not Node's default (exit at
+          // once), and a wrapper killed at that moment must already be known. Signals reach these listeners on
+          // the next turn of the event loop, by when `daemon` is set.
+          let daemon: Daemon | null = null
           let signals = 0
           const stop = (why: string) => {
+            if (!daemon) return
             if (++signals > 1) {
               ctx.log.warn({ why }, 'second stop request: stopping at once')
               daemon.abandon()
@@ -58,19 +65,24 @@ Examples:
           }
           const onInt = () => stop('SIGINT')
           const onTerm = () => stop('SIGTERM')
-          const onHup = () => void daemon.reload()
+          const onHup = () => void daemon?.reload()
           process.on('SIGINT', onInt)
           process.on('SIGTERM', onTerm)
           process.on('SIGHUP', onHup)
           // Under npm or npx a shell sits between the wrapper and this process: when the wrapper is stopped,
           // the signal may not reach us, and we would run on as an orphan. Its disappearance is the signal.
+          // Under npx the parent is that shell, which outlives an npx killed outright (SIGKILL): npx is watched.
           const parent = process.ppid
+          const wrapper = io.env.npm_command ? npmAbove(parent) : parent
           const watch = io.env.npm_command
             ? setInterval(() => {
-                if (process.ppid !== parent) stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
+                if (process.ppid !== parent || (wrapper !== parent && !exists(wrapper))) stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
               }, PARENT_CHECK_MS)
             : null
           try {
+            daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
+            // A SIGHUP that came while the daemon was starting may be about a file read before the change.
+            if ((earlySighup()?.count ?? 0) > 0) onHup()
             await daemon.done
           } finally {
             if (watch) clearInterval(watch)
@@ -82,4 +94,42 @@ Examples:
         { logLevel: 'info' },
       )
     })
+}
+
+/**
+ * The npm process that started this one: the parent, or the parent's parent when the parent is the shell
+ * npm ran the command in (npm titles its process `npm <command>`). Read from /proc; elsewhere, the parent.
+ */
+function npmAbove(parent: number): number {
+  const cmdline = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    } catch {
+      return ''
+    }
+  }
+  if (/^npm\b/.test(cmdline(parent))) return parent
+  try {
+    const stat = readFileSync(`/proc/${parent}/stat`, 'utf8')
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+    const grand = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    return Number.isInteger(grand) && grand > 1 && /^npm\b/.test(cmdline(grand)) ? grand : parent
+  } catch {
+    return parent
+  }
+}
+
+/** Whether a process is there and running (a zombie, killed and not yet reaped, is not). */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
+  }
 }
