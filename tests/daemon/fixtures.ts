@@ -7,11 +7,11 @@ import { loadConfig } from '../../src/config/load.js'
 import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
 import { normalizePayload } from '../../src/normalize/index.js'
 import { compileBskyQueries } from '../../src/sources/bluesky/queries.js'
-import { compileXQueries } from '../../src/sources/x/queries.js'
 import { openDb } from '../../src/store/db.js'
 import { writeTestConfig } from '../helpers.js'
 import type { BskyServer } from '../servers/bluesky.js'
 import type { XServer } from '../servers/x-api.js'
+import { searchAllPages } from '../servers/x-search-all.js'
 
 export const BEARER = 'daemon-test-bearer'
 export const ACCOUNT = { identifier: 'daemon.test', password: 'aaaa-bbbb-cccc-dddd', did: 'did:plc:daemondaemondaemondaemo', handle: 'daemon.test' }
@@ -70,22 +70,7 @@ export function jetstreamTruth(configFile: string, events: readonly unknown[]): 
 export async function xTruth(server: XServer, configFile: string, sinceMs: number): Promise<Set<string>> {
   const keep = onTopic(configFile)
   const truth = new Set<string>()
-  const { config } = loadConfig(configFile)
-  for (const q of compileXQueries(config.topics[0]!)) {
-    let token: string | undefined
-    do {
-      const u = new URL(`${server.url}/2/tweets/search/recent`)
-      u.searchParams.set('query', q.query)
-      u.searchParams.set('max_results', '100')
-      u.searchParams.set('start_time', new Date(sinceMs).toISOString())
-      u.searchParams.set('expansions', 'author_id')
-      u.searchParams.set('tweet.fields', 'created_at,entities,referenced_tweets,note_tweet,lang,public_metrics,author_id')
-      if (token) u.searchParams.set('next_token', token)
-      const body = (await (await fetch(u, { headers: { authorization: `Bearer ${BEARER}` } })).json()) as { meta: { next_token?: string } }
-      for (const id of keep(body)) truth.add(id)
-      token = body.meta?.next_token
-    } while (token)
-  }
+  for await (const body of searchAllPages(server, configFile, BEARER, { start: sinceMs })) for (const id of keep(body)) truth.add(id)
   return truth
 }
 

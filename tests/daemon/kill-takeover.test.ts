@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers.js'
 import { closedLoopbackPort } from '../servers/closed-port.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
-import { makeXDataset, snowflakeFromMs, type XTweet } from '../servers/x-data.js'
+import { arrivingTweet, makeXDataset } from '../servers/x-data.js'
 import { childEnv, killLeftovers, startDaemonProc, waitUntil } from './daemon-process.js'
 import { BEARER, daemonConfig, dbPath, readDb, stored, xTruth } from './fixtures.js'
 
@@ -62,20 +62,7 @@ describe('SIGKILL the daemon mid-collection, then start again', () => {
       expect(readDb(db, (d) => d.prepare("SELECT pid FROM leases WHERE name = 'daemon'").pluck().get())).toBe(first.pid)
 
       // Posts keep arriving while the daemon is down.
-      const arrivals: XTweet[] = Array.from({ length: 5 }, (_, k) => {
-        const at = Date.now() - 1000
-        const id = snowflakeFromMs(at, 100 + k)
-        return {
-          id,
-          text: `China's $8.5bn state AI fund backs another start-up while the bot was down (${k})`,
-          author_id: data.users[0]!.id,
-          created_at: new Date(at).toISOString(),
-          lang: 'en',
-          conversation_id: id,
-          edit_history_tweet_ids: [id],
-          public_metrics: { retweet_count: 0, reply_count: 0, like_count: 1, quote_count: 0, bookmark_count: 0, impression_count: 10 },
-        }
-      })
+      const arrivals = Array.from({ length: 5 }, (_, k) => arrivingTweet(Date.now() - 1000, 100 + k, `China's $8.5bn state AI fund backs another start-up while the bot was down (${k})`, data.users[0]!.id))
       server.addTweets(arrivals)
 
       const second = startDaemonProc({ env, cwd: tmp.dir })

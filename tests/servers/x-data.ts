@@ -307,6 +307,21 @@ function heavy(rng: () => number, scale: number): number {
 }
 
 /** Escape as X does: only & < >. */
+/** A plain English post arriving at `at` while a collector runs (its own conversation, one like). */
+export function arrivingTweet(at: number, seq: number, text: string, authorId: string): XTweet {
+  const id = snowflakeFromMs(at, seq)
+  return {
+    id,
+    text,
+    author_id: authorId,
+    created_at: new Date(at).toISOString(),
+    lang: 'en',
+    conversation_id: id,
+    edit_history_tweet_ids: [id],
+    public_metrics: { retweet_count: 0, reply_count: 0, like_count: 1, quote_count: 0, bookmark_count: 0, impression_count: 10 },
+  }
+}
+
 export function xEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }

@@ -5,13 +5,13 @@ import { loadConfig } from '../../src/config/load.js'
 import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
 import { normalizePayload } from '../../src/normalize/index.js'
 import { compileBskyQueries } from '../../src/sources/bluesky/queries.js'
-import { compileXQueries } from '../../src/sources/x/queries.js'
 import { openDb } from '../../src/store/db.js'
 import { ROOT, tempDir, writeTestConfig } from '../helpers.js'
 import { startBskyServer, type BskyServer } from '../servers/bluesky.js'
 import { makeBskyDataset } from '../servers/bluesky-data.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
-import { makeXDataset, seededRandom, snowflakeFromMs, type XTweet } from '../servers/x-data.js'
+import { searchAllPages } from '../servers/x-search-all.js'
+import { arrivingTweet, makeXDataset, seededRandom } from '../servers/x-data.js'
 
 /*
  * Nothing lost, nothing doubled, whatever moment the process dies: a collecting child process is killed
@@ -98,40 +98,15 @@ describe('killing a collector at random moments loses and doubles nothing', () =
         const r = await runChild(['collect', '--source', 'x'], env, tmp.dir, 700 + Math.floor(rng() * 2500))
         expect(r.code === 0 || r.signal === 'SIGKILL', r.stderr).toBe(true)
         // New posts keep arriving between runs (some on topic, linking the article).
-        const arrivals: XTweet[] = Array.from({ length: 3 }, (_, k) => ({
-          id: snowflakeFromMs(Date.now() - 1000, seq++ * 10 + k),
-          text: `China's $8.5bn state AI fund keeps growing: arrival ${i}.${k}`,
-          author_id: data.users[0]!.id,
-          created_at: new Date(Date.now() - 1000).toISOString(),
-          lang: 'en',
-          conversation_id: snowflakeFromMs(Date.now() - 1000, seq * 10 + k),
-          edit_history_tweet_ids: [],
-          public_metrics: { retweet_count: 0, reply_count: 0, like_count: 1, quote_count: 0, bookmark_count: 0, impression_count: 10 },
-        }))
-        for (const a of arrivals) a.edit_history_tweet_ids = [a.id]
-        server.addTweets(arrivals)
+        const round = seq++
+        server.addTweets(Array.from({ length: 3 }, (_, k) => arrivingTweet(Date.now() - 1000, round * 10 + k, `China's $8.5bn state AI fund keeps growing: arrival ${i}.${k}`, data.users[0]!.id)))
       }
       const final = await runChild(['collect', '--source', 'x'], env, tmp.dir, null)
       expect(final.code, final.stderr).toBe(0)
 
       const keep = onTopic(configFile)
       const truth = new Set<string>()
-      const { config } = loadConfig(configFile)
-      for (const q of compileXQueries(config.topics[0]!)) {
-        let token: string | undefined
-        do {
-          const u = new URL(`${server.url}/2/tweets/search/recent`)
-          u.searchParams.set('query', q.query)
-          u.searchParams.set('max_results', '100')
-          u.searchParams.set('start_time', new Date(now - 160 * 3_600_000).toISOString())
-          u.searchParams.set('expansions', 'author_id')
-          u.searchParams.set('tweet.fields', 'created_at,entities,referenced_tweets,note_tweet,lang,public_metrics,author_id')
-          if (token) u.searchParams.set('next_token', token)
-          const body = (await (await fetch(u, { headers: { authorization: `Bearer ${BEARER}` } })).json()) as { meta: { next_token?: string } }
-          for (const id of keep(body)) truth.add(id)
-          token = body.meta?.next_token
-        } while (token)
-      }
+      for await (const body of searchAllPages(server, configFile, BEARER, { start: now - 160 * 3_600_000 })) for (const id of keep(body)) truth.add(id)
       const s = storedIds(db, 'x')
       expect(s.ids).toEqual([...truth].sort())
       expect(s.rows).toBe(truth.size)
@@ -165,18 +140,7 @@ describe('killing a collector at random moments loses and doubles nothing', () =
       for (let i = 0; i < KILLS; i++) {
         const r = await runChild(['collect', '--source', 'x'], env, tmp.dir, 700 + Math.floor(rng() * 2000))
         expect(r.code === 0 || r.signal === 'SIGKILL', r.stderr).toBe(true)
-        const at = Date.now() - 1000
-        const arrival: XTweet = {
-          id: snowflakeFromMs(at, i),
-          text: `China's $8.5bn state AI fund, backlog arrival ${i}`,
-          author_id: data.users[0]!.id,
-          created_at: new Date(at).toISOString(),
-          lang: 'en',
-          conversation_id: snowflakeFromMs(at, i),
-          edit_history_tweet_ids: [snowflakeFromMs(at, i)],
-          public_metrics: { retweet_count: 0, reply_count: 0, like_count: 1, quote_count: 0, bookmark_count: 0, impression_count: 10 },
-        }
-        server.addTweets([arrival])
+        server.addTweets([arrivingTweet(Date.now() - 1000, i, `China's $8.5bn state AI fund, backlog arrival ${i}`, data.users[0]!.id)])
       }
       // Then full runs until no backlog is left (at least one, for the last arrival).
       for (let n = 0; n === 0 || backlogs(db, 'x').length > 0; n++) {
@@ -187,22 +151,7 @@ describe('killing a collector at random moments loses and doubles nothing', () =
 
       const keep = onTopic(configFile)
       const truth = new Set<string>()
-      const { config } = loadConfig(configFile)
-      for (const q of compileXQueries(config.topics[0]!)) {
-        let token: string | undefined
-        do {
-          const u = new URL(`${server.url}/2/tweets/search/recent`)
-          u.searchParams.set('query', q.query)
-          u.searchParams.set('max_results', '100')
-          u.searchParams.set('start_time', new Date(now - 160 * 3_600_000).toISOString())
-          u.searchParams.set('expansions', 'author_id')
-          u.searchParams.set('tweet.fields', 'created_at,entities,referenced_tweets,note_tweet,lang,public_metrics,author_id')
-          if (token) u.searchParams.set('next_token', token)
-          const body = (await (await fetch(u, { headers: { authorization: `Bearer ${BEARER}` } })).json()) as { meta: { next_token?: string } }
-          for (const id of keep(body)) truth.add(id)
-          token = body.meta?.next_token
-        } while (token)
-      }
+      for await (const body of searchAllPages(server, configFile, BEARER, { start: now - 160 * 3_600_000 })) for (const id of keep(body)) truth.add(id)
       const s = storedIds(db, 'x')
       expect(s.ids).toEqual([...truth].sort())
       expect(s.rows).toBe(truth.size)

@@ -11,6 +11,7 @@ import { openDb } from '../../src/store/db.js'
 import { cli, tempDir, writeTestConfig } from '../helpers.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
 import { makeXDataset } from '../servers/x-data.js'
+import { searchAllPages } from '../servers/x-search-all.js'
 
 const BEARER = 'test-bearer-AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid'
 const HOUR = 3_600_000
@@ -20,25 +21,10 @@ const HOUR = 3_600_000
  * plain HTTP within [start, end), kept when the local matcher says the post is on topic.
  */
 async function groundTruth(server: XServer, configFile: string, start: number, end?: number): Promise<Set<string>> {
-  const { config } = loadConfig(configFile)
-  const topics = compileTopics(config.topics)
+  const topics = compileTopics(loadConfig(configFile).config.topics)
   const out = new Set<string>()
-  for (const q of compileXQueries(config.topics[0]!)) {
-    let token: string | undefined
-    do {
-      const u = new URL(`${server.url}/2/tweets/search/recent`)
-      u.searchParams.set('query', q.query)
-      u.searchParams.set('max_results', '100')
-      u.searchParams.set('start_time', new Date(start).toISOString())
-      if (end) u.searchParams.set('end_time', new Date(end).toISOString())
-      u.searchParams.set('expansions', 'author_id')
-      u.searchParams.set('tweet.fields', 'created_at,entities,referenced_tweets,note_tweet,lang,public_metrics,conversation_id,author_id')
-      if (token) u.searchParams.set('next_token', token)
-      const body = (await (await fetch(u, { headers: { authorization: `Bearer ${BEARER}` } })).json()) as { meta: { next_token?: string } }
-      const n = normalizePayload(body)
-      for (const p of n?.posts ?? []) if (matchPost(p, canonicalLinks(p), topics).length) out.add(p.platformId)
-      token = body.meta?.next_token
-    } while (token)
+  for await (const body of searchAllPages(server, configFile, BEARER, { start, end })) {
+    for (const p of normalizePayload(body)?.posts ?? []) if (matchPost(p, canonicalLinks(p), topics).length) out.add(p.platformId)
   }
   return out
 }

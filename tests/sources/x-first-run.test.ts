@@ -7,10 +7,10 @@ import { collectX } from '../../src/jobs/collect-x.js'
 import { silentLogger } from '../../src/logger.js'
 import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
 import { normalizePayload } from '../../src/normalize/index.js'
-import { compileXQueries } from '../../src/sources/x/queries.js'
 import { tempDir, writeTestConfig } from '../helpers.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
-import { makeXDataset, snowflakeFromMs, type XTweet } from '../servers/x-data.js'
+import { arrivingTweet, makeXDataset } from '../servers/x-data.js'
+import { searchAllPages } from '../servers/x-search-all.js'
 
 const BEARER = 'first-run-bearer'
 const HOUR = 3_600_000
@@ -23,25 +23,12 @@ const T0 = Date.parse('2026-11-20T06:00:00.000Z')
  * on-topic posts (by the local matcher) and every result each query returns (what X bills once per query).
  */
 async function reference(server: XServer, configFile: string, start: number): Promise<{ onTopic: Set<string>; results: number }> {
-  const { config } = loadConfig(configFile)
-  const topics = compileTopics(config.topics)
+  const topics = compileTopics(loadConfig(configFile).config.topics)
   const onTopic = new Set<string>()
   let results = 0
-  for (const q of compileXQueries(config.topics[0]!)) {
-    let token: string | undefined
-    do {
-      const u = new URL(`${server.url}/2/tweets/search/recent`)
-      u.searchParams.set('query', q.query)
-      u.searchParams.set('max_results', '100')
-      u.searchParams.set('start_time', new Date(start).toISOString())
-      u.searchParams.set('expansions', 'author_id')
-      u.searchParams.set('tweet.fields', 'created_at,entities,referenced_tweets,note_tweet,lang,public_metrics,conversation_id,author_id')
-      if (token) u.searchParams.set('next_token', token)
-      const body = (await (await fetch(u, { headers: { authorization: `Bearer ${BEARER}` } })).json()) as { meta: { next_token?: string; result_count: number } }
-      results += body.meta.result_count
-      for (const p of normalizePayload(body)?.posts ?? []) if (matchPost(p, canonicalLinks(p), topics).length) onTopic.add(p.platformId)
-      token = body.meta?.next_token
-    } while (token)
+  for await (const body of searchAllPages(server, configFile, BEARER, { start })) {
+    results += body.meta.result_count
+    for (const p of normalizePayload(body)?.posts ?? []) if (matchPost(p, canonicalLinks(p), topics).length) onTopic.add(p.platformId)
   }
   return { onTopic, results }
 }
@@ -105,20 +92,7 @@ describe('X: the first run collects 7 days back within the budget, and later run
       }
 
       // New posts arrive; the next day's run collects them before any history.
-      const arrivals: XTweet[] = Array.from({ length: 5 }, (_, k) => {
-        const at = T0 + 12 * HOUR + k * 60_000
-        const id = snowflakeFromMs(at, k)
-        return {
-          id,
-          text: `China's $8.5bn state AI fund keeps growing: day two, post ${k}`,
-          author_id: data.users[0]!.id,
-          created_at: new Date(at).toISOString(),
-          lang: 'en',
-          conversation_id: id,
-          edit_history_tweet_ids: [id],
-          public_metrics: { retweet_count: 0, reply_count: 0, like_count: 1, quote_count: 0, bookmark_count: 0, impression_count: 10 },
-        }
-      })
+      const arrivals = Array.from({ length: 5 }, (_, k) => arrivingTweet(T0 + 12 * HOUR + k * 60_000, k, `China's $8.5bn state AI fund keeps growing: day two, post ${k}`, data.users[0]!.id))
       server.addTweets(arrivals)
       clock = T0 + 20 * HOUR
       const mark = server.requests.length
