@@ -16,16 +16,19 @@ export class FakeClock implements Clock {
     if (at <= this.t) return Promise.resolve()
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new StoppedError())
-      const w = { at, resolve }
-      this.waiters.push(w)
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.waiters = this.waiters.filter((x) => x !== w)
-          reject(new StoppedError())
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((x) => x !== w)
+        reject(new StoppedError())
+      }
+      const w = {
+        at,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
         },
-        { once: true },
-      )
+      }
+      this.waiters.push(w)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
   }
 
