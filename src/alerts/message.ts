@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import type { Message, MessagePost } from '../notify/message.js'
+import type { Message, MessagePost } from '../domain/message.js'
 import type { AlertRecord } from '../store/alerts.js'
 import type { ContextPost, StoredAlertContext } from './context.js'
 

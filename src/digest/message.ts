@@ -1,4 +1,4 @@
-import type { Message, MessagePost } from '../notify/message.js'
+import type { Message, MessagePost } from '../domain/message.js'
 import type { DigestFacts } from './facts.js'
 import { changeText, engagementLine, longDate, num, pct, themeSentence, volumeSentence } from './text.js'
 

@@ -8,7 +8,7 @@ import { renderMarkdown } from '../digest/markdown.js'
 import { digestMessage, digestUrl } from '../digest/message.js'
 import { renderPlainText } from '../digest/plain.js'
 import { deliver } from '../notify/deliver.js'
-import type { DeliveryResult } from '../notify/message.js'
+import type { DeliveryResult } from '../domain/message.js'
 import { digestDeliveredAt, markDigestDelivered, saveDigest } from '../store/digests.js'
 import { topicById } from './train.js'
 

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js'
-import { RateLimitedError, StoppedError, UnavailableError } from '../sources/wait.js'
+import { StoppedError } from '../util/wait.js'
+import { RateLimitedError, UnavailableError } from '../sources/errors.js'
 import { setCursor } from '../store/cursors.js'
 import type { Db } from '../store/db.js'
 import { markGapRepaired, recordGap } from '../store/gaps.js'

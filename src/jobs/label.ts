@@ -1,6 +1,7 @@
 import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import { InputError, UsageError } from '../domain/errors.js'
+import type { PostRef } from '../domain/post-ref.js'
 import { StanceModel, UNCERTAIN, type Explanation } from '../classify/stance-model.js'
 import { saveClassifications } from '../store/classifications.js'
 import { activeModel } from '../store/models.js'
@@ -15,9 +16,9 @@ export interface LabelResult {
   by: string | null
 }
 
-export function requirePost(ctx: AppContext, ref: string): FoundPost {
+export function requirePost(ctx: AppContext, ref: PostRef): FoundPost {
   const post = findPost(ctx.db, ref)
-  if (!post) throw new InputError(`no stored post matches "${ref}". Give its URL, its platform id (tweet id or at:// URI) or #N from an export or \`review\``)
+  if (!post) throw new InputError(`no stored post matches "${ref.text}". Give its URL, its platform id (tweet id or at:// URI) or #N from an export or \`review\``)
   return post
 }
 
@@ -38,7 +39,7 @@ export function topicOfPost(ctx: AppContext, post: FoundPost, wanted: string | u
  * A person's label for a post. It overrides the model in every output from now on and joins the topic's
  * training set; `clear` hands the post back to the model.
  */
-export function labelPost(ctx: AppContext, ref: string, label: string | null, o: { topic?: string; by?: string | null }): LabelResult {
+export function labelPost(ctx: AppContext, ref: PostRef, label: string | null, o: { topic?: string; by?: string | null }): LabelResult {
   const post = requirePost(ctx, ref)
   const topic = topicOfPost(ctx, post, o.topic)
   const labels = topic.stance.labels.map((l) => l.id)
@@ -85,7 +86,7 @@ export interface ExplainResult extends Explanation {
 }
 
 /** Why the model labels a stored post, or any text, the way it does. */
-export function explain(ctx: AppContext, o: { ref?: string; text?: string; topic?: string; top?: number }): ExplainResult {
+export function explain(ctx: AppContext, o: { ref?: PostRef; text?: string; topic?: string; top?: number }): ExplainResult {
   let post: FoundPost | null = null
   let topic: TopicConfig
   if (o.ref) {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js'
 import { UserError } from '../domain/errors.js'
-import { sleep } from '../sources/wait.js'
+import { sleep } from '../util/wait.js'
 import { heartbeatLease, leaseHolder, releaseLease, tryAcquireLease, type LeaseHolder } from '../store/leases.js'
 import { processGone, thisProcess } from './process-identity.js'
 

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js'
 import { deliver } from '../notify/deliver.js'
-import type { Message } from '../notify/message.js'
+import type { Message } from '../domain/message.js'
 import { closeOpsAlert, health, openOpsAlert, recordFailure, recordNonRun, recordSuccess, type Health } from '../store/ops-health.js'
 import type { FinalStatus } from '../store/runs.js'
 

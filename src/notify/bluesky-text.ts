@@ -1,5 +1,5 @@
 import { displaySafe, safeHref, truncateGraphemes } from '../render/escape.js'
-import type { Message } from './message.js'
+import type { Message } from '../domain/message.js'
 
 /*
  * Bluesky text is plain (nothing to escape) but has limits counted in graphemes and bytes, and links are

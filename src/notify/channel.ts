@@ -1,6 +1,6 @@
 import type { ChannelConfig } from '../config/schema.js'
 import type { Logger } from '../logger.js'
-import type { Message, MessageKind } from './message.js'
+import type { Message, MessageKind } from '../domain/message.js'
 
 /** What one send is given besides the message. */
 export interface SendContext {

@@ -1,11 +1,11 @@
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
 import { scrubSecrets } from '../logger.js'
-import { sleep } from '../sources/wait.js'
+import { sleep } from '../util/wait.js'
 import { beginDelivery, dueDeliveries, findDelivery, markFailed, markSent, markSkipped, recordAttempt, saveProgress, type Delivery } from '../store/deliveries.js'
 import { ChannelError, type Channel } from './channel.js'
 import { buildChannels } from './channels/index.js'
-import type { DeliveryResult, Message } from './message.js'
+import type { DeliveryResult, Message } from '../domain/message.js'
 import { leaseMs, MAX_INLINE_WAIT_MS, nextRoundAt, pauseBeforeRetry } from './retry.js'
 
 export interface DeliverOptions {

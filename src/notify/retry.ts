@@ -1,5 +1,5 @@
 import type { NotifyConfig } from '../config/schema.js'
-import { backoffMs } from '../sources/wait.js'
+import { backoffMs } from '../util/wait.js'
 
 type Retry = NotifyConfig['retry']
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js'
-import type { Message, MessageKind } from './message.js'
+import type { Message, MessageKind } from '../domain/message.js'
 
 /**
  * The harmless message `stancewatch notify test` sends: clearly a test, with a key of its own each time

@@ -1,4 +1,4 @@
-import { sleep } from '../sources/wait.js'
+import { sleep } from '../util/wait.js'
 
 /** Wall-clock time for the scheduler: the system's in production, one a test moves by hand. */
 export interface Clock {

@@ -1,5 +1,5 @@
 import { scrubSecrets } from '../logger.js'
-import type { Message } from '../notify/message.js'
+import type { Message } from '../domain/message.js'
 import type { Db } from './db.js'
 import { stmt } from './statements.js'
 

@@ -1,3 +1,4 @@
+import type { PostRef } from '../domain/post-ref.js'
 import type { Db } from './db.js'
 import { stmt } from './statements.js'
 
@@ -12,24 +13,41 @@ export interface FoundPost {
   deleted: boolean
 }
 
-/**
- * A stored post by whatever a person has at hand: its URL (x.com/…/status/ID, bsky.app/profile/…/post/RKEY),
- * its platform id (tweet id, at:// URI), or stancewatch's own number (#123).
- */
-export function findPost(db: Db, ref: string): FoundPost | null {
-  const r = ref.trim()
+/** The stored post a reference names; a web URL of a Bluesky post matches its author's handle or DID. */
+export function findPost(db: Db, ref: PostRef): FoundPost | null {
   const select = `SELECT id, platform, platform_id AS platformId, url, text, created_at AS createdAt, topics, deleted_at IS NOT NULL AS deleted FROM posts`
   type Row = Omit<FoundPost, 'topics' | 'deleted'> & { topics: string; deleted: number }
   const one = (sql: string, ...args: unknown[]) => stmt(db, `${select} WHERE ${sql}`).get(...args) as Row | undefined
   let row: Row | undefined
-  const internal = /^#(\d+)$/.exec(r)
-  const tweet = /(?:x|twitter)\.com\/[^/]+\/status(?:es)?\/(\d+)/.exec(r)
-  const skeet = /bsky\.app\/profile\/([^/]+)\/post\/([a-z0-9]+)/i.exec(r)
-  if (internal) row = one('id = ?', Number(internal[1]))
-  else if (tweet) row = one("platform = 'x' AND platform_id = ?", tweet[1])
-  else if (skeet) row = one("platform = 'bluesky' AND (platform_id = ? OR (platform_id LIKE ? AND (author_handle = ? OR author_id = ?)))", `at://${skeet[1]}/app.bsky.feed.post/${skeet[2]}`, `%/app.bsky.feed.post/${skeet[2]}`, skeet[1], skeet[1])
-  else if (r.startsWith('at://')) row = one("platform = 'bluesky' AND platform_id = ?", r)
-  else if (/^\d+$/.test(r)) row = one("platform = 'x' AND platform_id = ?", r) ?? one('id = ?', Number(r))
+  switch (ref.kind) {
+    case 'row':
+      row = one('id = ?', ref.id)
+      break
+    case 'tweet':
+      row = one("platform = 'x' AND platform_id = ?", ref.id)
+      break
+    case 'bluesky-web':
+      row = one(
+        "platform = 'bluesky' AND (platform_id = ? OR (platform_id LIKE ? AND (author_handle = ? OR author_id = ?)))",
+        `at://${ref.actor}/app.bsky.feed.post/${ref.rkey}`,
+        `%/app.bsky.feed.post/${ref.rkey}`,
+        ref.actor,
+        ref.actor,
+      )
+      break
+    case 'bluesky-uri':
+      row = one("platform = 'bluesky' AND platform_id = ?", ref.uri)
+      break
+    case 'digits':
+      row = one("platform = 'x' AND platform_id = ?", ref.digits) ?? one('id = ?', Number(ref.digits))
+      break
+    case 'unknown':
+      break
+    default: {
+      const never: never = ref
+      throw new Error(`unknown post reference ${JSON.stringify(never)}`)
+    }
+  }
   if (!row) return null
   return { ...row, topics: JSON.parse(row.topics) as string[], deleted: Boolean(row.deleted) }
 }

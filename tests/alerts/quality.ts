@@ -1,4 +1,5 @@
-import { backtestAlerts, type AlertHit } from '../../src/jobs/alerts.js'
+import type { AlertHit } from '../../src/alerts/alert-run.js'
+import { backtestAlerts } from '../../src/jobs/alerts.js'
 import { testContext } from '../helpers.js'
 import { closeContext } from '../../src/context.js'
 import { generateSeries, HOUR, DAY, type SeriesSpec, type Spike } from './synthetic.js'

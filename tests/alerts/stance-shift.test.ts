@@ -162,7 +162,7 @@ describe('stance shift over stored posts', () => {
     ctx = testContext()
     generateSeries(ctx, { seed: 31, start, days: 1, spikes: 0, peakRate: 10, troughRate: 10, xShare: 1 })
     const first = labelPosts(ctx, 31, () => 'concern')
-    for (let n = 1; n <= 5; n++) setHumanLabel(ctx.db, findPost(ctx.db, `31${String(n).padStart(7, '0')}`)!, 'china-ai-fund', 'praise', 'tester', 0)
+    for (let n = 1; n <= 5; n++) setHumanLabel(ctx.db, findPost(ctx.db, { kind: 'tweet', id: `31${String(n).padStart(7, '0')}`, text: '' })!, 'china-ai-fund', 'praise', 'tester', 0)
     const filter = { topicId: 'china-ai-fund', from: start, to: start + DAY, platform: null, liveSince: null }
     const total = (modelId: number | null) => {
       const m: Record<string, number> = {}

@@ -11,6 +11,7 @@ import { normalizePayload } from '../../src/normalize/index.js'
 import { insertAlert } from '../../src/store/alerts.js'
 import { markDigestDelivered } from '../../src/store/digests.js'
 import { recordGap } from '../../src/store/gaps.js'
+import { parsePostRef } from '../../src/cli/post-ref.js'
 import { findPost, setHumanLabel } from '../../src/store/labels.js'
 import { finishCollectorRun, startCollectorRun, updateCollectorRun } from '../../src/store/runs.js'
 import { tempDir, testContext } from '../helpers.js'
@@ -86,7 +87,7 @@ describe('the digest of a known day, fact by fact', () => {
     ingest(ctx, [normalizePayload(xPage(all))!], { source: 'replay', query: 'fixture' })
     const setLabel = ctx.db.prepare("UPDATE post_topics SET stance_label = ?, stance_source = 'model', stance_confidence = 0.9 WHERE post_id = (SELECT id FROM posts WHERE platform_id = ?)")
     for (const p of all) setLabel.run(p.label, p.id)
-    const humanPost = findPost(ctx.db, DAY_POSTS[3]!.id)!
+    const humanPost = findPost(ctx.db, parsePostRef(DAY_POSTS[3]!.id))!
     setHumanLabel(ctx.db, humanPost, 'china-ai-fund', 'concern', 'alice', Date.parse('2025-07-17T10:00:00Z'))
 
     // The day before was delivered when it had 4 posts, 75% praise.

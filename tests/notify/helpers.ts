@@ -1,7 +1,7 @@
 import { readEnv } from '../../src/config/env.js'
 import { createContext, type AppContext } from '../../src/context.js'
 import { createLogger } from '../../src/logger.js'
-import type { Message, MessagePost } from '../../src/notify/message.js'
+import type { Message, MessagePost } from '../../src/domain/message.js'
 import { tempDir, writeTestConfig } from '../helpers.js'
 
 /** Post text that tries every trick chat media fall for: mentions, links, markup, HTML, bidi. */

@@ -1,4 +1,4 @@
-import { StoppedError } from '../../src/sources/wait.js'
+import { StoppedError } from '../../src/util/wait.js'
 import type { Clock } from '../../src/schedule/clock.js'
 
 /**

@@ -112,11 +112,11 @@ class Writer {
       return 'classify'
     }
     if (r < 0.63) {
-      setHumanLabel(this.db, findPost(this.db, `#${s.id}`)!, this.pick(s.topics), this.pick(LABELS.slice(0, 3)), 'tester', this.clock)
+      setHumanLabel(this.db, findPost(this.db, { kind: 'row', id: s.id, text: '' })!, this.pick(s.topics), this.pick(LABELS.slice(0, 3)), 'tester', this.clock)
       return 'label'
     }
     if (r < 0.68) {
-      clearHumanLabel(this.db, findPost(this.db, `#${s.id}`)!, this.pick(s.topics))
+      clearHumanLabel(this.db, findPost(this.db, { kind: 'row', id: s.id, text: '' })!, this.pick(s.topics))
       return 'clear label'
     }
     if (r < 0.76) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { explain, type ExplainResult } from '../../jobs/label.js'
 import { displaySafe, truncateGraphemes } from '../../render/escape.js'
 import { printJson, println, type Io } from '../io.js'
+import { parsePostRef } from '../post-ref.js'
 import { optionsOf, positiveInt } from '../options.js'
 import { withContext } from '../session.js'
 
@@ -35,7 +36,7 @@ Examples:
     .action(async (ref: string | undefined, _: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
       await withContext(io, o, (ctx) => {
-        const r = explain(ctx, { ref, text: o.text, topic: o.topic, top: o.top })
+        const r = explain(ctx, { ref: ref === undefined ? undefined : parsePostRef(ref), text: o.text, topic: o.topic, top: o.top })
         if (o.json) printJson(io, r)
         else print(io, r)
       })

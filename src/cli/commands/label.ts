@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { UsageError } from '../../domain/errors.js'
 import { labelPost } from '../../jobs/label.js'
 import { printJson, println, type Io } from '../io.js'
+import { parsePostRef } from '../post-ref.js'
 import { optionsOf } from '../options.js'
 import { withContext } from '../session.js'
 
@@ -40,7 +41,7 @@ Examples:
       if (!o.clear && !label) throw new UsageError('missing the label; give one of the topic labels, or --clear to remove a label')
       await withContext(io, o, (ctx) => {
         const by = o.by ?? io.env.STANCEWATCH_USER ?? io.env.USER ?? null
-        const r = labelPost(ctx, ref, o.clear ? null : label!, { topic: o.topic, by })
+        const r = labelPost(ctx, parsePostRef(ref), o.clear ? null : label!, { topic: o.topic, by })
         if (o.json) printJson(io, r)
         else if (r.label === null) println(io, `#${r.post.id} (${r.topicId}): person's label removed; the model decides again${r.previous.source === 'human' ? '' : ' (it had none)'}`)
         else println(io, `#${r.post.id} (${r.topicId}): ${r.label}, labelled by ${r.by ?? 'a person'} (was ${r.previous.label ?? 'unclassified'}${r.previous.source ? `, by ${r.previous.source === 'human' ? 'a person' : 'the model'}` : ''})`)

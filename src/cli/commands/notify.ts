@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { UsageError } from '../../domain/errors.js'
 import { deliver } from '../../notify/deliver.js'
-import type { DeliveryResult } from '../../notify/message.js'
+import type { DeliveryResult } from '../../domain/message.js'
 import { testMessage } from '../../notify/test-message.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf } from '../options.js'

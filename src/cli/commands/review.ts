@@ -68,7 +68,7 @@ export async function interactive(ctx: AppContext, io: Io, ask: (q: string) => P
           println(io, `  answer with one of: ${q.labels.join(', ')}, s or q`)
           continue
         }
-        labelPost(ctx, `#${p.id}`, label, { topic: q.topicId, by })
+        labelPost(ctx, { kind: 'row', id: p.id, text: `#${p.id}` }, label, { topic: q.topicId, by })
         labelled++
         break
       }

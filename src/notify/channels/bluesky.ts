@@ -4,7 +4,7 @@ import { registerSecret } from '../../logger.js'
 import { dmText, threadTexts } from '../bluesky-text.js'
 import { blueskyAgent, blueskyError, untilAborted } from '../bluesky-session.js'
 import { acceptedKinds, type Channel, type SendContext } from '../channel.js'
-import type { Message } from '../message.js'
+import type { Message } from '../../domain/message.js'
 import { blueskyProblem } from '../secrets.js'
 
 /** Bluesky's chat service: chat.bsky.* calls go through the PDS with an atproto-proxy header naming it. */

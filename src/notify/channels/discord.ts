@@ -4,7 +4,7 @@ import { discordLink, displaySafe, escapeDiscord, safeHref, truncateGraphemes } 
 import { acceptedKinds, type Channel } from '../channel.js'
 import { fitEscaped, joinWithin } from '../fit.js'
 import { postJson } from '../http.js'
-import type { Message, MessagePost } from '../message.js'
+import type { Message, MessagePost } from '../../domain/message.js'
 import { webhookUrl } from '../secrets.js'
 
 // Discord limits: message content 2000 characters, an embed's description 4096 (and 6000 in all).

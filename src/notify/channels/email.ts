@@ -3,7 +3,7 @@ import type { ChannelConfig } from '../../config/schema.js'
 import type { Env } from '../../config/env.js'
 import { displaySafe, escapeHtml, headerSafe, safeHref } from '../../render/escape.js'
 import { acceptedKinds, ChannelError, type Channel } from '../channel.js'
-import type { Message } from '../message.js'
+import type { Message } from '../../domain/message.js'
 import { smtpUrl } from '../secrets.js'
 
 /** The message as a small e-mail: used when it has no full rendering of its own (alerts). */

@@ -2,7 +2,7 @@ import type { ChannelConfig } from '../../config/schema.js'
 import type { Logger } from '../../logger.js'
 import { displaySafe } from '../../render/escape.js'
 import { acceptedKinds, type Channel } from '../channel.js'
-import type { Message } from '../message.js'
+import type { Message } from '../../domain/message.js'
 
 /**
  * One structured log line per message: the channel that always works, and what a daemon's log shows.

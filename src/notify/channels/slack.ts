@@ -4,7 +4,7 @@ import { displaySafe, escapeSlack, safeHref, slackLink, truncateGraphemes } from
 import { acceptedKinds, type Channel } from '../channel.js'
 import { fitEscaped } from '../fit.js'
 import { postJson } from '../http.js'
-import type { Message, MessagePost } from '../message.js'
+import type { Message, MessagePost } from '../../domain/message.js'
 import { webhookUrl } from '../secrets.js'
 
 // Block Kit limits: a header's text 150 characters, a section's 3000.

@@ -2,7 +2,7 @@ import type { ChannelConfig } from '../../config/schema.js'
 import type { Env } from '../../config/env.js'
 import { acceptedKinds, type Channel } from '../channel.js'
 import { postJson } from '../http.js'
-import type { Message } from '../message.js'
+import type { Message } from '../../domain/message.js'
 import { webhookUrl } from '../secrets.js'
 
 /** What the generic webhook receives: the message as data, user text unescaped (the receiver renders it). */

@@ -1,6 +1,6 @@
 import WebSocket from 'ws'
 import type { Logger } from '../../logger.js'
-import { backoffMs, sleep, StoppedError } from '../wait.js'
+import { backoffMs, sleep, StoppedError } from '../../util/wait.js'
 
 export interface JetstreamOptions {
   /** JETSTREAM_URL, e.g. wss://jetstream2.us-east.bsky.network/subscribe */

@@ -2,7 +2,9 @@ import http from 'node:http'
 import https from 'node:https'
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi, type TwitterApiv2 } from 'twitter-api-v2'
 import type { Logger } from '../../logger.js'
-import { AuthError, backoffMs, emptyRequestStats, RateLimitedError, sleep, UnavailableError, type RequestStats } from '../wait.js'
+import { backoffMs, sleep } from '../../util/wait.js'
+import { AuthError, RateLimitedError, UnavailableError } from '../errors.js'
+import { emptyRequestStats, type RequestStats } from '../request-stats.js'
 
 export interface XClientOptions {
   bearerToken: string
