@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js'
-import { frameTimeUs, RawPrefilter } from '../match/raw-prefilter.js'
+import { TopicTerms } from '../match/topic-terms.js'
 import { normalizePayload, type Normalized } from '../normalize/index.js'
+import { frameTimeUs, plainNewPostText } from '../sources/jetstream/frame.js'
 import { JetstreamStream } from '../sources/jetstream/stream.js'
 import { getCursor, setCursor } from '../store/cursors.js'
 import { markGapRepaired, recordGap } from '../store/gaps.js'
@@ -86,7 +87,7 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
     onConnectFailed: (info) => o.onConnectFailed?.(info.error),
   })
 
-  const prefilter = new RawPrefilter(ctx.config.topics)
+  const terms = new TopicTerms(ctx.config.topics)
   stream.start()
   try {
     while (!stop.signal.aborted) {
@@ -97,7 +98,8 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
       let skippedUnread = 0
       for (const frame of batch) {
         const text = frame.toString()
-        if (!prefilter.mayMatter(text)) {
+        const plain = plainNewPostText(text)
+        if (plain !== null && !terms.mayMatch(plain)) {
           // A new post no topic can match: counted, its time advances the cursor, nothing else to do.
           skippedUnread++
           const t = frameTimeUs(text)

@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
-import { frameTimeUs, RawPrefilter } from '../../src/match/raw-prefilter.js'
+import { TopicTerms } from '../../src/match/topic-terms.js'
+import { frameTimeUs, plainNewPostText } from '../../src/sources/jetstream/frame.js'
 import { normalizeJetstreamEvent } from '../../src/normalize/jetstream.js'
 import { CONFIG } from '../helpers.js'
 import { makeJetstreamEvents } from '../servers/jetstream-data.js'
 
 const { config } = loadConfig(CONFIG)
-const prefilter = new RawPrefilter(config.topics)
+const terms = new TopicTerms(config.topics)
+/** What the consumer does with a raw frame: parse it, unless it is a plain new post without any topic's term. */
+const prefilter = {
+  mayMatter: (frame: string) => {
+    const text = plainNewPostText(frame)
+    return text === null || terms.mayMatch(text)
+  },
+}
 const topics = compileTopics(config.topics)
 
 function frame(text: string, extra: Record<string, unknown> = {}, operation = 'create'): string {
@@ -19,7 +27,7 @@ function frame(text: string, extra: Record<string, unknown> = {}, operation = 'c
   })
 }
 
-describe('RawPrefilter', () => {
+describe('a raw frame: its plain text against every topic term', () => {
   it('never turns away a frame the matcher would keep (20,000 generated events)', () => {
     const events = makeJetstreamEvents({ seed: 77, count: 20000, startUs: 1752667200000000, topicShare: 0.1 })
     let skipped = 0
