@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress'
-import type { Progress } from '../jobs/collect.js'
+import type { Progress } from '../domain/progress.js'
 import type { Io } from './io.js'
 
 export interface ProgressReporter {

@@ -4,7 +4,7 @@ import { pendingBounds, RECENT_WINDOW_MS } from '../sources/x/pagination.js'
 import { recordGap } from '../store/gaps.js'
 import { bskyApi, collectBskyQuery, planBskyQueries, type BskyPassMode } from './collect-bluesky.js'
 import { collectXQuery, planXQueries, xApi, type XPassMode } from './collect-x.js'
-import type { Progress } from './collect.js'
+import type { Progress } from '../domain/progress.js'
 import { RunRecorder, runQueries, type RunResult } from './run-recorder.js'
 
 export interface BackfillOptions {

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, realpathSync, renameSync, r
 import path from 'node:path'
 import { InputError, UsageError } from '../domain/errors.js'
 import { backupDatabase, finishAndCheckCopy, openExistingDb } from '../store/backup.js'
-import type { Progress } from './collect.js'
+import type { Progress } from '../domain/progress.js'
 
 export interface BackupOptions {
   /** Replace FILE if it exists. */

@@ -5,7 +5,7 @@ import { bskyNextPass, type BskyBacklog, type BskyQueryState } from '../sources/
 import type { BskyQuery } from '../sources/bluesky/queries.js'
 import { getCursor } from '../store/cursors.js'
 import { readBskyPage } from './bluesky-page.js'
-import type { Progress } from './collect.js'
+import type { Progress } from '../domain/progress.js'
 import { recordHistoryGap, settleHistory, stopCause } from './history-gaps.js'
 import { ingest } from './ingest.js'
 import type { RunRecorder } from './run-recorder.js'

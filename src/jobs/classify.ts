@@ -3,7 +3,7 @@ import { StanceModel } from '../classify/stance-model.js'
 import { isDetectedLang } from '../text/detect-lang.js'
 import { countToClassify, postsToClassify, saveClassifications } from '../store/classifications.js'
 import { activeModel } from '../store/models.js'
-import type { Progress } from './collect.js'
+import type { Progress } from '../domain/progress.js'
 import { topicById, trainTopic } from './train.js'
 
 export interface ClassifyTopicResult {

@@ -6,7 +6,7 @@ import { sessionStore } from '../sources/bluesky/session-store.js'
 import { getCursor } from '../store/cursors.js'
 import { bskyState, collectBskyHistory, newestBskyHistoryFirst } from './bluesky-history.js'
 import { readBskyPage } from './bluesky-page.js'
-import type { Progress } from './collect.js'
+import type { Progress } from '../domain/progress.js'
 import { ingest } from './ingest.js'
 import { RunRecorder, runQueries } from './run-recorder.js'
 

@@ -1,6 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import type { AppContext } from '../context.js'
+import type { Progress } from '../domain/progress.js'
 import { InputError, UsageError } from '../domain/errors.js'
 import { ArchiveCutError, fileSize } from '../sources/replay.js'
 import { startBackgroundCheckpoints } from '../store/checkpoints.js'
@@ -14,12 +15,6 @@ import { RunRecorder, type RunResult } from './run-recorder.js'
 
 export const SOURCES = ['replay', 'x', 'bluesky', 'jetstream'] as const
 export type SourceName = (typeof SOURCES)[number]
-
-export interface Progress {
-  done: number
-  total: number
-  label: string
-}
 
 export interface CollectOptions {
   source: SourceName

@@ -7,7 +7,8 @@ import { topicBreakdown, topicSpan, topicStanceMix } from '../store/summary.js'
 import type { FiredAlert } from '../alerts/alert-run.js'
 import { checkAlertsOverRange } from './alerts.js'
 import { classify } from './classify.js'
-import { collect, type CollectResult, type Progress } from './collect.js'
+import { collect, type CollectResult } from './collect.js'
+import type { Progress } from '../domain/progress.js'
 import { makeDigests } from './digest.js'
 
 /** The bundled, synthetic sample: raw X and Bluesky payloads, one per line. */

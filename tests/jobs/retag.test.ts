@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeContext, type AppContext } from '../../src/context.js'
-import type { Progress } from '../../src/jobs/collect.js'
+import type { Progress } from '../../src/domain/progress.js'
 import { ingest } from '../../src/jobs/ingest.js'
 import { retag } from '../../src/jobs/retag.js'
 import { normalizePayload, type Normalized } from '../../src/normalize/index.js'
