@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js'
 import { BskyApi } from '../sources/bluesky/client.js'
 import { bskyAfterPage, bskyPassStart, type BskyPass, type BskyQueryState } from '../sources/bluesky/pagination.js'
 import { compileBskyQueries, type BskyQuery } from '../sources/bluesky/queries.js'
-import { sessionStore } from '../sources/bluesky/session-store.js'
+import { sessionStore } from '../store/sessions.js'
 import { getCursor } from '../store/cursors.js'
 import { bskyState, collectBskyHistory, newestBskyHistoryFirst } from './bluesky-history.js'
 import { readBskyPage } from './bluesky-page.js'
@@ -21,7 +21,7 @@ export function bskyApi(ctx: AppContext, signal?: AbortSignal): BskyApi {
     publicApi: ctx.env.bluesky.publicApi,
     identifier: ctx.env.bluesky.identifier,
     appPassword: ctx.env.bluesky.appPassword,
-    store: sessionStore(ctx),
+    store: sessionStore(ctx.db, ctx.env.bluesky, () => ctx.now().getTime()),
     log: ctx.log,
     maxRetries: cfg.max_retries,
     maxRateLimitWaitMs: cfg.max_rate_limit_wait_seconds * 1000,

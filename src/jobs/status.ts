@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { CronSchedule } from '../config/cron.js'
 import type { AppContext } from '../context.js'
-import { snowflakeMs } from '../normalize/x.js'
+import { snowflakeMs } from '../domain/x-ids.js'
 import { cursorsOf } from '../store/cursors.js'
 import { leasesLike } from '../store/leases.js'
 import { activeModel } from '../store/models.js'

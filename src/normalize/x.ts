@@ -1,9 +1,7 @@
 import type { Post } from '../domain/post.js'
+import { snowflakeMs } from '../domain/x-ids.js'
 import { capText } from './limits.js'
 import { arr, count, isObj, isoOf, nonEmpty, parseIsoMs, str, type Obj, type Skipped } from './shape.js'
-
-/** X snowflake ids carry their creation time: milliseconds since this epoch, shifted left 22 bits. */
-const TWITTER_EPOCH_MS = 1288834974657n
 
 export interface XPageResult {
   posts: Post[]
@@ -95,16 +93,6 @@ function normalizeTweet(t: Obj, refs: Obj[], users: Map<string, Obj>): Post | Sk
  */
 export function decodeXEntities(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'))
-}
-
-export function snowflakeMs(id: string): number | null {
-  try {
-    const ms = Number((BigInt(id) >> 22n) + TWITTER_EPOCH_MS)
-    // Ids from before snowflakes (2010) are sequential and carry no time.
-    return ms > Number(TWITTER_EPOCH_MS) + 1000 ? ms : null
-  } catch {
-    return null
-  }
 }
 
 function langTag(v: unknown): string | null {

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js'
 import { atproto } from '../sources/bluesky/atproto.js'
 import { describeBskyError } from '../sources/bluesky/errors.js'
 import { LoginRefusedError, LoginRejectedError, openBskySession, UnreachableError } from '../sources/bluesky/session.js'
-import { sessionStore } from '../sources/bluesky/session-store.js'
+import { sessionStore } from '../store/sessions.js'
 import { ChannelError } from './channel.js'
 
 /**
@@ -17,7 +17,7 @@ export async function blueskyAgent(ctx: AppContext): Promise<Agent> {
   if (!identifier || !appPassword) throw new ChannelError('Bluesky: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set', { permanent: true })
   const now = () => ctx.now().getTime()
   try {
-    return await openBskySession({ service, identifier, appPassword, store: sessionStore(ctx), log: ctx.log, maxLoginsPerDay: ctx.config.sources.bluesky.max_logins_per_day, now })
+    return await openBskySession({ service, identifier, appPassword, store: sessionStore(ctx.db, ctx.env.bluesky, now), log: ctx.log, maxLoginsPerDay: ctx.config.sources.bluesky.max_logins_per_day, now })
   } catch (e) {
     if (e instanceof LoginRejectedError) throw new ChannelError(e.message, { status: e.status, permanent: true })
     // Not before the allowance allows another login: an earlier round would only be refused again.

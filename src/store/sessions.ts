@@ -1,11 +1,21 @@
+import type { SessionStore, StoredSession } from '../domain/session.js'
 import type { Db } from './db.js'
 import { stmt } from './statements.js'
 
-export interface StoredSession {
-  did: string
-  handle: string
-  accessJwt: string
-  refreshJwt: string
+/**
+ * The session of an account on a service, kept in the database. Collector and notifier both use it, so
+ * they share one session and one count of logins; tokens never leave the table.
+ */
+export function sessionStore(db: Db, account: { service: string; identifier: string | null }, now: () => number): SessionStore {
+  const { service } = account
+  const who = account.identifier ?? ''
+  return {
+    load: () => loadSession(db, service, who),
+    save: (s) => saveSession(db, service, who, s, now()),
+    clear: () => clearSession(db, service, who),
+    loginTimesSince: (ms) => loginTimesSince(db, service, who, ms),
+    recordLogin: (ok) => recordLogin(db, service, who, ok, now()),
+  }
 }
 
 /** The saved session of an account on a service, so later runs resume it instead of logging in again. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { Post } from '../../src/domain/post.js'
 import { normalizePayload } from '../../src/normalize/index.js'
 import { MAX_TEXT_CHARS } from '../../src/normalize/limits.js'
-import { decodeXEntities, normalizeXPage, snowflakeMs } from '../../src/normalize/x.js'
+import { snowflakeMs } from '../../src/domain/x-ids.js'
+import { decodeXEntities, normalizeXPage } from '../../src/normalize/x.js'
 import { ARTICLE, hasLoneSurrogate, loadJson, loadPayload, postById } from './fixtures.js'
 
 const page = loadJson('x-search-recent.json')

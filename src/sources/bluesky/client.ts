@@ -5,7 +5,8 @@ import { AuthError, RateLimitedError, UnavailableError } from '../errors.js'
 import { emptyRequestStats, type RequestStats } from '../request-stats.js'
 import { atproto } from './atproto.js'
 import { describeBskyError as describe, isNetworkFailure } from './errors.js'
-import { LoginRefusedError, LoginRejectedError, openBskySession, UnreachableError, type SessionStore } from './session.js'
+import type { SessionStore } from '../../domain/session.js'
+import { LoginRefusedError, LoginRejectedError, openBskySession, UnreachableError } from './session.js'
 
 export interface BskyClientOptions {
   /** PDS that logs in and proxies search (BSKY_SERVICE). */

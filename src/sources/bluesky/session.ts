@@ -1,22 +1,9 @@
 import type { Agent, AtpSessionData, AtpSessionEvent } from '@atproto/api'
 import type { Logger } from '../../logger.js'
-import type { StoredSession } from '../../store/sessions.js'
+import type { SessionStore } from '../../domain/session.js'
 import { atproto } from './atproto.js'
 import { describeBskyError } from './errors.js'
 import { DAY_MS, loginRefusal } from './login-allowance.js'
-
-/**
- * Where the session lives between runs (the database, keyed by service and account), so collector and
- * notifier resume one session instead of each logging in, and where real login attempts are counted.
- */
-export interface SessionStore {
-  load(): StoredSession | null
-  save(s: StoredSession): void
-  clear(): void
-  /** When recorded logins happened since `ms`, newest first. */
-  loginTimesSince(ms: number): number[]
-  recordLogin(ok: boolean): void
-}
 
 export interface SessionOptions {
   /** The PDS (BSKY_SERVICE). */

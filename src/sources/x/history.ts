@@ -1,4 +1,4 @@
-import { snowflakeMs } from '../../normalize/x.js'
+import { snowflakeMs } from '../../domain/x-ids.js'
 import { isFirstRun, iso, maxId, RECENT_WINDOW_MS, type XQueryState } from './pagination.js'
 
 /**

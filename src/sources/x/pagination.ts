@@ -1,4 +1,4 @@
-import { snowflakeMs } from '../../normalize/x.js'
+import { snowflakeMs } from '../../domain/x-ids.js'
 
 /**
  * Where one X query stands. `since_id` is the live watermark, the newest post collected; `pending` is a
