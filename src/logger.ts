@@ -1,24 +1,9 @@
 import { createRequire } from 'node:module'
 import pino, { type Logger } from 'pino'
+import type * as PinoPretty from 'pino-pretty'
+import { scrubSecrets } from './util/secrets.js'
 
 export type { Logger }
-
-/** Secret values known at run time; any log line containing one has it replaced. */
-const secretValues = new Set<string>()
-
-export function registerSecret(value: string | null | undefined): void {
-  if (!value || value.length < 4) return
-  secretValues.add(value)
-  // Inside a JSON log line a quote, backslash or control character is escaped: that form must go too.
-  secretValues.add(JSON.stringify(value).slice(1, -1))
-}
-
-/** Replace every registered secret in a string; used for logs and anything else that leaves the process. */
-export function scrubSecrets(text: string): string {
-  let out = text
-  for (const s of secretValues) if (out.includes(s)) out = out.split(s).join('[REDACTED]')
-  return out
-}
 
 const REDACT_PATHS = [
   'authorization',
@@ -65,7 +50,7 @@ export function createLogger(level: string, destination: pino.DestinationStream 
 
 function prettyDestination(destination: pino.DestinationStream, colorize: boolean): pino.DestinationStream {
   // Loaded only when wanted: ~40 ms and ~10 MB that a daemon logging JSON never needs.
-  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty')
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty
   const pretty = prettyFactory({ colorize, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'app,pid,hostname', singleLine: true })
   return { write: (line: string) => destination.write(scrubSecrets(pretty(line))) }
 }

@@ -28,7 +28,7 @@ export class VisibleCounts {
       if (c === undefined) continue
       const key = r.hour * categories.length + c
       let m = grouped.get(key)
-      if (!m) grouped.set(key, (m = new Map()))
+      if (!m) grouped.set(key, (m = new Map<number, number>()))
       m.set(r.seenMinute, (m.get(r.seenMinute) ?? 0) + r.n)
     }
     for (const [key, m] of grouped) {

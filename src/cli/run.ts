@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError, ReportedFailure, UserError } from '../domain/errors.js'
-import { scrubSecrets } from '../logger.js'
+import { scrubSecrets } from '../util/secrets.js'
 import { registerCommands } from './commands/index.js'
 import type { Io } from './io.js'
 

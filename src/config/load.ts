@@ -79,7 +79,7 @@ export function locateProblems(file: string, problems: readonly SemanticProblem[
 type Issue = z.core.$ZodIssue
 
 function issueToProblem(issue: Issue, file: string, doc: Document, lc: LineCounter): ConfigProblem {
-  const p = issue.path as PropertyKey[]
+  const p = issue.path
   const key = formatKey(p)
   const line = lineOf(doc, lc, p)
   switch (issue.code) {

@@ -135,6 +135,7 @@ const headerText = z
   .string()
   .trim()
   .min(1)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a mail header must not hold
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must be one line without control characters', params: { fix: 'write it on one line' } })
 
 const mailbox = headerText.refine((v) => /^[^\s@<>,;"]+@[^\s@<>,;"]+$/.test(v), {

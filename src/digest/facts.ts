@@ -130,7 +130,7 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
   const shownLabels = [...labelIds, UNCERTAIN]
   const alerts = alertsBetween(db, from, to, topic.id)
   const model = activeModel(db, topic.id)
-  const cv = (model?.metrics ?? null) as { accuracy?: number; macro_f1?: number } | null
+  const cv = model?.metrics as { accuracy?: number; macro_f1?: number } | null
 
   return {
     topic: { id: topic.id, name: topic.name, articles: [...topic.articles] },

@@ -83,7 +83,7 @@ export async function planXRun(ctx: AppContext): Promise<XPlan> {
     const history = xHistoryStart(state, now, ctx.config.sources.x.first_run_lookback_hours * HOUR_MS)
     const b: Record<string, string> = {}
     for (const [k, v] of Object.entries(live?.bounds ?? {})) if (typeof v === 'string') b[k] = v
-    let estimate: number | null = null
+    let estimate: number | null
     let from: XPlanQuery['estimateFrom'] = 'unknown'
     let firstRun: XPlanQuery['firstRun'] = null
     let left: XPlanQuery['history'] = null

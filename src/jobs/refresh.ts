@@ -75,7 +75,7 @@ function missing(platform: 'x' | 'bluesky', body: unknown, requested: string[], 
   const notFound = new Set(
     arr(isObj(body) ? body.errors : undefined)
       .filter(isObj)
-      .filter((e) => String(e.type ?? '').endsWith('resource-not-found') || e.title === 'Not Found Error')
+      .filter((e) => (str(e.type) ?? '').endsWith('resource-not-found') || e.title === 'Not Found Error')
       .map((e) => str(e.resource_id) ?? str(e.value))
       .filter((id): id is string => !!id),
   )

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js'
-import { scrubSecrets } from '../logger.js'
+import { scrubSecrets } from '../util/secrets.js'
 import { StoppedError } from '../util/wait.js'
 import { RateLimitedError, UnavailableError } from '../sources/errors.js'
 import { type RequestStats } from '../sources/request-stats.js'

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js'
 import { retryPending } from '../notify/deliver.js'
 import type { DeliveryResult } from '../domain/message.js'
 import { digestDays } from '../store/digests.js'
-import { finishJobRun, startJobRun, type FinalStatus, type JobTrigger } from '../store/runs.js'
+import { finishJobRun, startJobRun, type JobTrigger } from '../store/runs.js'
 import { firstCollectedAt } from '../store/topic-coverage.js'
 import { checkAlerts, deliverAlerts } from './alerts.js'
 import { classify } from './classify.js'
@@ -175,7 +175,7 @@ async function maintenanceJob(ctx: AppContext): Promise<JobOutcome> {
 function withDeliveries(o: JobOutcome, deliveries: DeliveryResult[]): JobOutcome {
   const failed = deliveries.filter((d) => d.status === 'failed')
   if (failed.length === 0) return o
-  return { ...o, status: 'partial' as FinalStatus, reason: `${o.reason}; delivery failed on ${[...new Set(failed.map((d) => d.channel))].join(', ')} (retried at the next alerts check)` }
+  return { ...o, status: 'partial', reason: `${o.reason}; delivery failed on ${[...new Set(failed.map((d) => d.channel))].join(', ')} (retried at the next alerts check)` }
 }
 
 const summary = (d: DeliveryResult) => `${d.key} ${d.channel}:${d.status}`

@@ -54,6 +54,8 @@ export class TermIndex {
   private listStamps = new Uint32Array(0)
 
   constructor() {
+    // A getter cannot be an arrow function, and it reads the index's own counter.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this
     this.found = {
       get size() {
@@ -137,7 +139,7 @@ export class TermIndex {
     for (const node of order) if (node !== 0) for (const id of merged[fail[node]!]!) if (!merged[node]!.includes(id)) merged[node]!.push(id)
     const outStart = new Int32Array(n + 1)
     for (let i = 0; i < n; i++) outStart[i + 1] = outStart[i]! + merged[i]!.length
-    const outIds = new Int32Array(outStart[n]!)
+    const outIds = new Int32Array(outStart[n] ?? 0)
     for (let i = 0; i < n; i++) outIds.set(merged[i]!, outStart[i]!)
     const terms = this.lengths.length
     const listsOfTermStart = new Int32Array(terms + 1)
@@ -203,7 +205,7 @@ export function squashSeparators(s: string): string {
 }
 
 const SEPARATOR_RUN = /[\s\-‐‑–]+/g
-const NEEDS_SQUASH = /[\s\-‐‑–]{2}|[^\S ]|[\-‐‑–]/
+const NEEDS_SQUASH = /[\s\-‐‑–]{2}|[^\S ]|[-‐‑–]/
 
 function shapeOf(term: string): TermShape {
   const first = String.fromCodePoint(term.codePointAt(0) ?? 32)

@@ -1,7 +1,7 @@
 import type { Agent } from '@atproto/api'
 import type { AppContext } from '../context.js'
 import { atproto } from '../sources/bluesky/atproto.js'
-import { describeBskyError } from '../sources/bluesky/errors.js'
+import { describeBskyError, xrpcStatus } from '../sources/bluesky/errors.js'
 import { LoginRefusedError, LoginRejectedError, openBskySession, UnreachableError } from '../sources/bluesky/session.js'
 import { sessionStore } from '../store/sessions.js'
 import { ChannelError } from './channel.js'
@@ -33,13 +33,13 @@ export async function blueskyError(e: unknown, what: string): Promise<ChannelErr
   const { XRPCError } = await atproto()
   if (e instanceof XRPCError) {
     const message = `Bluesky ${what}: ${describeBskyError(e)}`.slice(0, 300)
-    if (e.status === 429) {
+    if (xrpcStatus(e) === 429) {
       const reset = Number(e.headers?.['ratelimit-reset'])
       const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined
       return new ChannelError(message, { status: 429, retryAfterMs })
     }
     // Status 1 is no answer (the network), 2 an answer that failed the lexicon; 5xx are the server's.
-    const permanent = e.status >= 400 && e.status < 500
+    const permanent = xrpcStatus(e) >= 400 && xrpcStatus(e) < 500
     return new ChannelError(message, { status: e.status, permanent })
   }
   return new ChannelError(`Bluesky ${what}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300))

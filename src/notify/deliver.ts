@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
-import { scrubSecrets } from '../logger.js'
+import { scrubSecrets } from '../util/secrets.js'
 import { sleep } from '../util/wait.js'
 import { beginDelivery, dueDeliveries, findDelivery, markFailed, markSent, markSkipped, recordAttempt, saveProgress, type Delivery } from '../store/deliveries.js'
 import { ChannelError, type Channel } from './channel.js'

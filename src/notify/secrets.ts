@@ -1,5 +1,5 @@
 import type { Env } from '../config/env.js'
-import { registerSecret } from '../logger.js'
+import { registerSecret } from '../util/secrets.js'
 
 const MIN_TOKEN_LENGTH = 16
 
@@ -12,7 +12,7 @@ export function channelSecret(env: Env, name: string): string | null {
   const value = env.variable?.(name) ?? null
   if (value === null) return null
   registerSecret(value)
-  let url: URL | null = null
+  let url: URL
   try {
     url = new URL(value)
   } catch {

@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../logger.js'
+import { scrubSecrets } from '../util/secrets.js'
 import type { Message } from '../domain/message.js'
 import type { Db } from './db.js'
 import { stmt } from './statements.js'

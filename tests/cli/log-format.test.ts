@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
 import type { Io } from '../../src/cli/io.js'
-import { createLogger, registerSecret } from '../../src/logger.js'
+import { createLogger } from '../../src/logger.js'
+import { registerSecret } from '../../src/util/secrets.js'
 import { CONFIG, tempDir } from '../helpers.js'
 
 function capture(): { lines: string[]; write: (s: string) => void } {

@@ -49,7 +49,7 @@ describe('hostile post text in digests', () => {
     ctx.db.prepare("UPDATE post_topics SET stance_label = 'concern' WHERE post_id % 3 = 0").run()
     ctx.db.prepare("UPDATE post_topics SET stance_label = 'praise' WHERE post_id % 3 = 1").run()
     ctx.db.prepare("UPDATE post_topics SET stance_label = 'neutral' WHERE post_id % 3 = 2").run()
-    ;[digest] = makeDigests(ctx, { date: '2025-07-16', outDir: tmp.dir })
+    digest = makeDigests(ctx, { date: '2025-07-16', outDir: tmp.dir })[0]!
   })
   afterAll(() => {
     ctx.db.close()

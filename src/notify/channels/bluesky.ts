@@ -1,6 +1,6 @@
 import type { ChannelConfig } from '../../config/schema.js'
 import type { AppContext } from '../../context.js'
-import { registerSecret } from '../../logger.js'
+import { registerSecret } from '../../util/secrets.js'
 import { dmText, threadTexts } from '../bluesky-text.js'
 import { blueskyAgent, blueskyError, untilAborted } from '../bluesky-session.js'
 import { acceptedKinds, type Channel, type SendContext } from '../channel.js'

@@ -4,7 +4,7 @@ import { backoffMs, sleep } from '../../util/wait.js'
 import { AuthError, RateLimitedError, UnavailableError } from '../errors.js'
 import { emptyRequestStats, type RequestStats } from '../request-stats.js'
 import { atproto } from './atproto.js'
-import { describeBskyError as describe, isNetworkFailure } from './errors.js'
+import { describeBskyError as describe, isNetworkFailure, xrpcStatus } from './errors.js'
 import type { SessionStore } from '../../domain/session.js'
 import { LoginRefusedError, LoginRejectedError, openBskySession, UnreachableError } from './session.js'
 
@@ -116,13 +116,13 @@ export class BskyApi {
         return await call()
       } catch (e) {
         if (e instanceof AuthError || e instanceof UnavailableError) throw e
-        if (e instanceof XRPCError && e.status === 429) {
+        if (e instanceof XRPCError && xrpcStatus(e) === 429) {
           if (++refusals > MAX_CONSECUTIVE_429) throw new UnavailableError(`Bluesky kept refusing ${what} with 429`)
           const reset = Number(header(e, 'ratelimit-reset'))
           this.nextAllowedAt = Math.max(Number.isFinite(reset) && reset > 0 ? reset * 1000 + 1000 : this.now() + 60_000, this.now() + 1000)
           continue
         }
-        if (e instanceof XRPCError && (e.status === 401 || e.error === 'ExpiredToken' || e.error === 'InvalidToken' || e.error === 'AuthMissing') && !relogged && what !== 'getPosts') {
+        if (e instanceof XRPCError && (xrpcStatus(e) === 401 || e.error === 'ExpiredToken' || e.error === 'InvalidToken' || e.error === 'AuthMissing') && !relogged && what !== 'getPosts') {
           // The refresh inside CredentialSession already failed: the session was revoked. One new login.
           relogged = true
           this.o.log.warn({ api: 'bluesky', error: e.error ?? e.status }, 'Bluesky session no longer valid; logging in again')
@@ -131,7 +131,7 @@ export class BskyApi {
           continue
         }
         const offline = e instanceof UnreachableError || isNetworkFailure(e)
-        const transient = offline || (e instanceof XRPCError ? e.status >= 500 || e.status === 1 || e.status === 2 || e.error === 'UpstreamFailure' : e instanceof TypeError || e instanceof SyntaxError)
+        const transient = offline || (e instanceof XRPCError ? xrpcStatus(e) >= 500 || xrpcStatus(e) === 1 || xrpcStatus(e) === 2 || e.error === 'UpstreamFailure' : e instanceof TypeError || e instanceof SyntaxError)
         if (!transient) throw e instanceof XRPCError ? new UnavailableError(`Bluesky ${what} failed: ${describe(e)}`) : e
         if (failures >= this.o.maxRetries) {
           if (e instanceof UnreachableError) throw new UnavailableError(`${e.message}; gave up after ${failures + 1} tries`)

@@ -3,6 +3,11 @@ import type { XRPCError } from '@atproto/api'
 /** @atproto/xrpc's ResponseType.Unknown: what it reports when fetch itself threw, i.e. no HTTP response. */
 const NO_RESPONSE = 1
 
+/** The HTTP status of an XRPC failure (1 and 2 are the library's own: no answer, an answer that failed the lexicon). */
+export function xrpcStatus(e: XRPCError): number {
+  return e.status
+}
+
 function isXrpcError(e: unknown): e is XRPCError {
   return e instanceof Error && typeof (e as { status?: unknown }).status === 'number' && 'error' in e
 }
@@ -13,7 +18,7 @@ function isXrpcError(e: unknown): e is XRPCError {
  * the DOMException of the abort) as its cause; that TypeError's own cause holds the code (ECONNREFUSED…).
  */
 export function isNetworkFailure(e: unknown): boolean {
-  const cause = isXrpcError(e) ? (e.status === NO_RESPONSE ? e.cause : null) : e
+  const cause = isXrpcError(e) ? (xrpcStatus(e) === NO_RESPONSE ? e.cause : null) : e
   return cause instanceof TypeError || (cause instanceof DOMException && (cause.name === 'AbortError' || cause.name === 'TimeoutError'))
 }
 

@@ -2,7 +2,7 @@ import type { Agent, AtpSessionData, AtpSessionEvent } from '@atproto/api'
 import type { Logger } from '../../logger.js'
 import type { SessionStore } from '../../domain/session.js'
 import { atproto } from './atproto.js'
-import { describeBskyError } from './errors.js'
+import { describeBskyError, xrpcStatus } from './errors.js'
 import { DAY_MS, loginRefusal } from './login-allowance.js'
 
 export interface SessionOptions {
@@ -88,7 +88,7 @@ export async function openBskySession(o: SessionOptions): Promise<Agent> {
     } catch (e) {
       if (!answered) throw unreachable('login', e)
       o.store.recordLogin(false)
-      if (e instanceof XRPCError && (e.status === 401 || e.status === 400)) {
+      if (e instanceof XRPCError && (xrpcStatus(e) === 401 || xrpcStatus(e) === 400)) {
         throw new LoginRejectedError(`Bluesky rejected the login (${e.error ?? e.status}): check BSKY_IDENTIFIER and BSKY_APP_PASSWORD`, e.status)
       }
       throw e
