@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto'
+import { UNCERTAIN } from '../domain/stance.js'
 import { detectLang, type DetectedLang } from '../text/detect-lang.js'
 import { DEFAULT_FEATURES, FeatureBuffer, hashFeatures, learnIdf, rawFeatures, vectorize, type FeatureOptions, type SparseVector } from './features.js'
 import { evaluate, type EvalMetrics } from './metrics.js'
 import { trainSvm } from './linear-svm.js'
-
-/** The label given when no stance is probable enough: shown, counted, never silently guessed. */
-export const UNCERTAIN = 'uncertain'
 
 export const ALGORITHM = 'svm-ovr/hashed-word+char-ngrams@3'
 
