@@ -6,7 +6,7 @@ import { StanceModel, type Explanation } from '../classify/stance-model.js'
 import { saveClassifications } from '../store/classifications.js'
 import { activeModel } from '../store/models.js'
 import { clearHumanLabel, currentStance, findPost, leastCertain, setHumanLabel, type CurrentStance, type FoundPost, type ReviewCandidate } from '../store/labels.js'
-import { topicById } from './train.js'
+import { topicById } from './topics.js'
 
 export interface LabelResult {
   post: { id: number; platform: string; url: string }

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
-import { InputError, UsageError } from '../domain/errors.js'
+import { InputError } from '../domain/errors.js'
 import { readLabelledFile } from '../classify/datasets.js'
 import { readSeedExamples } from '../classify/seeds.js'
 import { ALGORITHM, crossValidate, modelVersion, StanceModel, type Example } from '../classify/stance-model.js'
@@ -20,13 +20,6 @@ export interface TrainResult {
 }
 
 const CV_FOLDS = 5
-
-export function topicById(ctx: AppContext, id: string | undefined): TopicConfig[] {
-  if (!id) return [...ctx.config.topics]
-  const t = ctx.config.topics.find((x) => x.id === id)
-  if (!t) throw new UsageError(`no topic "${id}" in ${ctx.configFile}; topics: ${ctx.config.topics.map((x) => x.id).join(', ')}`)
-  return [t]
-}
 
 /**
  * Train a topic's model from its seed labels, the labels people gave, and any extra examples; evaluate it
