@@ -4,7 +4,8 @@ import type { AppContext } from '../context.js'
 import { InputError } from '../domain/errors.js'
 import { readLabelledFile } from '../classify/datasets.js'
 import { readSeedExamples } from '../classify/seeds.js'
-import { ALGORITHM, crossValidate, modelVersion, StanceModel, type Example } from '../classify/stance-model.js'
+import type { Example } from '../classify/stance-model.js'
+import { ALGORITHM, crossValidate, modelVersion, trainStanceModel } from '../classify/training.js'
 import type { EvalMetrics } from '../classify/metrics.js'
 import { importLabels } from '../store/labels.js'
 import { peopleLabels, saveActiveModel } from '../store/models.js'
@@ -32,7 +33,7 @@ export function trainTopic(ctx: AppContext, topic: TopicConfig, extra: readonly 
   const people = stored.filter((e) => e.source === 'human').length
   const examples = [...seed, ...stored.map(({ text, label }) => ({ text, label })), ...extra.filter((e) => labels.includes(e.label))]
   const started = performance.now()
-  const model = StanceModel.train(examples, labels, topic.stance.min_confidence)
+  const model = trainStanceModel(examples, labels, topic.stance.min_confidence)
   const trainSeconds = (performance.now() - started) / 1000
   // The whole procedure (hyper-parameter choice included) re-run per fold: an honest estimate, at k× the cost.
   const cv = crossValidate(examples, labels, CV_FOLDS)
