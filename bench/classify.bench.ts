@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { BayesBaseline } from '../src/classify/bayes-baseline.js'
-import { readLabelledFile } from '../src/classify/datasets.js'
+import { readLabelledFile } from '../src/classify/labelled-files.js'
 import { readSeedExamples } from '../src/classify/seeds.js'
 import type { Example } from '../src/classify/stance-model.js'
 import { trainStanceModel } from '../src/classify/training.js'

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { BayesBaseline } from '../src/classify/bayes-baseline.js'
-import { readLabelledFile } from '../src/classify/datasets.js'
+import { readLabelledFile } from '../src/classify/labelled-files.js'
 import { evaluate } from '../src/classify/metrics.js'
 import { stratifiedFolds, trainStanceModel } from '../src/classify/training.js'
 import { majority, ngramSvm, type Predictor, type Row } from './stance-reference.js'
