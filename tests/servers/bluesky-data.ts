@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto'
 import type { AppBskyFeedPost } from '@atproto/api'
 import type { BskyPost } from './bluesky.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 export const ARTICLE_URL = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
 /** A share variant of the article URL (same article, tracking parameters). */

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto'
 import type { AddressInfo, Socket } from 'node:net'
 import { AppBskyFeedPost, ChatBskyConvoDefs, type AppBskyFeedDefs } from '@atproto/api'
 import { cidFor, tidFor } from './bluesky-data.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 /** One post as the index knows it: the fields of an `app.bsky.feed.defs#postView`, counts included. */
 export interface BskyPost {

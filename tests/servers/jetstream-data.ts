@@ -9,7 +9,7 @@
  */
 import { ARTICLE_URL, cidFor, TextBuilder, tidFor, type Facet } from './bluesky-data.js'
 import type { JetstreamEvent } from './jetstream.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 export { ARTICLE_URL }
 

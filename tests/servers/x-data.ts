@@ -2,7 +2,7 @@
  * X API v2 wire types for the test server, and a deterministic synthetic dataset of posts about the NYT article
  * on China's state AI fund (plus off-topic noise, replies, quotes, retweets and long posts).
  */
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 export { seededRandom }
 

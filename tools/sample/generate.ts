@@ -10,15 +10,15 @@
  *
  * Deterministic: no clock, no Math.random; the same inputs give a byte-identical file.
  *
- *   npx tsx src/devtools/generate-sample.ts            # write the sample and print its figures
- *   npx tsx src/devtools/generate-sample.ts --check    # ...then read it back through the pipeline
+ *   npx tsx tools/sample/generate.ts            # write the sample and print its figures
+ *   npx tsx tools/sample/generate.ts --check    # ...then read it back through the pipeline
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { DateTime } from 'luxon'
-import { seededRandom } from './seeded-random.js'
+import { seededRandom } from '../synthetic/random.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const TEXTS_FILE = path.join(ROOT, 'config/sample/texts.jsonl')
@@ -1563,7 +1563,7 @@ async function main(): Promise<void> {
   writeFileSync(SAMPLE_FILE, gz)
   printFigures(built, book, asm, raw.length, gz.length)
   if (process.argv.includes('--check')) {
-    const { runCheck } = await import('./check-sample.js')
+    const { runCheck } = await import('./check.js')
     const ok = await runCheck(SAMPLE_FILE)
     if (!ok) process.exitCode = 1
   }

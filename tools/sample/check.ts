@@ -3,18 +3,18 @@
  * through normalizePayload, every distinct post through canonicalLinks and matchPost with the topics of
  * config/stancewatch.yaml. Prints what a replay would see and checks the sample's targets.
  *
- *   npx tsx src/devtools/check-sample.ts [sample.jsonl.gz] [config.yaml]
+ *   npx tsx tools/sample/check.ts [sample.jsonl.gz] [config.yaml]
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { DateTime } from 'luxon'
-import { loadConfig } from '../config/load.js'
-import type { Post, PostMetrics } from '../domain/post.js'
-import { canonicalLinks, compileTopics, matchPost } from '../match/matcher.js'
-import { detectPayloadKind, normalizePayload } from '../normalize/index.js'
-import { detectLang } from '../text/detect-lang.js'
+import { loadConfig } from '../../src/config/load.js'
+import type { Post, PostMetrics } from '../../src/domain/post.js'
+import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
+import { detectPayloadKind, normalizePayload } from '../../src/normalize/index.js'
+import { detectLang } from '../../src/text/detect-lang.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const NY = 'America/New_York'
