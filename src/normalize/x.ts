@@ -3,7 +3,7 @@ import { capText } from './limits.js'
 import { arr, count, isObj, isoOf, nonEmpty, parseIsoMs, str, type Obj, type Skipped } from './shape.js'
 
 /** X snowflake ids carry their creation time: milliseconds since this epoch, shifted left 22 bits. */
-const TWITTER_EPOCH_MS = 1288834974657n
+export const TWITTER_EPOCH_MS = 1288834974657n
 
 export interface XPageResult {
   posts: Post[]
