@@ -1476,7 +1476,7 @@ async function main(): Promise<void> {
   printFigures(built, book, asm, raw.length, gz.length)
   if (process.argv.includes('--check')) {
     const { runCheck } = await import('./check.js')
-    const ok = await runCheck(SAMPLE_FILE)
+    const ok = runCheck(SAMPLE_FILE)
     if (!ok) process.exitCode = 1
   }
 }
