@@ -293,7 +293,6 @@ function heavy(rng: () => number, scale: number): number {
   return Math.floor(scale * (1 / Math.pow(1 - rng() * 0.999, 0.8) - 1))
 }
 
-/** Escape as X does: only & < >. */
 /** A plain English post arriving at `at` while a collector runs (its own conversation, one like). */
 export function arrivingTweet(at: number, seq: number, text: string, authorId: string): XTweet {
   const id = snowflakeFromMs(at, seq)
@@ -309,6 +308,7 @@ export function arrivingTweet(at: number, seq: number, text: string, authorId: s
   }
 }
 
+/** Escape as X does: only & < >. */
 export function xEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
