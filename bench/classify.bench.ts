@@ -6,9 +6,10 @@
  */
 import path from 'node:path'
 import { BayesBaseline } from '../src/classify/bayes-baseline.js'
-import { readLabelledFile } from '../src/classify/datasets.js'
+import { readLabelledFile } from '../src/classify/labelled-files.js'
 import { readSeedExamples } from '../src/classify/seeds.js'
-import { StanceModel, type Example } from '../src/classify/stance-model.js'
+import type { Example } from '../src/classify/stance-model.js'
+import { trainStanceModel } from '../src/classify/training.js'
 import { detectLang } from '../src/text/detect-lang.js'
 import { samplePayloads } from './sample-posts.js'
 
@@ -30,14 +31,14 @@ export async function run(): Promise<void> {
   const seeds = readSeedExamples(SEEDS, LABELS)
   const texts = sampleTexts()
   // 3,000 labelled posts: the seeds, and sample posts labelled by a seed-trained model (as people's labels would be).
-  const seedModel = StanceModel.train(seeds, LABELS, 0)
+  const seedModel = trainStanceModel(seeds, LABELS, 0)
   // Topped up with posts from the English benchmark-shaped data when the sample is short of 3,000.
   const more = readLabelledFile(path.join(import.meta.dirname, 'data/stance-en-a.tsv')).rows.map((r) => r.text)
   const extra: Example[] = [...texts, ...more].slice(0, TRAIN_SIZE - seeds.length).map((text) => ({ text, label: seedModel.predict(text).label }))
   const training = [...seeds, ...extra]
 
   let t0 = performance.now()
-  const model = StanceModel.train(training, LABELS, 0.45)
+  const model = trainStanceModel(training, LABELS, 0.45)
   const trainS = (performance.now() - t0) / 1000
   t0 = performance.now()
   const bayes = new BayesBaseline(training)

@@ -10,9 +10,9 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { BayesBaseline } from '../src/classify/bayes-baseline.js'
-import { readLabelledFile } from '../src/classify/datasets.js'
+import { readLabelledFile } from '../src/classify/labelled-files.js'
 import { evaluate } from '../src/classify/metrics.js'
-import { StanceModel, stratifiedFolds } from '../src/classify/stance-model.js'
+import { stratifiedFolds, trainStanceModel } from '../src/classify/training.js'
 import { majority, ngramSvm, type Predictor, type Row } from './stance-reference.js'
 
 const DATA = path.join(import.meta.dirname, 'data')
@@ -27,7 +27,7 @@ const METHODS: Record<string, (rows: readonly Row[]) => Predictor> = {
   'n-gram SVM (reference)': ngramSvm,
   stancewatch: (rows) => {
     const labels = [...new Set(rows.map((r) => r.label))]
-    const m = StanceModel.train(rows, labels, 0)
+    const m = trainStanceModel(rows, labels, 0)
     return { predict: (t) => m.predict(t).label }
   },
 }

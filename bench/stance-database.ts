@@ -4,7 +4,7 @@
  * Streaming: one day of timestamps in memory at a time, never an array of post objects.
  */
 import type { Db } from '../src/store/db.js'
-import { seededRandom } from '../src/devtools/seeded-random.js'
+import { seededRandom } from '../tools/synthetic/random.js'
 
 export const TOPIC = 'china-ai-fund'
 const OTHER_TOPIC = 'other-topic'

@@ -1,11 +1,9 @@
 import type { TopicConfig } from '../config/schema.js'
-import { UNCERTAIN } from '../classify/stance-model.js'
+import { UNCERTAIN, UNCLASSIFIED } from '../domain/stance.js'
 import type { Db } from '../store/db.js'
 import { SLOT_MS, stanceRangeCounts, stanceSlotCountsPlain, type RangeCount } from '../store/stance.js'
 import { bucketsBetween, type Bucket, type BucketUnit } from './time-buckets.js'
 import { wilson } from './wilson.js'
-
-export const UNCLASSIFIED = 'unclassified'
 
 /** The group of posts tagged with no theme when the series is split by theme (theme ids cannot look like this). */
 export const NO_THEME = '(none)'

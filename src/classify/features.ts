@@ -1,4 +1,5 @@
 import { detectLang, type DetectedLang } from '../text/detect-lang.js'
+import { stemmerFor } from '../text/stem.js'
 import { prepareText, preparedWordTokens } from '../text/tokenize.js'
 
 /** A sparse feature vector: sorted bucket indices and their values. */
@@ -64,7 +65,7 @@ function grow(a: Uint32Array): Uint32Array {
 export function hashFeatures(text: string, opts: FeatureOptions, lang: DetectedLang, out: FeatureBuffer, names?: Map<number, string>): void {
   const mask = (2 ** opts.hashBits - 1) >>> 0
   const prepared = prepareText(text)
-  const tokens = preparedWordTokens(prepared, lang)
+  const tokens = preparedWordTokens(prepared, lang, stemmerFor(lang))
   const tokenHashes = tokens.map((t) => fnv(t, 0x811c9dc5))
   for (let i = 0; i < tokens.length; i++) {
     let h = tokenHashes[i]!

@@ -1,5 +1,5 @@
-import { UNCLASSIFIED, type StanceBucket, type StanceSeries } from '../aggregate/stance-over-time.js'
-import { UNCERTAIN } from '../classify/stance-model.js'
+import type { StanceBucket, StanceSeries } from '../aggregate/stance-over-time.js'
+import { UNCERTAIN, UNCLASSIFIED } from '../domain/stance.js'
 import { bucketLabels, unusualLength } from './bucket-labels.js'
 import { displayWidth, pct } from './table.js'
 

@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon'
 import { z } from 'zod'
+import { UNCERTAIN } from '../domain/stance.js'
 import { isValidCron } from './cron.js'
 
 /*
@@ -102,8 +103,8 @@ const topicSchema = z.strictObject({
   }
   const labels = topic.stance.labels.map((l) => l.id)
   for (const i of duplicateIndexes(labels)) problem(['stance', 'labels', i, 'id'], `label "${labels[i]}" is defined twice`, 'give every stance label its own id')
-  const reserved = labels.indexOf('uncertain')
-  if (reserved >= 0) problem(['stance', 'labels', reserved, 'id'], 'the label id "uncertain" is reserved for posts the model cannot decide', 'rename that label')
+  const reserved = labels.indexOf(UNCERTAIN)
+  if (reserved >= 0) problem(['stance', 'labels', reserved, 'id'], `the label id "${UNCERTAIN}" is reserved for posts the model cannot decide`, 'rename that label')
 })
 
 // Single-field checks live in the schema, so they are reported together with every other schema problem.

@@ -4,7 +4,8 @@ import { isDetectedLang } from '../text/detect-lang.js'
 import { countToClassify, postsToClassify, saveClassifications } from '../store/classifications.js'
 import { activeModel } from '../store/models.js'
 import type { Progress } from '../domain/progress.js'
-import { topicById, trainTopic } from './train.js'
+import { topicById } from './topics.js'
+import { trainTopic } from './train.js'
 
 export interface ClassifyTopicResult {
   topicId: string

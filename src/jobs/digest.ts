@@ -10,7 +10,7 @@ import { renderPlainText } from '../digest/plain.js'
 import { deliver } from '../notify/deliver.js'
 import type { DeliveryResult } from '../domain/message.js'
 import { digestDeliveredAt, markDigestDelivered, saveDigest } from '../store/digests.js'
-import { topicById } from './train.js'
+import { topicById } from './topics.js'
 
 export interface DigestResult {
   topic: string

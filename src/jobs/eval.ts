@@ -1,6 +1,7 @@
 import { BayesBaseline } from '../classify/bayes-baseline.js'
 import { evaluate, type LabelMetrics } from '../classify/metrics.js'
-import { StanceModel, stratifiedFolds, type Example } from '../classify/stance-model.js'
+import type { Example } from '../classify/stance-model.js'
+import { stratifiedFolds, trainStanceModel } from '../classify/training.js'
 
 /** A labelled row as the dataset reader gives it. */
 export interface EvalRow {
@@ -46,7 +47,7 @@ const ALL = '(all)'
 export function evalTrainTest(train: readonly EvalRow[], test: readonly EvalRow[]): EvalReport {
   const labels = labelSet([...train, ...test])
   const ours = score(train, test, labels, (rows) => {
-    const model = StanceModel.train(rows, labels, 0)
+    const model = trainStanceModel(rows, labels, 0)
     return { predict: (t) => model.predict(t).label }
   })
   const baseline = score(train, test, labels, (rows) => {
@@ -68,7 +69,7 @@ export function evalFolds(rows: readonly EvalRow[], folds: number, seed = 13): E
     return merge(reports, labels)
   }
   const ours = run((r) => {
-    const model = StanceModel.train(r, labels, 0)
+    const model = trainStanceModel(r, labels, 0)
     return { predict: (t) => model.predict(t).label }
   })
   const baseline = run((r) => {

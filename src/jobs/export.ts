@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync'
 import type { AppContext } from '../context.js'
 import { CSV_COLUMNS, RawItems, toCsvRow, toExported } from '../export/records.js'
 import { iterateExport } from '../store/export.js'
-import { topicById } from './train.js'
+import { topicById } from './topics.js'
 
 export interface ExportOptions {
   format: 'jsonl' | 'csv'

@@ -2,11 +2,12 @@ import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import { InputError, UsageError } from '../domain/errors.js'
 import type { PostRef } from '../domain/post-ref.js'
-import { StanceModel, UNCERTAIN, type Explanation } from '../classify/stance-model.js'
+import { UNCERTAIN } from '../domain/stance.js'
+import { StanceModel, type Explanation } from '../classify/stance-model.js'
 import { saveClassifications } from '../store/classifications.js'
 import { activeModel } from '../store/models.js'
 import { clearHumanLabel, currentStance, findPost, leastCertain, setHumanLabel, type CurrentStance, type FoundPost, type ReviewCandidate } from '../store/labels.js'
-import { topicById } from './train.js'
+import { topicById } from './topics.js'
 
 export interface LabelResult {
   post: { id: number; platform: string; url: string }

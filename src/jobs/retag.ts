@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js'
 import { themesOfText } from '../match/matcher.js'
 import { countTopicPosts, retagBatch, TOPIC_START } from '../store/posts.js'
 import type { Progress } from '../domain/progress.js'
-import { topicById } from './train.js'
+import { topicById } from './topics.js'
 
 export interface RetagResult {
   topic: string

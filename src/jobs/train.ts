@@ -1,10 +1,11 @@
 import path from 'node:path'
 import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
-import { InputError, UsageError } from '../domain/errors.js'
-import { readLabelledFile } from '../classify/datasets.js'
+import { InputError } from '../domain/errors.js'
+import { readLabelledFile } from '../classify/labelled-files.js'
 import { readSeedExamples } from '../classify/seeds.js'
-import { ALGORITHM, crossValidate, modelVersion, StanceModel, type Example } from '../classify/stance-model.js'
+import type { Example } from '../classify/stance-model.js'
+import { ALGORITHM, crossValidate, modelVersion, trainStanceModel } from '../classify/training.js'
 import type { EvalMetrics } from '../classify/metrics.js'
 import { importLabels } from '../store/labels.js'
 import { peopleLabels, saveActiveModel } from '../store/models.js'
@@ -21,13 +22,6 @@ export interface TrainResult {
 
 const CV_FOLDS = 5
 
-export function topicById(ctx: AppContext, id: string | undefined): TopicConfig[] {
-  if (!id) return [...ctx.config.topics]
-  const t = ctx.config.topics.find((x) => x.id === id)
-  if (!t) throw new UsageError(`no topic "${id}" in ${ctx.configFile}; topics: ${ctx.config.topics.map((x) => x.id).join(', ')}`)
-  return [t]
-}
-
 /**
  * Train a topic's model from its seed labels, the labels people gave, and any extra examples; evaluate it
  * by cross-validation; store it as the active version. Posts are re-scored by the next classify run.
@@ -39,7 +33,7 @@ export function trainTopic(ctx: AppContext, topic: TopicConfig, extra: readonly 
   const people = stored.filter((e) => e.source === 'human').length
   const examples = [...seed, ...stored.map(({ text, label }) => ({ text, label })), ...extra.filter((e) => labels.includes(e.label))]
   const started = performance.now()
-  const model = StanceModel.train(examples, labels, topic.stance.min_confidence)
+  const model = trainStanceModel(examples, labels, topic.stance.min_confidence)
   const trainSeconds = (performance.now() - started) / 1000
   // The whole procedure (hyper-parameter choice included) re-run per fold: an honest estimate, at k× the cost.
   const cv = crossValidate(examples, labels, CV_FOLDS)

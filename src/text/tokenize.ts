@@ -1,11 +1,10 @@
-import { PorterStemmer, PorterStemmerFr } from 'natural/lib/natural/stemmers/index.js'
 import type { DetectedLang } from './detect-lang.js'
 import { foldForMatch } from './fold.js'
 
 /*
- * Language-aware tokens for the stance model. natural's default tokenizer drops every non-ASCII
- * character, so Chinese and Japanese go through Intl.Segmenter and Latin-script text through a Unicode
- * word regex, then natural's stemmers where it has one.
+ * Language-aware tokens. natural's default tokenizer drops every non-ASCII character, so Chinese and
+ * Japanese go through Intl.Segmenter and Latin-script text through a Unicode word regex. Stemming is in
+ * stem.ts, so that callers counting words as written (alert terms) do not load natural's stemmers.
  */
 
 const segmenters = {
@@ -51,30 +50,9 @@ export function prepareText(text: string): string {
   return foldForMatch(normaliseEntities(text))
 }
 
-/** Word tokens with negation scope marked (`NOT_good`), stemmed for English and French. */
-export function wordTokens(text: string, lang: DetectedLang): string[] {
-  return preparedWordTokens(prepareText(text), lang)
-}
-
-/** Stemming is the slowest step of tokenising and posts repeat their words: each stemmer remembers its answers. */
-function cached(stemmer: (w: string) => string): (w: string) => string {
-  const memo = new Map<string, string>()
-  return (w) => {
-    let out = memo.get(w)
-    if (out === undefined) {
-      if (memo.size >= 100_000) memo.clear()
-      out = stemmer(w)
-      memo.set(w, out)
-    }
-    return out
-  }
-}
-const stemEn = cached((w) => PorterStemmer.stem(w))
-const stemFr = cached((w) => PorterStemmerFr.stem(w))
-
-export function preparedWordTokens(prepared: string, lang: DetectedLang): string[] {
+/** Word tokens of prepared text, with negation scope marked (`NOT_good`); `stem` applies to Latin-script words. */
+export function preparedWordTokens(prepared: string, lang: DetectedLang, stem: (word: string) => string = (w) => w): string[] {
   if (lang === 'zh' || lang === 'ja') return cjkTokens(prepared, lang)
-  const stem = lang === 'fr' ? stemFr : lang === 'en' ? stemEn : (w: string) => w
   const out: string[] = []
   let negate = 0
   for (const m of prepared.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|[.!?;,:]/gu)) {

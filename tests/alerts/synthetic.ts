@@ -5,7 +5,7 @@ import { savePage, type PostToStore } from '../../src/store/posts.js'
 import { startCollectorRun } from '../../src/store/runs.js'
 import { countToClassify, postsToClassify, saveClassifications, type ClassifyPosition } from '../../src/store/classifications.js'
 import { saveActiveModel } from '../../src/store/models.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 import { makePost } from '../post.js'
 
 /*

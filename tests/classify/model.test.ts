@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { featurize } from '../../src/classify/features.js'
 import { evaluate } from '../../src/classify/metrics.js'
 import { readSeedExamples } from '../../src/classify/seeds.js'
-import { crossValidate, modelVersion, StanceModel, UNCERTAIN, type Example } from '../../src/classify/stance-model.js'
+import { StanceModel, type Example } from '../../src/classify/stance-model.js'
+import { crossValidate, modelVersion, trainStanceModel } from '../../src/classify/training.js'
 import { parseConfigText } from '../../src/config/load.js'
 import { closeContext, type AppContext } from '../../src/context.js'
 import { ConfigError } from '../../src/domain/errors.js'
+import { UNCERTAIN } from '../../src/domain/stance.js'
 import { activeModel, saveActiveModel } from '../../src/store/models.js'
 import { CONFIG, tempDir, testContext } from '../helpers.js'
 
@@ -31,7 +33,7 @@ const JA: Example[] = [
 ]
 
 function trainedToy(minConfidence = 0.45) {
-  return StanceModel.train(TOY, TOY_LABELS, minConfidence)
+  return trainStanceModel(TOY, TOY_LABELS, minConfidence)
 }
 
 describe('StanceModel', () => {
@@ -135,14 +137,14 @@ describe('StanceModel', () => {
   })
 
   it('chooses its regularisation by cross-validation and records the candidates', () => {
-    const m = StanceModel.train([...TOY, ...TOY.map((e) => ({ ...e, text: `${e.text} indeed` }))], TOY_LABELS, 0.45)
+    const m = trainStanceModel([...TOY, ...TOY.map((e) => ({ ...e, text: `${e.text} indeed` }))], TOY_LABELS, 0.45)
     expect(m.params.selection.length).toBeGreaterThan(1)
     expect(m.params.selection.map((s) => s.hyper)).toContainEqual(m.params.hyper)
     expect(m.params.temperature).toBeGreaterThan(0)
   })
 
   it('examples with labels the topic does not define are ignored', () => {
-    const m = StanceModel.train([...TOY, { text: 'great wonderful', label: 'other' }], TOY_LABELS, 0.45)
+    const m = trainStanceModel([...TOY, { text: 'great wonderful', label: 'other' }], TOY_LABELS, 0.45)
     expect(m.params.labels).toEqual(TOY_LABELS)
     expect(m.predict('great wonderful').label).toBe('pos')
   })
@@ -150,19 +152,19 @@ describe('StanceModel', () => {
 
 describe('Chinese and Japanese training texts', () => {
   it('a Chinese-only toy problem is learned', () => {
-    const m = StanceModel.train(ZH, ['praise', 'concern'], 0)
+    const m = trainStanceModel(ZH, ['praise', 'concern'], 0)
     expect(ZH.map((e) => m.predict(e.text).label)).toEqual(ZH.map((e) => e.label))
   })
 
   it('a Japanese-only toy problem is learned', () => {
-    const m = StanceModel.train(JA, ['praise', 'concern'], 0)
+    const m = trainStanceModel(JA, ['praise', 'concern'], 0)
     expect(JA.map((e) => m.predict(e.text).label)).toEqual(JA.map((e) => e.label))
   })
 
   it('the characters decide, not the language: swapping the labels swaps the predictions', () => {
     const swapped = ZH.map((e) => ({ text: e.text, label: e.label === 'praise' ? 'concern' : 'praise' }))
-    const m = StanceModel.train(ZH, ['praise', 'concern'], 0)
-    const s = StanceModel.train(swapped, ['praise', 'concern'], 0)
+    const m = trainStanceModel(ZH, ['praise', 'concern'], 0)
+    const s = trainStanceModel(swapped, ['praise', 'concern'], 0)
     for (const probe of ['支持', '浪费', '扭曲']) {
       expect(s.predict(probe).label).not.toBe(m.predict(probe).label)
     }
@@ -184,7 +186,7 @@ describe('Chinese and Japanese training texts', () => {
 
   it('a mixed English/Chinese/Japanese training set is learned across all three', () => {
     const mixed = [...TOY.filter((e) => e.label !== 'meh').map((e) => ({ text: e.text, label: e.label === 'pos' ? 'praise' : 'concern' })), ...ZH, ...JA]
-    const m = StanceModel.train(mixed, ['praise', 'concern'], 0)
+    const m = trainStanceModel(mixed, ['praise', 'concern'], 0)
     expect(mixed.map((e) => m.predict(e.text).label)).toEqual(mixed.map((e) => e.label))
   })
 })

@@ -9,7 +9,7 @@ import { addReads } from '../../src/store/reads.js'
 import { finishCollectorRun, finishJobRun, startCollectorRun, startJobRun } from '../../src/store/runs.js'
 import { saveSlot } from '../../src/store/schedule-slots.js'
 import { cli, tempDir, testContext, writeTestConfig } from '../helpers.js'
-import { snowflakeFromMs } from '../servers/x-data.js'
+import { snowflakeFromMs } from '../../tools/synthetic/ids.js'
 
 const tmp = tempDir('stancewatch-status-')
 afterAll(tmp.cleanup)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { detectPayloadKind, normalizePayload, type Normalized, type PayloadKind } from '../../src/normalize/index.js'
 import { jetstreamEvent, loadJson, loadPayload } from './fixtures.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 const xPage = loadPayload('x-search-recent.json')
 const bskyOutput = loadPayload('bluesky-search-posts.json')

@@ -8,10 +8,10 @@
  * `indexedAt` (sortAt is then indexedAt), a few mislabelled or missing `langs`, and groups of posts sharing the
  * exact same sortAt millisecond (to test paging backwards by `until` at a boundary).
  */
-import { createHash } from 'node:crypto'
 import type { AppBskyFeedPost } from '@atproto/api'
 import type { BskyPost } from './bluesky.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { cidFor, didPlc, tid } from '../../tools/synthetic/ids.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 export const ARTICLE_URL = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
 /** A share variant of the article URL (same article, tracking parameters). */
@@ -24,51 +24,6 @@ const ARTICLE_DESC = 'Beijing is steering 60 billion yuan ($8.5 billion) into yo
 
 type Lang = 'en' | 'zh' | 'fr' | 'ja'
 export type Facet = NonNullable<AppBskyFeedPost.Record['facets']>[number]
-
-const prng = seededRandom
-
-const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
-const B32_SORT = '234567abcdefghijklmnopqrstuvwxyz'
-
-function base32(bytes: Uint8Array): string {
-  let out = ''
-  let bits = 0
-  let value = 0
-  for (const b of bytes) {
-    value = (value << 8) | b
-    bits += 8
-    while (bits >= 5) {
-      out += B32[(value >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31]
-  return out
-}
-
-/** A real CIDv1 string (dag-cbor codec 0x71, sha2-256), like `bafyrei…`, for the given content. */
-export function cidFor(content: string | Uint8Array): string {
-  const digest = createHash('sha256').update(content).digest()
-  return `b${base32(Uint8Array.from([0x01, 0x71, 0x12, 0x20, ...digest]))}`
-}
-
-/** A TID record key (13 chars, base32-sortable) from a timestamp in ms and a clock id (0–1023). */
-export function tidFor(ms: number, clockId = 0, extraMicros = 0): string {
-  let v = ((BigInt(Math.floor(ms)) * 1000n + BigInt(extraMicros)) << 10n) | BigInt(clockId & 1023)
-  let out = ''
-  for (let i = 0; i < 13; i++) {
-    out = B32_SORT[Number(v & 31n)] + out
-    v >>= 5n
-  }
-  return out
-}
-
-/** `did:plc:` + 24 base32 characters. */
-function didFor(rand: () => number): string {
-  let s = ''
-  for (let i = 0; i < 24; i++) s += B32[Math.floor(rand() * 32)]
-  return `did:plc:${s}`
-}
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
@@ -195,7 +150,7 @@ export function makeBskyDataset(opts: BskyDatasetOptions = {}): BskyPost[] {
   const count = opts.count ?? 200
   const now = opts.now === undefined ? Date.parse('2025-07-20T12:00:00.000Z') : typeof opts.now === 'number' ? opts.now : opts.now.getTime()
   const days = opts.days ?? 4
-  const rand = prng(seed * 7919 + 17)
+  const rand = seededRandom(seed * 7919 + 17)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
   const langs: Lang[] = ['en', 'en', 'en', 'en', 'zh', 'zh', 'fr', 'ja']
 
@@ -209,7 +164,7 @@ export function makeBskyDataset(opts: BskyDatasetOptions = {}): BskyPost[] {
     let handle = `${slug}.test`
     for (let k = 2; usedHandles.has(handle); k++) handle = `${slug}${k}.test`
     usedHandles.add(handle)
-    authors.push({ did: didFor(rand), handle, lang, ...(rand() < 0.85 ? { displayName: name } : {}) })
+    authors.push({ did: didPlc(rand), handle, lang, ...(rand() < 0.85 ? { displayName: name } : {}) })
   }
 
   // Timestamps (createdAt), oldest first; leave the last minute before `now` empty.
@@ -329,7 +284,7 @@ export function makeBskyDataset(opts: BskyDatasetOptions = {}): BskyPost[] {
 
     let uri: string
     for (let clock = Math.floor(rand() * 1024); ; clock = (clock + 1) % 1024) {
-      uri = `at://${author.did}/app.bsky.feed.post/${tidFor(createdMs, clock)}`
+      uri = `at://${author.did}/app.bsky.feed.post/${tid(createdMs * 1000, clock)}`
       if (!uris.has(uri)) break
     }
     uris.add(uri)

@@ -14,7 +14,8 @@ import {
   type AtpSessionEvent,
 } from '@atproto/api'
 import { startBskyServer, type BskyPost, type BskyServer, type BskyServerOptions } from './bluesky.js'
-import { ARTICLE_SHARE_URL, ARTICLE_URL, makeBskyDataset, tidFor } from './bluesky-data.js'
+import { tid } from '../../tools/synthetic/ids.js'
+import { ARTICLE_SHARE_URL, ARTICLE_URL, makeBskyDataset } from './bluesky-data.js'
 
 const NOW = Date.parse('2025-07-20T12:00:00.000Z')
 const ACCOUNT = { identifier: 'collector.test', password: 'abcd-efgh-ijkl-mnop', did: 'did:plc:collectoraaaaaaaaaaaaaaa', handle: 'collector.test' }
@@ -100,7 +101,7 @@ describe('dataset', () => {
       }
     }
     // TIDs encode the creation time (first 11 characters; the last 2 are the clock id).
-    for (const p of POSTS) expect(p.uri.split('/').pop()!.slice(0, 11)).toBe(tidFor(Date.parse(p.record.createdAt)).slice(0, 11))
+    for (const p of POSTS) expect(p.uri.split('/').pop()!.slice(0, 11)).toBe(tid(Date.parse(p.record.createdAt) * 1000).slice(0, 11))
     // Variety the collector must cope with.
     const count = (f: (p: BskyPost) => unknown): number => POSTS.filter(f).length
     for (const lang of ['en', 'zh', 'fr', 'ja']) expect(count((p) => p.record.langs?.[0] === lang)).toBeGreaterThan(10)
@@ -316,7 +317,7 @@ describe('getPosts on the public AppView (unauthenticated)', () => {
     const pub = new Agent(server.url)
     const want = POSTS.slice(0, 25).map((p) => p.uri)
     server.deletePosts([want[3]!])
-    const unknown = `at://${ACCOUNT.did}/app.bsky.feed.post/${tidFor(NOW, 1)}`
+    const unknown = `at://${ACCOUNT.did}/app.bsky.feed.post/${tid(NOW * 1000, 1)}`
     const res = await pub.app.bsky.feed.getPosts({ uris: [...want.slice(0, 24), unknown] })
     expect(res.data.posts.map((p) => p.uri)).toEqual(want.slice(0, 24).filter((u) => u !== want[3]))
     expect(res.data.posts[0]).toMatchObject({ likeCount: POSTS[0]!.likeCount, cid: POSTS[0]!.cid })

@@ -18,8 +18,8 @@ import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo, Socket } from 'node:net'
 import { AppBskyFeedPost, ChatBskyConvoDefs, type AppBskyFeedDefs } from '@atproto/api'
-import { cidFor, tidFor } from './bluesky-data.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { cidFor, tid } from '../../tools/synthetic/ids.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 /** One post as the index knows it: the fields of an `app.bsky.feed.defs#postView`, counts included. */
 export interface BskyPost {
@@ -600,7 +600,7 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
       const v = AppBskyFeedPost.validateRecord({ ...record, $type: 'app.bsky.feed.post' })
       if (!v.success) return xrpcError(400, 'InvalidRecord', `Invalid app.bsky.feed.post record: ${v.error.message}`)
     }
-    const rkey = typeof body.rkey === 'string' ? body.rkey : tidFor(now(), records.length % 1024)
+    const rkey = typeof body.rkey === 'string' ? body.rkey : tid(now() * 1000, records.length % 1024)
     const uri = `at://${did}/${collection}/${rkey}`
     const cid = cidFor(JSON.stringify([uri, record]))
     records.push({ repo: did, collection, rkey, uri, cid, record: structuredClone(record) })
@@ -621,7 +621,7 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     const members = [did, ...others.filter((m) => m !== did)]
     const id = `convo-${[...members].sort().join('-').replace(/[^a-z0-9-]/gi, '').slice(-40)}`
     convos.set(id, members)
-    return { status: 200, body: { convo: { id, rev: tidFor(now()), members: members.map(profile), muted: false, unreadCount: 0, status: 'accepted' } } }
+    return { status: 200, body: { convo: { id, rev: tid(now() * 1000), members: members.map(profile), muted: false, unreadCount: 0, status: 'accepted' } } }
   }
 
   const sendMessage = (did: string, body: AnyRecord): Reply => {
@@ -634,7 +634,7 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     const text = String(message.text)
     const facets = Array.isArray(message.facets) ? (message.facets as unknown[]) : undefined
     messages.push({ convoId, members, sender: did, text, ...(facets ? { facets } : {}) })
-    return { status: 200, body: { id: `msg-${messages.length}`, rev: tidFor(now()), text, ...(facets ? { facets } : {}), sender: { did }, sentAt: new Date(now()).toISOString() } }
+    return { status: 200, body: { id: `msg-${messages.length}`, rev: tid(now() * 1000), text, ...(facets ? { facets } : {}), sender: { did }, sentAt: new Date(now()).toISOString() } }
   }
 
   /** createRecord, resolveHandle and the chat calls: a valid access token always, the chat proxy header for chat. */

@@ -7,9 +7,10 @@
  * plus deletes and updates of earlier posts, likes, identity and account events. Records carry link and tag
  * facets with UTF-8 byte offsets, external embeds, and replies. Same options → same events.
  */
-import { ARTICLE_URL, cidFor, TextBuilder, tidFor, type Facet } from './bluesky-data.js'
+import { cidFor, didPlc, tid } from '../../tools/synthetic/ids.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
+import { ARTICLE_URL, TextBuilder, type Facet } from './bluesky-data.js'
 import type { JetstreamEvent } from './jetstream.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
 
 export { ARTICLE_URL }
 
@@ -167,8 +168,6 @@ const SLUGS: Record<Lang, string[]> = {
 /** Seeds are spread (× 2654435761) so neighbouring seeds give unrelated streams. */
 const prng = (seed: number) => seededRandom((seed * 2654435761) >>> 0)
 
-const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
-
 interface Author {
   did: string
   handle: string
@@ -209,11 +208,8 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
   const dids = new Set<string>()
   for (let i = 0; i < nAuthors; i++) {
     let did: string
-    do {
-      let s = ''
-      for (let k = 0; k < 24; k++) s += B32[Math.floor(rand() * 32)]
-      did = `did:plc:${s}`
-    } while (dids.has(did))
+    do did = didPlc(rand)
+    while (dids.has(did))
     dids.add(did)
     const lang = LANGS[i % LANGS.length]!
     authors.push({ did, handle: `${pick(SLUGS[lang])}${i}.bsky.social`, lang, clock: Math.floor(rand() * 1024), lastRkeyUs: 0 })
@@ -229,7 +225,7 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
   const newRkey = (author: Author, us: number): string => {
     const at = Math.max(us, author.lastRkeyUs + 1)
     author.lastRkeyUs = at
-    return tidFor(Math.floor(at / 1000), author.clock, at % 1000)
+    return tid(at, author.clock)
   }
   const createdAtFor = (us: number): string => new Date(Math.floor(us / 1000) - 30 - Math.floor(rand() * 900)).toISOString()
 
@@ -270,7 +266,7 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
     kind: 'commit',
     commit: c,
   })
-  const rev = (author: Author, us: number): string => tidFor(Math.floor(us / 1000), author.clock, us % 1000)
+  const rev = (author: Author, us: number): string => tid(us, author.clock)
   const authorOf = new Map(authors.map((a) => [a.did, a]))
 
   // Swap-remove with positions kept in maps: O(1) per delete/update.

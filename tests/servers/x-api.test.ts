@@ -25,7 +25,9 @@ import http from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi, type TwitterApiv2 } from 'twitter-api-v2'
 import { startXServer, type XServer, type XServerOptions, type XTweet } from './x-api.js'
-import { makeXDataset, msFromSnowflake, NYT_ARTICLE_URL, snowflakeFromMs, X_EPOCH_MS } from './x-data.js'
+import { TWITTER_EPOCH_MS } from '../../src/domain/x-ids.js'
+import { msFromSnowflake, snowflakeFromMs } from '../../tools/synthetic/ids.js'
+import { makeXDataset, NYT_ARTICLE_URL } from './x-data.js'
 
 const NOW = Date.parse('2025-07-20T12:00:00.000Z')
 const DAY = 86_400_000
@@ -117,7 +119,7 @@ describe('x-data: the synthetic dataset', () => {
     for (const t of tweets) {
       const ms = Date.parse(t.created_at)
       expect(msFromSnowflake(t.id)).toBe(ms)
-      expect(BigInt(t.id) >> 22n).toBe(BigInt(ms - X_EPOCH_MS))
+      expect(BigInt(t.id) >> 22n).toBe(BigInt(ms) - BigInt(TWITTER_EPOCH_MS))
       expect(ms).toBeGreaterThan(NOW - 6 * DAY)
       expect(ms).toBeLessThan(NOW)
       expect(users.some((u) => u.id === t.author_id)).toBe(true)

@@ -8,7 +8,9 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { msFromSnowflake, seededRandom, snowflakeFromMs, type XTweet, type XUser } from './x-data.js'
+import { msFromSnowflake, snowflakeFromMs } from '../../tools/synthetic/ids.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
+import type { XTweet, XUser } from './x-data.js'
 import { matchesXQuery, parseXQuery, XQueryError, type XQueryNode, type XQueryTarget } from './x-query.js'
 
 export type { XTweet, XUser } from './x-data.js'

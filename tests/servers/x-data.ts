@@ -2,25 +2,12 @@
  * X API v2 wire types for the test server, and a deterministic synthetic dataset of posts about the NYT article
  * on China's state AI fund (plus off-topic noise, replies, quotes, retweets and long posts).
  */
-import { seededRandom } from '../../src/devtools/seeded-random.js'
-
-export { seededRandom }
-
-/** X's snowflake epoch (2010-11-04T01:42:54.657Z). */
-export const X_EPOCH_MS = 1288834974657
+import { TWITTER_EPOCH_MS } from '../../src/domain/x-ids.js'
+import { snowflakeFromMs } from '../../tools/synthetic/ids.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 
 /** The article the on-topic posts link to. */
 export const NYT_ARTICLE_URL = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
-
-/** A snowflake id for a post created at `ms`: `((ms - epoch) << 22) | seq`. */
-export function snowflakeFromMs(ms: number, seq = 0): string {
-  return ((BigInt(Math.floor(ms) - X_EPOCH_MS) << 22n) | BigInt(seq & 0x3fffff)).toString()
-}
-
-/** The creation time (ms) encoded in a snowflake id. */
-export function msFromSnowflake(id: string): number {
-  return Number(BigInt(id) >> 22n) + X_EPOCH_MS
-}
 
 export interface XUrlEntity {
   start: number
@@ -306,7 +293,6 @@ function heavy(rng: () => number, scale: number): number {
   return Math.floor(scale * (1 / Math.pow(1 - rng() * 0.999, 0.8) - 1))
 }
 
-/** Escape as X does: only & < >. */
 /** A plain English post arriving at `at` while a collector runs (its own conversation, one like). */
 export function arrivingTweet(at: number, seq: number, text: string, authorId: string): XTweet {
   const id = snowflakeFromMs(at, seq)
@@ -322,6 +308,7 @@ export function arrivingTweet(at: number, seq: number, text: string, authorId: s
   }
 }
 
+/** Escape as X does: only & < >. */
 export function xEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
@@ -398,6 +385,7 @@ export function makeXDataset(o: XDatasetOptions): XDataset {
   const now = typeof o.now === 'number' ? o.now : o.now.getTime()
   const share = o.topicShare ?? 0.4
   const DAY = 86_400_000
+  const EPOCH = Number(TWITTER_EPOCH_MS)
 
   // Users: a pool per language.
   const users: XUser[] = []
@@ -421,7 +409,7 @@ export function makeXDataset(o: XDatasetOptions): XDataset {
           listed_count: Math.floor(followers / 50),
           like_count: heavy(rng, 3000),
         },
-        created_at: new Date(X_EPOCH_MS + rng() * (now - 30 * DAY - X_EPOCH_MS)).toISOString(),
+        created_at: new Date(EPOCH + rng() * (now - 30 * DAY - EPOCH)).toISOString(),
         verified: rng() < 0.1,
       }
       pool.push(u)

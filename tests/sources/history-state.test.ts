@@ -3,7 +3,7 @@ import { bskyHistoryStart, stateAfterBskyHistoryPage } from '../../src/sources/b
 import { bskyPassStart } from '../../src/sources/bluesky/pagination.js'
 import { stateAfterHistoryPage, xHistoryStart } from '../../src/sources/x/history.js'
 import { liveWatermark, nextPassBounds, RECENT_WINDOW_MS } from '../../src/sources/x/pagination.js'
-import { snowflakeFromMs } from '../servers/x-data.js'
+import { snowflakeFromMs } from '../../tools/synthetic/ids.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

@@ -11,7 +11,8 @@ import { startBskyServer, type BskyServer } from '../servers/bluesky.js'
 import { makeBskyDataset } from '../servers/bluesky-data.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
 import { searchAllPages } from '../servers/x-search-all.js'
-import { arrivingTweet, makeXDataset, seededRandom } from '../servers/x-data.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
+import { arrivingTweet, makeXDataset } from '../servers/x-data.js'
 
 /*
  * Nothing lost, nothing doubled, whatever moment the process dies: a collecting child process is killed

@@ -11,7 +11,7 @@ import { saveActiveModel } from '../../src/store/models.js'
 import { retagBatch, savePage, TOPIC_START, type MatchToStore, type PostToStore } from '../../src/store/posts.js'
 import { SLOT_MS, stanceSlotCounts, stanceSlotCountsPlain, type SlotCount, type StanceFilter } from '../../src/store/stance.js'
 import { testContext } from '../helpers.js'
-import { seededRandom } from '../../src/devtools/seeded-random.js'
+import { seededRandom } from '../../tools/synthetic/random.js'
 import { makePost } from '../post.js'
 
 const TOPIC = 'china-ai-fund'

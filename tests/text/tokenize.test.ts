@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { charNgrams, normaliseEntities, splitHashtag, wordTokens } from '../../src/text/tokenize.js'
+import { wordTokens } from '../../src/text/stem.js'
+import { charNgrams, normaliseEntities, splitHashtag } from '../../src/text/tokenize.js'
 
 describe('wordTokens: Chinese and Japanese', () => {
   // natural's default (aggressive) tokenizer splits on [^a-zA-Z0-9] and returns [] for these.

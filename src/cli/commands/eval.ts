@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { readLabelledFile } from '../../classify/datasets.js'
+import { readLabelledFile } from '../../classify/labelled-files.js'
 import { UsageError } from '../../domain/errors.js'
 import { evalFolds, evalTrainTest, type EvalReport, type ScoreReport } from '../../jobs/eval.js'
 import { printJson, println, type Io } from '../io.js'

@@ -3,23 +3,23 @@
  * through normalizePayload, every distinct post through canonicalLinks and matchPost with the topics of
  * config/stancewatch.yaml. Prints what a replay would see and checks the sample's targets.
  *
- *   npx tsx src/devtools/check-sample.ts [sample.jsonl.gz] [config.yaml]
+ *   npx tsx tools/sample/check.ts [sample.jsonl.gz] [config.yaml]
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { DateTime } from 'luxon'
-import { loadConfig } from '../config/load.js'
-import type { Post, PostMetrics } from '../domain/post.js'
-import { canonicalLinks, compileTopics, matchPost } from '../match/matcher.js'
-import { detectPayloadKind, normalizePayload } from '../normalize/index.js'
-import { detectLang } from '../text/detect-lang.js'
+import { CID } from 'multiformats/cid'
+import { loadConfig } from '../../src/config/load.js'
+import type { Post, PostMetrics } from '../../src/domain/post.js'
+import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
+import { detectPayloadKind, normalizePayload } from '../../src/normalize/index.js'
+import { detectLang } from '../../src/text/detect-lang.js'
+import { msFromSnowflake, tidMicros } from '../synthetic/ids.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const NY = 'America/New_York'
-const TWITTER_EPOCH = 1288834974657n
-const S32 = '234567abcdefghijklmnopqrstuvwxyz'
 
 type Rec = Record<string, unknown>
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -45,16 +45,7 @@ function table(rows: [string, string | number][]): string {
   return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n')
 }
 
-function tidMicros(rkey: string): number | null {
-  if (!/^[234567a-z]{13}$/.test(rkey)) return null
-  let n = 0n
-  for (const ch of rkey.slice(0, 11)) n = n * 32n + BigInt(S32.indexOf(ch))
-  return Number(n)
-}
-
-export async function runCheck(file: string, configFile = path.join(ROOT, 'config/stancewatch.yaml')): Promise<boolean> {
-  const cidModule: string = 'multiformats/cid'
-  const { CID } = (await import(cidModule)) as { CID: { parse(s: string): { version: number; code: number } } }
+export function runCheck(file: string, configFile = path.join(ROOT, 'config/stancewatch.yaml')): boolean {
   const { config } = loadConfig(configFile)
   const topics = compileTopics(config.topics)
 
@@ -126,7 +117,7 @@ export async function runCheck(file: string, configFile = path.join(ROOT, 'confi
       } else {
         seen.set(key, { post, copies: 1, kinds: new Set([label]), metrics: post.metrics, updated: operation === 'update' })
       }
-      checkIntegrity(post, fail, CID)
+      checkIntegrity(post, fail)
     }
   }
 
@@ -256,10 +247,8 @@ export async function runCheck(file: string, configFile = path.join(ROOT, 'confi
   return checks.every(([, ok]) => ok)
 }
 
-type CidParser = { parse(s: string): { version: number; code: number } }
-
 /** Offsets, ids and CIDs as the platforms define them; any mismatch is counted by kind. */
-function checkIntegrity(post: Post, fail: (what: string) => void, CID: CidParser): void {
+function checkIntegrity(post: Post, fail: (what: string) => void): void {
   const raw = post.raw
   if (post.platform === 'x') {
     const tweet = isRec(raw) && isRec(raw.tweet) ? raw.tweet : null
@@ -277,7 +266,7 @@ function checkIntegrity(post: Post, fail: (what: string) => void, CID: CidParser
       checkEntities(String(tweet.note_tweet.text), tweet.note_tweet.entities, 'note_tweet')
       if ([...String(tweet.text)].length > 280 || !String(tweet.text).endsWith('…')) fail('x: truncated text over 280 or without …')
     }
-    const ms = Number((BigInt(post.platformId) >> 22n) + TWITTER_EPOCH)
+    const ms = msFromSnowflake(post.platformId)
     if (Math.abs(ms - Date.parse(post.createdAt)) >= 1000) fail('x: snowflake time differs from created_at')
     return
   }
@@ -314,6 +303,6 @@ function checkIntegrity(post: Post, fail: (what: string) => void, CID: CidParser
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const file = process.argv[2] ?? path.join(ROOT, 'config/sample/sample.jsonl.gz')
-  const ok = await runCheck(file, process.argv[3])
+  const ok = runCheck(file, process.argv[3])
   if (!ok) process.exitCode = 1
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { decodeWindows1252, parseLabelled, readLabelledFile, unwrapTsvField } from '../../src/classify/datasets.js'
+import { parseLabelled, readLabelledFile, unwrapTsvField } from '../../src/classify/labelled-files.js'
 import { InputError } from '../../src/domain/errors.js'
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/datasets/', import.meta.url))
@@ -136,12 +136,6 @@ describe('encodings and line endings', () => {
     expect(file.encoding).toBe('windows-1252')
     expect(file.rows[0]!.text).toBe('Café Müller €5 \u201cok\u201d')
     expect(file.warnings.some((w) => w.includes('decoded as Windows-1252'))).toBe(true)
-  })
-
-  it('maps the whole 0x80–0x9F range as WHATWG windows-1252 does', () => {
-    expect(decodeWindows1252(Buffer.from([0x80, 0x85, 0x8a, 0x91, 0x92, 0x96, 0x97, 0x99, 0x9f, 0x81, 0xa0, 0xff]))).toBe(
-      '€…Š‘’–—™Ÿ\u0081\u00a0ÿ',
-    )
   })
 
   it('strips a UTF-8 byte-order mark before the header', () => {

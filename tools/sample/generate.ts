@@ -10,15 +10,16 @@
  *
  * Deterministic: no clock, no Math.random; the same inputs give a byte-identical file.
  *
- *   npx tsx src/devtools/generate-sample.ts            # write the sample and print its figures
- *   npx tsx src/devtools/generate-sample.ts --check    # ...then read it back through the pipeline
+ *   npx tsx tools/sample/generate.ts            # write the sample and print its figures
+ *   npx tsx tools/sample/generate.ts --check    # ...then read it back through the pipeline
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { DateTime } from 'luxon'
-import { seededRandom } from './seeded-random.js'
+import { cidFor, didPlc, snowflakeFromMs, tid } from '../synthetic/ids.js'
+import { Rng } from '../synthetic/random.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const TEXTS_FILE = path.join(ROOT, 'config/sample/texts.jsonl')
@@ -55,7 +56,6 @@ const BSKY_PAGE = 25
 
 const ARTICLE_URL = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
 const SHORT_URL = 'https://nyti.ms/4lQ2xYz'
-const TWITTER_EPOCH = 1288834974657n
 
 type Lang = 'en' | 'zh' | 'fr' | 'ja'
 type Stance = 'concern' | 'praise' | 'neutral' | 'offtopic'
@@ -72,61 +72,6 @@ const X_SHARE: Record<Lang, number> = { en: 0.56, zh: 0.58, fr: 0.52, ja: 0.48 }
 // Seeded randomness
 // ---------------------------------------------------------------------------------------------------------
 
-export class Rng {
-  readonly next: () => number
-  constructor(seed: number) {
-    this.next = seededRandom(seed)
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1))
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<T>(xs: readonly T[]): T {
-    if (xs.length === 0) throw new Error('pick from an empty list')
-    return xs[Math.floor(this.next() * xs.length)] as T
-  }
-  weighted<T>(xs: readonly T[], ws: readonly number[]): T {
-    let total = 0
-    for (const w of ws) total += w
-    let r = this.next() * total
-    for (let i = 0; i < xs.length; i++) {
-      r -= ws[i] as number
-      if (r < 0) return xs[i] as T
-    }
-    return xs[xs.length - 1] as T
-  }
-  poisson(lambda: number): number {
-    if (lambda <= 0) return 0
-    if (lambda > 40) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * this.normal()))
-    const l = Math.exp(-lambda)
-    let k = 0
-    let p = 1
-    do {
-      k++
-      p *= this.next()
-    } while (p > l)
-    return k - 1
-  }
-  normal(): number {
-    const u = 1 - this.next()
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next())
-  }
-  logUniform(lo: number, hi: number): number {
-    return Math.exp(Math.log(lo) + this.next() * (Math.log(hi) - Math.log(lo)))
-  }
-  /** Pareto with minimum 1. */
-  pareto(alpha: number): number {
-    return Math.pow(1 - this.next(), -1 / alpha)
-  }
-  chars(alphabet: string, n: number): string {
-    let s = ''
-    for (let i = 0; i < n; i++) s += alphabet[Math.floor(this.next() * alphabet.length)]
-    return s
-  }
-}
-
 /** An independent stream per concern, so tuning one part does not reshuffle the others. */
 function stream(name: string): Rng {
   let h = 0x811c9dc5 ^ SEED
@@ -139,44 +84,12 @@ function stream(name: string): Rng {
 // ---------------------------------------------------------------------------------------------------------
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
-const S32 = '234567abcdefghijklmnopqrstuvwxyz'
 
-function snowflake(ms: number, rng: Rng): string {
-  return (((BigInt(ms) - TWITTER_EPOCH) << 22n) | BigInt(rng.int(0, (1 << 22) - 1))).toString()
-}
-
-function s32(n: bigint, len: number): string {
-  let s = ''
-  while (n > 0n) {
-    s = S32[Number(n % 32n)] + s
-    n /= 32n
-  }
-  return s.padStart(len, '2')
-}
-
-/** atproto TID: 53 bits of microseconds since the epoch and a 10-bit clock id, sortable base32. */
-function tid(us: number, clock: number): string {
-  return s32(BigInt(us), 11) + s32(BigInt(clock), 2)
-}
-
-const did = (rng: Rng): string => `did:plc:${rng.chars(B32, 24)}`
+const snowflake = (ms: number, rng: Rng): string => snowflakeFromMs(ms, rng.int(0, (1 << 22) - 1))
 const tco = (rng: Rng): string => `https://t.co/${rng.chars(ALNUM, 10)}`
 const iso = (ms: number): string => new Date(ms).toISOString()
 /** X reports created_at to the second. */
 const xIso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString()
-
-type CidFactory = (bytes: Uint8Array) => Promise<string>
-
-async function loadCidFactory(): Promise<CidFactory> {
-  // multiformats 9 (a dependency of @atproto/*) ships no types for NodeNext resolution: import it untyped.
-  const cidModule: string = 'multiformats/cid'
-  const shaModule: string = 'multiformats/hashes/sha2'
-  const { CID } = (await import(cidModule)) as { CID: { create(version: 1, code: number, digest: unknown): { toString(): string } } }
-  const { sha256 } = (await import(shaModule)) as { sha256: { digest(bytes: Uint8Array): unknown } }
-  // 0x71 = dag-cbor: what Bluesky record CIDs use (bafyrei...). Computed here over the record's JSON bytes.
-  return async (bytes) => CID.create(1, 0x71, await sha256.digest(bytes)).toString()
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Source texts
@@ -322,7 +235,7 @@ interface AccountBook {
   watched: { nytimes: Account; nytimesbusiness: Account; bskyNytimes: Account }
 }
 
-async function makeAccounts(cidOf: CidFactory): Promise<AccountBook> {
+function makeAccounts(): AccountBook {
   const rng = stream('accounts')
   const all: Account[] = []
   const usedX = new Set<string>()
@@ -336,7 +249,7 @@ async function makeAccounts(cidOf: CidFactory): Promise<AccountBook> {
     return rng.int(3, 49)
   }
 
-  const add = async (platform: Platform, lang: Lang, username: string, name: string, opts: { watched?: boolean; followers?: number } = {}): Promise<Account> => {
+  const add = (platform: Platform, lang: Lang, username: string, name: string, opts: { watched?: boolean; followers?: number } = {}): Account => {
     const f = opts.followers ?? followers()
     let id: string
     let createdMs: number
@@ -350,7 +263,7 @@ async function makeAccounts(cidOf: CidFactory): Promise<AccountBook> {
       if (createdMs < Date.UTC(2008, 0, 1)) id = String(rng.int(700_000, 9_000_000))
     } else {
       createdMs = Date.UTC(2023, 3, 1) + Math.floor(rng.next() * (Date.UTC(2025, 5, 30) - Date.UTC(2023, 3, 1)))
-      id = did(rng)
+      id = didPlc(rng.next)
     }
     const weight = opts.watched ? 0 : Math.min(rng.pareto(1.6), 30)
     const acct: Account = {
@@ -361,7 +274,7 @@ async function makeAccounts(cidOf: CidFactory): Promise<AccountBook> {
       avatar: null, weight, watched: opts.watched ?? false, view: {},
     }
     if (platform === 'bluesky' && (opts.watched || rng.chance(0.78))) {
-      acct.avatar = `https://cdn.bsky.app/img/avatar/plain/${id}/${await cidOf(new TextEncoder().encode(`avatar:${id}`))}@jpeg`
+      acct.avatar = `https://cdn.bsky.app/img/avatar/plain/${id}/${cidFor(`avatar:${id}`)}@jpeg`
     }
     acct.view = platform === 'x'
       ? {
@@ -387,16 +300,16 @@ async function makeAccounts(cidOf: CidFactory): Promise<AccountBook> {
     return h
   }
 
-  const nytimes = await add('x', 'en', uniqueX('nytimes'), 'The New York Times', { watched: true, followers: 53_200_000 })
-  const nytimesbusiness = await add('x', 'en', uniqueX('nytimesbusiness'), 'NYT Business', { watched: true, followers: 1_040_000 })
+  const nytimes = add('x', 'en', uniqueX('nytimes'), 'The New York Times', { watched: true, followers: 53_200_000 })
+  const nytimesbusiness = add('x', 'en', uniqueX('nytimesbusiness'), 'NYT Business', { watched: true, followers: 1_040_000 })
   usedHandles.add('nytimes.com')
-  const bskyNytimes = await add('bluesky', 'en', 'nytimes.com', 'The New York Times', { watched: true, followers: 620_000 })
+  const bskyNytimes = add('bluesky', 'en', 'nytimes.com', 'The New York Times', { watched: true, followers: 620_000 })
   const xByName = new Map<string, Account>()
   const bskyByBase = new Map<string, Account>()
   for (const m of MENTIONED) {
     const name = cap(m.split('_')[0]!)
-    xByName.set(m, await add('x', 'en', uniqueX(m), name))
-    bskyByBase.set(m, await add('bluesky', 'en', uniqueHandle(m), name))
+    xByName.set(m, add('x', 'en', uniqueX(m), name))
+    bskyByBase.set(m, add('bluesky', 'en', uniqueHandle(m), name))
   }
   for (const lang of LANGS) {
     for (const platform of ['x', 'bluesky'] as const) {
@@ -404,7 +317,7 @@ async function makeAccounts(cidOf: CidFactory): Promise<AccountBook> {
       for (let i = 0; i < n; i++) {
         const inv = inventName(lang, rng)
         const username = platform === 'x' ? uniqueX(inv.username) : uniqueHandle(inv.username)
-        await add(platform, lang, username, inv.name)
+        add(platform, lang, username, inv.name)
       }
     }
   }
@@ -974,7 +887,7 @@ interface Built {
   extraBadTweet: { tweet: Record<string, unknown>; author: Account }
 }
 
-async function buildPosts(texts: SourceText[], book: AccountBook, cidOf: CidFactory): Promise<Built> {
+function buildPosts(texts: SourceText[], book: AccountBook): Built {
   const rng = stream('posts')
   const byId = new Map(texts.map((t) => [t.id, t]))
   const plans = [...plan(), ...forcedPlans(book)].sort((a, b) => a.ms - b.ms)
@@ -1155,7 +1068,7 @@ async function buildPosts(texts: SourceText[], book: AccountBook, cidOf: CidFact
       if (p.parent) record.reply = { root: { uri: p.root!.uri, cid: p.root!.cid }, parent: { uri: p.parent.uri, cid: p.parent.cid } }
       record.text = br.text
       p.record = record
-      p.cid = await cidOf(new TextEncoder().encode(JSON.stringify(record)))
+      p.cid = cidFor(JSON.stringify(record))
       // 25% arrive only through Jetstream, 60% only through search, 15% through both.
       const r = rng.next()
       p.viaJet = !p.fault && !p.author.watched ? r < 0.4 : p.author.watched ? r < 0.5 : false
@@ -1270,7 +1183,7 @@ interface Assembly {
   stats: Record<string, number>
 }
 
-async function assemble(built: Built, book: AccountBook, cidOf: CidFactory): Promise<Assembly> {
+function assemble(built: Built, book: AccountBook): Assembly {
   const rng = stream('collect')
   const { posts } = built
   const lines: Line[] = []
@@ -1403,7 +1316,7 @@ async function assemble(built: Built, book: AccountBook, cidOf: CidFactory): Pro
   for (let i = 0; i < 3; i++) {
     const p = editable.splice(jet.int(0, editable.length - 1), 1)[0]!
     const record = { ...p.record!, text: `${p.record!.text as string}${EDIT_NOTE[p.lang]}` }
-    const cid = await cidOf(new TextEncoder().encode(JSON.stringify(record)))
+    const cid = cidFor(JSON.stringify(record))
     const us = p.jetUs! + jet.int(4, 40) * 60_000_000
     p.update = { us, record, cid }
     push(us, { did: p.author.id, time_us: us, kind: 'commit', commit: { rev: revOf(us), operation: 'update', collection: 'app.bsky.feed.post', rkey: p.rkey, record, cid } }, 'jet-update')
@@ -1429,7 +1342,7 @@ async function assemble(built: Built, book: AccountBook, cidOf: CidFactory): Pro
     const us = ms * 1000 + jet.int(200_000, 2_500_000)
     const record = { $type: 'app.bsky.feed.like', createdAt: iso(ms), subject: { cid: p.cid, uri: p.uri } }
     const rkey = tid(ms * 1000 + jet.int(0, 999), jet.int(0, 1023))
-    push(us, { did: liker.id, time_us: us, kind: 'commit', commit: { rev: revOf(us), operation: 'create', collection: 'app.bsky.feed.like', rkey, record, cid: await cidOf(new TextEncoder().encode(JSON.stringify(record))) } }, 'jet-like')
+    push(us, { did: liker.id, time_us: us, kind: 'commit', commit: { rev: revOf(us), operation: 'create', collection: 'app.bsky.feed.like', rkey, record, cid: cidFor(JSON.stringify(record)) } }, 'jet-like')
   }
   // Identity and account events, always delivered whatever the collection filter.
   const posting = new Set(posts.map((p) => p.author))
@@ -1551,11 +1464,10 @@ function printFigures(built: Built, book: AccountBook, asm: Assembly, rawBytes: 
 // ---------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const cidOf = await loadCidFactory()
   const texts = loadTexts()
-  const book = await makeAccounts(cidOf)
-  const built = await buildPosts(texts, book, cidOf)
-  const asm = await assemble(built, book, cidOf)
+  const book = makeAccounts()
+  const built = buildPosts(texts, book)
+  const asm = assemble(built, book)
   const jsonl = asm.lines.map((l) => l.json).join('\n') + '\n'
   const raw = Buffer.from(jsonl, 'utf8')
   const gz = gzipSync(raw, { level: 9 })
@@ -1563,8 +1475,8 @@ async function main(): Promise<void> {
   writeFileSync(SAMPLE_FILE, gz)
   printFigures(built, book, asm, raw.length, gz.length)
   if (process.argv.includes('--check')) {
-    const { runCheck } = await import('./check-sample.js')
-    const ok = await runCheck(SAMPLE_FILE)
+    const { runCheck } = await import('./check.js')
+    const ok = runCheck(SAMPLE_FILE)
     if (!ok) process.exitCode = 1
   }
 }
