@@ -2,17 +2,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { readEnv } from '../src/config/env.js'
-import { createContext } from '../src/context.js'
-import { collect } from '../src/jobs/collect.js'
-import { commitPrepared } from '../src/jobs/ingest.js'
-import { prepareChunk } from '../src/jobs/replay-prepare.js'
-import { silentLogger } from '../src/logger.js'
-import { canonicalLinks, matchPost } from '../src/match/matcher.js'
-import { normalizePayload } from '../src/normalize/index.js'
-import { detectLang } from '../src/text/detect-lang.js'
-import { linesOfPiece } from '../src/sources/replay.js'
+import { buildDist, importCompiled } from '../tests/compiled.js'
 import { samplePayloads } from './sample-posts.js'
+
+// The compiled build, as the command runs it (its worker threads included), made fresh from the sources.
+buildDist()
+const { readEnv } = await importCompiled<typeof import('../src/config/env.js')>('config/env.js')
+const { createContext } = await importCompiled<typeof import('../src/context.js')>('context.js')
+const { collect } = await importCompiled<typeof import('../src/jobs/collect.js')>('jobs/collect.js')
+const { commitPrepared } = await importCompiled<typeof import('../src/jobs/ingest.js')>('jobs/ingest.js')
+const { prepareChunk } = await importCompiled<typeof import('../src/jobs/replay-prepare.js')>('jobs/replay-prepare.js')
+const { silentLogger } = await importCompiled<typeof import('../src/logger.js')>('logger.js')
+const { canonicalLinks, matchPost } = await importCompiled<typeof import('../src/match/matcher.js')>('match/matcher.js')
+const { normalizePayload } = await importCompiled<typeof import('../src/normalize/index.js')>('normalize/index.js')
+const { detectLang } = await importCompiled<typeof import('../src/text/detect-lang.js')>('text/detect-lang.js')
+const { linesOfPiece } = await importCompiled<typeof import('../src/sources/replay.js')>('sources/replay.js')
 
 /** The bar is for 100,000 posts; BENCH_POSTS measures other sizes (start-up costs weigh less in a larger replay). */
 const TARGET_POSTS = Number(process.env.BENCH_POSTS ?? 100_000)

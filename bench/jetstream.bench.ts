@@ -8,12 +8,12 @@ import { createContext } from '../src/context.js'
 import { JETSTREAM_CURSOR } from '../src/jobs/collect-jetstream.js'
 import { silentLogger } from '../src/logger.js'
 import { setCursor } from '../src/store/cursors.js'
+import { BIN, buildDist } from '../tests/compiled.js'
 import { startJetstreamServer } from '../tests/servers/jetstream.js'
 import { makeJetstreamEvents } from '../tests/servers/jetstream-data.js'
 import { writeTestConfig } from '../tests/helpers.js'
 
 const EVENTS = 200_000
-const ROOT = path.join(import.meta.dirname, '..')
 
 /**
  * Issue 4's bar: at least 200,000 Jetstream events from a loopback server through the consumer, matcher
@@ -22,6 +22,8 @@ const ROOT = path.join(import.meta.dirname, '..')
  * connection to the moment its stored cursor reaches the last event.
  */
 export async function run(): Promise<void> {
+  // The consumer is the compiled command, as installed, made fresh from the sources.
+  buildDist()
   const now = Date.now() * 1000
   const events = makeJetstreamEvents({ seed: 42, count: EVENTS, startUs: now - 3_600_000_000, spacingUs: 15_000 })
   const posts = events.filter((e) => e.kind === 'commit' && e.commit?.collection === 'app.bsky.feed.post').length
@@ -35,7 +37,7 @@ export async function run(): Promise<void> {
   const seed = createContext({ env: readEnv({}), log: silentLogger, configPath: config, dbPath: db })
   setCursor(seed.db, { ...JETSTREAM_CURSOR, value: String(events[0]!.time_us) })
   seed.db.close()
-  const child = spawn('node', [path.join(ROOT, 'src/cli/bin.js'), 'collect', '--source', 'jetstream', '--json'], {
+  const child = spawn('node', [BIN, 'collect', '--source', 'jetstream', '--json'], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '', STANCEWATCH_CONFIG: config, STANCEWATCH_DB: db, JETSTREAM_URL: server.url },
   })

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildProgram, commandOf } from '../../src/cli/run.js'
 import { openDb } from '../../src/store/db.js'
 import { migrate } from '../../src/store/migrate.js'
+import { BIN } from '../compiled.js'
 import { cli, CONFIG, ROOT, tempDir } from '../helpers.js'
 
 const run = promisify(execFile)
-const BIN = path.join(ROOT, 'src/cli/bin.js')
 
 describe('CLI exit codes and output', () => {
   const tmp = tempDir()

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { jobLeaseName, tryHoldLease } from '../../src/jobs/leases.js'
+import { BIN } from '../compiled.js'
 import { ROOT, tempDir, testContext, writeTestConfig } from '../helpers.js'
 
 const tmp = tempDir('stancewatch-leases-')
 afterAll(tmp.cleanup)
 const ARCHIVE = path.join(ROOT, 'tests/fixtures/payloads/x-search-recent.json')
-const BIN = path.join(ROOT, 'src/cli/bin.js')
 
 /** The CLI in a process of its own (a lease held by this process is someone else's to it). */
 function run(args: string[], onStderr: (all: string) => void = () => {}) {

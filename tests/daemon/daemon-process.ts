@@ -5,10 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import path from 'node:path'
-import { ROOT } from '../helpers.js'
-
-export const BIN = path.join(ROOT, 'src/cli/bin.js')
+import { BIN } from '../compiled.js'
 
 /** One log line as pino wrote it (`msg`, `level`, fields); `raw` for lines that were not JSON. */
 export interface LogLine {
@@ -73,7 +70,7 @@ export function childEnv(closedPort: number, env: Record<string, string | undefi
   return out
 }
 
-/** Spawn a command (default: `node src/cli/bin.js …args`) and follow its log. */
+/** Spawn a command (default: `node dist/cli/bin.js …args`, the compiled command) and follow its log. */
 export function spawnProc(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string; command?: string }): Proc {
   const child = o.command ? spawn(o.command, args, { cwd: o.cwd, env: o.env }) : spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: o.env })
   if (child.pid === undefined) throw new Error(`could not spawn ${o.command ?? 'node'} ${args.join(' ')}`)

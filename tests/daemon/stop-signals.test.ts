@@ -10,7 +10,7 @@ import { BEARER, daemonConfig, dbPath } from './fixtures.js'
 /*
  * SIGTERM through each documented way to start the daemon: `npm start` (its script execs node, so npm's
  * forwarded signal reaches the daemon), `npx stancewatch start` (a shell sits between npx and node: the
- * daemon watches its parent and stops when it goes), and `node src/cli/bin.js start`. Each exits 0 and
+ * daemon watches its parent and stops when it goes), and `node dist/cli/bin.js start` (the compiled command, as systemd and Docker run it). Each exits 0 and
  * leaves no daemon behind.
  */
 
@@ -47,7 +47,7 @@ const WAYS: { name: string; command?: string; args: string[]; exits: { code: num
     ],
     why: /^(SIGTERM|the npx process that started the daemon has exited)$/,
   },
-  { name: 'node src/cli/bin.js start', args: ['start'], exits: [{ code: 0, signal: null }], why: /^SIGTERM$/ },
+  { name: 'node dist/cli/bin.js start', args: ['start'], exits: [{ code: 0, signal: null }], why: /^SIGTERM$/ },
 ]
 
 describe('SIGTERM to the process that started the daemon', () => {

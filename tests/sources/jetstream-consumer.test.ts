@@ -7,7 +7,8 @@ import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matche
 import { normalizeJetstreamEvent } from '../../src/normalize/jetstream.js'
 import { setCursor } from '../../src/store/cursors.js'
 import { openDb } from '../../src/store/db.js'
-import { ROOT, tempDir, testContext, writeTestConfig } from '../helpers.js'
+import { BIN } from '../compiled.js'
+import { tempDir, testContext, writeTestConfig } from '../helpers.js'
 import { startBskyServer } from '../servers/bluesky.js'
 import { makeBskyDataset } from '../servers/bluesky-data.js'
 import { startJetstreamServer, type JetstreamEvent } from '../servers/jetstream.js'
@@ -206,7 +207,7 @@ describe('Jetstream consumer against a loopback Jetstream', () => {
       const seed = testContext({ configPath: configFile, dbPath: db })
       setCursor(seed.db, { ...JETSTREAM_CURSOR, value: String(events[0]!.time_us) })
       seed.db.close()
-      const child = spawn('node', [path.join(ROOT, 'src/cli/bin.js'), 'collect', '--source', 'jetstream', '--json'], {
+      const child = spawn('node', [BIN, 'collect', '--source', 'jetstream', '--json'], {
         cwd: tmp.dir,
         env: { PATH: process.env.PATH, HOME: tmp.dir, STANCEWATCH_CONFIG: configFile, STANCEWATCH_DB: db, JETSTREAM_URL: server.url },
       })

@@ -6,7 +6,8 @@ import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matche
 import { normalizePayload } from '../../src/normalize/index.js'
 import { compileBskyQueries } from '../../src/sources/bluesky/queries.js'
 import { openDb } from '../../src/store/db.js'
-import { ROOT, tempDir, writeTestConfig } from '../helpers.js'
+import { BIN } from '../compiled.js'
+import { tempDir, writeTestConfig } from '../helpers.js'
 import { startBskyServer, type BskyServer } from '../servers/bluesky.js'
 import { makeBskyDataset } from '../servers/bluesky-data.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
@@ -20,7 +21,6 @@ import { arrivingTweet, makeXDataset } from '../servers/x-data.js'
  * database must hold exactly the posts a complete, uninterrupted read of the server holds.
  */
 
-const BIN = path.join(ROOT, 'src/cli/bin.js')
 const KILLS = 12
 const BEARER = 'kill-test-bearer'
 const ACCOUNT = { identifier: 'killer.test', password: 'aaaa-bbbb-cccc-dddd', did: 'did:plc:killerkillerkillerkille', handle: 'killer.test' }

@@ -3,9 +3,13 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/logger.js'
-import { startBackgroundCheckpoints } from '../../src/store/checkpoints.js'
 import { openDb } from '../../src/store/db.js'
+import { importCompiled } from '../compiled.js'
 import { tempDir } from '../helpers.js'
+
+// The compiled module, as the command runs it: its thread starts in milliseconds, well before the writing
+// below is over (from the sources, it would first boot through tsx for a few tenths of a second).
+const { startBackgroundCheckpoints } = await importCompiled<typeof import('../../src/jobs/replay-checkpoints.js')>('jobs/replay-checkpoints.js')
 
 describe('background checkpoints during a bulk load', () => {
   const tmp = tempDir('stancewatch-checkpoints-')

@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import Database from 'better-sqlite3'
+import { checkpointPassive, openForCheckpoints } from '../store/wal.js'
 
 /**
  * Copies the write-ahead log into the database file, over and over, while another thread writes: see
- * checkpoints.ts. PASSIVE never waits for (or blocks) the writer; it copies what is committed and syncs.
+ * replay-checkpoints.ts. PASSIVE never waits for (or blocks) the writer; it copies what is committed and syncs.
  */
 export interface CheckpointWorkerData {
   file: string
@@ -11,8 +11,7 @@ export interface CheckpointWorkerData {
 }
 
 const { file, everyMs } = workerData as CheckpointWorkerData
-const db = new Database(file, { fileMustExist: true })
-db.pragma('busy_timeout = 5000')
+const db = openForCheckpoints(file)
 let stopping = false
 /** Rounds that found committed pages to copy: shows the thread did the work. */
 let copyingRounds = 0
@@ -20,8 +19,7 @@ parentPort!.on('message', () => (stopping = true))
 
 function tick(): void {
   try {
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { checkpointed: number }[]
-    if (r && r.checkpointed > 0) copyingRounds++
+    if (checkpointPassive(db) > 0) copyingRounds++
   } catch (e) {
     // The writer's own checkpoints carry on without us: say why we stopped, and stop.
     parentPort!.postMessage({ error: (e as Error).message })

@@ -1,6 +1,8 @@
 import type { Logger } from '../logger.js'
+import type { Db } from '../store/db.js'
+import { autoCheckpointPages, hasWriteAheadLog, setAutoCheckpointPages } from '../store/wal.js'
 import { startWorker } from '../threads/start.js'
-import type { Db } from './db.js'
+import type { CheckpointWorkerData } from './replay-checkpoint-worker.js'
 
 export interface BackgroundCheckpoints {
   /** Ends the thread and gives checkpoints back to the writer; resolves with how many rounds copied pages. */
@@ -12,18 +14,19 @@ const WRITER_CHECKPOINT_PAGES = 4000
 const EVERY_MS = 20
 
 /**
- * For a bulk load: copy the write-ahead log into the database on another thread. Left to the writer, a
- * checkpoint (copy, then two fsyncs) runs inside a commit every 1000 pages and took a fifth of a replay's
- * writing time; in the background the same copies and syncs happen, with the same durability
+ * For a bulk load (a large replay): copy the write-ahead log into the database on another thread. Left to
+ * the writer, a checkpoint (copy, then two fsyncs) runs inside a commit every 1000 pages and took a fifth of
+ * a replay's writing time; in the background the same copies and syncs happen, with the same durability
  * (synchronous=NORMAL), while the writer carries on. The writer still checkpoints, less often, for what
  * the background missed: only then can the log start over from its beginning, so it stays a few tens of MB.
  * A database in memory has no log: nothing to do.
  */
 export function startBackgroundCheckpoints(db: Db, log: Logger): BackgroundCheckpoints {
-  if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return { stop: async () => 0 }
-  const before = db.pragma('wal_autocheckpoint', { simple: true }) as number
-  db.pragma(`wal_autocheckpoint = ${Math.max(before, WRITER_CHECKPOINT_PAGES)}`)
-  const worker = startWorker('./checkpoint-worker', import.meta.url, { workerData: { file: db.name, everyMs: EVERY_MS } })
+  if (!hasWriteAheadLog(db)) return { stop: async () => 0 }
+  const before = autoCheckpointPages(db)
+  setAutoCheckpointPages(db, Math.max(before, WRITER_CHECKPOINT_PAGES))
+  const workerData: CheckpointWorkerData = { file: db.name, everyMs: EVERY_MS }
+  const worker = startWorker('./replay-checkpoint-worker', import.meta.url, { workerData })
   const stopped = new Promise<number>((resolve) => {
     worker.on('message', (m: { error?: string; stopped?: boolean; copyingRounds?: number }) => {
       if (m.error) log.warn({ error: m.error }, 'background checkpoints stopped; the writer checkpoints on its own')
@@ -39,7 +42,7 @@ export function startBackgroundCheckpoints(db: Db, log: Logger): BackgroundCheck
     async stop() {
       worker.postMessage('stop')
       const rounds = await stopped
-      db.pragma(`wal_autocheckpoint = ${before}`)
+      setAutoCheckpointPages(db, before)
       return rounds
     },
   }
