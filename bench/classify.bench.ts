@@ -27,7 +27,7 @@ function sampleTexts(): string[] {
   return texts
 }
 
-export async function run(): Promise<void> {
+export function run(): void {
   const seeds = readSeedExamples(SEEDS, LABELS)
   const texts = sampleTexts()
   // 3,000 labelled posts: the seeds, and sample posts labelled by a seed-trained model (as people's labels would be).
@@ -75,4 +75,4 @@ export async function run(): Promise<void> {
   console.log(`ratio stancewatch / Bayes: ${(detected / bayesRate).toFixed(1)}× with detection, ${(stored / bayesRate).toFixed(1)}× as the job runs (bar ≥ 5×)${sink === -1 ? '' : ''}`)
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run()
+if (import.meta.url === `file://${process.argv[1]}`) run()

@@ -19,7 +19,7 @@ const DAYS = 120
 const START = Date.parse('2025-07-04T00:00:00Z')
 const ROOT = path.join(import.meta.dirname, '..')
 
-export async function run(): Promise<void> {
+export function run(): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'stancewatch-digest-bench-'))
   try {
     const dbPath = path.join(dir, 'digest.sqlite')
@@ -64,4 +64,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run()
+if (import.meta.url === `file://${process.argv[1]}`) run()

@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
   const last = events.at(-1)!.time_us
   let peakKb = 0
-  let done = 0
+  let done: number
   for (;;) {
     await new Promise((r) => setTimeout(r, 100))
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')

@@ -63,7 +63,7 @@ export function score(train: readonly Row[], test: readonly Row[], make: (rows: 
   return { fAvg: favorAgainst(actual, predicted), trainS }
 }
 
-export async function run(files?: string[]): Promise<void> {
+export function run(files?: string[]): void {
   const sets = files?.length ? { given: files } : SETS
   for (const [name, list] of Object.entries(sets)) {
     const paths = list.map((f) => (path.isAbsolute(f) || existsSync(f) ? f : path.join(DATA, f)))
@@ -90,4 +90,4 @@ export async function run(files?: string[]): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run(process.argv.slice(2))
+if (import.meta.url === `file://${process.argv[1]}`) run(process.argv.slice(2))

@@ -27,7 +27,7 @@ const beforeAggregates = () => readMigrations().filter((m) => m.version < '0007'
 /** The same, plus what today's writer needs besides the aggregates (0010: the posts' payload column). */
 const withoutAggregates = () => readMigrations().filter((m) => m.version < '0007' || m.name === '0010_payloads.sql')
 
-export async function run(): Promise<void> {
+export function run(): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'stancewatch-stance-bench-'))
   try {
     const file = path.join(dir, 'stance.sqlite')

@@ -22,7 +22,7 @@ export function buildDist(): void {
     execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'src/tsconfig.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string }
-    throw new Error(`building dist/ (tsc -p src/tsconfig.json) failed:\n${stdout ?? ''}${stderr ?? ''}`)
+    throw new Error(`building dist/ (tsc -p src/tsconfig.json) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: e })
   }
 }
 

@@ -22,7 +22,7 @@ const EVERY_MS = 20
  * A database in memory has no log: nothing to do.
  */
 export function startBackgroundCheckpoints(db: Db, log: Logger): BackgroundCheckpoints {
-  if (!hasWriteAheadLog(db)) return { stop: async () => 0 }
+  if (!hasWriteAheadLog(db)) return { stop: () => Promise.resolve(0) }
   const before = autoCheckpointPages(db)
   setAutoCheckpointPages(db, Math.max(before, WRITER_CHECKPOINT_PAGES))
   const workerData: CheckpointWorkerData = { file: db.name, everyMs: EVERY_MS }

@@ -51,7 +51,7 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
   const bytesReadOf = new Map<number, number>()
   let failure: Error | null = null
   /** Why the file could not be read to its end (a broken .gz): raised once every piece read before is written. */
-  let readFailure: unknown = null
+  let readFailure: Error | null = null
   let closing = false
   let wake: (() => void) | null = null
   const poke = () => {
@@ -102,7 +102,7 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
       try {
         r = await pieces.next()
       } catch (e) {
-        readFailure = e
+        readFailure = e instanceof Error ? e : new Error(String(e))
         r = { done: true, value: undefined }
       }
       if (r.done) {

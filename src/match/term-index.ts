@@ -140,7 +140,7 @@ export class TermIndex {
     const outStart = new Int32Array(n + 1)
     for (let i = 0; i < n; i++) outStart[i + 1] = outStart[i]! + merged[i]!.length
     const outIds = new Int32Array(outStart[n] ?? 0)
-    for (let i = 0; i < n; i++) outIds.set(merged[i]!, outStart[i]!)
+    for (let i = 0; i < n; i++) outIds.set(merged[i]!, outStart[i])
     const terms = this.lengths.length
     const listsOfTermStart = new Int32Array(terms + 1)
     for (const list of this.lists) for (const t of new Set(list)) listsOfTermStart[t + 1]!++

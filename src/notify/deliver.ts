@@ -95,7 +95,7 @@ async function runRound(ctx: AppContext, channel: Channel, row: Delivery, messag
   const log = ctx.log.child({ channel: channel.id, key: message.key })
   let progress = row.progress
   let tries = 0
-  let lastError = ''
+  let lastError: string
   let retryAfterMs: number | undefined
   for (;;) {
     tries++

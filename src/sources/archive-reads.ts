@@ -47,7 +47,7 @@ async function* gunzipped(open: () => ReadStream, readBytes: number): AsyncGener
   const gunzip = createGunzip({ chunkSize: readBytes })
   const ready: Buffer[] = []
   let ended = false
-  let failure: Error | null = null
+  let failure = null as Error | null
   let wake: (() => void) | null = null
   const poke = () => {
     wake?.()

@@ -5,6 +5,7 @@
  */
 export function foldForMatch(text: string): string {
   // Plain ASCII (most English posts) needs no normalisation at all.
+  // eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL
   if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase()
   const lower = text.normalize('NFKC').toLowerCase()
   return /[\u00c0-\u024f\u1e00-\u1eff]/.test(lower) ? lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC') : lower

@@ -15,7 +15,7 @@ describe('labels from people', () => {
   const json = async (args: string[]) => {
     const r = await cli([...base, ...args, '--json'], { USER: 'tester' })
     expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0)
-    return JSON.parse(r.stdout) as any
+    return JSON.parse(r.stdout)
   }
   const current = (postId: number) =>
     new Database(db, { readonly: true }).prepare("SELECT stance_label AS label, stance_source AS source FROM post_topics WHERE post_id = ? AND topic_id = 'china-ai-fund'").get(postId) as {
@@ -105,7 +105,7 @@ describe('labels from people', () => {
       const asked: string[] = []
       let out = ''
       const io: Io = { stdout: (s) => void (out += s), stderr: () => {}, stdoutIsTTY: true, stderrIsTTY: false, env: {}, cwd: tmp.dir }
-      await interactive(ctx, io, async (q) => (asked.push(q), answers.shift() ?? null), queues, 'alice')
+      await interactive(ctx, io, (q) => (asked.push(q), Promise.resolve(answers.shift() ?? null)), queues, 'alice')
       expect(asked[0]).toContain('[c]oncern [p]raise [n]eutral [s]kip [q]uit')
       expect(out).toContain('answer with one of')
       expect(out).toContain('1 post labelled')

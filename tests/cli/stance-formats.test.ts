@@ -152,7 +152,7 @@ describe('stancewatch stance --format', () => {
     const json = JSON.parse((await cli([...args, '--format', 'json'])).stdout) as StanceSeries
     const r = await cli([...args, '--format', 'csv'])
     expect(r.code).toBe(0)
-    const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[]
+    const rows = parseCsv<Record<string, string>>(r.stdout, { columns: true })
     expect(Object.keys(rows[0]!)).toEqual(['start', 'end', 'label', 'count', 'human', 'posts', 'share', 'ci_low', 'ci_high'])
     expect(rows).toHaveLength(json.buckets.length * json.labels.length)
     for (const b of json.buckets) {
@@ -168,7 +168,7 @@ describe('stancewatch stance --format', () => {
 
   it('csv split: the group column is named after the split', async () => {
     const r = await cli([...args, '--format', 'csv', '--split', 'platform'])
-    const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[]
+    const rows = parseCsv<Record<string, string>>(r.stdout, { columns: true })
     expect(Object.keys(rows[0]!)).toContain('platform')
     expect(new Set(rows.map((x) => x.platform))).toEqual(new Set(['x', 'bluesky']))
   })

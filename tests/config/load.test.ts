@@ -76,7 +76,7 @@ describe('config problems', () => {
   })
 
   it('YAML syntax error in a compact mapping: line of the broken mapping', () => {
-    const text = broken(/    window_hours: 3 .*\n/, '    window_hours: 3: 4\n')
+    const text = broken(/ {4}window_hours: 3 .*\n/, '    window_hours: 3: 4\n')
     const p = problemsOf(text)[0]!
     expect(p.key).toBe('(syntax)')
     expect(p.line).toBe(lineOf(text, 'window_hours: 3: 4'))
@@ -118,7 +118,7 @@ describe('config problems', () => {
   })
 
   it('unknown key inside a keyword rule lists that rule’s keys (and the key it replaced is missing)', () => {
-    const text = broken(/(      - id: data-labour-en\n        lang: en\n        )any:/, '$1anny:')
+    const text = broken(/( {6}- id: data-labour-en\n {8}lang: en\n {8})any:/, '$1anny:')
     const problems = problemsOf(text)
     expect(problems.map((p) => p.key).sort()).toEqual(['topics[0].keywords[4].anny', 'topics[0].keywords[4].any'])
     const unknown = problems.find((p) => p.key.endsWith('anny'))!
@@ -127,7 +127,7 @@ describe('config problems', () => {
   })
 
   it('missing required key: reported at its parent with what to add', () => {
-    const text = broken(/        - id: praise\n          name: .*\n/, '        - id: praise\n')
+    const text = broken(/ {8}- id: praise\n {10}name: .*\n/, '        - id: praise\n')
     expect(onlyProblem(text)).toEqual({
       file: FILE,
       key: 'topics[0].stance.labels[1].name',
@@ -138,7 +138,7 @@ describe('config problems', () => {
   })
 
   it('missing required section', () => {
-    const text = broken(/schedules:\n(  .*\n)+/, '')
+    const text = broken(/schedules:\n( {2}.*\n)+/, '')
     const p = onlyProblem(text)
     expect(p.key).toBe('schedules')
     expect(p.message).toBe('is missing (expected object)')
@@ -146,7 +146,7 @@ describe('config problems', () => {
   })
 
   it('wrong type (a word where a number belongs): says what it got, not that it is missing', () => {
-    const text = broken(/    window_hours: 3 /, '    window_hours: three ')
+    const text = broken(/ {4}window_hours: 3 /, '    window_hours: three ')
     expect(onlyProblem(text)).toEqual({
       file: FILE,
       key: 'alerts.volume_spike.window_hours',
@@ -157,14 +157,14 @@ describe('config problems', () => {
   })
 
   it('wrong type (a quoted number)', () => {
-    const text = broken(/    min_posts: 15 /, '    min_posts: "15" ')
+    const text = broken(/ {4}min_posts: 15 /, '    min_posts: "15" ')
     const p = onlyProblem(text)
     expect(p.key).toBe('alerts.volume_spike.min_posts')
     expect(p.message).toBe('should be number, got string "15"')
   })
 
   it('wrong type (an empty value) is described as empty, not missing', () => {
-    const text = broken(/  out_dir: \.\.\/digests.*/, '  out_dir:')
+    const text = broken(/ {2}out_dir: \.\.\/digests.*/, '  out_dir:')
     const p = onlyProblem(text)
     expect(p.key).toBe('digest.out_dir')
     expect(p.line).toBe(lineOf(text, '  out_dir:'))
@@ -191,7 +191,7 @@ describe('config problems', () => {
   })
 
   it('empty list inside a keyword rule', () => {
-    const text = broken(/        any: \[数据标注.*\]/, '        any: []')
+    const text = broken(/ {8}any: \[数据标注.*\]/, '        any: []')
     const p = onlyProblem(text)
     expect(p.key).toBe('topics[0].keywords[10].any')
     expect(p.line).toBe(lineOf(text, '        any: []'))
@@ -199,7 +199,7 @@ describe('config problems', () => {
   })
 
   it('too few stance labels', () => {
-    const text = broken(/        - id: praise\n.*\n.*\n        - id: neutral\n.*\n.*\n/, '')
+    const text = broken(/ {8}- id: praise\n.*\n.*\n {8}- id: neutral\n.*\n.*\n/, '')
     const p = onlyProblem(text)
     expect(p.key).toBe('topics[0].stance.labels')
     expect(p.message).toBe('needs at least 2 items')
@@ -218,7 +218,7 @@ describe('config problems', () => {
   })
 
   it('invalid enum value in a keyword rule language', () => {
-    const text = broken(/        lang: zh\n        any: \[H20/, '        lang: de\n        any: [H20')
+    const text = broken(/ {8}lang: zh\n {8}any: \[H20/, '        lang: de\n        any: [H20')
     const p = onlyProblem(text)
     expect(p.key).toBe('topics[0].keywords[7].lang')
     expect(p.line).toBe(lineOf(text, 'lang: de'))
@@ -359,10 +359,10 @@ describe('config problems', () => {
   })
 
   it('a topic with nothing to match', () => {
-    let text = broken(/    articles:\n      - \S+\n/, '')
-    text = broken(/    keywords:\n[\s\S]*?\n\n/, '\n', text)
-    text = broken(/    hashtags: \[.*\]\n/, '', text)
-    text = broken(/      x: \[nytimes.*\]\n      bluesky: \[.*\]\n/, '', text)
+    let text = broken(/ {4}articles:\n {6}- \S+\n/, '')
+    text = broken(/ {4}keywords:\n[\s\S]*?\n\n/, '\n', text)
+    text = broken(/ {4}hashtags: \[.*\]\n/, '', text)
+    text = broken(/ {6}x: \[nytimes.*\]\n {6}bluesky: \[.*\]\n/, '', text)
     expect(onlyProblem(text)).toEqual({
       file: FILE,
       key: 'topics[0]',
@@ -373,7 +373,7 @@ describe('config problems', () => {
   })
 
   it('several schema problems are reported at once', () => {
-    let text = broken(/    window_hours: 3 /, '    window_hours: 100 ')
+    let text = broken(/ {4}window_hours: 3 /, '    window_hours: 100 ')
     text = broken('  top_posts: 3', '  top_posts: 0', text)
     text = broken('        - id: praise', '        - id: Praise', text)
     const problems = problemsOf(text)
@@ -633,7 +633,7 @@ describe('stancewatch config check', () => {
     expect(out.stderr).toContain('digest.out_dir:')
   })
 
-  it('resolves output and input paths against the config file, not the current folder', async () => {
+  it('resolves output and input paths against the config file, not the current folder', () => {
     const t = tempDir()
     cleanup = t.cleanup
     const dir = path.join(t.dir, 'etc')

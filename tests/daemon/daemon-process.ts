@@ -83,7 +83,7 @@ export function spawnProc(args: string[], o: { env: NodeJS.ProcessEnv; cwd: stri
     let l: LogLine
     try {
       const parsed = JSON.parse(raw) as Record<string, unknown>
-      l = { ...parsed, raw } as LogLine
+      l = { ...parsed, raw }
     } catch {
       l = { raw }
     }
@@ -95,8 +95,8 @@ export function spawnProc(args: string[], o: { env: NodeJS.ProcessEnv; cwd: stri
       }
     }
   }
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => {
     const s = d.toString()
     err += s
     partial += s
@@ -213,9 +213,9 @@ export async function waitUntil<T>(cond: () => T | Promise<T>, what: string, eve
     try {
       v = await cond()
     } catch (e) {
-      throw new Error(`while waiting for ${what}: ${(e as Error).message}`)
+      throw new Error(`while waiting for ${what}: ${(e as Error).message}`, { cause: e })
     }
-    if (v) return v as NonNullable<T>
+    if (v) return v
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }

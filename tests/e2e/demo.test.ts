@@ -99,7 +99,7 @@ describe('the demo, end to end on the bundled sample', () => {
       expect(await page.locator('svg[role="img"] > title').textContent()).toContain('Posts per day by stance')
       expect(await page.locator('script').count()).toBe(0)
       // Readable on a phone: nothing wider than the screen but the scrollable tables.
-      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
       expect(overflow).toBeLessThanOrEqual(0)
       const artifacts = path.join(ROOT, 'tests/.artifacts')
       mkdirSync(artifacts, { recursive: true })

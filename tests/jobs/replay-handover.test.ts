@@ -26,7 +26,7 @@ describe('handing a prepared chunk from a worker to the writing thread', () => {
     expect(chunk.prepared.items.length).toBeGreaterThan(1000)
     expect(chunk.prepared.unmatched.length).toBeGreaterThan(0)
     const before = { items: chunk.prepared.items.map(asStored), unmatched: chunk.prepared.unmatched.map((u) => asStored({ ...u, rawJson: JSON.stringify(u.post.raw) })) }
-    const handed = handOver(structuredClone(chunk) as PreparedChunk)
+    const handed = handOver(structuredClone<PreparedChunk>(chunk))
     // Through a real structured clone, with the raw payloads' buffer transferred, as postMessage does.
     const received = takeOver(structuredClone(handed, { transfer: [handed.rawBytes] }))
     expect(received.prepared.items.map(asStored)).toEqual(before.items)

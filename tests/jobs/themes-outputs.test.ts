@@ -171,7 +171,7 @@ describe('export with themes', () => {
   })
 
   it('CSV has a themes column, ";"-separated', () => {
-    const rows = parseCsv(run('csv')) as string[][]
+    const rows = parseCsv(run('csv'))
     expect(rows[0]).toEqual([...CSV_COLUMNS])
     const col = CSV_COLUMNS.indexOf('themes')
     expect(col).toBe(CSV_COLUMNS.indexOf('matched_rules') + 1)

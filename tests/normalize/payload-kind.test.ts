@@ -113,7 +113,11 @@ function mutate(value: unknown, r: () => number): unknown {
   const slots: [Record<string, unknown> | unknown[], string | number][] = []
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach((x, i) => (slots.push([v, i]), walk(x)))
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (slots.push([v as Record<string, unknown>, k]), walk(x))
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        slots.push([v as Record<string, unknown>, k])
+        walk(x)
+      }
   }
   walk(copy)
   for (let n = 1 + Math.floor(r() * 3); n > 0 && slots.length; n--) {

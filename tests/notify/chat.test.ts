@@ -4,9 +4,9 @@ import { slackPayload, type SlackPayload } from '../../src/notify/channels/slack
 import { deliver } from '../../src/notify/deliver.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../servers/webhook-receiver.js'
 import { FAST_RETRY, HOSTILE, hostilePost, notifyHarness, sampleMessage, type NotifyHarness } from './helpers.js'
+import { UNSAFE_CHARS } from '../unsafe-chars.js'
 
 const ZWSP = '\u200B'
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/
 
 /** Every `<…>` in Slack mrkdwn must be a link we built: `<http(s)://…|label>`. */
 function slackAngles(text: string): string[] {
@@ -54,7 +54,7 @@ describe('Slack payload', () => {
     expect(text).toContain('&lt;http://evil.example|click&gt;')
     expect(text).toContain('&lt;script&gt;')
     expect(text).toContain(`@${ZWSP}everyone @${ZWSP}here`)
-    expect(text).not.toMatch(UNSAFE)
+    expect(text).not.toMatch(UNSAFE_CHARS)
     expect(bareSlackMarkers(text!)).toEqual([])
     expect(meta).toBe(`— <https://bsky.app/profile/someone.bsky.social/post/3lmnopq|@${ZWSP}everyone &lt;@U1&gt; ${ZWSP}*${ZWSP}admin${ZWSP}*${ZWSP}> · bluesky · concern · 12 likes · 3 reposts`)
   })
@@ -104,7 +104,7 @@ describe('Discord payload', () => {
     expect(text).toContain('\\<@&42\\>')
     expect(text).toContain('\\<\\#7\\>')
     expect(text).toContain(`@${ZWSP}everyone @${ZWSP}here`)
-    expect(text).not.toMatch(UNSAFE)
+    expect(text).not.toMatch(UNSAFE_CHARS)
     expect(meta).toBe(`— [@${ZWSP}everyone \\<@U1\\> \\*admin\\*](<https://bsky.app/profile/someone.bsky.social/post/3lmnopq>) · bluesky · concern · 12 likes · 3 reposts`)
   })
 

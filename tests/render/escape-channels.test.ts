@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { discordLink, escapeDiscord, escapeSlack, headerSafe, slackLink } from '../../src/render/escape.js'
+import { UNSAFE_CHARS } from '../unsafe-chars.js'
 
 const ZWSP = '\u200B'
 const RLO = '\u202E'
@@ -21,7 +22,6 @@ const HOSTILE = [
 ]
 
 /** Code points no escaped output may contain: controls except tab/newline, DEL, C1, bidi controls. */
-const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/
 
 describe('escapeSlack', () => {
   it('leaves no < or > of its own: mentions, channel pings and links become literal text', () => {

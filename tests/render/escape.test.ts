@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { displaySafe, escapeHtml, escapeMarkdown, safeHref, truncateGraphemes } from '../../src/render/escape.js'
+import { UNSAFE_CHARS } from '../unsafe-chars.js'
 
 const NUL = '\u0000'
 const RLO = '\u202E'
@@ -33,7 +34,6 @@ const HOSTILE = [
 ]
 
 /** Code points no output may contain: C0 controls except tab and newline, DEL, C1, bidi controls. */
-const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/
 
 /** CommonMark backslash-escapes undone: what a renderer would show as literal text. */
 function unescapeMd(s: string): string {

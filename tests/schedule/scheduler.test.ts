@@ -111,7 +111,7 @@ describe('the daemon', () => {
     let daemon = startDaemon(ctx, { reloadConfig: reloadContext, clock })
     await clock.advanceTo(t('2026-03-07T09:00'), idle)
     await daemon.stop('outage')
-    const days = () => ctx.db.prepare("SELECT day FROM digests WHERE topic_id = 'china-ai-fund' ORDER BY day").pluck().all()
+    const days = () => ctx.db.prepare("SELECT day FROM digests WHERE topic_id = 'china-ai-fund' ORDER BY day").pluck().all() as string[]
     expect(days()).toEqual(['2026-03-05', '2026-03-06'])
 
     // Down from the 7th 09:00 to the 9th 10:00: the digests of the 7th and 8th were never written.

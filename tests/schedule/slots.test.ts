@@ -9,7 +9,7 @@ const local = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE }).toFormat("
 const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toMillis()
 
 type Job = 'a' | 'b' | 'c'
-let schedulers: Scheduler<Job>[] = []
+const schedulers: Scheduler<Job>[] = []
 afterEach(async () => {
   for (const s of schedulers.splice(0)) await s.stop()
 })

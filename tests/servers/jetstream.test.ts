@@ -53,7 +53,7 @@ function connect(params: Record<string, string | number | readonly string[]> = {
   const events: JetstreamEvent[] = []
   ws.on('message', (data, isBinary) => {
     expect(isBinary).toBe(false)
-    events.push(JSON.parse(data.toString()) as JetstreamEvent)
+    events.push(JSON.parse((data as Buffer).toString()) as JetstreamEvent)
   })
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
@@ -388,7 +388,7 @@ describe('jetstream test server', () => {
     // Only wantedDids given: the collection filter is cleared (the payload replaces the whole option set).
     c.ws.send(JSON.stringify({ type: 'options_update', payload: { wantedDids: [DID_B] } }))
     await barrier(c.ws)
-    server!.push(post(DID_A, ++t), post(DID_B, ++t), like(DID_B, ++t))
+    server!.push(post(DID_A, t + 1), post(DID_B, t + 2), like(DID_B, t + 3))
     await until(() => c.events.length === 5, 'DID_B post + like')
     expect(c.events.slice(3).map((e) => [e.did, e.commit!.collection])).toEqual([[DID_B, 'app.bsky.feed.post'], [DID_B, 'app.bsky.feed.like']])
 
@@ -428,7 +428,7 @@ describe('jetstream test server', () => {
     let lastT = 0
     let ordered = true
     ws.on('message', (data) => {
-      const s = data.toString()
+      const s = (data as Buffer).toString()
       const t = Number(s.slice(s.indexOf('"time_us":') + 10, s.indexOf(',"kind"')))
       if (t <= lastT) ordered = false
       lastT = t
@@ -471,7 +471,7 @@ describe('jetstream test server', () => {
     let lastT = 0
     let tFirst = 0
     ws.on('message', (data) => {
-      const e = JSON.parse(data.toString()) as JetstreamEvent
+      const e = JSON.parse((data as Buffer).toString()) as JetstreamEvent
       if (received === 0) tFirst = performance.now()
       if (e.time_us <= lastT) throw new Error('out of order')
       lastT = e.time_us

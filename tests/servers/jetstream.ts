@@ -302,7 +302,7 @@ export async function startJetstreamServer(opts: JetstreamServerOptions): Promis
     let msg: unknown
     try {
       if (isBinary) throw new BadRequest('binary frames are not supported')
-      msg = JSON.parse(data.toString())
+      msg = JSON.parse((data as Buffer).toString())
     } catch {
       c.ws.close(1008, 'invalid message')
       return

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { stanceOverTime, type StanceQuery } from '../../src/aggregate/stance-over-time.js'
-import type { TopicConfig } from '../../src/config/schema.js'
 import { closeContext, type AppContext } from '../../src/context.js'
 import type { Platform, Post } from '../../src/domain/post.js'
 import { saveClassifications } from '../../src/store/classifications.js'
@@ -221,7 +220,7 @@ describe('stance aggregates', () => {
     const writer = new Writer(ctx.db, 11)
     for (let i = 0; i < 300; i++) writer.step()
     const topic = ctx.config.topics[0]!
-    const base: Omit<StanceQuery, 'zone' | 'bucket'> = { topic: topic as TopicConfig, from: START - 86_400_000, to: START + SPAN + 86_400_000 }
+    const base: Omit<StanceQuery, 'zone' | 'bucket'> = { topic: topic, from: START - 86_400_000, to: START + SPAN + 86_400_000 }
     // 2 November 2025: New York falls back (a 25-hour day); India is UTC+5:30, Nepal UTC+5:45.
     for (const zone of ['America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'UTC']) {
       for (const bucket of ['hour', 'day', 'week'] as const) {

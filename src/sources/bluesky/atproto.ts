@@ -1,4 +1,6 @@
-type AtprotoApi = Pick<typeof import('@atproto/api'), 'Agent' | 'CredentialSession' | 'XRPCError' | 'AppBskyFeedDefs'>
+import type * as Atproto from '@atproto/api'
+
+type AtprotoApi = Pick<typeof Atproto, 'Agent' | 'CredentialSession' | 'XRPCError' | 'AppBskyFeedDefs'>
 
 let loaded: AtprotoApi | null = null
 

@@ -54,7 +54,7 @@ export async function openBskySession(o: SessionOptions): Promise<Agent> {
   const { Agent, CredentialSession, XRPCError } = await atproto()
   // Whether the server sent any response since the flag was last reset. The error alone cannot say: a
   // response whose body broke off mid-way fails like a refused connection, yet the server counted it.
-  let answered = false
+  let answered: boolean
   const watched: typeof globalThis.fetch = async (input, init) => {
     const res = await globalThis.fetch(input, init)
     answered = true
