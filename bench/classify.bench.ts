@@ -43,7 +43,9 @@ export function run(): void {
   t0 = performance.now()
   const bayes = new BayesBaseline(training)
   const bayesTrainS = (performance.now() - t0) / 1000
-  console.log(`training on ${training.length.toLocaleString('en')} labelled posts: stancewatch ${trainS.toFixed(2)} s (bar ≤ 5 s; includes choosing C by 3-fold cross-validation), natural Bayes ${bayesTrainS.toFixed(2)} s`)
+  console.log(
+    `training on ${training.length.toLocaleString('en')} labelled posts: stancewatch ${trainS.toFixed(2)} s (bar ≤ 5 s; includes choosing C by 3-fold cross-validation), natural Bayes ${bayesTrainS.toFixed(2)} s`,
+  )
 
   // Warm up both, then time the same posts through each: the median of several rounds, as a shared
   // machine stalls now and then.
@@ -68,11 +70,15 @@ export function run(): void {
   const bayesSet = texts.slice(0, 1000)
   const bayesRate = rate(() => bayesSet.forEach((t) => (sink += bayes.predict(t).length)), bayesSet.length, 3)
   const fmt = (x: number) => Math.round(x).toLocaleString('en')
-  console.log(`classifying ${texts.length.toLocaleString('en')} sample posts (${Math.round((100 * langs.filter((l) => l === 'zh' || l === 'ja').length) / texts.length)}% Chinese or Japanese), median of ${ROUNDS} rounds, one core:`)
+  console.log(
+    `classifying ${texts.length.toLocaleString('en')} sample posts (${Math.round((100 * langs.filter((l) => l === 'zh' || l === 'ja').length) / texts.length)}% Chinese or Japanese), median of ${ROUNDS} rounds, one core:`,
+  )
   console.log(`  stancewatch, language detected from the text  ${fmt(detected)} posts/s (bar ≥ 20,000)`)
   console.log(`  stancewatch, language known from ingest       ${fmt(stored)} posts/s (as the classify job runs)`)
   console.log(`  natural BayesClassifier                       ${fmt(bayesRate)} posts/s`)
-  console.log(`ratio stancewatch / Bayes: ${(detected / bayesRate).toFixed(1)}× with detection, ${(stored / bayesRate).toFixed(1)}× as the job runs (bar ≥ 5×)${sink === -1 ? '' : ''}`)
+  console.log(
+    `ratio stancewatch / Bayes: ${(detected / bayesRate).toFixed(1)}× with detection, ${(stored / bayesRate).toFixed(1)}× as the job runs (bar ≥ 5×)${sink === -1 ? '' : ''}`,
+  )
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) run()

@@ -23,7 +23,13 @@ export function run(): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'stancewatch-digest-bench-'))
   try {
     const dbPath = path.join(dir, 'digest.sqlite')
-    const ctx = createContext({ env: readEnv({}), log: silentLogger, configPath: path.join(ROOT, 'config/stancewatch.yaml'), dbPath, now: () => new Date(START + DAYS * 86_400_000) })
+    const ctx = createContext({
+      env: readEnv({}),
+      log: silentLogger,
+      configPath: path.join(ROOT, 'config/stancewatch.yaml'),
+      dbPath,
+      now: () => new Date(START + DAYS * 86_400_000),
+    })
     const zone = ctx.config.timezone
     let t = performance.now()
     process.stdout.write(`building ${POSTS.toLocaleString('en')} posts over ${DAYS} days:`)

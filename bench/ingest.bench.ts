@@ -46,7 +46,12 @@ export async function run(): Promise<void> {
     // major garbage collection during the replay (same heap) mark a few hundred MB it has nothing to do with.
     const bare = () => bareInsert(bareRows(archive), path.join(dir, `bare-${round}.sqlite`))
     const replay = async () => {
-      const ctx = createContext({ env: readEnv({}), log: silentLogger, dbPath: path.join(dir, `stancewatch-${round}.sqlite`), configPath: 'config/stancewatch.yaml' })
+      const ctx = createContext({
+        env: readEnv({}),
+        log: silentLogger,
+        dbPath: path.join(dir, `stancewatch-${round}.sqlite`),
+        configPath: 'config/stancewatch.yaml',
+      })
       const t = performance.now()
       const r = await collect(ctx, { source: 'replay', files: [archive] })
       const s = (performance.now() - t) / 1000
@@ -66,7 +71,9 @@ export async function run(): Promise<void> {
     }
     ratios.push(bareS / swS)
     bareTimes.push(bareS)
-    console.log(`  round ${round + 1}: bare insert ${(posts / bareS).toFixed(0).padStart(6)} posts/s (${bareS.toFixed(2)} s), replay ${(posts / swS).toFixed(0).padStart(6)} posts/s (${swS.toFixed(2)} s): ratio ${(bareS / swS).toFixed(2)}`)
+    console.log(
+      `  round ${round + 1}: bare insert ${(posts / bareS).toFixed(0).padStart(6)} posts/s (${bareS.toFixed(2)} s), replay ${(posts / swS).toFixed(0).padStart(6)} posts/s (${swS.toFixed(2)} s): ratio ${(bareS / swS).toFixed(2)}`,
+    )
     rmSync(path.join(dir, `bare-${round}.sqlite`), { force: true })
     for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(dir, `stancewatch-${round}.sqlite${suffix}`), { force: true })
   }
@@ -75,7 +82,9 @@ export async function run(): Promise<void> {
   rmSync(dir, { recursive: true, force: true })
 
   console.log(`replay: parse+normalize+match+store of ${posts} posts (${stored} stored, ${offTopic} off-topic)`)
-  console.log(`ratio: ${median(ratios).toFixed(3)} of the bare rate, median of ${ROUNDS} rounds (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; bar: ≥ 0.50)`)
+  console.log(
+    `ratio: ${median(ratios).toFixed(3)} of the bare rate, median of ${ROUNDS} rounds (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; bar: ≥ 0.50)`,
+  )
   // Where the time goes: the two halves alone, one thread each, against the bare insert's median time. The replay
   // runs them side by side (a worker prepares while the main thread writes), so its time is at least the
   // larger of the two.
@@ -97,7 +106,8 @@ function halves(archive: string, file: string): { prepareS: number; storeS: numb
   const lines = linesOfPiece({ firstLine: 1, bytes: readFileSync(archive) })
   let t = performance.now()
   const chunks = []
-  for (let i = 0; i < lines.length; i += 1000) chunks.push(prepareChunk(ctx.topics, { id: i, lines: lines.slice(i, i + 1000), lastLine: Math.min(lines.length, i + 1000) }))
+  for (let i = 0; i < lines.length; i += 1000)
+    chunks.push(prepareChunk(ctx.topics, { id: i, lines: lines.slice(i, i + 1000), lastLine: Math.min(lines.length, i + 1000) }))
   const prepareS = (performance.now() - t) / 1000
   t = performance.now()
   for (const c of chunks) commitPrepared(ctx, c.prepared, { source: 'replay', query: 'bench' }, { source: 'replay', key: 'bench', value: String(c.lastLine) })
@@ -138,7 +148,33 @@ function bareRows(archive: string) {
     .map((p) => {
       const links = canonicalLinks(p)
       const m = matchPost(p, links, ctx.topics).map((x) => x.topicId)
-      return [p.platform, p.platformId, p.url, p.author.id, p.author.handle, p.author.name, p.author.followers, p.text, p.lang, detectLang(p.text), Date.parse(p.createdAt), p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.metrics?.likes ?? null, p.metrics?.reposts ?? null, p.metrics?.replies ?? null, p.metrics?.quotes ?? null, 1, 1, 1, JSON.stringify(links), JSON.stringify(m), JSON.stringify(p.raw)] as const
+      return [
+        p.platform,
+        p.platformId,
+        p.url,
+        p.author.id,
+        p.author.handle,
+        p.author.name,
+        p.author.followers,
+        p.text,
+        p.lang,
+        detectLang(p.text),
+        Date.parse(p.createdAt),
+        p.createdAtSource,
+        p.replyTo,
+        p.quoteOf,
+        p.conversationId,
+        p.metrics?.likes ?? null,
+        p.metrics?.reposts ?? null,
+        p.metrics?.replies ?? null,
+        p.metrics?.quotes ?? null,
+        1,
+        1,
+        1,
+        JSON.stringify(links),
+        JSON.stringify(m),
+        JSON.stringify(p.raw),
+      ] as const
     })
   ctx.db.close()
   return rows

@@ -39,7 +39,14 @@ export async function run(): Promise<void> {
   seed.db.close()
   const child = spawn('node', [BIN, 'collect', '--source', 'jetstream', '--json'], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '', STANCEWATCH_CONFIG: config, STANCEWATCH_DB: db, JETSTREAM_URL: server.url },
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
+      STANCEWATCH_CONFIG: config,
+      STANCEWATCH_DB: db,
+      JETSTREAM_URL: server.url,
+    },
   })
   let stdout = ''
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -70,7 +77,9 @@ export async function run(): Promise<void> {
   rmSync(dir, { recursive: true, force: true })
   const seconds = (done - firstConnect) / 1000
   const result = JSON.parse(stdout) as { stats: { newPosts: number; offTopic: number; deletions: number } }
-  console.log(`${EVENTS} events (${posts} posts), ${result.stats.newPosts} stored on topic, ${result.stats.offTopic} off-topic, ${result.stats.deletions} deletions`)
+  console.log(
+    `${EVENTS} events (${posts} posts), ${result.stats.newPosts} stored on topic, ${result.stats.offTopic} off-topic, ${result.stats.deletions} deletions`,
+  )
   console.log(`consumer: ${(EVENTS / seconds).toFixed(0)} events/s (${seconds.toFixed(2)} s from connect to last cursor stored); bar ≥ 20,000 events/s`)
   console.log(`peak resident memory of the consumer process: ${(peakKb / 1024).toFixed(0)} MB; bar < 250 MB`)
 }

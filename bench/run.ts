@@ -19,7 +19,9 @@ if (process.execArgv.some((a) => /(^|[/\\=])tsx([/\\@]|$)/.test(a))) {
 }
 
 const only = process.argv[2]
-for (const f of readdirSync(dir).filter((x) => x.endsWith('.bench.ts')).sort()) {
+for (const f of readdirSync(dir)
+  .filter((x) => x.endsWith('.bench.ts'))
+  .sort()) {
   if (only && !f.includes(only)) continue
   console.log(`\n## ${f}`)
   const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { run: () => Promise<void> | void }

@@ -38,7 +38,12 @@ const SPLIT_SEEDS = [2016, 1, 2, 3, 4, 5]
 export function split(rows: readonly Row[], seed = 2016): { train: Row[]; test: Row[] } {
   const strata = rows.map((r) => `${r.target}\u0000${r.label}`)
   const keys = [...new Set(strata)]
-  const fold = stratifiedFolds(strata.map((s) => keys.indexOf(s)), keys.length, 4, seed)
+  const fold = stratifiedFolds(
+    strata.map((s) => keys.indexOf(s)),
+    keys.length,
+    4,
+    seed,
+  )
   return { train: rows.filter((_, i) => fold[i] !== 0), test: rows.filter((_, i) => fold[i] === 0) }
 }
 
@@ -73,7 +78,9 @@ export function run(files?: string[]): void {
     }
     const rows = paths.flatMap((p) => readLabelledFile(p).rows)
     const { train, test } = split(rows)
-    console.log(`${name}: ${train.length} train / ${test.length} test rows, ${new Set(rows.map((r) => r.target)).size} targets; score = mean F1(FAVOR, AGAINST), pooled`)
+    console.log(
+      `${name}: ${train.length} train / ${test.length} test rows, ${new Set(rows.map((r) => r.target)).size} targets; score = mean F1(FAVOR, AGAINST), pooled`,
+    )
     for (const [method, make] of Object.entries(METHODS)) {
       const r = score(train, test, make)
       console.log(`  ${method.padEnd(24)} ${r.fAvg.toFixed(3)}   (training ${r.trainS.toFixed(1)} s)`)

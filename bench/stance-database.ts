@@ -10,9 +10,25 @@ export const TOPIC = 'china-ai-fund'
 const OTHER_TOPIC = 'other-topic'
 const DAY_MS = 86_400_000
 const THEMES = ['fund', 'chips', 'open-models', 'talent', 'regulation', 'energy', 'data-labour', 'state-vs-market']
-const LANGS: [string, number][] = [['en', 0.46], ['zh', 0.3], ['ja', 0.12], ['fr', 0.12]]
-const LABELS: [string | null, number][] = [['concern', 0.3], ['praise', 0.3], ['neutral', 0.33], ['uncertain', 0.05], [null, 0.02]]
-const THEME_COUNTS: [number, number][] = [[0, 0.3], [1, 0.45], [2, 0.2], [3, 0.05]]
+const LANGS: [string, number][] = [
+  ['en', 0.46],
+  ['zh', 0.3],
+  ['ja', 0.12],
+  ['fr', 0.12],
+]
+const LABELS: [string | null, number][] = [
+  ['concern', 0.3],
+  ['praise', 0.3],
+  ['neutral', 0.33],
+  ['uncertain', 0.05],
+  [null, 0.02],
+]
+const THEME_COUNTS: [number, number][] = [
+  [0, 0.3],
+  [1, 0.45],
+  [2, 0.2],
+  [3, 0.05],
+]
 
 export interface SyntheticSpan {
   posts: number
@@ -34,7 +50,10 @@ function pick<T>(r: number, weighted: [T, number][]): T {
  * a night trough (UTC), as the sample shows.
  */
 function postsPerDay(span: SyntheticSpan, rnd: () => number): number[] {
-  const weights = Array.from({ length: span.days }, (_, d) => (1 + 0.25 * Math.sin((2 * Math.PI * d) / 7)) * (0.7 + (0.6 * d) / span.days) * (rnd() < 0.05 ? 3 : 1))
+  const weights = Array.from(
+    { length: span.days },
+    (_, d) => (1 + 0.25 * Math.sin((2 * Math.PI * d) / 7)) * (0.7 + (0.6 * d) / span.days) * (rnd() < 0.05 ? 3 : 1),
+  )
   const sum = weights.reduce((a, b) => a + b, 0)
   const counts = weights.map((w) => Math.floor((w / sum) * span.posts))
   counts[counts.length - 1]! += span.posts - counts.reduce((a, b) => a + b, 0)
@@ -61,7 +80,8 @@ export function fillDatabase(db: Db, span: SyntheticSpan, seed = 1, onProgress?:
   const rnd = random(seed)
   const insertPost = db.prepare(`INSERT INTO posts (platform, platform_id, url, author_id, author_handle, text, lang, lang_detected, created_at,
     created_at_source, first_seen_at, last_seen_at, deleted_at, links, topics, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'platform', ?, ?, ?, '[]', ?, '{}')`)
-  const insertTopic = db.prepare(`INSERT INTO post_topics (topic_id, created_at, post_id, rules, themes, source, query, matched_at, stance_label, stance_confidence, stance_source)
+  const insertTopic =
+    db.prepare(`INSERT INTO post_topics (topic_id, created_at, post_id, rules, themes, source, query, matched_at, stance_label, stance_confidence, stance_source)
     VALUES (?, ?, ?, '["keyword:fund-en"]', ?, ?, NULL, ?, ?, ?, ?)`)
   const both = JSON.stringify([TOPIC, OTHER_TOPIC])
   const one = JSON.stringify([TOPIC])
@@ -81,13 +101,39 @@ export function fillDatabase(db: Db, span: SyntheticSpan, seed = 1, onProgress?:
         const second = rnd() < 0.05
         const platformId = x ? String(1_900_000_000_000_000_000n + BigInt(id)) : `at://did:plc:${author}/app.bsky.feed.post/3l${id.toString(36)}`
         const url = x ? `https://x.com/${author}/status/${platformId}` : `https://bsky.app/profile/did:plc:${author}/post/3l${id.toString(36)}`
-        const rowId = Number(insertPost.run(x ? 'x' : 'bluesky', platformId, url, author, author, `post ${id} on the state AI fund and what it means for chips and talent`, lang, lang, at, at, at, deleted, second ? both : one).lastInsertRowid)
+        const rowId = Number(
+          insertPost.run(
+            x ? 'x' : 'bluesky',
+            platformId,
+            url,
+            author,
+            author,
+            `post ${id} on the state AI fund and what it means for chips and talent`,
+            lang,
+            lang,
+            at,
+            at,
+            at,
+            deleted,
+            second ? both : one,
+          ).lastInsertRowid,
+        )
         for (const topic of second ? [TOPIC, OTHER_TOPIC] : [TOPIC]) {
           const label = pick(rnd(), LABELS)
           const human = label !== null && rnd() < 0.01
           const themes = new Set<string>()
-          for (let k = pick(rnd(), THEME_COUNTS); themes.size < k; ) themes.add(THEMES[Math.floor(rnd() * THEMES.length)]!)
-          insertTopic.run(topic, at, rowId, JSON.stringify([...themes]), x ? 'x' : 'bluesky', at, label, label && !human ? 0.5 + rnd() / 2 : null, label === null ? null : human ? 'human' : 'model')
+          for (let k = pick(rnd(), THEME_COUNTS); themes.size < k;) themes.add(THEMES[Math.floor(rnd() * THEMES.length)]!)
+          insertTopic.run(
+            topic,
+            at,
+            rowId,
+            JSON.stringify([...themes]),
+            x ? 'x' : 'bluesky',
+            at,
+            label,
+            label && !human ? 0.5 + rnd() / 2 : null,
+            label === null ? null : human ? 'human' : 'model',
+          )
         }
         if (id % 250_000 === 0) onProgress?.(id)
       }

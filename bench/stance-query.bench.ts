@@ -52,7 +52,9 @@ function buildDatabase(file: string): void {
   migrate(db)
   const slots = db.prepare('SELECT count(*) FROM stance_slots').pluck().get() as number
   const themed = db.prepare('SELECT count(*) FROM stance_theme_slots').pluck().get() as number
-  console.log(`  migration 0007 filled the aggregates in ${((performance.now() - t) / 1000).toFixed(1)} s: ${slots.toLocaleString('en')} + ${themed.toLocaleString('en')} (by theme) rows`)
+  console.log(
+    `  migration 0007 filled the aggregates in ${((performance.now() - t) / 1000).toFixed(1)} s: ${slots.toLocaleString('en')} + ${themed.toLocaleString('en')} (by theme) rows`,
+  )
   db.close()
 }
 
@@ -84,7 +86,9 @@ function queries(file: string): void {
     const q = { ...base, ...extra }
     const a = median(time(5, () => stanceOverTime(db, q)))
     const p = time(1, () => stanceOverTime(db, { ...q, counts: 'posts' }))[0]!
-    console.log(`  ${name.padEnd(30)} ${a.toFixed(1).padStart(8)} ms | ${p.toFixed(0).padStart(6)} ms  (${(p / a).toFixed(0)}×${sameSeries(db, q) ? '' : ', DIFFERENT'})`)
+    console.log(
+      `  ${name.padEnd(30)} ${a.toFixed(1).padStart(8)} ms | ${p.toFixed(0).padStart(6)} ms  (${(p / a).toFixed(0)}×${sameSeries(db, q) ? '' : ', DIFFERENT'})`,
+    )
   }
   db.close()
 }
@@ -104,7 +108,16 @@ function ingestCost(dir: string): void {
     for (const variant of ['without', 'with'] as const) {
       const db = openDb(path.join(dir, `ingest-${variant}-${round}.sqlite`))
       migrate(db, variant === 'with' ? readMigrations() : withoutAggregates())
-      const modelId = saveActiveModel(db, { topicId: TOPIC, version: 'bench@1', algorithm: 'bench', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
+      const modelId = saveActiveModel(db, {
+        topicId: TOPIC,
+        version: 'bench@1',
+        algorithm: 'bench',
+        params: '{}',
+        metrics: null,
+        trainingSize: 0,
+        trainedAt: 0,
+        weights: Buffer.alloc(0),
+      })
       const rnd = random(round + 1)
       let t = performance.now()
       for (let i = 0; i < INGEST_POSTS; i += 500) savePage(db, { items: pageOfPosts(i, 500, rnd), source: 'x', query: null, observedAt: START })
@@ -112,7 +125,13 @@ function ingestCost(dir: string): void {
       const rows = db.prepare('SELECT post_id AS postId, created_at AS createdAt FROM post_topics').all() as { postId: number; createdAt: number }[]
       t = performance.now()
       for (let i = 0; i < rows.length; i += 1000) {
-        saveClassifications(db, TOPIC, modelId, rows.slice(i, i + 1000).map((r) => ({ ...r, label: ['concern', 'praise', 'neutral'][Math.floor(rnd() * 3)]!, confidence: 0.8, scores: {} })), START)
+        saveClassifications(
+          db,
+          TOPIC,
+          modelId,
+          rows.slice(i, i + 1000).map((r) => ({ ...r, label: ['concern', 'praise', 'neutral'][Math.floor(rnd() * 3)]!, confidence: 0.8, scores: {} })),
+          START,
+        )
       }
       runs[variant].classify.push(performance.now() - t)
       db.close()
@@ -121,7 +140,10 @@ function ingestCost(dir: string): void {
   for (const step of ['store', 'classify'] as const) {
     const without = median(runs.without[step])
     const withTriggers = median(runs.with[step])
-    const rate = (ms: number) => `${Math.round(INGEST_POSTS / (ms / 1000)).toLocaleString('en').padStart(7)} posts/s`
+    const rate = (ms: number) =>
+      `${Math.round(INGEST_POSTS / (ms / 1000))
+        .toLocaleString('en')
+        .padStart(7)} posts/s`
     console.log(`  ${step.padEnd(9)} without triggers ${rate(without)}, with ${rate(withTriggers)}: ${(withTriggers / without).toFixed(2)}× the time`)
   }
 }
@@ -151,7 +173,12 @@ function pageOfPosts(first: number, n: number, rnd: () => number): PostToStore[]
       raw: { id: i },
     }
     const themes = THEMES.filter(() => rnd() < 0.15)
-    return { post, langDetected: ['en', 'zh', 'ja', 'fr'][Math.floor(rnd() * 4)]!, links: [], matches: [{ topicId: TOPIC, rules: ['keyword:fund-en'], themes }] }
+    return {
+      post,
+      langDetected: ['en', 'zh', 'ja', 'fr'][Math.floor(rnd() * 4)]!,
+      links: [],
+      matches: [{ topicId: TOPIC, rules: ['keyword:fund-en'], themes }],
+    }
   })
 }
 

@@ -50,7 +50,14 @@ export function ngramSvm(rows: readonly Row[]): Predictor {
   }
   const xs = rows.map((r) => vec(r.text, true))
   const labels = [...new Set(rows.map((r) => r.label))]
-  const models = labels.map((l, c) => trainSvm(xs, rows.map((r) => r.label === l), vocab.size, { C: 1, positiveWeight: 1, negativeWeight: 1, maxEpochs: 1000, tolerance: 0.1, seed: c + 1 }))
+  const models = labels.map((l, c) =>
+    trainSvm(
+      xs,
+      rows.map((r) => r.label === l),
+      vocab.size,
+      { C: 1, positiveWeight: 1, negativeWeight: 1, maxEpochs: 1000, tolerance: 0.1, seed: c + 1 },
+    ),
+  )
   return {
     predict: (text) => {
       const x = vec(text, false)

@@ -2,7 +2,11 @@
  * Whether a share moved beyond what chance gives at these counts: a two-proportion z-test (pooled).
  * A day of 12 posts going from 25% to 42% is noise; a day of 12,000 doing it is news.
  */
-export function shareChange(now: { count: number; n: number }, before: { count: number; n: number }, z = 1.959964): { points: number; z: number; significant: boolean } | null {
+export function shareChange(
+  now: { count: number; n: number },
+  before: { count: number; n: number },
+  z = 1.959964,
+): { points: number; z: number; significant: boolean } | null {
   if (now.n === 0 || before.n === 0) return null
   const p1 = now.count / now.n
   const p0 = before.count / before.n

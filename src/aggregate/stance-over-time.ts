@@ -111,7 +111,12 @@ function countCells(db: Db, q: StanceQuery, buckets: Bucket[], split: Split | nu
   const filter = { topicId: q.topic.id, platform: q.platform, lang: q.lang, theme: q.theme }
   if (q.counts !== 'posts') {
     // The first and last buckets can stick out of the range asked for: only the part inside counts.
-    return stanceRangeCounts(db, filter, split, buckets.map((b) => ({ from: Math.max(b.startMs, q.from), to: Math.min(b.endMs, q.to) })))
+    return stanceRangeCounts(
+      db,
+      filter,
+      split,
+      buckets.map((b) => ({ from: Math.max(b.startMs, q.from), to: Math.min(b.endMs, q.to) })),
+    )
   }
   const rows = stanceSlotCountsPlain(db, { ...filter, from: q.from, to: q.to, byTheme: split === 'theme' })
   return rows.flatMap((r) => {
@@ -138,7 +143,13 @@ function bump(m: Map<string, { n: number; human: number }>, label: string, n: nu
   m.set(label, c)
 }
 
-function toBucket(start: string, end: string, group: string | null, byLabel: Map<string, { n: number; human: number }> | undefined, labels: string[]): StanceBucket {
+function toBucket(
+  start: string,
+  end: string,
+  group: string | null,
+  byLabel: Map<string, { n: number; human: number }> | undefined,
+  labels: string[],
+): StanceBucket {
   const total = [...(byLabel?.values() ?? [])].reduce((s, c) => s + c.n, 0)
   return {
     start,

@@ -1,7 +1,17 @@
 import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import { PLATFORMS, type Platform } from '../domain/post.js'
-import { activeModelId, alertEndsSince, firstPostOf, gapsForAlerts, insertAlert, liveSince, stanceSeenCounts, volumeSeenCounts, type NewAlert } from '../store/alerts.js'
+import {
+  activeModelId,
+  alertEndsSince,
+  firstPostOf,
+  gapsForAlerts,
+  insertAlert,
+  liveSince,
+  stanceSeenCounts,
+  volumeSeenCounts,
+  type NewAlert,
+} from '../store/alerts.js'
 import { postsInWindow } from '../store/volume.js'
 import { buildAlertContext, type StoredAlertContext } from './context.js'
 import { Coverage } from './coverage.js'
@@ -88,7 +98,8 @@ export class AlertRun {
       [STANCE_SHIFT]: { confirmHours: s.confirm_hours, cooldownHours: s.cooldown_hours, maxEventHours: (s.baseline_days + 1) * 24 },
     }
     // Far enough back for every verdict a check can ask for: confirmation and "same event" look at past checks.
-    const lookback = Math.max(spikeLookbackHours(v) + this.rules[VOLUME_SPIKE].maxEventHours, shiftLookbackHours(s) + this.rules[STANCE_SHIFT].maxEventHours) + 24
+    const lookback =
+      Math.max(spikeLookbackHours(v) + this.rules[VOLUME_SPIKE].maxEventHours, shiftLookbackHours(s) + this.rules[STANCE_SHIFT].maxEventHours) + 24
     this.loadFromHour = Math.floor(firstCheck / HOUR_MS) - lookback
     this.loadTo = Math.floor(lastCheck / HOUR_MS) * HOUR_MS
     this.liveSince = liveSince(ctx.db)
@@ -107,7 +118,9 @@ export class AlertRun {
         // One event, one alert: the overall scope speaks first; a platform only when the overall one is quiet.
         // An alert on a platform holds back the overall scope (and the overall one every platform) for the same event.
         for (const scope of [null, ...PLATFORMS] as (Platform | null)[]) {
-          const last = earlier.filter((e) => scope === null || e.platform === null || e.platform === scope).reduce<number | null>((m, e) => Math.max(m ?? -Infinity, e.windowEnd), null)
+          const last = earlier
+            .filter((e) => scope === null || e.platform === null || e.platform === scope)
+            .reduce<number | null>((m, e) => Math.max(m ?? -Infinity, e.windowEnd), null)
           const holds = (h: number) => this.verdict(kind, topic, scope, h, Math.min(at, h + offset)).fired
           const decision = decide(end, holds, last, rule)
           if (decision === 'fire') {
@@ -121,7 +134,15 @@ export class AlertRun {
     return out
   }
 
-  private raise(kind: AlertKind, topic: TopicConfig, scope: Platform | null, end: number, at: number, ledger: AlertLedger, describe: boolean): AlertHit | FiredAlert | null {
+  private raise(
+    kind: AlertKind,
+    topic: TopicConfig,
+    scope: Platform | null,
+    end: number,
+    at: number,
+    ledger: AlertLedger,
+    describe: boolean,
+  ): AlertHit | FiredAlert | null {
     const v = this.verdict(kind, topic, scope, end, at)
     const hours = kind === VOLUME_SPIKE ? (v as SpikeVerdict).windowHours : this.ctx.config.alerts.stance_shift.window_hours
     const windowStart = end - hours * HOUR_MS
@@ -140,7 +161,10 @@ export class AlertRun {
       score: v.score,
       checked_at: new Date(at).toISOString(),
       partial_coverage: partial,
-      headline: kind === VOLUME_SPIKE ? `${v.observed} posts in ${hours} h vs ${v.expected.toFixed(1)} expected` : `${label} ${pct(v.observed)} vs ${pct(v.expected)} usual`,
+      headline:
+        kind === VOLUME_SPIKE
+          ? `${v.observed} posts in ${hours} h vs ${v.expected.toFixed(1)} expected`
+          : `${label} ${pct(v.observed)} vs ${pct(v.expected)} usual`,
     }
     const context = describe ? this.describe(kind, topic, scope, windowStart, end, at, v) : ({} as StoredAlertContext)
     const id = ledger.keep({
@@ -158,7 +182,23 @@ export class AlertRun {
     })
     if (id === null) return null
     if (!describe) return hit
-    this.ctx.log.warn({ alert: { id, kind, topic: topic.id, platform: scope, label, window_start: hit.window_start, observed: v.observed, expected: v.expected, score: v.score, partial_coverage: partial } }, v.reason)
+    this.ctx.log.warn(
+      {
+        alert: {
+          id,
+          kind,
+          topic: topic.id,
+          platform: scope,
+          label,
+          window_start: hit.window_start,
+          observed: v.observed,
+          expected: v.expected,
+          score: v.score,
+          partial_coverage: partial,
+        },
+      },
+      v.reason,
+    )
     return { ...hit, id, context }
   }
 

@@ -8,7 +8,10 @@ import type { ContextPost, StoredAlertContext } from './context.js'
 const PLATFORM = { x: 'X', bluesky: 'Bluesky' } as Record<string, string>
 const LANGUAGE = { en: 'English', zh: 'Chinese', fr: 'French', ja: 'Japanese', ko: 'Korean', und: 'undetermined' } as Record<string, string>
 
-export type AlertForMessage = Pick<AlertRecord, 'id' | 'kind' | 'topicId' | 'platform' | 'windowStart' | 'windowEnd' | 'observed' | 'expected' | 'score' | 'context'> & { state?: string }
+export type AlertForMessage = Pick<
+  AlertRecord,
+  'id' | 'kind' | 'topicId' | 'platform' | 'windowStart' | 'windowEnd' | 'observed' | 'expected' | 'score' | 'context'
+> & { state?: string }
 
 export interface AlertMessageOptions {
   /** Where times are shown (and named). */
@@ -35,18 +38,23 @@ export function alertMessage(a: AlertForMessage, opts: AlertMessageOptions): Mes
     )
     if (others.length) summary.push(`Other labels: ${others.join(' · ')}.`)
   } else {
-    summary.push(`Observed: ${num(a.observed)} posts; expected ${a.expected.toFixed(1)} from the same hours of the previous ${c.baselineDays ?? '?'} days (${ratio(a.observed, a.expected)}, ${a.score.toFixed(1)} σ).`)
+    summary.push(
+      `Observed: ${num(a.observed)} posts; expected ${a.expected.toFixed(1)} from the same hours of the previous ${c.baselineDays ?? '?'} days (${ratio(a.observed, a.expected)}, ${a.score.toFixed(1)} σ).`,
+    )
   }
   if (c.partialCoverage) {
     const gaps = (c.gaps ?? []).map((g) => `${g.source} ${timeSpan(Date.parse(g.start), Date.parse(g.end), opts.zone, false)} (${g.reason})`)
     summary.push(`Partial coverage: part of the window was not collected${gaps.length ? ` — ${gaps.join('; ')}` : ''}; the count is a lower bound.`)
   }
-  if (c.stanceMix && c.posts) summary.push(`Stance: ${breakdown(c.stanceMix, c.posts, name)}${c.humanLabels ? ` (${num(c.humanLabels)} labelled by people)` : ''}.`)
+  if (c.stanceMix && c.posts)
+    summary.push(`Stance: ${breakdown(c.stanceMix, c.posts, name)}${c.humanLabels ? ` (${num(c.humanLabels)} labelled by people)` : ''}.`)
   if (c.languages && c.posts) summary.push(`Languages: ${breakdown(c.languages, c.posts, (l) => LANGUAGE[l] ?? l)}.`)
   if (!a.platform && c.platforms && c.posts) summary.push(`Platforms: ${breakdown(c.platforms, c.posts, (p) => PLATFORM[p] ?? p)}.`)
   if (c.articleLinkShare !== undefined && c.posts) summary.push(`Links the article: ${pct(c.articleLinkShare)} of posts.`)
-  if (c.topTerms?.length) summary.push(`Top terms: ${c.topTerms.map((t) => (t.lift ? `${t.term} (${t.lift.toFixed(1)}×)` : `${t.term} (${num(t.posts)})`)).join(', ')}.`)
-  if (c.topAccounts?.length) summary.push(`Top accounts: ${c.topAccounts.map((t) => `${t.account} (${num(t.posts)} posts, ${num(t.engagement)} engagements)`).join(', ')}.`)
+  if (c.topTerms?.length)
+    summary.push(`Top terms: ${c.topTerms.map((t) => (t.lift ? `${t.term} (${t.lift.toFixed(1)}×)` : `${t.term} (${num(t.posts)})`)).join(', ')}.`)
+  if (c.topAccounts?.length)
+    summary.push(`Top accounts: ${c.topAccounts.map((t) => `${t.account} (${num(t.posts)} posts, ${num(t.engagement)} engagements)`).join(', ')}.`)
 
   return {
     kind: 'alert',
@@ -81,7 +89,15 @@ function messagePost(p: ContextPost, name: (label: string) => string): MessagePo
     if (p.replies) parts.push(`${num(p.replies)} replies`)
     if (p.quotes) parts.push(`${num(p.quotes)} quotes`)
   } else if (p.engagement) parts.push(`${num(p.engagement)} engagements`)
-  return { text: p.text, author: p.author, url: p.url, platform: p.platform, label: p.label === null ? null : name(p.label), human: p.human, engagement: parts.join(' · ') || 'no engagement yet' }
+  return {
+    text: p.text,
+    author: p.author,
+    url: p.url,
+    platform: p.platform,
+    label: p.label === null ? null : name(p.label),
+    human: p.human,
+    engagement: parts.join(' · ') || 'no engagement yet',
+  }
 }
 
 /** "16 Jul 2025 04:00–07:00 America/New_York" (the end's date too when the window crosses midnight). */

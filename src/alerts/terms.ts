@@ -12,7 +12,9 @@ const STOPWORDS = new Set([
   ...list('stopwords_ja'),
   // What every post says, in the four languages: words that never explain a burst.
   ...'rt amp via just like get got one also still really will would can could new says said est très plus cest quil'.split(' '),
-  ...'的 了 是 在 和 也 就 都 而 及 与 着 这 那 有 我 你 他 她 它 们 吗 呢 吧 啊 我们 你们 他们 也在 这个 那个 什么 因为 所以 但是 如果 还是 已经 没有 就是 可以 一个 不是 自己 这样 现在 真的 还有 觉得'.split(' '),
+  ...'的 了 是 在 和 也 就 都 而 及 与 着 这 那 有 我 你 他 她 它 们 吗 呢 吧 啊 我们 你们 他们 也在 这个 那个 什么 因为 所以 但是 如果 还是 已经 没有 就是 可以 一个 不是 自己 这样 现在 真的 还有 觉得'.split(
+    ' ',
+  ),
   ...'の は が を に で と も な た し て い す ます です これ それ あれ ある いる する なる こと もの ため よう から まで ない'.split(' '),
 ])
 

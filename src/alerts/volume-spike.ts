@@ -114,9 +114,15 @@ function verdictFor(series: Series, w: number, s: SpikeSettings): SpikeVerdict {
   // The expected is itself estimated from a few days: its uncertainty adds to the spread (a prediction interval).
   const score = countTailZ(observed, Math.max(expected, 1), variance * (1 + 1 / shares.length))
   if (observed < s.min_posts) return verdict(false, expected, score, `${observed} posts is below the minimum of ${s.min_posts}`)
-  if (observed < s.min_ratio * Math.max(expected, 1)) return verdict(false, expected, score, `${observed} is less than ${s.min_ratio}× the expected ${expected.toFixed(1)}`)
+  if (observed < s.min_ratio * Math.max(expected, 1))
+    return verdict(false, expected, score, `${observed} is less than ${s.min_ratio}× the expected ${expected.toFixed(1)}`)
   if (score < s.sensitivity) return verdict(false, expected, score, `${score.toFixed(1)} σ is below the sensitivity of ${s.sensitivity}`)
-  return verdict(true, expected, score, `${observed} posts in ${w} h against ${expected.toFixed(1)} expected (${score.toFixed(1)} σ)${partialCoverage ? ', with part of the window in a coverage gap' : ''}`)
+  return verdict(
+    true,
+    expected,
+    score,
+    `${observed} posts in ${w} h against ${expected.toFixed(1)} expected (${score.toFixed(1)} σ)${partialCoverage ? ', with part of the window in a coverage gap' : ''}`,
+  )
 }
 
 /** Prefix sums of counts and of unknown hours: every range sum in constant time. */

@@ -153,7 +153,8 @@ function separatorHint(header: string[], format: Format): string {
   if (header.length !== 1) return ''
   const only = header[0]!
   if (format === 'csv' && only.includes('\t')) return ' (the header contains tabs: if the file is tab-separated, name it .tsv)'
-  if (format === 'csv' && only.includes(';')) return ' (the header contains semicolons: this reader expects commas in a .csv file; re-export it with commas, or with tabs as .tsv)'
+  if (format === 'csv' && only.includes(';'))
+    return ' (the header contains semicolons: this reader expects commas in a .csv file; re-export it with commas, or with tabs as .tsv)'
   if (format === 'tsv' && only.includes(',')) return ' (the header has commas but no tabs: if the file is comma-separated, name it .csv)'
   return ''
 }
@@ -249,7 +250,9 @@ function splitCsv(text: string, name: string): TableRecord[] {
       )
     }
     const where = err.lines ? `${name}:${err.lines}` : name
-    throw new InputError(`${where}: cannot be read as CSV: ${err.message}. Fix: quote fields as in RFC 4180: "a field, with a comma", and "" for a quote inside a quoted field`)
+    throw new InputError(
+      `${where}: cannot be read as CSV: ${err.message}. Fix: quote fields as in RFC 4180: "a field, with a comma", and "" for a quote inside a quoted field`,
+    )
   }
   return parsed.map((p) => {
     const body = p.raw.replace(/^\n+/, '').replace(/\n$/, '')
@@ -284,7 +287,9 @@ function readJsonl(text: string, name: string, warnings: string[]): RawRow[] {
       )
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InputError(`${name}:${line}: a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object: ${preview(raw)}. Fix: write one object per line, e.g. {"text": "...", "label": "FAVOR"}`)
+      throw new InputError(
+        `${name}:${line}: a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object: ${preview(raw)}. Fix: write one object per line, e.g. {"text": "...", "label": "FAVOR"}`,
+      )
     }
     const obj = value as Record<string, unknown>
     const byName = new Map<string, string>()
@@ -303,7 +308,9 @@ function readJsonl(text: string, name: string, warnings: string[]): RawRow[] {
         if (v === null || v === undefined) return ''
         if (typeof v === 'string') return v.trim()
         if (typeof v === 'number' || typeof v === 'boolean') return String(v)
-        throw new InputError(`${name}:${line}: "${key}" is ${Array.isArray(v) ? 'an array' : 'an object'}, expected a string: ${preview(raw)}. Fix: give the ${field} as a string`)
+        throw new InputError(
+          `${name}:${line}: "${key}" is ${Array.isArray(v) ? 'an array' : 'an object'}, expected a string: ${preview(raw)}. Fix: give the ${field} as a string`,
+        )
       }
       return ''
     }

@@ -128,7 +128,16 @@ export class StanceModel implements ModelWeights {
       if (push !== 0) pushes.push({ feature: names.get(x.index[j]!) ?? `#${x.index[j]}`, weight: round(push) })
     }
     pushes.sort((a, b) => b.weight - a.weight)
-    return { ...p, language: lang, toward: this.params.labels[best]!, for: pushes.filter((c) => c.weight > 0).slice(0, top), against: pushes.filter((c) => c.weight < 0).reverse().slice(0, top) }
+    return {
+      ...p,
+      language: lang,
+      toward: this.params.labels[best]!,
+      for: pushes.filter((c) => c.weight > 0).slice(0, top),
+      against: pushes
+        .filter((c) => c.weight < 0)
+        .reverse()
+        .slice(0, top),
+    }
   }
 }
 

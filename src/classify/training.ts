@@ -40,7 +40,11 @@ export function trainStanceModel(examples: readonly Example[], labels: readonly 
     const oofs = outOfFold(space.xs, ys, labels.length, space.dims, grid, fold, folds)
     grid.forEach((C, g) => {
       const pred = oofs[g]!.map((d) => argmax(d))
-      const m = evaluate(ys.map((y) => labels[y]!), pred.map((p) => labels[p]!), labels)
+      const m = evaluate(
+        ys.map((y) => labels[y]!),
+        pred.map((p) => labels[p]!),
+        labels,
+      )
       selection.push({ hyper: { C }, macroF1: m.macro_f1 })
       if (m.macro_f1 > best.macroF1) best = { hyper: { C }, macroF1: m.macro_f1, oof: oofs[g]! }
     })
@@ -54,7 +58,10 @@ export function trainStanceModel(examples: readonly Example[], labels: readonly 
   const bucketIdf = Float32Array.from(order.map((i) => idf[space.buckets[i]!]!))
   const bucketWeights = new Float32Array(order.length * k)
   order.forEach((i, j) => bucketWeights.set(weights.subarray(i * k, i * k + k), j * k))
-  return new StanceModel({ labels: [...labels], features, hyper: best.hyper, temperature, minConfidence, selection }, { bias, buckets, bucketIdf, bucketWeights })
+  return new StanceModel(
+    { labels: [...labels], features, hyper: best.hyper, temperature, minConfidence, selection },
+    { bias, buckets, bucketIdf, bucketWeights },
+  )
 }
 
 /** k-fold cross-validation of the whole training procedure (hyper-parameter choice included). */
@@ -85,7 +92,7 @@ export function crossValidate(examples: readonly Example[], labels: readonly str
 export function stratifiedFolds(ys: readonly number[], k: number, folds: number, seed: number): Int32Array {
   const fold = new Int32Array(ys.length)
   let s = seed >>> 0
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296)
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296
   for (let c = 0; c < k; c++) {
     const members = ys.map((y, i) => (y === c ? i : -1)).filter((i) => i >= 0)
     for (let i = members.length - 1; i > 0; i--) {
@@ -102,7 +109,10 @@ export function modelVersion(topicId: string, examples: readonly Example[], para
   const h = createHash('sha256')
   h.update(JSON.stringify({ labels: params.labels, features: params.features, hyper: params.hyper, minConfidence: params.minConfidence }))
   for (const e of examples) h.update(`${e.label}\t${e.text}\n`)
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   return `${topicId}@${stamp}-${h.digest('hex').slice(0, 8)}`
 }
 
@@ -126,7 +136,13 @@ function costs(ys: readonly number[], k: number, c: number): { positiveWeight: n
  * One-vs-rest SVMs for each C in ascending order, warm-started from the previous C: weights
  * [C][bucket][label] and biases [C][label].
  */
-function fitPath(xs: readonly SparseVector[], ys: readonly number[], k: number, dims: number, Cs: readonly number[]): { weights: Float32Array; bias: Float32Array }[] {
+function fitPath(
+  xs: readonly SparseVector[],
+  ys: readonly number[],
+  k: number,
+  dims: number,
+  Cs: readonly number[],
+): { weights: Float32Array; bias: Float32Array }[] {
   const out = Cs.map(() => ({ weights: new Float32Array(dims * k), bias: new Float32Array(k) }))
   for (let c = 0; c < k; c++) {
     const positive = ys.map((y) => y === c)
@@ -147,7 +163,15 @@ function fitPath(xs: readonly SparseVector[], ys: readonly number[], k: number, 
 }
 
 /** Decision values for every example from models that never saw it, for each C: [C][example][label]. */
-function outOfFold(xs: readonly SparseVector[], ys: readonly number[], k: number, dims: number, Cs: readonly number[], fold: Int32Array, folds: number): Float64Array[][] {
+function outOfFold(
+  xs: readonly SparseVector[],
+  ys: readonly number[],
+  k: number,
+  dims: number,
+  Cs: readonly number[],
+  fold: Int32Array,
+  folds: number,
+): Float64Array[][] {
   const out = Cs.map(() => xs.map(() => new Float64Array(k)))
   for (let f = 0; f < folds; f++) {
     const train: number[] = []

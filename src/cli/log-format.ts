@@ -15,7 +15,14 @@ export function logOutput(io: Io, pretty: boolean | undefined): LogOutput {
   const wanted = raw?.toLowerCase()
   if (wanted) {
     if (!(FORMATS as readonly string[]).includes(wanted)) {
-      throw new ConfigError([{ file: 'environment', key: 'STANCEWATCH_LOG_FORMAT', message: `"${raw}" is not a log format`, fix: `set it to ${FORMATS.join(' or ')}, or unset it (pretty on a terminal, JSON otherwise)` }])
+      throw new ConfigError([
+        {
+          file: 'environment',
+          key: 'STANCEWATCH_LOG_FORMAT',
+          message: `"${raw}" is not a log format`,
+          fix: `set it to ${FORMATS.join(' or ')}, or unset it (pretty on a terminal, JSON otherwise)`,
+        },
+      ])
     }
     return { format: wanted as LogFormat, colorize }
   }

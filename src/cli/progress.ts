@@ -21,11 +21,20 @@ const FORMATS = {
  */
 export function progressBar(io: Io, unit: keyof typeof FORMATS): ProgressReporter {
   if (!io.stderrIsTTY) return { update: () => {}, stop: () => {} }
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: FORMATS[unit], hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: FORMATS[unit], hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  )
   let label: string | null = null
   return {
     update: (p) => {
-      const payload = { label: p.label, doneMb: (p.done / 1e6).toFixed(1), totalMb: (p.total / 1e6).toFixed(1), doneH: (p.done / 3_600_000).toFixed(1), totalH: (p.total / 3_600_000).toFixed(0) }
+      const payload = {
+        label: p.label,
+        doneMb: (p.done / 1e6).toFixed(1),
+        totalMb: (p.total / 1e6).toFixed(1),
+        doneH: (p.done / 3_600_000).toFixed(1),
+        totalH: (p.total / 3_600_000).toFixed(0),
+      }
       if (label === null || (unit === 'time back' && label !== p.label)) {
         if (label !== null) bar.stop()
         bar.start(p.total, p.done, payload)

@@ -34,7 +34,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`stancewatch: failed: ${message}\n`)
       return EXIT.failure
     }
-    io.stderr(`stancewatch: failed: ${message}\n${io.env.STANCEWATCH_DEBUG ? `${scrubSecrets(err.stack ?? '')}\n` : '(set STANCEWATCH_DEBUG=1 to see the stack trace)\n'}`)
+    io.stderr(
+      `stancewatch: failed: ${message}\n${io.env.STANCEWATCH_DEBUG ? `${scrubSecrets(err.stack ?? '')}\n` : '(set STANCEWATCH_DEBUG=1 to see the stack trace)\n'}`,
+    )
     if (wantsJson) io.stdout(`${JSON.stringify({ error: { kind: 'failure', message } })}\n`)
     return EXIT.failure
   }

@@ -54,11 +54,19 @@ export async function withContext<T>(io: Io, opts: GlobalOptions, fn: (ctx: AppC
  */
 export function databasePath(flag: string | undefined, fromEnv: string): string {
   if (flag !== undefined) {
-    if (isThrowaway(flag)) throw new UsageError(`--db "${flag}" is not a database file: stancewatch keeps what it collects, so give a file path (e.g. --db db/stancewatch.sqlite)`)
+    if (isThrowaway(flag))
+      throw new UsageError(`--db "${flag}" is not a database file: stancewatch keeps what it collects, so give a file path (e.g. --db db/stancewatch.sqlite)`)
     return flag
   }
   if (isThrowaway(fromEnv)) {
-    throw new ConfigError([{ file: 'environment', key: 'STANCEWATCH_DB', message: `"${fromEnv}" is not a database file`, fix: 'set it to a file path such as db/stancewatch.sqlite, or unset it for that default' }])
+    throw new ConfigError([
+      {
+        file: 'environment',
+        key: 'STANCEWATCH_DB',
+        message: `"${fromEnv}" is not a database file`,
+        fix: 'set it to a file path such as db/stancewatch.sqlite, or unset it for that default',
+      },
+    ])
   }
   return fromEnv
 }
@@ -67,8 +75,21 @@ export function databasePath(flag: string | undefined, fromEnv: string): string 
  * Run a job's work holding its lease, as the daemon does: never beside the same job in another process.
  * Taken: refuse (exit 2) naming who holds it, or with --wait, wait for it.
  */
-export function exclusive<T>(ctx: AppContext, io: Io, opts: GlobalOptions, job: string, command: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  return withJobLease(ctx, job, { command, wait: opts.wait, signal, onWait: (h) => io.stderr(`waiting for ${job} to finish in pid ${h.pid} (${h.command})…\n`) }, fn)
+export function exclusive<T>(
+  ctx: AppContext,
+  io: Io,
+  opts: GlobalOptions,
+  job: string,
+  command: string,
+  fn: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  return withJobLease(
+    ctx,
+    job,
+    { command, wait: opts.wait, signal, onWait: (h) => io.stderr(`waiting for ${job} to finish in pid ${h.pid} (${h.command})…\n`) },
+    fn,
+  )
 }
 
 function isThrowaway(p: string): boolean {

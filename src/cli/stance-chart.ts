@@ -53,7 +53,11 @@ export function stanceChart(s: StanceSeries, opts: { color: boolean; width?: num
   const barWidth = Math.max(10, width - whenWidth - 2 - (s.split ? groupWidth + 2 : 0) - 2 - countWidth - (noteWidth ? noteWidth + 2 : 0))
 
   const line = (r: (typeof rows)[number]) => {
-    const bar = r.bucket.total ? cells(r.bucket, shown, barWidth).map(([label, n]) => paint(styles.get(label)!, styles.get(label)!.glyph.repeat(n))).join('') : dim('no posts'.padEnd(barWidth))
+    const bar = r.bucket.total
+      ? cells(r.bucket, shown, barWidth)
+          .map(([label, n]) => paint(styles.get(label)!, styles.get(label)!.glyph.repeat(n)))
+          .join('')
+      : dim('no posts'.padEnd(barWidth))
     const parts = [r.when + ' '.repeat(whenWidth - displayWidth(r.when))]
     if (s.split) parts.push(r.group + ' '.repeat(groupWidth - displayWidth(r.group)))
     parts.push(bar, r.bucket.total.toLocaleString('en').padStart(countWidth))
@@ -70,7 +74,7 @@ export function stanceChart(s: StanceSeries, opts: { color: boolean; width?: num
     '',
     line(total),
     '',
-    'Bars: the shares of each row\'s posts by label. Numbers: posts in the row.',
+    "Bars: the shares of each row's posts by label. Numbers: posts in the row.",
     ...(noteWidth ? ['Hours shown: a daylight-saving change made that day or week shorter or longer.'] : []),
     ...(s.split === 'theme' ? ['A post with two themes counts in both rows; the total counts it once.'] : []),
   ].join('\n')
@@ -78,7 +82,15 @@ export function stanceChart(s: StanceSeries, opts: { color: boolean; width?: num
 
 function title(s: StanceSeries): string[] {
   const f = s.filters
-  return [`Stance of ${s.topic}`, `per ${s.bucket}`, s.timezone, ...(f.platform ? [`${f.platform} only`] : []), ...(f.lang ? [`${f.lang} only`] : []), ...(f.theme ? [`theme ${f.theme} only`] : []), ...(s.split ? [`by ${s.split}`] : [])]
+  return [
+    `Stance of ${s.topic}`,
+    `per ${s.bucket}`,
+    s.timezone,
+    ...(f.platform ? [`${f.platform} only`] : []),
+    ...(f.lang ? [`${f.lang} only`] : []),
+    ...(f.theme ? [`theme ${f.theme} only`] : []),
+    ...(s.split ? [`by ${s.split}`] : []),
+  ]
 }
 
 function count(b: StanceBucket, label: string): number {

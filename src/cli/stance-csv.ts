@@ -8,7 +8,18 @@ import type { StanceSeries } from '../aggregate/stance-over-time.js'
 export function stanceCsv(s: StanceSeries): string {
   const header = ['start', 'end', ...(s.split ? [s.split] : []), 'label', 'count', 'human', 'posts', 'share', 'ci_low', 'ci_high']
   const rows = s.buckets.flatMap((b) =>
-    b.labels.map((l) => [b.start, b.end, ...(s.split ? [b.group ?? ''] : []), l.label, l.count, l.human, b.total, round(l.share), round(l.ci95[0]), round(l.ci95[1])]),
+    b.labels.map((l) => [
+      b.start,
+      b.end,
+      ...(s.split ? [b.group ?? ''] : []),
+      l.label,
+      l.count,
+      l.human,
+      b.total,
+      round(l.share),
+      round(l.ci95[0]),
+      round(l.ci95[1]),
+    ]),
   )
   return stringify([header, ...rows])
 }

@@ -7,7 +7,11 @@ export function displayWidth(s: string): number {
   let w = 0
   for (const { segment } of graphemes.segment(stripVTControlCharacters(s))) {
     const cp = segment.codePointAt(0)!
-    w += /\p{Extended_Pictographic}/u.test(segment) || (cp >= 0x1100 && /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u.test(segment)) ? 2 : 1
+    w +=
+      /\p{Extended_Pictographic}/u.test(segment) ||
+      (cp >= 0x1100 && /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u.test(segment))
+        ? 2
+        : 1
   }
   return w
 }

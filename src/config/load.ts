@@ -100,11 +100,23 @@ function issueToProblem(issue: Issue, file: string, doc: Document, lc: LineCount
       }
     }
     case 'invalid_value':
-      return { file, key, line, message: `is ${JSON.stringify(issue.input)}, which is not allowed`, fix: `use one of: ${issue.values.map((v) => String(v)).join(', ')}` }
+      return {
+        file,
+        key,
+        line,
+        message: `is ${JSON.stringify(issue.input)}, which is not allowed`,
+        fix: `use one of: ${issue.values.map((v) => String(v)).join(', ')}`,
+      }
     case 'too_small':
       return { file, key, line, message: tooSmallMessage(issue), fix: tooSmallFix(issue) }
     case 'too_big':
-      return { file, key, line, message: `is too large (at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''})`, fix: `lower it to ${String(issue.maximum)} or less` }
+      return {
+        file,
+        key,
+        line,
+        message: `is too large (at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''})`,
+        fix: `lower it to ${String(issue.maximum)} or less`,
+      }
     case 'invalid_format':
       return { file, key, line, message: `is not valid: ${issue.message}`, fix: formatFix(issue.format) }
     case 'custom': {

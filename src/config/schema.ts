@@ -8,9 +8,7 @@ import { isValidCron } from './cron.js'
  * than silently ignored. Semantic checks that need more than one field live in validate.ts.
  */
 
-const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit')
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter or digit')
 
 const term = z.string().trim().min(1)
 
@@ -53,59 +51,71 @@ const refreshSchema = z.strictObject({
   every_hours: z.number().min(0).default(6),
 })
 
-const topicSchema = z.strictObject({
-  id,
-  name: z.string().min(1),
-  articles: z.array(z.url({ protocol: /^https?$/ })).default([]),
-  hashtags: z.array(term).default([]),
-  keywords: z.array(keywordRuleSchema).default([]),
-  /** Sub-themes: multi-label tags on the topic's posts; they never make a post join the topic. */
-  themes: z.array(themeSchema).default([]),
-  accounts: z
-    .strictObject({
-      x: z.array(term).default([]),
-      bluesky: z.array(term).default([]),
-      /** A watched account's post belongs to the topic when it contains one of these (empty: every post). */
-      require_any: z.array(term).default([]),
-    })
-    .default({ x: [], bluesky: [], require_any: [] }),
-  queries: z
-    .strictObject({
-      x: z.array(z.string().min(1).max(512)).default([]),
-      bluesky: z.array(z.string().min(1)).default([]),
-    })
-    .default({ x: [], bluesky: [] }),
-  /** X bills per post read: a run stops before these are exceeded (UTC day, calendar month). */
-  budget: z
-    .strictObject({
-      x_daily_post_reads: z.number().int().min(0).default(2000),
-      x_monthly_post_reads: z.number().int().min(0).default(50000),
-    })
-    .prefault({}),
-  stance: z.strictObject({
-    labels: z.array(stanceLabelSchema).min(2),
-    /** JSONL of {text, label} relative to the config file. */
-    seeds: z.string().min(1),
-    /** Below this probability the post is labelled `uncertain` instead of guessed. */
-    min_confidence: z.number().min(0).max(1).default(0.45),
-  }),
-}).superRefine((topic, ctx) => {
-  // Checks across a topic's fields; as refinements they are reported with every other schema problem.
-  const problem = (path: PropertyKey[], message: string, fix: string) => ctx.addIssue({ code: 'custom', path, message, params: { fix } })
-  if (topic.articles.length + topic.keywords.length + topic.hashtags.length + topic.accounts.x.length + topic.accounts.bluesky.length === 0) {
-    problem([], `topic "${topic.id}" has nothing to match posts with`, 'add at least one of articles, keywords, hashtags or accounts')
-  }
-  for (const i of duplicateIndexes(topic.keywords.map((r) => r.id))) {
-    problem(['keywords', i, 'id'], `rule id "${topic.keywords[i]!.id}" is used twice in topic "${topic.id}"`, 'give every keyword rule its own id (it is recorded with each match)')
-  }
-  for (const i of duplicateIndexes(topic.themes.map((t) => t.id))) {
-    problem(['themes', i, 'id'], `theme id "${topic.themes[i]!.id}" is used twice in topic "${topic.id}"`, 'give every theme its own id (it is stored with each post and used by `stance --theme`)')
-  }
-  const labels = topic.stance.labels.map((l) => l.id)
-  for (const i of duplicateIndexes(labels)) problem(['stance', 'labels', i, 'id'], `label "${labels[i]}" is defined twice`, 'give every stance label its own id')
-  const reserved = labels.indexOf(UNCERTAIN)
-  if (reserved >= 0) problem(['stance', 'labels', reserved, 'id'], `the label id "${UNCERTAIN}" is reserved for posts the model cannot decide`, 'rename that label')
-})
+const topicSchema = z
+  .strictObject({
+    id,
+    name: z.string().min(1),
+    articles: z.array(z.url({ protocol: /^https?$/ })).default([]),
+    hashtags: z.array(term).default([]),
+    keywords: z.array(keywordRuleSchema).default([]),
+    /** Sub-themes: multi-label tags on the topic's posts; they never make a post join the topic. */
+    themes: z.array(themeSchema).default([]),
+    accounts: z
+      .strictObject({
+        x: z.array(term).default([]),
+        bluesky: z.array(term).default([]),
+        /** A watched account's post belongs to the topic when it contains one of these (empty: every post). */
+        require_any: z.array(term).default([]),
+      })
+      .default({ x: [], bluesky: [], require_any: [] }),
+    queries: z
+      .strictObject({
+        x: z.array(z.string().min(1).max(512)).default([]),
+        bluesky: z.array(z.string().min(1)).default([]),
+      })
+      .default({ x: [], bluesky: [] }),
+    /** X bills per post read: a run stops before these are exceeded (UTC day, calendar month). */
+    budget: z
+      .strictObject({
+        x_daily_post_reads: z.number().int().min(0).default(2000),
+        x_monthly_post_reads: z.number().int().min(0).default(50000),
+      })
+      .prefault({}),
+    stance: z.strictObject({
+      labels: z.array(stanceLabelSchema).min(2),
+      /** JSONL of {text, label} relative to the config file. */
+      seeds: z.string().min(1),
+      /** Below this probability the post is labelled `uncertain` instead of guessed. */
+      min_confidence: z.number().min(0).max(1).default(0.45),
+    }),
+  })
+  .superRefine((topic, ctx) => {
+    // Checks across a topic's fields; as refinements they are reported with every other schema problem.
+    const problem = (path: PropertyKey[], message: string, fix: string) => ctx.addIssue({ code: 'custom', path, message, params: { fix } })
+    if (topic.articles.length + topic.keywords.length + topic.hashtags.length + topic.accounts.x.length + topic.accounts.bluesky.length === 0) {
+      problem([], `topic "${topic.id}" has nothing to match posts with`, 'add at least one of articles, keywords, hashtags or accounts')
+    }
+    for (const i of duplicateIndexes(topic.keywords.map((r) => r.id))) {
+      problem(
+        ['keywords', i, 'id'],
+        `rule id "${topic.keywords[i]!.id}" is used twice in topic "${topic.id}"`,
+        'give every keyword rule its own id (it is recorded with each match)',
+      )
+    }
+    for (const i of duplicateIndexes(topic.themes.map((t) => t.id))) {
+      problem(
+        ['themes', i, 'id'],
+        `theme id "${topic.themes[i]!.id}" is used twice in topic "${topic.id}"`,
+        'give every theme its own id (it is stored with each post and used by `stance --theme`)',
+      )
+    }
+    const labels = topic.stance.labels.map((l) => l.id)
+    for (const i of duplicateIndexes(labels))
+      problem(['stance', 'labels', i, 'id'], `label "${labels[i]}" is defined twice`, 'give every stance label its own id')
+    const reserved = labels.indexOf(UNCERTAIN)
+    if (reserved >= 0)
+      problem(['stance', 'labels', reserved, 'id'], `the label id "${UNCERTAIN}" is reserved for posts the model cannot decide`, 'rename that label')
+  })
 
 // Single-field checks live in the schema, so they are reported together with every other schema problem.
 const cron = z
@@ -147,7 +157,10 @@ const mailbox = headerText.refine((v) => /^[^\s@<>,;"]+@[^\s@<>,;"]+$/.test(v), 
 const channelCommon = {
   id,
   /** What the channel receives: alerts (with the bot's operational alerts), digests, or only `ops` alerts. */
-  send: z.array(z.enum(['alerts', 'digest', 'ops'])).min(1).default(['alerts', 'digest']),
+  send: z
+    .array(z.enum(['alerts', 'digest', 'ops']))
+    .min(1)
+    .default(['alerts', 'digest']),
 }
 
 const channelSchema = z.discriminatedUnion(
@@ -180,7 +193,10 @@ const channelSchema = z.discriminatedUnion(
 const notifySchema = z
   .strictObject({
     /** Base URL where digest files are published; links in chat and social channels point there. */
-    public_url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    public_url: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .default(null),
     /** Each HTTP request, SMTP conversation or Bluesky call gives up after this long. */
     timeout_seconds: z.number().positive().max(300).default(15),
     retry: z
@@ -199,10 +215,15 @@ const notifySchema = z
   .superRefine((notify, ctx) => {
     const problem = (path: PropertyKey[], message: string, fix: string) => ctx.addIssue({ code: 'custom', path, message, params: { fix } })
     for (const i of duplicateIndexes(notify.channels.map((c) => c.id))) {
-      problem(['channels', i, 'id'], `channel id "${notify.channels[i]!.id}" is used twice`, 'give every channel its own id (deliveries are recorded per channel id)')
+      problem(
+        ['channels', i, 'id'],
+        `channel id "${notify.channels[i]!.id}" is used twice`,
+        'give every channel its own id (deliveries are recorded per channel id)',
+      )
     }
     notify.channels.forEach((c, i) => {
-      if (c.type === 'bluesky' && c.mode === 'dm' && !c.dm_to) problem(['channels', i, 'dm_to'], 'mode dm needs the recipient', 'add `dm_to: handle.bsky.social` (or a DID)')
+      if (c.type === 'bluesky' && c.mode === 'dm' && !c.dm_to)
+        problem(['channels', i, 'dm_to'], 'mode dm needs the recipient', 'add `dm_to: handle.bsky.social` (or a DID)')
     })
   })
 
@@ -331,7 +352,10 @@ export const configSchema = z.strictObject({
   digest: z.strictObject({
     /** Folder the digest files are written to, relative to the config file's folder (or absolute). */
     out_dir: z.string().min(1),
-    formats: z.array(z.enum(['md', 'html', 'json'])).min(1).default(['md', 'html', 'json']),
+    formats: z
+      .array(z.enum(['md', 'html', 'json']))
+      .min(1)
+      .default(['md', 'html', 'json']),
     top_posts: z.number().int().min(1).max(20).default(3),
     /** The daemon sends each new digest through the notify channels (files are always written). */
     deliver: z.boolean().default(true),

@@ -40,15 +40,25 @@ export function checkSources(config: Config, env: Env): SourceCheck {
     const missing = missingCredentials(s, env)
     return missing ? [`source ${s} is enabled but will be skipped: ${missing}`] : []
   })
-  if (enabled.length === 0) add(['sources', 'enabled'], 'no source is enabled: the daemon would collect nothing', 'enable jetstream (it needs no credentials), x or bluesky')
+  if (enabled.length === 0)
+    add(['sources', 'enabled'], 'no source is enabled: the daemon would collect nothing', 'enable jetstream (it needs no credentials), x or bluesky')
   const replay = enabled.indexOf('replay')
-  if (replay >= 0 && files.length === 0) add(['sources', 'enabled', replay], 'replay is enabled but sources.replay_files lists no archive', 'list the archives to read under sources.replay_files, or remove replay from sources.enabled')
+  if (replay >= 0 && files.length === 0)
+    add(
+      ['sources', 'enabled', replay],
+      'replay is enabled but sources.replay_files lists no archive',
+      'list the archives to read under sources.replay_files, or remove replay from sources.enabled',
+    )
   files.forEach((f, i) => {
     if (!existsSync(f)) add(['sources', 'replay_files', i], `the archive ${f} does not exist`, 'correct the path (relative to the config file) or remove it')
   })
   const runnable = enabled.filter((s) => !missingCredentials(s, env) && (s !== 'replay' || files.length > 0))
   if (enabled.length > 0 && runnable.length === 0) {
-    add(['sources', 'enabled'], `none of the enabled sources can run here (${warnings.map((w) => w.replace(/^source (\S+) is enabled but will be skipped: /, '$1: ')).join('; ')})`, 'set the credentials in the environment or .env, or enable jetstream, which needs none')
+    add(
+      ['sources', 'enabled'],
+      `none of the enabled sources can run here (${warnings.map((w) => w.replace(/^source (\S+) is enabled but will be skipped: /, '$1: ')).join('; ')})`,
+      'set the credentials in the environment or .env, or enable jetstream, which needs none',
+    )
   }
   const writable = (dir: string, key: PropertyKey[]) => {
     const existing = firstExisting(dir)

@@ -19,7 +19,11 @@ export function semanticProblems(config: Config): SemanticProblem[] {
   )
   config.topics.forEach((topic, t) => {
     if (!existsSync(topic.stance.seeds)) {
-      add(['topics', t, 'stance', 'seeds'], `the seed label file ${topic.stance.seeds} does not exist`, 'point it at a JSONL file of {"text", "label"} lines, relative to the config file')
+      add(
+        ['topics', t, 'stance', 'seeds'],
+        `the seed label file ${topic.stance.seeds} does not exist`,
+        'point it at a JSONL file of {"text", "label"} lines, relative to the config file',
+      )
     }
   })
   return problems

@@ -115,7 +115,15 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
   const labelIds = topic.stance.labels.map((l) => l.id)
   const names = new Map<string, string>([...topic.stance.labels.map((l) => [l.id, l.name] as [string, string]), [UNCERTAIN, 'Uncertain (model not confident)']])
 
-  const daily = stanceOverTime(db, { topic, from: DateTime.fromMillis(from, { zone }).minus({ days: CHART_DAYS + 7 }).toMillis(), to, bucket: 'day', zone })
+  const daily = stanceOverTime(db, {
+    topic,
+    from: DateTime.fromMillis(from, { zone })
+      .minus({ days: CHART_DAYS + 7 })
+      .toMillis(),
+    to,
+    bucket: 'day',
+    zone,
+  })
   const days = daily.buckets
   const today = days.at(-1)!
   const yesterday = days.at(-2)
@@ -165,8 +173,20 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
     }),
     chart: days
       .slice(-CHART_DAYS)
-      .map((b) => ({ day: b.start.slice(0, 10), total: b.total, counts: Object.fromEntries(b.labels.filter((l) => l.label !== UNCLASSIFIED || l.count > 0).map((l) => [l.label, l.count])) })),
-    topPosts: labelIds.map((label) => ({ label, name: names.get(label)!, posts: topPostsOf(posts.filter((p) => p.label === label), topN, zone) })),
+      .map((b) => ({
+        day: b.start.slice(0, 10),
+        total: b.total,
+        counts: Object.fromEntries(b.labels.filter((l) => l.label !== UNCLASSIFIED || l.count > 0).map((l) => [l.label, l.count])),
+      })),
+    topPosts: labelIds.map((label) => ({
+      label,
+      name: names.get(label)!,
+      posts: topPostsOf(
+        posts.filter((p) => p.label === label),
+        topN,
+        zone,
+      ),
+    })),
     topAccounts: context.topAccounts,
     topTerms: context.topTerms,
     article: { posts: Math.round(context.articleLinkShare * posts.length), share: context.articleLinkShare },
@@ -174,9 +194,25 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
     alerts: alerts.map((a) => digestAlert(a, zone)),
     revisions: revisionsBefore(db, topic, day, zone, days),
     health: {
-      runs: collectorRunsBetween(db, from, to).map((r) => ({ source: r.source, status: r.status, fetched: r.fetched, newPosts: r.newPosts, skipped: r.skipped, rateLimitWaits: r.rateLimitWaits, reads: r.reads, estCostUsd: r.estCostUsd })),
-      gaps: gapsOverlapping(db, from, to).map((g) => ({ source: g.source, start: new Date(g.startAt).toISOString(), end: new Date(g.endAt).toISOString(), reason: g.reason })),
-      model: model ? { version: model.version, trainedAt: new Date(model.trainedAt).toISOString(), accuracy: cv?.accuracy ?? null, macroF1: cv?.macro_f1 ?? null } : null,
+      runs: collectorRunsBetween(db, from, to).map((r) => ({
+        source: r.source,
+        status: r.status,
+        fetched: r.fetched,
+        newPosts: r.newPosts,
+        skipped: r.skipped,
+        rateLimitWaits: r.rateLimitWaits,
+        reads: r.reads,
+        estCostUsd: r.estCostUsd,
+      })),
+      gaps: gapsOverlapping(db, from, to).map((g) => ({
+        source: g.source,
+        start: new Date(g.startAt).toISOString(),
+        end: new Date(g.endAt).toISOString(),
+        reason: g.reason,
+      })),
+      model: model
+        ? { version: model.version, trainedAt: new Date(model.trainedAt).toISOString(), accuracy: cv?.accuracy ?? null, macroF1: cv?.macro_f1 ?? null }
+        : null,
       unclassified: today.labels.find((l) => l.label === UNCLASSIFIED)?.count ?? 0,
     },
   }
@@ -214,7 +250,13 @@ function themesOf(db: Db, topic: TopicConfig, day: string, from: number, to: num
 
 function digestAlert(a: AlertRecord, zone: string): DigestAlert {
   // Context is what the alert rule stored; read defensively, as older alerts may carry less.
-  const c = (a.context ?? {}) as { label?: string; partialCoverage?: boolean; partial_coverage?: boolean; topTerms?: { term: string }[]; topPosts?: { url: string; author: string; text: string }[] }
+  const c = (a.context ?? {}) as {
+    label?: string
+    partialCoverage?: boolean
+    partial_coverage?: boolean
+    topTerms?: { term: string }[]
+    topPosts?: { url: string; author: string; text: string }[]
+  }
   return {
     kind: a.kind,
     platform: a.platform,
@@ -242,7 +284,12 @@ function revisionsBefore(db: Db, topic: TopicConfig, day: string, zone: string, 
     const nowShares = Object.fromEntries(was.stance.map((l) => [l.label, bucket.total ? countIn([bucket], l.label) / bucket.total : 0]))
     const moved = Object.keys(wasShares).some((l) => Math.abs(wasShares[l]! - nowShares[l]!) >= 0.005)
     if (bucket.total === was.volume.total && !moved) continue
-    out.push({ day: d.day, deliveredAt: new Date(d.deliveredAt).toISOString(), was: { total: was.volume.total, shares: wasShares }, now: { total: bucket.total, shares: nowShares } })
+    out.push({
+      day: d.day,
+      deliveredAt: new Date(d.deliveredAt).toISOString(),
+      was: { total: was.volume.total, shares: wasShares },
+      now: { total: bucket.total, shares: nowShares },
+    })
   }
   return out
 }

@@ -1,7 +1,26 @@
 import { escapeHtml, safeHref, truncateGraphemes } from '../render/escape.js'
 import type { DigestFacts } from './facts.js'
 import { colourOf, stackedBars } from './svg-chart.js'
-import { alertSentence, breakdown, changeText, engagementLine, healthItems, labelNames, revisionSentence, themeSentence, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+import {
+  alertSentence,
+  breakdown,
+  changeText,
+  engagementLine,
+  healthItems,
+  labelNames,
+  revisionSentence,
+  themeSentence,
+  zoneLine,
+  LANGUAGE_NAMES,
+  longDate,
+  num,
+  pct,
+  PLATFORM_NAMES,
+  QUOTE_GRAPHEMES,
+  shareWithInterval,
+  timeOfDay,
+  volumeSentence,
+} from './text.js'
 
 const e = escapeHtml
 
@@ -43,25 +62,41 @@ export function renderHtml(f: DigestFacts): string {
     '</ul>',
   )
 
-  body.push('<h2>Stance</h2>', '<div class="table-wrap"><table>', '<caption>Share of the day’s posts per stance, with the 95% interval, and the change in percentage points</caption>')
-  body.push('<thead><tr><th scope="col">Stance</th><th scope="col">Posts</th><th scope="col">Share (95% interval)</th><th scope="col">vs day before</th><th scope="col">vs 7-day average</th></tr></thead><tbody>')
+  body.push(
+    '<h2>Stance</h2>',
+    '<div class="table-wrap"><table>',
+    '<caption>Share of the day’s posts per stance, with the 95% interval, and the change in percentage points</caption>',
+  )
+  body.push(
+    '<thead><tr><th scope="col">Stance</th><th scope="col">Posts</th><th scope="col">Share (95% interval)</th><th scope="col">vs day before</th><th scope="col">vs 7-day average</th></tr></thead><tbody>',
+  )
   f.stance.forEach((l, i) =>
-    body.push(`<tr><th scope="row"><span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}</th><td>${num(l.count)}</td><td>${e(shareWithInterval(l))}</td><td>${e(changeText(l.vsPreviousDay))}</td><td>${e(changeText(l.vsSevenDays))}</td></tr>`),
+    body.push(
+      `<tr><th scope="row"><span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}</th><td>${num(l.count)}</td><td>${e(shareWithInterval(l))}</td><td>${e(changeText(l.vsPreviousDay))}</td><td>${e(changeText(l.vsSevenDays))}</td></tr>`,
+    ),
   )
   body.push('</tbody></table></div>')
   const human = f.stance.reduce((s, l) => s + l.human, 0)
-  body.push(`<p class="muted">${human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.'}</p>`)
+  body.push(
+    `<p class="muted">${human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.'}</p>`,
+  )
 
   if (f.themes.length) body.push('<h2>Themes</h2>', '<ul>', ...f.themes.map((t) => `<li>${e(themeSentence(t))}</li>`), '</ul>')
 
-  body.push('<h2>Last 14 days</h2>', `<figure>${stackedBars(f.chart, f.stance, `Posts per day by stance, last ${f.chart.length} days`)}<figcaption class="muted">${f.stance.map((l, i) => `<span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}`).join(' &nbsp; ')}</figcaption></figure>`)
+  body.push(
+    '<h2>Last 14 days</h2>',
+    `<figure>${stackedBars(f.chart, f.stance, `Posts per day by stance, last ${f.chart.length} days`)}<figcaption class="muted">${f.stance.map((l, i) => `<span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}`).join(' &nbsp; ')}</figcaption></figure>`,
+  )
   // The same numbers as a table: e-mail clients that drop inline SVG, and screen readers, still get them.
   const shown = f.stance.filter((l) => f.chart.some((d) => (d.counts[l.label] ?? 0) > 0))
   body.push(
     '<div class="table-wrap"><table>',
     '<caption>Posts per day and the share of each stance</caption>',
     `<thead><tr><th scope="col">Day</th><th scope="col">Posts</th>${shown.map((l) => `<th scope="col">${e(l.name)}</th>`).join('')}</tr></thead><tbody>`,
-    ...f.chart.map((d) => `<tr><th scope="row">${e(d.day)}</th><td>${num(d.total)}</td>${shown.map((l) => `<td>${d.total ? pct((d.counts[l.label] ?? 0) / d.total) : '–'}</td>`).join('')}</tr>`),
+    ...f.chart.map(
+      (d) =>
+        `<tr><th scope="row">${e(d.day)}</th><td>${num(d.total)}</td>${shown.map((l) => `<td>${d.total ? pct((d.counts[l.label] ?? 0) / d.total) : '–'}</td>`).join('')}</tr>`,
+    ),
     '</tbody></table></div>',
   )
 
@@ -82,8 +117,15 @@ export function renderHtml(f: DigestFacts): string {
     body.push('</ol>')
   }
 
-  if (f.topTerms.length) body.push('<h2>What drove it</h2>', `<p>Terms and matched rules: ${f.topTerms.map((t) => `${e(t.term)} (${num(t.posts)})`).join(', ')}</p>`)
-  if (f.topAccounts.length) body.push('<h2>Accounts that drove the conversation</h2>', '<ul>', ...f.topAccounts.map((a) => `<li>${e(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements</li>`), '</ul>')
+  if (f.topTerms.length)
+    body.push('<h2>What drove it</h2>', `<p>Terms and matched rules: ${f.topTerms.map((t) => `${e(t.term)} (${num(t.posts)})`).join(', ')}</p>`)
+  if (f.topAccounts.length)
+    body.push(
+      '<h2>Accounts that drove the conversation</h2>',
+      '<ul>',
+      ...f.topAccounts.map((a) => `<li>${e(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements</li>`),
+      '</ul>',
+    )
 
   body.push('<h2>Alerts</h2>')
   body.push(
@@ -105,7 +147,9 @@ export function renderHtml(f: DigestFacts): string {
 }
 
 function health(f: DigestFacts): string {
-  return `<h2>Collection health</h2><ul>${healthItems(f).map((i) => `<li>${e(i)}</li>`).join('')}</ul><p class="muted">Generated ${e(f.generatedAt)} by stancewatch.</p>`
+  return `<h2>Collection health</h2><ul>${healthItems(f)
+    .map((i) => `<li>${e(i)}</li>`)
+    .join('')}</ul><p class="muted">Generated ${e(f.generatedAt)} by stancewatch.</p>`
 }
 
 function page(title: string, body: string[]): string {

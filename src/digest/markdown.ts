@@ -1,6 +1,25 @@
 import { escapeMarkdown, safeHref, truncateGraphemes } from '../render/escape.js'
 import type { DigestFacts } from './facts.js'
-import { alertSentence, breakdown, changeText, engagementLine, healthItems, labelNames, revisionSentence, themeSentence, zoneLine, LANGUAGE_NAMES, longDate, num, pct, PLATFORM_NAMES, QUOTE_GRAPHEMES, shareWithInterval, timeOfDay, volumeSentence } from './text.js'
+import {
+  alertSentence,
+  breakdown,
+  changeText,
+  engagementLine,
+  healthItems,
+  labelNames,
+  revisionSentence,
+  themeSentence,
+  zoneLine,
+  LANGUAGE_NAMES,
+  longDate,
+  num,
+  pct,
+  PLATFORM_NAMES,
+  QUOTE_GRAPHEMES,
+  shareWithInterval,
+  timeOfDay,
+  volumeSentence,
+} from './text.js'
 
 /** The digest as Markdown. Every piece of post text, handle and name goes through escapeMarkdown. */
 export function renderMarkdown(f: DigestFacts): string {
@@ -21,9 +40,14 @@ export function renderMarkdown(f: DigestFacts): string {
 
   out.push('## Stance', '')
   out.push('| Stance | Posts | Share (95% interval) | vs day before | vs 7-day average |', '|---|---:|---:|---:|---:|')
-  for (const l of f.stance) out.push(`| ${md(l.name)} | ${num(l.count)} | ${shareWithInterval(l)} | ${changeText(l.vsPreviousDay)} | ${changeText(l.vsSevenDays)} |`)
+  for (const l of f.stance)
+    out.push(`| ${md(l.name)} | ${num(l.count)} | ${shareWithInterval(l)} | ${changeText(l.vsPreviousDay)} | ${changeText(l.vsSevenDays)} |`)
   const human = f.stance.reduce((s, l) => s + l.human, 0)
-  out.push('', human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.', '')
+  out.push(
+    '',
+    human ? `${num(human)} of these labels were given by people; the rest by the model.` : 'All labels are the model’s; none corrected by people yet.',
+    '',
+  )
 
   if (f.themes.length) {
     out.push('## Themes', '', ...f.themes.map((t) => `- ${md(themeSentence(t))}`), '')
@@ -42,13 +66,21 @@ export function renderMarkdown(f: DigestFacts): string {
     group.posts.forEach((p, i) => {
       const href = safeHref(p.url)
       out.push(`${i + 1}. > ${md(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}`)
-      out.push(`   — ${md(p.author)} on ${PLATFORM_NAMES[p.platform] ?? p.platform} at ${timeOfDay(p.createdAt, f.timezone)}; ${engagementLine(p)}${p.human ? '; **label given by a person**' : ''}${href ? ` · [open](<${href}>)` : ''}`)
+      out.push(
+        `   — ${md(p.author)} on ${PLATFORM_NAMES[p.platform] ?? p.platform} at ${timeOfDay(p.createdAt, f.timezone)}; ${engagementLine(p)}${p.human ? '; **label given by a person**' : ''}${href ? ` · [open](<${href}>)` : ''}`,
+      )
     })
     out.push('')
   }
 
   if (f.topTerms.length) out.push('## What drove it', '', `Terms and matched rules: ${f.topTerms.map((t) => `${md(t.term)} (${num(t.posts)})`).join(', ')}`, '')
-  if (f.topAccounts.length) out.push('## Accounts that drove the conversation', '', ...f.topAccounts.map((a) => `- ${md(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements`), '')
+  if (f.topAccounts.length)
+    out.push(
+      '## Accounts that drove the conversation',
+      '',
+      ...f.topAccounts.map((a) => `- ${md(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements`),
+      '',
+    )
 
   out.push('## Alerts', '')
   if (f.alerts.length === 0) out.push('No alerts fired on this day.', '')

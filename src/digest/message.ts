@@ -22,9 +22,12 @@ export function digestMessage(f: DigestFacts, body: { html: string; text: string
     if (f.article.posts) summary.push(`${num(f.article.posts)} posts (${pct(f.article.share)}) link the article itself.`)
   }
   if (f.alerts.length) summary.push(`${f.alerts.length} alert${f.alerts.length === 1 ? '' : 's'} fired on this day.`)
-  if (f.revisions.length) summary.push(`${f.revisions.length} earlier digest${f.revisions.length === 1 ? ' was' : 's were'} revised by later data (details inside).`)
+  if (f.revisions.length)
+    summary.push(`${f.revisions.length} earlier digest${f.revisions.length === 1 ? ' was' : 's were'} revised by later data (details inside).`)
   const posts: MessagePost[] = f.topPosts.flatMap((g) =>
-    g.posts.slice(0, 1).map((p) => ({ text: p.text, author: p.author, url: p.url, platform: p.platform, label: g.name, human: p.human, engagement: engagementLine(p) })),
+    g.posts
+      .slice(0, 1)
+      .map((p) => ({ text: p.text, author: p.author, url: p.url, platform: p.platform, label: g.name, human: p.human, engagement: engagementLine(p) })),
   )
   return {
     kind: 'digest',

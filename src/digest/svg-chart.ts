@@ -47,11 +47,15 @@ export function stackedBars(days: readonly ChartDay[], labels: readonly { label:
       const n = d.counts[l.label] ?? 0
       if (n === 0) return
       const top = y(acc + n)
-      parts.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${(y(acc) - top).toFixed(1)}" fill="${colourOf(l.label, li)}"><title>${escapeHtml(`${d.day}: ${n} ${l.name}`)}</title></rect>`)
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${(y(acc) - top).toFixed(1)}" fill="${colourOf(l.label, li)}"><title>${escapeHtml(`${d.day}: ${n} ${l.name}`)}</title></rect>`,
+      )
       acc += n
     })
     if (i % 2 === days.length % 2 || days.length <= 7) {
-      parts.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${h - pad.bottom + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeHtml(d.day.slice(5))}</text>`)
+      parts.push(
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${h - pad.bottom + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeHtml(d.day.slice(5))}</text>`,
+      )
     }
   })
   const desc = days.map((d) => `${d.day}: ${d.total} posts (${labels.map((l) => `${d.counts[l.label] ?? 0} ${l.label}`).join(', ')})`).join('; ')

@@ -50,7 +50,9 @@ export function themeSentence(t: DigestTheme): string {
 export function revisionSentence(r: DigestRevision, names: Map<string, string>, zone: string): string {
   const day = DateTime.fromISO(r.day, { zone }).setLocale('en-GB').toFormat('d LLLL')
   const diff = r.now.total - r.was.total
-  const parts = [`The digest of ${day} said ${num(r.was.total)} posts; with later data it is ${num(r.now.total)}${diff ? ` (${diff > 0 ? '+' : '−'}${num(Math.abs(diff))})` : ''}`]
+  const parts = [
+    `The digest of ${day} said ${num(r.was.total)} posts; with later data it is ${num(r.now.total)}${diff ? ` (${diff > 0 ? '+' : '−'}${num(Math.abs(diff))})` : ''}`,
+  ]
   for (const [label, was] of Object.entries(r.was.shares)) {
     const now = r.now.shares[label] ?? 0
     if (Math.abs(now - was) >= 0.005) parts.push(`${names.get(label) ?? label} ${pct(was)} → ${pct(now)}`)
@@ -73,7 +75,9 @@ export function alertSentence(a: DigestAlert, zone: string): string {
 export function volumeSentence(f: DigestFacts): string {
   const v = f.volume
   const vsDay = v.previousDay ? `${changeWord(v.total, v.previousDay)} the day before (${num(v.previousDay)})` : 'none the day before'
-  const vsWeek = v.sevenDayAverage ? `${(v.total / v.sevenDayAverage).toFixed(1)}× the 7-day average (${num(v.sevenDayAverage)})` : 'no posts in the previous 7 days'
+  const vsWeek = v.sevenDayAverage
+    ? `${(v.total / v.sevenDayAverage).toFixed(1)}× the 7-day average (${num(v.sevenDayAverage)})`
+    : 'no posts in the previous 7 days'
   return `${num(v.total)} posts, ${vsDay}; ${vsWeek}.`
 }
 
@@ -118,10 +122,18 @@ export function healthItems(f: DigestFacts): string[] {
   for (const [source, runs] of bySource) {
     const s = (k: 'fetched' | 'newPosts' | 'skipped' | 'rateLimitWaits' | 'reads') => runs.reduce((t, r) => t + r[k], 0)
     const cost = runs.reduce((t, r) => t + r.estCostUsd, 0)
-    items.push(`${source}: ${runs.length} runs (${runs.filter((r) => r.status !== 'ok').length} not complete), ${num(s('fetched'))} posts fetched, ${num(s('newPosts'))} new, ${num(s('skipped'))} skipped, ${num(s('rateLimitWaits'))} rate-limit waits, ${num(s('reads'))} API reads ≈ $${cost.toFixed(2)}`)
+    items.push(
+      `${source}: ${runs.length} runs (${runs.filter((r) => r.status !== 'ok').length} not complete), ${num(s('fetched'))} posts fetched, ${num(s('newPosts'))} new, ${num(s('skipped'))} skipped, ${num(s('rateLimitWaits'))} rate-limit waits, ${num(s('reads'))} API reads ≈ $${cost.toFixed(2)}`,
+    )
   }
-  items.push(h.gaps.length ? `Coverage gaps: ${h.gaps.map((g) => `${g.source} ${g.start}–${g.end} (${g.reason})`).join('; ')}` : 'Coverage gaps: none recorded.')
-  items.push(h.model ? `Stance model ${h.model.version}${h.model.accuracy !== null ? `, cross-validated accuracy ${pct(h.model.accuracy)}, macro-F1 ${h.model.macroF1?.toFixed(2) ?? '–'}` : ''}` : 'Stance model: none trained yet.')
+  items.push(
+    h.gaps.length ? `Coverage gaps: ${h.gaps.map((g) => `${g.source} ${g.start}–${g.end} (${g.reason})`).join('; ')}` : 'Coverage gaps: none recorded.',
+  )
+  items.push(
+    h.model
+      ? `Stance model ${h.model.version}${h.model.accuracy !== null ? `, cross-validated accuracy ${pct(h.model.accuracy)}, macro-F1 ${h.model.macroF1?.toFixed(2) ?? '–'}` : ''}`
+      : 'Stance model: none trained yet.',
+  )
   if (h.unclassified) items.push(`${num(h.unclassified)} posts not classified yet.`)
   return items
 }

@@ -60,7 +60,9 @@ export function toExported(r: ExportRow, rawItems: RawItems | null): ExportedPos
     topics: JSON.parse(r.topics) as string[],
     matched_rules: JSON.parse(r.rules) as string[],
     themes: JSON.parse(r.themes) as string[],
-    stance: r.stance_label ? { label: r.stance_label, confidence: human ? null : r.stance_confidence, model: human ? null : r.model_version, source: human ? 'human' : 'model' } : null,
+    stance: r.stance_label
+      ? { label: r.stance_label, confidence: human ? null : r.stance_confidence, model: human ? null : r.model_version, source: human ? 'human' : 'model' }
+      : null,
     reply_to: r.reply_to,
     quote_of: r.quote_of,
     conversation_id: r.conversation_id,
@@ -72,9 +74,34 @@ export function toExported(r: ExportRow, rawItems: RawItems | null): ExportedPos
 }
 
 export const CSV_COLUMNS = [
-  'platform', 'id', 'url', 'author_id', 'author_handle', 'author_name', 'author_followers', 'text', 'created_at', 'lang', 'lang_declared',
-  'likes', 'reposts', 'replies', 'quotes', 'links', 'topics', 'matched_rules', 'themes', 'stance_label', 'stance_confidence', 'stance_model', 'stance_source',
-  'reply_to', 'quote_of', 'conversation_id', 'collected_at', 'deleted',
+  'platform',
+  'id',
+  'url',
+  'author_id',
+  'author_handle',
+  'author_name',
+  'author_followers',
+  'text',
+  'created_at',
+  'lang',
+  'lang_declared',
+  'likes',
+  'reposts',
+  'replies',
+  'quotes',
+  'links',
+  'topics',
+  'matched_rules',
+  'themes',
+  'stance_label',
+  'stance_confidence',
+  'stance_model',
+  'stance_source',
+  'reply_to',
+  'quote_of',
+  'conversation_id',
+  'collected_at',
+  'deleted',
 ] as const
 
 /**
@@ -83,10 +110,34 @@ export const CSV_COLUMNS = [
  */
 export function toCsvRow(p: ExportedPost): string[] {
   const cells: (string | number | null)[] = [
-    p.platform, p.id, p.url, p.author.id, p.author.handle, p.author.name, p.author.followers, p.text, p.created_at, p.lang, p.lang_declared,
-    p.metrics?.likes ?? null, p.metrics?.reposts ?? null, p.metrics?.replies ?? null, p.metrics?.quotes ?? null,
-    p.links.join(' '), p.topics.join(';'), p.matched_rules.join(';'), p.themes.join(';'), p.stance?.label ?? null, p.stance?.confidence ?? null, p.stance?.model ?? null, p.stance?.source ?? null,
-    p.reply_to, p.quote_of, p.conversation_id, p.collected_at, p.deleted ? 'true' : 'false',
+    p.platform,
+    p.id,
+    p.url,
+    p.author.id,
+    p.author.handle,
+    p.author.name,
+    p.author.followers,
+    p.text,
+    p.created_at,
+    p.lang,
+    p.lang_declared,
+    p.metrics?.likes ?? null,
+    p.metrics?.reposts ?? null,
+    p.metrics?.replies ?? null,
+    p.metrics?.quotes ?? null,
+    p.links.join(' '),
+    p.topics.join(';'),
+    p.matched_rules.join(';'),
+    p.themes.join(';'),
+    p.stance?.label ?? null,
+    p.stance?.confidence ?? null,
+    p.stance?.model ?? null,
+    p.stance?.source ?? null,
+    p.reply_to,
+    p.quote_of,
+    p.conversation_id,
+    p.collected_at,
+    p.deleted ? 'true' : 'false',
   ]
   return cells.map((c) => (c === null ? '' : typeof c === 'number' ? String(c) : /^[=+\-@\t\r]/.test(c) ? `'${c}` : c))
 }

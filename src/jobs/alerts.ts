@@ -69,4 +69,3 @@ export async function deliverAlerts(ctx: AppContext, fired: readonly FiredAlert[
   for (const m of alertMessages(ctx, fired)) results.push(...(await deliver(ctx, m, { signal: o.signal })))
   return results
 }
-

@@ -41,32 +41,60 @@ export async function backfill(ctx: AppContext, o: BackfillOptions): Promise<Bac
     const since = Math.max(o.since, edge)
     const unreachable = o.since < edge ? { since: window.since, until: new Date(Math.min(edge, until)).toISOString() } : null
     if (unreachable) {
-      recordGap(ctx.db, { source: 'x', startAt: o.since, endAt: Math.min(edge, until), reason: 'backfill asked for posts older than the 7 days recent search reaches' }, now)
+      recordGap(
+        ctx.db,
+        { source: 'x', startAt: o.since, endAt: Math.min(edge, until), reason: 'backfill asked for posts older than the 7 days recent search reaches' },
+        now,
+      )
       ctx.log.warn(unreachable, 'X recent search reaches 7 days back: the older part of the window is recorded as a coverage gap')
     }
-    const result = since < until ? await backfillX(ctx, new Date(since).toISOString(), new Date(until).toISOString(), o.signal, progress) : new RunRecorder(ctx, 'x-backfill', []).finish('ok', 'the whole window is older than the 7 days recent search reaches')
+    const result =
+      since < until
+        ? await backfillX(ctx, new Date(since).toISOString(), new Date(until).toISOString(), o.signal, progress)
+        : new RunRecorder(ctx, 'x-backfill', []).finish('ok', 'the whole window is older than the 7 days recent search reaches')
     return { ...result, window, unreachable }
   }
   return { ...(await backfillBluesky(ctx, window.since, window.until, o.signal, progress)), window, unreachable: null }
 }
 
-async function backfillX(ctx: AppContext, startTime: string, endTime: string, signal: AbortSignal | undefined, onQueryDone: (d: number, t: number) => void): Promise<RunResult> {
+async function backfillX(
+  ctx: AppContext,
+  startTime: string,
+  endTime: string,
+  signal: AbortSignal | undefined,
+  onQueryDone: (d: number, t: number) => void,
+): Promise<RunResult> {
   const queries = planXQueries(ctx)
   const api = xApi(ctx, signal)
-  const run = new RunRecorder(ctx, 'x-backfill', queries.map((q) => `${q.label}: ${q.query} [${startTime} – ${endTime}]`))
+  const run = new RunRecorder(
+    ctx,
+    'x-backfill',
+    queries.map((q) => `${q.label}: ${q.query} [${startTime} – ${endTime}]`),
+  )
   const mode: XPassMode = {
     source: 'x-backfill',
     key: (q) => `${q.key}|${startTime}|${endTime}`,
-    start: (state) => (state.complete ? null : { bounds: state.pending ? pendingBounds(state.pending) : { start_time: startTime, end_time: endTime }, gap: null }),
+    start: (state) =>
+      state.complete ? null : { bounds: state.pending ? pendingBounds(state.pending) : { start_time: startTime, end_time: endTime }, gap: null },
     complete: () => ({ complete: true }),
   }
   return runQueries(run, queries, (q) => collectXQuery(ctx, api, q, run, mode), api, { price: ctx.config.sources.x.cost_per_post_usd, signal, onQueryDone })
 }
 
-async function backfillBluesky(ctx: AppContext, since: string, until: string, signal: AbortSignal | undefined, onQueryDone: (d: number, t: number) => void): Promise<RunResult> {
+async function backfillBluesky(
+  ctx: AppContext,
+  since: string,
+  until: string,
+  signal: AbortSignal | undefined,
+  onQueryDone: (d: number, t: number) => void,
+): Promise<RunResult> {
   const queries = planBskyQueries(ctx)
   const api = bskyApi(ctx, signal)
-  const run = new RunRecorder(ctx, 'bluesky-backfill', queries.map((q) => `${q.label}: ${JSON.stringify(q.params)} [${since} – ${until}]`))
+  const run = new RunRecorder(
+    ctx,
+    'bluesky-backfill',
+    queries.map((q) => `${q.label}: ${JSON.stringify(q.params)} [${since} – ${until}]`),
+  )
   const mode: BskyPassMode = {
     source: 'bluesky-backfill',
     key: (q) => `${q.key}|${since}|${until}`,

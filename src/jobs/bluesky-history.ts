@@ -22,7 +22,13 @@ export function bskyState(ctx: AppContext, q: BskyQuery): BskyQueryState {
  * query's state (live watermark and backlog) in one transaction. What a run cannot cover stays a
  * coverage gap, which the page that reaches the window's start marks repaired. Returns why it stopped early.
  */
-export async function collectBskyHistory(ctx: AppContext, api: BskyApi, q: BskyQuery, run: RunRecorder, onProgress?: (p: Progress) => void): Promise<string | null> {
+export async function collectBskyHistory(
+  ctx: AppContext,
+  api: BskyApi,
+  q: BskyQuery,
+  run: RunRecorder,
+  onProgress?: (p: Progress) => void,
+): Promise<string | null> {
   const cfg = ctx.config.sources.bluesky
   const now = ctx.now().getTime()
   let state = bskyState(ctx, q)
@@ -37,10 +43,17 @@ export async function collectBskyHistory(ctx: AppContext, api: BskyApi, q: BskyQ
     if (!current) return `${q.label}: first run not started (${why})`
     const reached = current.reached
     if (current.gap_id === undefined) {
-      recordHistoryGap(ctx, 'bluesky', q.key, { from: start, to: Date.parse(reached) }, `first-run history of query "${q.label}" not yet collected: ${why}; later runs fill it`, (id) => {
-        state = { ...state, backlog: { ...current, gap_id: id } }
-        return state
-      })
+      recordHistoryGap(
+        ctx,
+        'bluesky',
+        q.key,
+        { from: start, to: Date.parse(reached) },
+        `first-run history of query "${q.label}" not yet collected: ${why}; later runs fill it`,
+        (id) => {
+          state = { ...state, backlog: { ...current, gap_id: id } }
+          return state
+        },
+      )
     }
     return `${q.label}: first-run history reaches back to ${reached}; ${current.since} – ${reached} is a coverage gap until later runs fill it: ${why}`
   }
@@ -51,7 +64,13 @@ export async function collectBskyHistory(ctx: AppContext, api: BskyApi, q: BskyQ
       if (!read) return stopped('Bluesky returned an unreadable page')
       const next = bskyNextPass(backlogPass(backlog), read.page, cfg.limit)
       state = stateAfterBskyHistoryPage(state, backlog, next, read.page.oldest)
-      const stats = ingest(ctx, [read.normalized], { source: 'bluesky', query: q.label }, { source: 'bluesky', key: q.key, value: JSON.stringify(state) }, next ? undefined : (db) => settleHistory(db, 'bluesky', gapId, null, ctx.now().getTime()))
+      const stats = ingest(
+        ctx,
+        [read.normalized],
+        { source: 'bluesky', query: q.label },
+        { source: 'bluesky', key: q.key, value: JSON.stringify(state) },
+        next ? undefined : (db) => settleHistory(db, 'bluesky', gapId, null, ctx.now().getTime()),
+      )
       run.page(stats)
       if (!next) {
         progress(start)

@@ -15,7 +15,14 @@ export interface BskyPageRead {
 
 /** One `sort=latest` search page at a pass's position, archived as received; null when it cannot be read. */
 export async function readBskyPage(ctx: AppContext, api: BskyApi, q: BskyQuery, run: RunRecorder, pass: BskyPass): Promise<BskyPageRead | null> {
-  const res = await api.searchPosts({ ...q.params, sort: 'latest', since: pass.since, until: pass.until, cursor: pass.cursor, limit: ctx.config.sources.bluesky.limit })
+  const res = await api.searchPosts({
+    ...q.params,
+    sort: 'latest',
+    since: pass.since,
+    until: pass.until,
+    cursor: pass.cursor,
+    limit: ctx.config.sources.bluesky.limit,
+  })
   archivePayload(ctx.config.sources.archive_dir, 'bluesky', res.raw, ctx.now().getTime())
   if (res.invalid) run.skip('bluesky: post failed lexicon validation', res.invalid)
   const normalized = normalizePayload(res.body)
@@ -26,7 +33,12 @@ export async function readBskyPage(ctx: AppContext, api: BskyApi, q: BskyQuery, 
   const times = res.body.posts.map(sortAt).filter((t): t is number => t !== null)
   return {
     normalized,
-    page: { posts: res.body.posts.length + res.invalid, newest: times.length ? Math.max(...times) : null, oldest: times.length ? Math.min(...times) : null, cursor: res.body.cursor },
+    page: {
+      posts: res.body.posts.length + res.invalid,
+      newest: times.length ? Math.max(...times) : null,
+      oldest: times.length ? Math.min(...times) : null,
+      cursor: res.body.cursor,
+    },
   }
 }
 

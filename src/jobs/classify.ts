@@ -20,7 +20,10 @@ const BATCH = 1000
  * Label every topic post the active model has not scored. A topic without a model gets one trained from
  * its seed labels first, so a fresh install classifies without a separate step.
  */
-export async function classify(ctx: AppContext, opts: { topic?: string; onProgress?: (p: Progress) => void; signal?: AbortSignal } = {}): Promise<ClassifyTopicResult[]> {
+export async function classify(
+  ctx: AppContext,
+  opts: { topic?: string; onProgress?: (p: Progress) => void; signal?: AbortSignal } = {},
+): Promise<ClassifyTopicResult[]> {
   const results: ClassifyTopicResult[] = []
   for (const topic of topicById(ctx, opts.topic)) {
     let stored = activeModel(ctx.db, topic.id)

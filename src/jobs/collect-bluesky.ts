@@ -37,14 +37,22 @@ export function bskyApi(ctx: AppContext, signal?: AbortSignal): BskyApi {
  * not cover), newest first. Every page is stored with the query's new position in one transaction. Past
  * the offset cap a pass walks backwards with `until`. Posts failing lexicon validation are skipped and counted.
  */
-export async function collectBluesky(ctx: AppContext, opts: { signal?: AbortSignal; only?: (q: BskyQuery) => boolean; onProgress?: (p: Progress) => void } = {}) {
+export async function collectBluesky(
+  ctx: AppContext,
+  opts: { signal?: AbortSignal; only?: (q: BskyQuery) => boolean; onProgress?: (p: Progress) => void } = {},
+) {
   const queries = planBskyQueries(ctx).filter(opts.only ?? (() => true))
   const api = bskyApi(ctx, opts.signal)
-  const run = new RunRecorder(ctx, 'bluesky', queries.map((q) => `${q.label}: ${JSON.stringify(q.params)}`))
+  const run = new RunRecorder(
+    ctx,
+    'bluesky',
+    queries.map((q) => `${q.label}: ${JSON.stringify(q.params)}`),
+  )
   const mode = liveBskyMode(ctx)
   const history = newestBskyHistoryFirst(queries.map((q) => ({ q, state: bskyState(ctx, q) })))
   const passes = [...queries.map((q) => ({ q, history: false })), ...history.map((q) => ({ q, history: true }))]
-  const one = (p: { q: BskyQuery; history: boolean }) => (p.history ? collectBskyHistory(ctx, api, p.q, run, opts.onProgress) : collectBskyQuery(ctx, api, p.q, run, mode))
+  const one = (p: { q: BskyQuery; history: boolean }) =>
+    p.history ? collectBskyHistory(ctx, api, p.q, run, opts.onProgress) : collectBskyQuery(ctx, api, p.q, run, mode)
   return runQueries(run, passes, one, api, { signal: opts.signal })
 }
 

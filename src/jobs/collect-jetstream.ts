@@ -64,7 +64,11 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
         // The hole is recorded and the cursor moved to its end together: it is reported once, not per retry.
         const id = ctx.db.transaction(() => {
           setCursor(ctx.db, { ...JETSTREAM_CURSOR, value: String(oldest) }, ctx.now().getTime())
-          return recordGap(ctx.db, { source: 'jetstream', startAt: gap.from, endAt: gap.to, reason: `Jetstream was unreachable for longer than its ${cfg.lookback_hours} h lookback` }, ctx.now().getTime())
+          return recordGap(
+            ctx.db,
+            { source: 'jetstream', startAt: gap.from, endAt: gap.to, reason: `Jetstream was unreachable for longer than its ${cfg.lookback_hours} h lookback` },
+            ctx.now().getTime(),
+          )
         })()
         gaps.push({ from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString(), repaired: false })
         ctx.log.warn({ from: gaps.at(-1)!.from, to: gaps.at(-1)!.to }, 'Jetstream coverage gap: events older than the lookback are gone')
@@ -147,7 +151,17 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
   const never = stream.stats.connections === 0
   if (never) run.error(`never connected to ${ctx.env.jetstreamUrl} (${stream.stats.failedConnects} attempts; last error: ${stream.stats.lastError ?? 'none'})`)
   const result = never ? run.finish('failed', run.errors.at(-1)!) : run.finish('ok', run.notes.length ? run.notes.join('; ') : null)
-  return { ...result, events, cursorUs, lagMs, connections: stream.stats.connections, reconnects: stream.stats.reconnects, pauses: stream.stats.pauses, maxBuffered: stream.stats.maxBuffered, gaps }
+  return {
+    ...result,
+    events,
+    cursorUs,
+    lagMs,
+    connections: stream.stats.connections,
+    reconnects: stream.stats.reconnects,
+    pauses: stream.stats.pauses,
+    maxBuffered: stream.stats.maxBuffered,
+    gaps,
+  }
 }
 
 function storedCursor(ctx: AppContext): number | null {
@@ -159,7 +173,13 @@ function storedCursor(ctx: AppContext): number | null {
  * Fill a Jetstream gap through Bluesky search: the most recent `repair_max_hours` of it, when credentials
  * exist. The gap stays recorded; it is marked repaired only when the backfill finished.
  */
-async function repairGap(ctx: AppContext, gapId: number, gap: { from: number; to: number }, report: JetstreamRunResult['gaps'][number], signal: AbortSignal): Promise<void> {
+async function repairGap(
+  ctx: AppContext,
+  gapId: number,
+  gap: { from: number; to: number },
+  report: JetstreamRunResult['gaps'][number],
+  signal: AbortSignal,
+): Promise<void> {
   const cfg = ctx.config.sources.jetstream
   if (!ctx.env.bluesky.identifier || !ctx.env.bluesky.appPassword || cfg.repair_max_hours <= 0) {
     ctx.log.warn({ gap: report }, 'Jetstream gap not repaired: set BSKY_IDENTIFIER and BSKY_APP_PASSWORD to fill gaps through Bluesky search')

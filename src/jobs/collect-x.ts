@@ -28,10 +28,20 @@ export function planXQueries(ctx: AppContext): XQuery[] {
 export function xApi(ctx: AppContext, signal?: AbortSignal): XApi {
   const token = ctx.env.x.bearerToken
   if (!token) {
-    throw new ConfigError([{ file: 'environment', key: 'X_BEARER_TOKEN', message: 'is not set', fix: 'put the app bearer token from console.x.com in the environment or .env' }])
+    throw new ConfigError([
+      { file: 'environment', key: 'X_BEARER_TOKEN', message: 'is not set', fix: 'put the app bearer token from console.x.com in the environment or .env' },
+    ])
   }
   const cfg = ctx.config.sources.x
-  return new XApi({ bearerToken: token, baseUrl: ctx.env.x.baseUrl, log: ctx.log, maxRetries: cfg.max_retries, maxRateLimitWaitMs: cfg.max_rate_limit_wait_seconds * 1000, signal, now: () => ctx.now().getTime() })
+  return new XApi({
+    bearerToken: token,
+    baseUrl: ctx.env.x.baseUrl,
+    log: ctx.log,
+    maxRetries: cfg.max_retries,
+    maxRateLimitWaitMs: cfg.max_rate_limit_wait_seconds * 1000,
+    signal,
+    now: () => ctx.now().getTime(),
+  })
 }
 
 /**
@@ -44,9 +54,16 @@ export function xApi(ctx: AppContext, signal?: AbortSignal): XApi {
 export async function collectX(ctx: AppContext, opts: XRunOptions = {}) {
   const queries = planXQueries(ctx).filter(opts.only ?? (() => true))
   const api = xApi(ctx, opts.signal)
-  const run = new RunRecorder(ctx, 'x', queries.map((q) => `${q.label}: ${q.query}`))
+  const run = new RunRecorder(
+    ctx,
+    'x',
+    queries.map((q) => `${q.label}: ${q.query}`),
+  )
   const mode = liveMode(ctx)
-  const history = newestHistoryFirst(queries.map((q) => ({ q, state: xState(ctx, q) })), ctx.now().getTime())
+  const history = newestHistoryFirst(
+    queries.map((q) => ({ q, state: xState(ctx, q) })),
+    ctx.now().getTime(),
+  )
   const passes = [...queries.map((q) => ({ q, history: false })), ...history.map((q) => ({ q, history: true }))]
   const waiting = new Map<string, number>()
   const notStarted = (why: string) => void waiting.set(why, (waiting.get(why) ?? 0) + 1)
@@ -89,8 +106,15 @@ export async function collectXQuery(ctx: AppContext, api: XApi, q: XQuery, run: 
   if (!started) return null
   const { bounds, gap } = started
   if (gap) {
-    recordGap(ctx.db, { source: 'x', startAt: gap.from, endAt: gap.to, reason: `query "${q.label}" was last collected before the 7-day reach of recent search` }, ctx.now().getTime())
-    ctx.log.warn({ query: q.label, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() }, 'X coverage gap: older posts are out of recent search reach')
+    recordGap(
+      ctx.db,
+      { source: 'x', startAt: gap.from, endAt: gap.to, reason: `query "${q.label}" was last collected before the 7-day reach of recent search` },
+      ctx.now().getTime(),
+    )
+    ctx.log.warn(
+      { query: q.label, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() },
+      'X coverage gap: older posts are out of recent search reach',
+    )
   }
   let token = state.pending?.next_token
   let newest = state.pending?.newest_id ?? null
@@ -118,7 +142,13 @@ export async function collectXQuery(ctx: AppContext, api: XApi, q: XQuery, run: 
     const reads = passReads
     const { next, count, day } = read
     state = stateAfterPage(state, bounds, newest, next, () => mode.complete(state, newest, reads))
-    const stats: IngestStats = ingest(ctx, [read.normalized], { source: mode.source, query: q.label }, { source: mode.source, key, value: JSON.stringify(state) }, (db) => addReads(db, day, q.topicId, 'x', count))
+    const stats: IngestStats = ingest(
+      ctx,
+      [read.normalized],
+      { source: mode.source, query: q.label },
+      { source: mode.source, key, value: JSON.stringify(state) },
+      (db) => addReads(db, day, q.topicId, 'x', count),
+    )
     run.page(stats, count)
     if (!next) return null
     token = next

@@ -98,7 +98,12 @@ async function collectReplay(ctx: AppContext, opts: CollectOptions): Promise<Col
             if (++badLines <= MAX_LOGGED_BAD_LINES) ctx.log.warn({ file, line: b.line, reason: b.detail }, 'replay line skipped')
           }
           // The cursor is the chunk's last line, written with its posts: a restart resumes right after it.
-          const stats = commitPrepared(ctx, chunk.prepared, { source: 'replay', query: path.basename(file) }, { source: 'replay', key, value: String(chunk.lastLine) })
+          const stats = commitPrepared(
+            ctx,
+            chunk.prepared,
+            { source: 'replay', query: path.basename(file) },
+            { source: 'replay', key, value: String(chunk.lastLine) },
+          )
           run.page(stats, 0, chunk.payloads)
           done.toLine = chunk.lastLine
           if (chunk.incompleteLine !== undefined) {

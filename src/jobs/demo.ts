@@ -67,7 +67,15 @@ export async function runDemo(ctx: AppContext, opts: { outDir: string; onProgres
     byLanguage: sumBy('lang'),
     stance: Object.fromEntries(topicStanceMix(ctx.db, topic.id).map((r) => [r.label, r.n])),
     model: classified?.model ?? '',
-    alerts: alerts.map(({ kind, platform, window_start, window_end, observed, expected, score }) => ({ kind, platform, window_start, window_end, observed, expected, score })),
+    alerts: alerts.map(({ kind, platform, window_start, window_end, observed, expected, score }) => ({
+      kind,
+      platform,
+      window_start,
+      window_end,
+      observed,
+      expected,
+      score,
+    })),
     digest: { date: digest!.date, posts: digest!.posts, files: digest!.files },
     seconds: (performance.now() - started) / 1000,
   }

@@ -60,7 +60,16 @@ export function makeDigests(ctx: AppContext, opts: DigestOptions = {}): DigestRe
     saveDigest(ctx.db, { topicId: topic.id, day: date, timezone: zone, generatedAt: ctx.now().getTime(), facts, files })
     ctx.log.info({ topic: topic.id, date, files }, 'digest written')
     const delivered = digestDeliveredAt(ctx.db, topic.id, date)
-    return { topic: topic.id, date, empty: facts.empty, posts: facts.volume.total, files, deliveredAt: delivered ? new Date(delivered).toISOString() : null, deliveries: [], facts }
+    return {
+      topic: topic.id,
+      date,
+      empty: facts.empty,
+      posts: facts.volume.total,
+      files,
+      deliveredAt: delivered ? new Date(delivered).toISOString() : null,
+      deliveries: [],
+      facts,
+    }
   })
 }
 
@@ -72,7 +81,11 @@ export async function deliverDigests(ctx: AppContext, results: DigestResult[], o
   const several = ctx.config.topics.length > 1
   for (const r of results) {
     const f = r.facts
-    const message = digestMessage(f, { html: renderHtml(f), text: renderPlainText(f), markdown: renderMarkdown(f) }, digestUrl(ctx.config.notify.public_url, r.topic, r.date, several))
+    const message = digestMessage(
+      f,
+      { html: renderHtml(f), text: renderPlainText(f), markdown: renderMarkdown(f) },
+      digestUrl(ctx.config.notify.public_url, r.topic, r.date, several),
+    )
     r.deliveries = await deliver(ctx, message, { force: o.force, signal: o.signal })
     if (r.deliveries.some((d) => d.status === 'sent')) {
       const at = ctx.now().getTime()

@@ -104,7 +104,17 @@ export async function planXRun(ctx: AppContext): Promise<XPlan> {
       estimate = state.last_pass_reads
       from = 'last pass'
     }
-    queries.push({ topic: q.topicId, label: q.label, query: q.query, bounds: state.pending ? { ...b, next_token: '(resumes an interrupted pass)' } : b, resumes: Boolean(state.pending), firstRun, history: left, estimate, estimateFrom: from })
+    queries.push({
+      topic: q.topicId,
+      label: q.label,
+      query: q.query,
+      bounds: state.pending ? { ...b, next_token: '(resumes an interrupted pass)' } : b,
+      resumes: Boolean(state.pending),
+      firstRun,
+      history: left,
+      estimate,
+      estimateFrom: from,
+    })
   }
 
   const estimatedReads = queries.reduce((s, q) => s + (q.estimate ?? 0), 0)

@@ -54,7 +54,14 @@ export function evalTrainTest(train: readonly EvalRow[], test: readonly EvalRow[
     const b = new BayesBaseline(rows)
     return { predict: (t) => b.predict(t) }
   })
-  return { ...ours, n_train: train.length, n_test: test.length, folds: null, targets: targetsOf(train), baseline: { name: 'natural BayesClassifier (defaults)', ...baseline } }
+  return {
+    ...ours,
+    n_train: train.length,
+    n_test: test.length,
+    folds: null,
+    targets: targetsOf(train),
+    baseline: { name: 'natural BayesClassifier (defaults)', ...baseline },
+  }
 }
 
 /** k-fold cross-validation (stratified by target and label): every row is tested once, by models that never saw it. */
@@ -62,7 +69,12 @@ export function evalFolds(rows: readonly EvalRow[], folds: number, seed = 13): E
   const labels = labelSet(rows)
   const strata = rows.map((r) => `${r.target ?? ''}\u0000${r.label}`)
   const keys = [...new Set(strata)]
-  const fold = stratifiedFolds(strata.map((s) => keys.indexOf(s)), keys.length, folds, seed)
+  const fold = stratifiedFolds(
+    strata.map((s) => keys.indexOf(s)),
+    keys.length,
+    folds,
+    seed,
+  )
   const parts = Array.from({ length: folds }, (_, f) => ({ train: rows.filter((_, i) => fold[i] !== f), test: rows.filter((_, i) => fold[i] === f) }))
   const run = (make: (rows: readonly Example[]) => Predictor): ScoreReport => {
     const reports = parts.filter((p) => p.test.length).map((p) => scoreParts(p.train, p.test, make))
@@ -76,7 +88,14 @@ export function evalFolds(rows: readonly EvalRow[], folds: number, seed = 13): E
     const b = new BayesBaseline(r)
     return { predict: (t) => b.predict(t) }
   })
-  return { ...ours, n_train: rows.length, n_test: rows.length, folds, targets: targetsOf(rows), baseline: { name: 'natural BayesClassifier (defaults)', ...baseline } }
+  return {
+    ...ours,
+    n_train: rows.length,
+    n_test: rows.length,
+    folds,
+    targets: targetsOf(rows),
+    baseline: { name: 'natural BayesClassifier (defaults)', ...baseline },
+  }
 }
 
 interface Predictions {

@@ -20,7 +20,13 @@ const CHUNK_ROWS = 500
 /** Stream a topic's posts as JSONL or CSV through `write`; returns how many posts were written. */
 export function exportPosts(ctx: AppContext, o: ExportOptions, write: (chunk: string) => void): number {
   const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
-  const rows = iterateExport(ctx.db, { topicId: topic!.id, from: o.from ?? 0, to: o.to ?? Number.MAX_SAFE_INTEGER, includeDeleted: o.includeDeleted, withPayloads: o.withRaw })
+  const rows = iterateExport(ctx.db, {
+    topicId: topic!.id,
+    from: o.from ?? 0,
+    to: o.to ?? Number.MAX_SAFE_INTEGER,
+    includeDeleted: o.includeDeleted,
+    withPayloads: o.withRaw,
+  })
   const rawItems = new RawItems()
   let n = 0
   let buf: string[] = []

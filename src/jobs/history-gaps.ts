@@ -19,7 +19,14 @@ export function stopCause(e: unknown, platform: string): string {
  * What a first-run pass could not cover becomes a coverage gap, recorded once: together with the query's
  * state that keeps its id, in one transaction, so a crash can neither lose it nor record it twice.
  */
-export function recordHistoryGap(ctx: AppContext, source: HistorySource, key: string, range: { from: number; to: number }, reason: string, stateWithGap: (id: number) => unknown): number {
+export function recordHistoryGap(
+  ctx: AppContext,
+  source: HistorySource,
+  key: string,
+  range: { from: number; to: number },
+  reason: string,
+  stateWithGap: (id: number) => unknown,
+): number {
   const at = ctx.now().getTime()
   const id = ctx.db.transaction(() => {
     const gapId = recordGap(ctx.db, { source, startAt: range.from, endAt: range.to, reason }, at)
@@ -34,7 +41,13 @@ export function recordHistoryGap(ctx: AppContext, source: HistorySource, key: st
  * A backlog read to its end: its gap is repaired. A part the platform no longer reached by then stays a
  * gap of its own, with its own reason. Runs inside the transaction of the last page.
  */
-export function settleHistory(db: Db, source: HistorySource, gapId: number | undefined, lost: { from: number; to: number; reason: string } | null, at: number): void {
+export function settleHistory(
+  db: Db,
+  source: HistorySource,
+  gapId: number | undefined,
+  lost: { from: number; to: number; reason: string } | null,
+  at: number,
+): void {
   if (lost && lost.to > lost.from) recordGap(db, { source, startAt: lost.from, endAt: lost.to, reason: lost.reason }, at)
   if (gapId !== undefined) markGapRepaired(db, gapId, at)
 }

@@ -106,7 +106,13 @@ export function ingest(ctx: AppContext, batch: readonly Normalized[], provenance
 }
 
 /** The database half of ingest: thread topics, then posts, deletions, cursor and extra writes in one transaction. */
-export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provenance: Provenance, cursor?: CursorWrite, alsoWrite?: (db: Db) => void): IngestStats {
+export function commitPrepared(
+  ctx: AppContext,
+  prepared: PreparedBatch,
+  provenance: Provenance,
+  cursor?: CursorWrite,
+  alsoWrite?: (db: Db) => void,
+): IngestStats {
   const stats = prepared.stats
   const items = [...prepared.items]
   const matchedIds = new Map<string, string[]>(items.map((i) => [`${i.post.platform} ${i.post.platformId}`, i.matches.map((m) => m.topicId)]))
@@ -118,13 +124,25 @@ export function commitPrepared(ctx: AppContext, prepared: PreparedBatch, provena
     if (found.length === 0) break
     for (const u of found) {
       items.push(u)
-      matchedIds.set(`${u.post.platform} ${u.post.platformId}`, u.matches.map((m) => m.topicId))
+      matchedIds.set(
+        `${u.post.platform} ${u.post.platformId}`,
+        u.matches.map((m) => m.topicId),
+      )
     }
     pending = joined.filter((u) => u.matches.length === 0)
   }
   stats.offTopic += pending.length
 
-  const written = savePage(ctx.db, { items, edits: prepared.edits, deletions: prepared.deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), cursor, alsoWrite })
+  const written = savePage(ctx.db, {
+    items,
+    edits: prepared.edits,
+    deletions: prepared.deletions,
+    source: provenance.source,
+    query: provenance.query,
+    observedAt: ctx.now().getTime(),
+    cursor,
+    alsoWrite,
+  })
   stats.newPosts = written.inserted
   stats.duplicates = written.duplicates
   stats.deletions = written.deleted
@@ -182,7 +200,13 @@ function inheritThreadTopics(ctx: AppContext, posts: readonly PostToStore[], inB
  * Fresh observations of posts already stored (engagement lookups): counts and author details are
  * updated, topics left as they are, and posts the platform no longer returns are marked deleted.
  */
-export function refreshObserved(ctx: AppContext, batch: readonly Normalized[], deletions: PostDeletion[], provenance: Provenance, alsoWrite?: (db: Db) => void): { updated: number; deleted: number } {
+export function refreshObserved(
+  ctx: AppContext,
+  batch: readonly Normalized[],
+  deletions: PostDeletion[],
+  provenance: Provenance,
+  alsoWrite?: (db: Db) => void,
+): { updated: number; deleted: number } {
   const items = batch.flatMap((n) => n.posts).map((post) => ({ post, langDetected: detectLang(post.text), links: canonicalLinks(post), matches: [] }))
   const r = savePage(ctx.db, { items, deletions, source: provenance.source, query: provenance.query, observedAt: ctx.now().getTime(), alsoWrite })
   return { updated: r.duplicates, deleted: r.deleted }

@@ -19,7 +19,9 @@ export function closeInterruptedRuns(ctx: AppContext, o: { mine?: boolean; why?:
     const own = r.pid === me.pid && r.host === me.host && r.bootId === me.bootId
     const gone = !own && !stillRunning(r, now)
     if (!(gone || (own && o.mine))) continue
-    const why = own ? `stopped before it finished: ${o.why ?? 'the daemon ran out of shutdown time'}` : `its process (pid ${r.pid ?? '?'} on ${r.host ?? '?'}) ended without finishing it (killed or crashed)`
+    const why = own
+      ? `stopped before it finished: ${o.why ?? 'the daemon ran out of shutdown time'}`
+      : `its process (pid ${r.pid ?? '?'} on ${r.host ?? '?'}) ended without finishing it (killed or crashed)`
     markInterrupted(ctx.db, r.table, r.id, `${why}; what it stored is kept and the next run resumes after it`, ctx.now().getTime())
     closed++
   }

@@ -6,7 +6,16 @@ import { UNCERTAIN } from '../domain/stance.js'
 import { StanceModel, type Explanation } from '../classify/stance-model.js'
 import { saveClassifications } from '../store/classifications.js'
 import { activeModel } from '../store/models.js'
-import { clearHumanLabel, currentStance, findPost, leastCertain, setHumanLabel, type CurrentStance, type FoundPost, type ReviewCandidate } from '../store/labels.js'
+import {
+  clearHumanLabel,
+  currentStance,
+  findPost,
+  leastCertain,
+  setHumanLabel,
+  type CurrentStance,
+  type FoundPost,
+  type ReviewCandidate,
+} from '../store/labels.js'
 import { topicById } from './topics.js'
 
 export interface LabelResult {
@@ -19,7 +28,8 @@ export interface LabelResult {
 
 export function requirePost(ctx: AppContext, ref: PostRef): FoundPost {
   const post = findPost(ctx.db, ref)
-  if (!post) throw new InputError(`no stored post matches "${ref.text}". Give its URL, its platform id (tweet id or at:// URI) or #N from an export or \`review\``)
+  if (!post)
+    throw new InputError(`no stored post matches "${ref.text}". Give its URL, its platform id (tweet id or at:// URI) or #N from an export or \`review\``)
   return post
 }
 
@@ -27,7 +37,8 @@ export function requirePost(ctx: AppContext, ref: PostRef): FoundPost {
 export function topicOfPost(ctx: AppContext, post: FoundPost, wanted: string | undefined): TopicConfig {
   if (wanted) {
     const [topic] = topicById(ctx, wanted)
-    if (!post.topics.includes(topic!.id)) throw new InputError(`post #${post.id} is not in topic "${wanted}"${post.topics.length ? `; its topics: ${post.topics.join(', ')}` : ''}`)
+    if (!post.topics.includes(topic!.id))
+      throw new InputError(`post #${post.id} is not in topic "${wanted}"${post.topics.length ? `; its topics: ${post.topics.join(', ')}` : ''}`)
     return topic!
   }
   const known = ctx.config.topics.filter((t) => post.topics.includes(t.id))
@@ -45,7 +56,9 @@ export function labelPost(ctx: AppContext, ref: PostRef, label: string | null, o
   const topic = topicOfPost(ctx, post, o.topic)
   const labels = topic.stance.labels.map((l) => l.id)
   if (label !== null && !labels.includes(label)) {
-    throw new UsageError(`"${label}" is not a stance of topic "${topic.id}"; use one of: ${labels.join(', ')}${label === UNCERTAIN ? ' (uncertain is what the model says when it cannot tell; a person labels what they see)' : ''}`)
+    throw new UsageError(
+      `"${label}" is not a stance of topic "${topic.id}"; use one of: ${labels.join(', ')}${label === UNCERTAIN ? ' (uncertain is what the model says when it cannot tell; a person labels what they see)' : ''}`,
+    )
   }
   const previous = currentStance(ctx.db, topic.id, post)!
   if (label === null) clearHumanLabel(ctx.db, post, topic.id)
@@ -75,7 +88,12 @@ export function reviewQueue(ctx: AppContext, o: { topic?: string; n: number }): 
   return topicById(ctx, o.topic).map((topic) => {
     const stored = activeModel(ctx.db, topic.id)
     if (!stored) throw new InputError(`topic "${topic.id}" has no model yet: run \`stancewatch classify\` first`)
-    return { topicId: topic.id, model: stored.version, labels: topic.stance.labels.map((l) => l.id), posts: leastCertain(ctx.db, topic.id, stored.id, o.n).map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString() })) }
+    return {
+      topicId: topic.id,
+      model: stored.version,
+      labels: topic.stance.labels.map((l) => l.id),
+      posts: leastCertain(ctx.db, topic.id, stored.id, o.n).map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString() })),
+    }
   })
 }
 
@@ -96,7 +114,8 @@ export function explain(ctx: AppContext, o: { ref?: PostRef; text?: string; topi
   } else if (o.text !== undefined) {
     if (!o.text.trim()) throw new UsageError('--text is empty; give the text to explain')
     topic = topicById(ctx, o.topic)[0]!
-    if (!o.topic && ctx.config.topics.length > 1) throw new UsageError(`several topics are configured; choose one with --topic (${ctx.config.topics.map((t) => t.id).join(', ')})`)
+    if (!o.topic && ctx.config.topics.length > 1)
+      throw new UsageError(`several topics are configured; choose one with --topic (${ctx.config.topics.map((t) => t.id).join(', ')})`)
   } else throw new UsageError('give a post (URL, id or #N) or --text "…"')
   const stored = activeModel(ctx.db, topic.id)
   if (!stored) throw new InputError(`topic "${topic.id}" has no model yet: run \`stancewatch train\` or \`stancewatch classify\` first`)

@@ -24,7 +24,12 @@ export function subjectName(subject: Subject): string {
  * `alert_after_minutes_disconnected`), and once when it works again. Skipped and interrupted runs neither
  * break nor extend a streak.
  */
-export async function noteOutcome(ctx: AppContext, subject: Subject, o: { status: FinalStatus; reason: string | null }, opts: { stream?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+export async function noteOutcome(
+  ctx: AppContext,
+  subject: Subject,
+  o: { status: FinalStatus; reason: string | null },
+  opts: { stream?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
   const at = ctx.now().getTime()
   if (o.status === 'ok' || o.status === 'partial') {
     const before = recordSuccess(ctx.db, subject, o.status, at)
@@ -81,8 +86,14 @@ function failing(subject: Subject, h: Health, stream: boolean): Message {
     kind: 'ops',
     key: `ops:${subject}:${since}`,
     topicId: '',
-    title: stream ? `stancewatch: ${subjectName(subject)} unreachable since ${iso(since)}` : `stancewatch: ${subjectName(subject)} failed ${h.consecutiveFailures} times in a row`,
-    summary: [`Failing since ${iso(since)}.`, `Last error: ${h.lastError ?? 'unknown'}`, 'Check `stancewatch status` on the server; a recovery is announced once.'],
+    title: stream
+      ? `stancewatch: ${subjectName(subject)} unreachable since ${iso(since)}`
+      : `stancewatch: ${subjectName(subject)} failed ${h.consecutiveFailures} times in a row`,
+    summary: [
+      `Failing since ${iso(since)}.`,
+      `Last error: ${h.lastError ?? 'unknown'}`,
+      'Check `stancewatch status` on the server; a recovery is announced once.',
+    ],
     posts: [],
     data: h,
   }
@@ -94,7 +105,12 @@ function recovered(subject: Subject, before: Health, at: number): Message {
     key: `${before.alertKey}:recovered`,
     topicId: '',
     title: `stancewatch: ${subjectName(subject)} works again`,
-    summary: [before.failingSince ? `It had been failing since ${iso(before.failingSince)} (${before.consecutiveFailures} failed runs).` : `Last success before this one: ${before.lastOkAt ? iso(before.lastOkAt) : 'never'}.`, `Recovered ${iso(at)}.`],
+    summary: [
+      before.failingSince
+        ? `It had been failing since ${iso(before.failingSince)} (${before.consecutiveFailures} failed runs).`
+        : `Last success before this one: ${before.lastOkAt ? iso(before.lastOkAt) : 'never'}.`,
+      `Recovered ${iso(at)}.`,
+    ],
     posts: [],
     data: { subject, recoveredAt: iso(at), before },
   }

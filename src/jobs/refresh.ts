@@ -53,7 +53,20 @@ export async function refreshEngagement(ctx: AppContext, platform: 'x' | 'bluesk
         const gone: PostDeletion[] = missing(platform, body, batch, returned).map((id) => ({ platform, platformId: id, deletedAt: ctx.now().toISOString() }))
         const reads = platform === 'x' ? normalized.posts.length : 0
         const r = refreshObserved(ctx, [normalized], gone, { source: `${platform}-refresh`, query: null }, (db) => addReads(db, day, topic.id, 'x', reads))
-        run.page({ fetched: normalized.posts.length, newPosts: 0, duplicates: r.updated, offTopic: 0, skipped: normalized.skipped.length, ignored: 0, deletions: r.deleted, edits: 0, skipReasons: {} }, reads)
+        run.page(
+          {
+            fetched: normalized.posts.length,
+            newPosts: 0,
+            duplicates: r.updated,
+            offTopic: 0,
+            skipped: normalized.skipped.length,
+            ignored: 0,
+            deletions: r.deleted,
+            edits: 0,
+            skipReasons: {},
+          },
+          reads,
+        )
       }
     }
     run.setApi((x ?? bsky)!.stats, platform === 'x' ? ctx.config.sources.x.cost_per_post_usd : 0)

@@ -44,7 +44,14 @@ const AHEAD_PER_WORKER = 3
  * prepares, and a slower one simply gets fewer pieces. This thread does not prepare pieces itself while it
  * waits: measured, the second copy of the parsing code it then has to warm up cost more than it saved.
  */
-export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: string, fromLine: number, chunkLines: number, maxLineBytes: number, workers: number): ChunkSource {
+export function chunksInWorkers(
+  topicConfigs: readonly TopicConfig[],
+  file: string,
+  fromLine: number,
+  chunkLines: number,
+  maxLineBytes: number,
+  workers: number,
+): ChunkSource {
   const pieces = readReplayPieces(file, fromLine, chunkLines, maxLineBytes)
   /** Prepared chunks waiting for their turn to be written, still as handed over: a few objects each, not thousands. */
   const prepared = new Map<number, { chunk: HandedChunk; bytesRead: number }>()
@@ -63,7 +70,11 @@ export function chunksInWorkers(topicConfigs: readonly TopicConfig[], file: stri
     // next, without waiting for its event loop to turn.
     const { port1: results, port2 } = new MessageChannel()
     const workerData: ReplayWorkerData = { topics: [...topicConfigs], results: port2 }
-    const w: Worker = startWorker('./replay-worker', import.meta.url, { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })
+    const w: Worker = startWorker('./replay-worker', import.meta.url, {
+      workerData,
+      transferList: [port2],
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    })
     const state = { w, results, ready: false, inFlight: 0, drain: () => {} }
     const onMessage = (m: ReplayWorkerMessage) => {
       if (m.type === 'ready') state.ready = true

@@ -70,13 +70,25 @@ export function takeOver(h: HandedChunk): PreparedChunk {
 
 function writePost(out: FieldWriter, item: PostToStore, payload: number): void {
   const p = item.post
-  out.str(p.platform).str(p.platformId).str(p.url).str(p.author.id).str(p.author.handle).str(p.author.name).num(p.author.followers ?? NaN)
+  out
+    .str(p.platform)
+    .str(p.platformId)
+    .str(p.url)
+    .str(p.author.id)
+    .str(p.author.handle)
+    .str(p.author.name)
+    .num(p.author.followers ?? NaN)
   out.str(p.text).str(p.lang).str(p.createdAt).num(Date.parse(p.createdAt)).str(p.createdAtSource).str(p.replyTo).str(p.quoteOf).str(p.conversationId)
   const m = p.metrics
   if (m) out.num(1).num(m.likes).num(m.reposts).num(m.replies).num(m.quotes)
   else out.num(0)
   out.str(item.langDetected).strs(item.links).num(item.matches.length)
-  for (const x of item.matches) out.str(x.topicId).strs(x.rules).num(x.themes ? 1 : 0).strs(x.themes ?? [])
+  for (const x of item.matches)
+    out
+      .str(x.topicId)
+      .strs(x.rules)
+      .num(x.themes ? 1 : 0)
+      .strs(x.themes ?? [])
   out.num(payload)
   if (payload >= 0) return
   // packRawPayloads made the serialised item a view of the chunk's raw buffer.
@@ -100,7 +112,24 @@ function readPost(input: FieldReader, received: readonly ReceivedPayload[], rawB
   const quoteOf = input.str()
   const conversationId = input.str()
   const metrics = input.num() ? { likes: input.num(), reposts: input.num(), replies: input.num(), quotes: input.num() } : null
-  const post: Post = { platform, platformId, url, author, text, lang, createdAt, createdAtSource, replyTo, quoteOf, conversationId, metrics, links: [], hashtags: [], mentions: [], raw: null }
+  const post: Post = {
+    platform,
+    platformId,
+    url,
+    author,
+    text,
+    lang,
+    createdAt,
+    createdAtSource,
+    replyTo,
+    quoteOf,
+    conversationId,
+    metrics,
+    links: [],
+    hashtags: [],
+    mentions: [],
+    raw: null,
+  }
   const langDetected = input.str()!
   const links = input.strs()
   const matches: MatchToStore[] = []

@@ -40,7 +40,11 @@ export function chunkOfPiece(id: number, piece: Omit<ReplayPiece, 'bytesRead'>):
 /** Parse, normalize and match a chunk of archive lines: everything but the database (see replay-handover.ts for threads). */
 export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChunk): PreparedChunk {
   const batch: Normalized[] = []
-  const bad: BadLine[] = (chunk.tooLong ?? []).map(({ line, bytes }) => ({ line, reason: 'replay: line too long', detail: `line ${line} is ${megabytes(bytes)} long, over sources.replay_max_line_mb; skipped` }))
+  const bad: BadLine[] = (chunk.tooLong ?? []).map(({ line, bytes }) => ({
+    line,
+    reason: 'replay: line too long',
+    detail: `line ${line} is ${megabytes(bytes)} long, over sources.replay_max_line_mb; skipped`,
+  }))
   const { lines, lastLine, incompleteLine } = withoutIncompleteEnd(chunk)
   for (const { line, text, bytes } of lines) {
     let payload: unknown
@@ -54,7 +58,8 @@ export function prepareChunk(topics: readonly CompiledTopic[], chunk: ReplayChun
     const n = normalizePayload(payload)
     if (n && bytes) n.received = { body: bytes }
     if (n) batch.push(n)
-    else bad.push({ line, reason: 'replay: unknown payload shape', detail: `line ${line} is not an X page, a Bluesky output or PostView, or a Jetstream event` })
+    else
+      bad.push({ line, reason: 'replay: unknown payload shape', detail: `line ${line} is not an X page, a Bluesky output or PostView, or a Jetstream event` })
   }
   const prepared = prepareBatch(topics, batch)
   const out: PreparedChunk = { id: chunk.id, prepared, payloads: batch.length, bad, lastLine }

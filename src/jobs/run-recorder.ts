@@ -53,7 +53,12 @@ export class RunRecorder {
 
   /** Record stored payloads: `pages` of them (API pages, or replayed lines), with their billable reads. */
   page(stats: IngestStats, reads = 0, pages = 1): void {
-    if (this.pages === 0 && COLLECTING.has(this.source)) markTopicsCollected(this.ctx.db, this.ctx.config.topics.map((t) => t.id), this.ctx.now().getTime())
+    if (this.pages === 0 && COLLECTING.has(this.source))
+      markTopicsCollected(
+        this.ctx.db,
+        this.ctx.config.topics.map((t) => t.id),
+        this.ctx.now().getTime(),
+      )
     addStats(this.stats, stats)
     this.pages += pages
     this.reads += reads
@@ -88,7 +93,18 @@ export class RunRecorder {
     const reason = stopReason ? scrubSecrets(stopReason) : null
     finishCollectorRun(this.ctx.db, this.runId, status, reason, this.ctx.now().getTime(), this.rateLimitedUntil)
     if (status !== 'ok') this.ctx.log.warn({ source: this.source, run: this.runId, status }, reason ?? 'run ended early')
-    return { runId: this.runId, source: this.source, status, stopReason: reason, pages: this.pages, reads: this.reads, estCostUsd: this.reads * this.price, stats: this.stats, api: this.api, errors: this.errors }
+    return {
+      runId: this.runId,
+      source: this.source,
+      status,
+      stopReason: reason,
+      pages: this.pages,
+      reads: this.reads,
+      estCostUsd: this.reads * this.price,
+      stats: this.stats,
+      api: this.api,
+      errors: this.errors,
+    }
   }
 
   fail(e: unknown): void {

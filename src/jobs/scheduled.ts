@@ -48,7 +48,10 @@ export async function runJob(ctx: AppContext, job: JobName, o: RunJobOptions = {
   const id = startJobRun(ctx.db, job, ctx.now().getTime(), thisProcess(), { trigger: o.trigger ?? 'manual', slotAt: o.slotAt ?? null })
   let outcome: JobOutcome
   try {
-    outcome = job === 'collect' ? await collectJob(ctx, o.signal) : await withJobLease(ctx, job, { command: `stancewatch start (${job})` }, () => jobBody(ctx, job, o.signal))
+    outcome =
+      job === 'collect'
+        ? await collectJob(ctx, o.signal)
+        : await withJobLease(ctx, job, { command: `stancewatch start (${job})` }, () => jobBody(ctx, job, o.signal))
   } catch (e) {
     outcome =
       e instanceof LeaseBusyError
@@ -78,7 +81,14 @@ async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal
         runnableSources(ctx).map((s): Subject => `source:${s}`),
         signal,
       )
-      return withDeliveries({ status: 'ok', reason: `${fired.length} alert${fired.length === 1 ? '' : 's'} fired`, detail: { alerts: fired.map((a) => a.id), deliveries: sent.map(summary), retried: retried.map(summary) } }, [...sent, ...retried])
+      return withDeliveries(
+        {
+          status: 'ok',
+          reason: `${fired.length} alert${fired.length === 1 ? '' : 's'} fired`,
+          detail: { alerts: fired.map((a) => a.id), deliveries: sent.map(summary), retried: retried.map(summary) },
+        },
+        [...sent, ...retried],
+      )
     }
     case 'digest':
       return digestJob(ctx, signal)
@@ -121,7 +131,8 @@ async function collectPart(ctx: AppContext, source: SourceName, signal?: AbortSi
     const r = await withJobLease(ctx, `collect:${source}`, { command: `stancewatch start (collect ${source})` }, () => collect(ctx, { source, signal }))
     return { name: source, status: r.status, reason: r.stopReason, run: r.runId, newPosts: r.stats.newPosts }
   } catch (e) {
-    if (e instanceof LeaseBusyError) return { name: source, status: 'skipped', reason: `another process is collecting it: ${describeHolder(e.holder, Date.now())}` }
+    if (e instanceof LeaseBusyError)
+      return { name: source, status: 'skipped', reason: `another process is collecting it: ${describeHolder(e.holder, Date.now())}` }
     ctx.log.error({ source, err: e }, 'collection failed')
     return { name: source, status: 'failed', reason: (e as Error).message ?? String(e) }
   }
@@ -130,7 +141,9 @@ async function collectPart(ctx: AppContext, source: SourceName, signal?: AbortSi
 async function refreshPart(ctx: AppContext, platform: 'x' | 'bluesky', signal?: AbortSignal): Promise<PartOutcome> {
   const name = `${platform}-refresh`
   try {
-    const r = await withJobLease(ctx, `refresh:${platform}`, { command: 'stancewatch start (engagement refresh)' }, () => refreshEngagement(ctx, platform, signal))
+    const r = await withJobLease(ctx, `refresh:${platform}`, { command: 'stancewatch start (engagement refresh)' }, () =>
+      refreshEngagement(ctx, platform, signal),
+    )
     return { name, status: r.status, reason: r.stopReason, run: r.runId, updated: r.stats.duplicates, deleted: r.stats.deletions }
   } catch (e) {
     if (e instanceof LeaseBusyError) return { name, status: 'skipped', reason: 'another process is refreshing it' }
@@ -155,7 +168,9 @@ async function digestJob(ctx: AppContext, signal?: AbortSignal): Promise<JobOutc
     }
   }
   if (written.length === 0) {
-    const reason = waiting.length ? `nothing collected yet for ${waiting.join(', ')}: no digest before a topic's first collection` : 'every day is already written'
+    const reason = waiting.length
+      ? `nothing collected yet for ${waiting.join(', ')}: no digest before a topic's first collection`
+      : 'every day is already written'
     return { status: 'skipped', reason, detail: [] }
   }
   return withDeliveries({ status: 'ok', reason: `${written.length} digest${written.length === 1 ? '' : 's'} written`, detail: written }, deliveries)
@@ -175,7 +190,11 @@ async function maintenanceJob(ctx: AppContext): Promise<JobOutcome> {
 function withDeliveries(o: JobOutcome, deliveries: DeliveryResult[]): JobOutcome {
   const failed = deliveries.filter((d) => d.status === 'failed')
   if (failed.length === 0) return o
-  return { ...o, status: 'partial', reason: `${o.reason}; delivery failed on ${[...new Set(failed.map((d) => d.channel))].join(', ')} (retried at the next alerts check)` }
+  return {
+    ...o,
+    status: 'partial',
+    reason: `${o.reason}; delivery failed on ${[...new Set(failed.map((d) => d.channel))].join(', ')} (retried at the next alerts check)`,
+  }
 }
 
 const summary = (d: DeliveryResult) => `${d.key} ${d.channel}:${d.status}`

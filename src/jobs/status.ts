@@ -35,7 +35,14 @@ export interface RunSummary {
 
 function runSummary(r: CollectorRun | JobRun, status: string): RunSummary {
   const reason = 'stopReason' in r ? r.stopReason : r.reason
-  return { id: r.id, status, reason, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt), durationMs: r.finishedAt === null ? null : r.finishedAt - r.startedAt }
+  return {
+    id: r.id,
+    status,
+    reason,
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+    durationMs: r.finishedAt === null ? null : r.finishedAt - r.startedAt,
+  }
 }
 
 /** Where a source stands: the oldest position of its queries (the one furthest behind), or its stream cursor. */
@@ -58,12 +65,23 @@ function position(ctx: AppContext, source: SourceName, now: number) {
   if (queries.length === 0) return { position: null, lagSeconds: null }
   const marks = queries.map((q) => q.mark).filter((m): m is number => m !== null && Number.isFinite(m))
   const oldest = marks.length ? Math.min(...marks) : null
-  return { position: { watermark: iso(oldest), queries: queries.map(({ mark: _, ...q }) => q) }, lagSeconds: oldest === null ? null : Math.round((now - oldest) / 1000) }
+  return {
+    position: { watermark: iso(oldest), queries: queries.map(({ mark: _, ...q }) => q) },
+    lagSeconds: oldest === null ? null : Math.round((now - oldest) / 1000),
+  }
 }
 
 function healthOf(h: Health | undefined) {
   if (!h) return null
-  return { lastStatus: h.lastStatus, consecutiveFailures: h.consecutiveFailures, failingSince: iso(h.failingSince), lastOkAt: iso(h.lastOkAt), lastError: h.lastError, alertOpen: h.alertKey !== null, alertedAt: iso(h.alertedAt) }
+  return {
+    lastStatus: h.lastStatus,
+    consecutiveFailures: h.consecutiveFailures,
+    failingSince: iso(h.failingSince),
+    lastOkAt: iso(h.lastOkAt),
+    lastError: h.lastError,
+    alertOpen: h.alertKey !== null,
+    alertedAt: iso(h.alertedAt),
+  }
 }
 
 /**
@@ -75,7 +93,11 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
   const now = ctx.now().getTime()
   const realNow = Date.now()
   const daemon = currentHolder(ctx, DAEMON_LEASE)
-  const running = new Map(leasesLike(ctx.db, 'job:').filter((h) => !isGone(h, realNow)).map((h) => [h.name.slice(4), h]))
+  const running = new Map(
+    leasesLike(ctx.db, 'job:')
+      .filter((h) => !isGone(h, realNow))
+      .map((h) => [h.name.slice(4), h]),
+  )
   const health = new Map(allHealth(ctx.db).map((h) => [h.subject, h]))
   const lastRuns = new Map(lastJobRuns(ctx.db).map((r) => [r.job, r]))
   const lastCollector = new Map(lastCollectorRunBySource(ctx.db).map((r) => [r.source, r]))
@@ -130,19 +152,34 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
       firstCollectedAt: iso(firstCollectedAt(ctx.db, t.id)),
       model: m ? { version: m.version, trained_at: iso(m.trainedAt), accuracy: cv?.accuracy ?? null, macro_f1: cv?.macro_f1 ?? null } : null,
       budget: {
-        x: { today: used.day, dailyLimit: t.budget.x_daily_post_reads, month: used.month, monthlyLimit: t.budget.x_monthly_post_reads, costTodayUsd: used.day * price, costMonthUsd: used.month * price },
+        x: {
+          today: used.day,
+          dailyLimit: t.budget.x_daily_post_reads,
+          month: used.month,
+          monthlyLimit: t.budget.x_monthly_post_reads,
+          costTodayUsd: used.day * price,
+          costMonthUsd: used.month * price,
+        },
       },
     }
   })
 
   return {
     database: { path: ctx.db.name, bytes: fileBytes(ctx.db.name), walBytes: fileBytes(`${ctx.db.name}-wal`) },
-    daemon: daemon ? { running: true, pid: daemon.pid, host: daemon.host, since: iso(daemon.acquiredAt), heartbeat: iso(daemon.heartbeatAt) } : { running: false },
+    daemon: daemon
+      ? { running: true, pid: daemon.pid, host: daemon.host, since: iso(daemon.acquiredAt), heartbeat: iso(daemon.heartbeatAt) }
+      : { running: false },
     jobs,
     sources,
     topics,
     posts: postCounts(ctx.db),
-    runs: recentCollectorRuns(ctx.db, o.runs).map(({ pid: _p, host: _h, bootId: _b, ...r }) => ({ ...r, status: shownStatus({ ...r, pid: _p, host: _h, bootId: _b }), startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt), rateLimitedUntil: iso(r.rateLimitedUntil) })),
+    runs: recentCollectorRuns(ctx.db, o.runs).map(({ pid: _p, host: _h, bootId: _b, ...r }) => ({
+      ...r,
+      status: shownStatus({ ...r, pid: _p, host: _h, bootId: _b }),
+      startedAt: iso(r.startedAt),
+      finishedAt: iso(r.finishedAt),
+      rateLimitedUntil: iso(r.rateLimitedUntil),
+    })),
     gaps,
     alerts: alertStates(ctx.db),
     deliveries: deliveriesByChannel(ctx.db, now - DELIVERY_DAYS * 86_400_000).map((d) => ({ ...d, nextAttemptAt: iso(d.nextAttemptAt) })),

@@ -37,7 +37,10 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
   const found = xHistoryStart(state, now, cfg.first_run_lookback_hours * HOUR_MS)
   if (!found) return null
   const { pass } = found
-  const lost = found.lost && { ...found.lost, reason: `first-run history of query "${q.label}" was older than the 7 days recent search reaches by the time a run got to it` }
+  const lost = found.lost && {
+    ...found.lost,
+    reason: `first-run history of query "${q.label}" was older than the 7 days recent search reaches by the time a run got to it`,
+  }
   const cursor = (s: XQueryState) => ({ source: 'x', key: q.key, value: JSON.stringify(s) })
   if (found.done) {
     ctx.db.transaction(() => {
@@ -59,10 +62,17 @@ export async function collectXHistory(ctx: AppContext, api: XApi, q: XQuery, run
     const range = `${iso(pass.start)} – ${iso(reached)}`
     if (state.backlog.gap_id === undefined) {
       const backlog = state.backlog
-      recordHistoryGap(ctx, 'x', q.key, { from: pass.start, to: reached }, `first-run history of query "${q.label}" not yet collected: ${why}; later runs fill it`, (id) => {
-        state = { ...state, backlog: { ...backlog, gap_id: id } }
-        return state
-      })
+      recordHistoryGap(
+        ctx,
+        'x',
+        q.key,
+        { from: pass.start, to: reached },
+        `first-run history of query "${q.label}" not yet collected: ${why}; later runs fill it`,
+        (id) => {
+          state = { ...state, backlog: { ...backlog, gap_id: id } }
+          return state
+        },
+      )
     }
     return `${q.label}: first-run history reaches back to ${iso(reached)}; ${range} is a coverage gap until later runs fill it: ${why}${detail ? ` (${detail})` : ''}`
   }

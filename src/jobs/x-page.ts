@@ -31,7 +31,8 @@ export async function readXPage(ctx: AppContext, api: XApi, q: XQuery, run: RunR
   const day = ctx.now().toISOString().slice(0, 10)
   const used = readsSoFar(ctx.db, day, topic.id, 'x')
   const left = Math.min(topic.budget.x_daily_post_reads - used.day, topic.budget.x_monthly_post_reads - used.month)
-  if (left < 10) return { kind: 'budget', what: left <= 0 ? 'budget reached' : 'budget nearly reached', detail: `${used.day} post reads today, ${used.month} this month` }
+  if (left < 10)
+    return { kind: 'budget', what: left <= 0 ? 'budget reached' : 'budget nearly reached', detail: `${used.day} post reads today, ${used.month} this month` }
   const body = await api.searchRecent({ query: q.query, max_results: String(Math.min(ctx.config.sources.x.max_results, left)), ...bounds })
   archivePayload(ctx.config.sources.archive_dir, 'x', body, ctx.now().getTime())
   const normalized = normalizePayload(body)

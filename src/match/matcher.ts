@@ -86,7 +86,11 @@ export function matchPost(post: Post, links: readonly string[], topics: readonly
       for (const [tag, rule] of topic.hashtags) if (tags.has(tag)) rules.push(rule)
     }
     const watched = topic.accounts[post.platform]
-    if (watched.size > 0 && (watched.has(accountKey(post.author.id)) || (post.author.handle !== null && watched.has(accountKey(post.author.handle)))) && (topic.accounts.requireAny < 0 || hasAny(found, topic.accounts.requireAny))) {
+    if (
+      watched.size > 0 &&
+      (watched.has(accountKey(post.author.id)) || (post.author.handle !== null && watched.has(accountKey(post.author.handle)))) &&
+      (topic.accounts.requireAny < 0 || hasAny(found, topic.accounts.requireAny))
+    ) {
       rules.push(`account:${post.author.handle ?? post.author.id}`)
     }
     if (rules.length > 0) matches.push({ topicId: topic.id, rules, themes: themesFound(found, topic) })

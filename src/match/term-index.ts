@@ -150,7 +150,16 @@ export class TermIndex {
     this.lists.forEach((list, id) => {
       for (const t of new Set(list)) listsOfTerm[filled[t]!++] = id
     })
-    Object.assign(this, { delta, fail, outStart, outIds, stamps: new Uint32Array(terms), listsOfTerm, listsOfTermStart, listStamps: new Uint32Array(this.lists.length) })
+    Object.assign(this, {
+      delta,
+      fail,
+      outStart,
+      outIds,
+      stamps: new Uint32Array(terms),
+      listsOfTerm,
+      listsOfTermStart,
+      listStamps: new Uint32Array(this.lists.length),
+    })
     return this
   }
 
@@ -222,7 +231,13 @@ function edgesFit(text: string, start: number, end: number, shape: TermShape): b
     const before = text.codePointAt(start - 1) ?? 32
     if (isAlphabetic(before) || isDigit(before)) return false
     // French elision: "j'ai" is not the term "ai".
-    if ((before === 0x27 || before === 0x2019) && start >= 2 && (text.charCodeAt(start - 2) | 0x20) === 0x6a && (start < 3 || !isAlphabetic(text.codePointAt(start - 3) ?? 32))) return false
+    if (
+      (before === 0x27 || before === 0x2019) &&
+      start >= 2 &&
+      (text.charCodeAt(start - 2) | 0x20) === 0x6a &&
+      (start < 3 || !isAlphabetic(text.codePointAt(start - 3) ?? 32))
+    )
+      return false
   }
   if (shape.end !== 'free' && end < text.length) {
     const after = text.codePointAt(end) ?? 32

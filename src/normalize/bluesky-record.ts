@@ -40,7 +40,9 @@ export function readPostRecord(record: Obj): RecordFields | null {
   if (external) links.add(external)
 
   const reply = isObj(record.reply) ? record.reply : null
-  const langs = arr(record.langs).map(str).filter((l): l is string => !!l)
+  const langs = arr(record.langs)
+    .map(str)
+    .filter((l): l is string => !!l)
   return {
     text,
     lang: langs[0]?.toLowerCase() ?? null,

@@ -58,4 +58,3 @@ export function normalizePostView(view: unknown): Post | Skipped {
     raw: view,
   }
 }
-

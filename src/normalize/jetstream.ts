@@ -56,4 +56,3 @@ export function normalizeJetstreamEvent(ev: Obj): JetstreamResult {
     },
   }
 }
-

@@ -77,12 +77,16 @@ function normalizeTweet(t: Obj, refs: Obj[], users: Map<string, Obj>): Post | Sk
     replyTo: refOf('replied_to'),
     quoteOf: refOf('quoted'),
     conversationId: str(t.conversation_id),
-    metrics: m
-      ? { likes: count(m.like_count), reposts: count(m.retweet_count), replies: count(m.reply_count), quotes: count(m.quote_count) }
-      : null,
+    metrics: m ? { likes: count(m.like_count), reposts: count(m.retweet_count), replies: count(m.reply_count), quotes: count(m.quote_count) } : null,
     links: [...new Set(links)],
-    hashtags: arr(entities.hashtags).filter(isObj).map((h) => str(h.tag)).filter((h): h is string => !!h),
-    mentions: arr(entities.mentions).filter(isObj).map((h) => str(h.username)).filter((h): h is string => !!h),
+    hashtags: arr(entities.hashtags)
+      .filter(isObj)
+      .map((h) => str(h.tag))
+      .filter((h): h is string => !!h),
+    mentions: arr(entities.mentions)
+      .filter(isObj)
+      .map((h) => str(h.username))
+      .filter((h): h is string => !!h),
     raw: user ? { tweet: t, author: user } : { tweet: t },
   }
 }

@@ -17,7 +17,15 @@ export async function blueskyAgent(ctx: AppContext): Promise<Agent> {
   if (!identifier || !appPassword) throw new ChannelError('Bluesky: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set', { permanent: true })
   const now = () => ctx.now().getTime()
   try {
-    return await openBskySession({ service, identifier, appPassword, store: sessionStore(ctx.db, ctx.env.bluesky, now), log: ctx.log, maxLoginsPerDay: ctx.config.sources.bluesky.max_logins_per_day, now })
+    return await openBskySession({
+      service,
+      identifier,
+      appPassword,
+      store: sessionStore(ctx.db, ctx.env.bluesky, now),
+      log: ctx.log,
+      maxLoginsPerDay: ctx.config.sources.bluesky.max_logins_per_day,
+      now,
+    })
   } catch (e) {
     if (e instanceof LoginRejectedError) throw new ChannelError(e.message, { status: e.status, permanent: true })
     // Not before the allowance allows another login: an earlier round would only be refused again.

@@ -2,7 +2,17 @@ import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
 import { scrubSecrets } from '../util/secrets.js'
 import { sleep } from '../util/wait.js'
-import { beginDelivery, dueDeliveries, findDelivery, markFailed, markSent, markSkipped, recordAttempt, saveProgress, type Delivery } from '../store/deliveries.js'
+import {
+  beginDelivery,
+  dueDeliveries,
+  findDelivery,
+  markFailed,
+  markSent,
+  markSkipped,
+  recordAttempt,
+  saveProgress,
+  type Delivery,
+} from '../store/deliveries.js'
 import { ChannelError, type Channel } from './channel.js'
 import { buildChannels } from './channels/index.js'
 import type { DeliveryResult, Message } from '../domain/message.js'
@@ -30,7 +40,9 @@ export async function deliver(ctx: AppContext, message: Message, opts: DeliverOp
   if (opts.channels) {
     const unknown = opts.channels.filter((id) => !all.some((c) => c.id === id))
     if (unknown.length) {
-      throw new UsageError(`no notify channel ${unknown.map((id) => `"${id}"`).join(', ')} in ${ctx.configFile}; configured: ${all.map((c) => c.id).join(', ') || '(none)'}`)
+      throw new UsageError(
+        `no notify channel ${unknown.map((id) => `"${id}"`).join(', ')} in ${ctx.configFile}; configured: ${all.map((c) => c.id).join(', ') || '(none)'}`,
+      )
     }
     chosen = all.filter((c) => opts.channels!.includes(c.id))
   }
@@ -38,7 +50,13 @@ export async function deliver(ctx: AppContext, message: Message, opts: DeliverOp
 }
 
 async function deliverTo(ctx: AppContext, channel: Channel, message: Message, opts: DeliverOptions): Promise<DeliveryResult> {
-  const result = (status: DeliveryResult['status'], attempts: number, error?: string): DeliveryResult => ({ channel: channel.id, key: message.key, status, attempts, ...(error ? { error } : {}) })
+  const result = (status: DeliveryResult['status'], attempts: number, error?: string): DeliveryResult => ({
+    channel: channel.id,
+    key: message.key,
+    status,
+    attempts,
+    ...(error ? { error } : {}),
+  })
   if (!channel.accepts.has(message.kind)) return result('skipped', 0, `this channel does not take ${message.kind}s (its \`send\` setting)`)
   const now = ctx.now().getTime()
   const prior = findDelivery(ctx.db, message.key, channel.id)
@@ -138,6 +156,9 @@ async function runRound(ctx: AppContext, channel: Channel, row: Delivery, messag
   const fresh = findDelivery(ctx.db, message.key, channel.id)
   const next = signal?.aborted ? now : nextRoundAt({ now, failingSince: fresh?.failingSince ?? null, retry, retryAfterMs })
   markFailed(ctx.db, row.id, { at: now, error: lastError, nextAttemptAt: next })
-  log.error({ attempts: tries, error: lastError, nextAttemptAt: next === null ? null : new Date(next).toISOString() }, next === null ? 'delivery failed; giving up' : 'delivery failed; will retry later')
+  log.error(
+    { attempts: tries, error: lastError, nextAttemptAt: next === null ? null : new Date(next).toISOString() },
+    next === null ? 'delivery failed; giving up' : 'delivery failed; will retry later',
+  )
   return { channel: channel.id, key: message.key, status: 'failed', attempts: tries, error: lastError }
 }

@@ -12,7 +12,10 @@ export function testMessage(config: Config, kind: MessageKind, now: Date): Messa
     key: `test:${now.toISOString()}`,
     topicId: config.topics[0]!.id,
     title: 'stancewatch: test message',
-    summary: ['If you can read this, the channel works.', `Sent ${now.toISOString()} by \`stancewatch notify test\` as ${kind === 'alert' ? 'an alert' : kind === 'ops' ? 'an operational alert' : 'a digest'}; nothing needs doing.`],
+    summary: [
+      'If you can read this, the channel works.',
+      `Sent ${now.toISOString()} by \`stancewatch notify test\` as ${kind === 'alert' ? 'an alert' : kind === 'ops' ? 'an operational alert' : 'a digest'}; nothing needs doing.`,
+    ],
     posts: [],
     link: config.notify.public_url,
     data: { test: true, sentAt: now.toISOString() },

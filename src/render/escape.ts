@@ -48,11 +48,15 @@ export function safeHref(url: string): string | null {
  * spaces, so a quote stays one line.
  */
 export function escapeMarkdown(text: string): string {
-  return displaySafe(text)
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
-    // Only punctuation can be backslash-escaped: "1." becomes "1\.", "#" becomes "\#".
-    .replace(/^(\s*)(?:([#+\-=>])|(\d+)([.)]))/, (_, sp: string, mark?: string, digits?: string, dot?: string) => (mark ? `${sp}\\${mark}` : `${sp}${digits}\\${dot}`))
+  return (
+    displaySafe(text)
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
+      // Only punctuation can be backslash-escaped: "1." becomes "1\.", "#" becomes "\#".
+      .replace(/^(\s*)(?:([#+\-=>])|(\d+)([.)]))/, (_, sp: string, mark?: string, digits?: string, dot?: string) =>
+        mark ? `${sp}\\${mark}` : `${sp}${digits}\\${dot}`,
+      )
+  )
 }
 
 const ZWSP = '\u200B'
@@ -114,5 +118,10 @@ export function discordLink(url: string, label: string): string {
  * characters are removed. Shortened to `max` graphemes: mail clients cut long subjects anyway.
  */
 export function headerSafe(text: string, max = 200): string {
-  return truncateGraphemes(displaySafe(text.replace(/[\s\u0085]+/g, ' ')).replace(/ {2,}/g, ' ').trim(), max)
+  return truncateGraphemes(
+    displaySafe(text.replace(/[\s\u0085]+/g, ' '))
+      .replace(/ {2,}/g, ' ')
+      .trim(),
+    max,
+  )
 }

@@ -135,7 +135,12 @@ export function startDaemon(initial: AppContext, o: DaemonOptions): Daemon {
         if (outcome !== 'finished') {
           const why = outcome === 'timeout' ? `the daemon ran out of shutdown time (${timeoutMs / 1000} s)` : 'a second stop request stopped the daemon at once'
           const n = closeInterruptedRuns(ctx, { mine: true, why })
-          log().error({ runs: n, why: outcome }, outcome === 'timeout' ? `shutdown took longer than ${timeoutMs / 1000} s: closing the database anyway (every stored page is consistent; the unfinished runs resume next time)` : 'stopping at once: unfinished runs resume next time')
+          log().error(
+            { runs: n, why: outcome },
+            outcome === 'timeout'
+              ? `shutdown took longer than ${timeoutMs / 1000} s: closing the database anyway (every stored page is consistent; the unfinished runs resume next time)`
+              : 'stopping at once: unfinished runs resume next time',
+          )
         }
         lease.release()
         log().info('stancewatch daemon stopped')
@@ -183,7 +188,10 @@ function streamSupervisor(context: () => AppContext, daemonStop: AbortSignal): {
   const loop = (async () => {
     while (!signal.aborted) {
       const ctx = context()
-      const health = (status: 'ok' | 'failed', reason: string | null) => void noteOutcome(ctx, 'source:jetstream', { status, reason }, { stream: true }).catch((e: unknown) => ctx.log.error({ err: e }, 'could not record Jetstream health'))
+      const health = (status: 'ok' | 'failed', reason: string | null) =>
+        void noteOutcome(ctx, 'source:jetstream', { status, reason }, { stream: true }).catch((e: unknown) =>
+          ctx.log.error({ err: e }, 'could not record Jetstream health'),
+        )
       try {
         const r = await consumeJetstream(ctx, {
           signal,

@@ -35,13 +35,18 @@ export function insertAlert(db: Db, a: NewAlert): number | null {
 /** The end of the latest window of this kind that alerted, for cooldowns. */
 export function lastAlertEnd(db: Db, kind: string, topicId: string, platform: string | null): number | null {
   return (
-    (stmt(db, 'SELECT max(window_end) FROM alerts WHERE kind = ? AND topic_id = ? AND platform IS ?').pluck().get(kind, topicId, platform) as number | null) ?? null
+    (stmt(db, 'SELECT max(window_end) FROM alerts WHERE kind = ? AND topic_id = ? AND platform IS ?').pluck().get(kind, topicId, platform) as number | null) ??
+    null
   )
 }
 
 /** Where and when alerts of a kind ended, newest first: what cooldowns and "same event" are judged against. */
 export function alertEndsSince(db: Db, kind: string, topicId: string, since: number): { platform: string | null; windowEnd: number }[] {
-  return stmt(db, 'SELECT platform, window_end AS windowEnd FROM alerts WHERE kind = ? AND topic_id = ? AND window_end >= ? ORDER BY window_end DESC').all(kind, topicId, since) as {
+  return stmt(db, 'SELECT platform, window_end AS windowEnd FROM alerts WHERE kind = ? AND topic_id = ? AND window_end >= ? ORDER BY window_end DESC').all(
+    kind,
+    topicId,
+    since,
+  ) as {
     platform: string | null
     windowEnd: number
   }[]
@@ -86,13 +91,24 @@ const toRecord = (r: Row): AlertRecord => ({
 /** Alerts whose window ends in [from, to), newest first. */
 export function alertsBetween(db: Db, from: number, to: number, topicId: string | null): AlertRecord[] {
   return (
-    stmt(db, 'SELECT * FROM alerts WHERE window_end >= ? AND window_end < ? AND (? IS NULL OR topic_id = ?) ORDER BY window_end DESC, id DESC').all(from, to, topicId, topicId) as Row[]
+    stmt(db, 'SELECT * FROM alerts WHERE window_end >= ? AND window_end < ? AND (? IS NULL OR topic_id = ?) ORDER BY window_end DESC, id DESC').all(
+      from,
+      to,
+      topicId,
+      topicId,
+    ) as Row[]
   ).map(toRecord)
 }
 
 export function recentAlerts(db: Db, limit: number, topicId: string | null, state: string | null = null): AlertRecord[] {
   return (
-    stmt(db, 'SELECT * FROM alerts WHERE (? IS NULL OR topic_id = ?) AND (? IS NULL OR state = ?) ORDER BY window_end DESC, id DESC LIMIT ?').all(topicId, topicId, state, state, limit) as Row[]
+    stmt(db, 'SELECT * FROM alerts WHERE (? IS NULL OR topic_id = ?) AND (? IS NULL OR state = ?) ORDER BY window_end DESC, id DESC LIMIT ?').all(
+      topicId,
+      topicId,
+      state,
+      state,
+      limit,
+    ) as Row[]
   ).map(toRecord)
 }
 
@@ -134,7 +150,13 @@ export interface SeriesFilter {
   liveSince: number | null
 }
 
-const seriesParams = (f: SeriesFilter) => ({ topicId: f.topicId, from: f.from, to: f.to, platform: f.platform, liveSince: f.liveSince ?? Number.MAX_SAFE_INTEGER })
+const seriesParams = (f: SeriesFilter) => ({
+  topicId: f.topicId,
+  from: f.from,
+  to: f.to,
+  platform: f.platform,
+  liveSince: f.liveSince ?? Number.MAX_SAFE_INTEGER,
+})
 
 /** Posts per hour and collection minute; deleted posts left out. */
 export function volumeSeenCounts(db: Db, f: SeriesFilter): SeenCount[] {

@@ -35,7 +35,11 @@ export function openExistingDb(file: string): Db {
  * step then doubles, so however busy the writer, the copy ends (at worst in one step, under one read lock,
  * which in WAL mode never blocks the writer).
  */
-export async function backupDatabase(db: Db, file: string, opts: { pagesPerStep?: number; onProgress?: (p: BackupProgress) => void; signal?: AbortSignal } = {}): Promise<BackupStats> {
+export async function backupDatabase(
+  db: Db,
+  file: string,
+  opts: { pagesPerStep?: number; onProgress?: (p: BackupProgress) => void; signal?: AbortSignal } = {},
+): Promise<BackupStats> {
   let step = opts.pagesPerStep ?? 1024
   let lastRemaining = Number.POSITIVE_INFINITY
   let restarts = 0

@@ -21,10 +21,17 @@ export function getCursor(db: Db, source: string, key: string): string | null {
 }
 
 export function cursorRecord(db: Db, source: string, key: string): { value: string; updatedAt: number } | null {
-  return (stmt(db, 'SELECT value, updated_at AS updatedAt FROM cursors WHERE source = ? AND key = ?').get(source, key) as { value: string; updatedAt: number } | undefined) ?? null
+  return (
+    (stmt(db, 'SELECT value, updated_at AS updatedAt FROM cursors WHERE source = ? AND key = ?').get(source, key) as
+      { value: string; updatedAt: number } | undefined) ?? null
+  )
 }
 
 /** Every position of a source (one per query, stream or file), with when it was last written. */
 export function cursorsOf(db: Db, source: string): { key: string; value: string; updatedAt: number }[] {
-  return stmt(db, 'SELECT key, value, updated_at AS updatedAt FROM cursors WHERE source = ? ORDER BY key').all(source) as { key: string; value: string; updatedAt: number }[]
+  return stmt(db, 'SELECT key, value, updated_at AS updatedAt FROM cursors WHERE source = ? ORDER BY key').all(source) as {
+    key: string
+    value: string
+    updatedAt: number
+  }[]
 }

@@ -105,7 +105,9 @@ export function beginDelivery(db: Db, d: { message: Message; channelId: string; 
 /** One try and its outcome; returns the attempt's number over the delivery's life. */
 export function recordAttempt(db: Db, id: number, a: { at: number; ok: boolean; error: string | null }): number {
   return db.transaction(() => {
-    const n = (stmt(db, 'UPDATE deliveries SET attempts = attempts + 1, updated_at = ? WHERE id = ? RETURNING attempts').pluck().get(a.at, id) as number | undefined) ?? 0
+    const n =
+      (stmt(db, 'UPDATE deliveries SET attempts = attempts + 1, updated_at = ? WHERE id = ? RETURNING attempts').pluck().get(a.at, id) as number | undefined) ??
+      0
     stmt(db, 'INSERT INTO delivery_attempts (delivery_id, attempt, at, ok, error) VALUES (?, ?, ?, ?, ?)').run(id, n, a.at, a.ok ? 1 : 0, clean(a.error))
     return n
   })()
@@ -116,12 +118,18 @@ export function saveProgress(db: Db, id: number, progress: unknown, at: number):
 }
 
 export function markSent(db: Db, id: number, at: number): void {
-  stmt(db, "UPDATE deliveries SET status = 'sent', last_error = NULL, delivered_at = ?, updated_at = ?, failing_since = NULL, next_attempt_at = NULL WHERE id = ?").run(at, at, id)
+  stmt(
+    db,
+    "UPDATE deliveries SET status = 'sent', last_error = NULL, delivered_at = ?, updated_at = ?, failing_since = NULL, next_attempt_at = NULL WHERE id = ?",
+  ).run(at, at, id)
 }
 
 /** `nextAttemptAt` null: given up (or not worth retrying); the row stays failed for people to see. */
 export function markFailed(db: Db, id: number, f: { at: number; error: string; nextAttemptAt: number | null }): void {
-  stmt(db, "UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?, failing_since = coalesce(failing_since, ?), next_attempt_at = ? WHERE id = ?").run(clean(f.error), f.at, f.at, f.nextAttemptAt, id)
+  stmt(
+    db,
+    "UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?, failing_since = coalesce(failing_since, ?), next_attempt_at = ? WHERE id = ?",
+  ).run(clean(f.error), f.at, f.at, f.nextAttemptAt, id)
 }
 
 /** Not attempted (e.g. the channel's secret is not set): recorded with the reason, never retried by itself. */
@@ -139,22 +147,33 @@ export function markSkipped(db: Db, s: { message: Message; channelId: string; at
 /** Failed rounds (and rounds a crash interrupted) whose time to retry has come, oldest due first. */
 export function dueDeliveries(db: Db, now: number, limit: number): Delivery[] {
   return (
-    stmt(db, "SELECT * FROM deliveries WHERE next_attempt_at <= ? AND status IN ('failed', 'pending') ORDER BY next_attempt_at, id LIMIT ?").all(now, limit) as Row[]
+    stmt(db, "SELECT * FROM deliveries WHERE next_attempt_at <= ? AND status IN ('failed', 'pending') ORDER BY next_attempt_at, id LIMIT ?").all(
+      now,
+      limit,
+    ) as Row[]
   ).map(toDelivery)
 }
 
 /** Most recently updated first; filters are optional. */
 export function listDeliveries(db: Db, f: { messageKey?: string; channelId?: string; limit?: number } = {}): Delivery[] {
   return (
-    stmt(
-      db,
-      'SELECT * FROM deliveries WHERE (? IS NULL OR message_key = ?) AND (? IS NULL OR channel_id = ?) ORDER BY updated_at DESC, id DESC LIMIT ?',
-    ).all(f.messageKey ?? null, f.messageKey ?? null, f.channelId ?? null, f.channelId ?? null, f.limit ?? 100) as Row[]
+    stmt(db, 'SELECT * FROM deliveries WHERE (? IS NULL OR message_key = ?) AND (? IS NULL OR channel_id = ?) ORDER BY updated_at DESC, id DESC LIMIT ?').all(
+      f.messageKey ?? null,
+      f.messageKey ?? null,
+      f.channelId ?? null,
+      f.channelId ?? null,
+      f.limit ?? 100,
+    ) as Row[]
   ).map(toDelivery)
 }
 
 export function deliveryAttempts(db: Db, id: number): DeliveryAttempt[] {
-  return (stmt(db, 'SELECT attempt, at, ok, error FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt').all(id) as { attempt: number; at: number; ok: number; error: string | null }[]).map(
-    (r) => ({ attempt: r.attempt, at: r.at, ok: r.ok === 1, error: r.error }),
-  )
+  return (
+    stmt(db, 'SELECT attempt, at, ok, error FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt').all(id) as {
+      attempt: number
+      at: number
+      ok: number
+      error: string | null
+    }[]
+  ).map((r) => ({ attempt: r.attempt, at: r.at, ok: r.ok === 1, error: r.error }))
 }

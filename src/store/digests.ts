@@ -33,7 +33,10 @@ export interface DeliveredDigest {
 /** Digests already delivered for days in [fromDay, toDay): what people were told, to compare with now. */
 export function deliveredDigests(db: Db, topicId: string, fromDay: string, toDay: string): DeliveredDigest[] {
   return (
-    stmt(db, 'SELECT day, coalesce(delivered_facts, facts) AS facts, delivered_at AS deliveredAt FROM digests WHERE topic_id = ? AND day >= ? AND day < ? AND delivered_at IS NOT NULL ORDER BY day').all(topicId, fromDay, toDay) as {
+    stmt(
+      db,
+      'SELECT day, coalesce(delivered_facts, facts) AS facts, delivered_at AS deliveredAt FROM digests WHERE topic_id = ? AND day >= ? AND day < ? AND delivered_at IS NOT NULL ORDER BY day',
+    ).all(topicId, fromDay, toDay) as {
       day: string
       facts: string
       deliveredAt: number

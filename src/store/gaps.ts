@@ -11,7 +11,10 @@ export interface CoverageGap {
 }
 
 export function recordGap(db: Db, g: Omit<CoverageGap, 'id' | 'repairedAt'>, at: number): number {
-  return Number(stmt(db, 'INSERT INTO coverage_gaps (source, start_at, end_at, reason, detected_at) VALUES (?, ?, ?, ?, ?)').run(g.source, g.startAt, g.endAt, g.reason, at).lastInsertRowid)
+  return Number(
+    stmt(db, 'INSERT INTO coverage_gaps (source, start_at, end_at, reason, detected_at) VALUES (?, ?, ?, ?, ?)').run(g.source, g.startAt, g.endAt, g.reason, at)
+      .lastInsertRowid,
+  )
 }
 
 /** Unrepaired gaps that overlap [from, to): counts in them are not the whole story. */

@@ -58,7 +58,10 @@ export function findPost(db: Db, ref: PostRef): FoundPost | null {
  */
 export function setHumanLabel(db: Db, post: FoundPost, topicId: string, label: string, author: string | null, at: number): void {
   db.transaction(() => {
-    stmt(db, "UPDATE post_topics SET stance_label = ?, stance_confidence = NULL, stance_source = 'human' WHERE topic_id = ? AND created_at = ? AND post_id = ?").run(label, topicId, post.createdAt, post.id)
+    stmt(
+      db,
+      "UPDATE post_topics SET stance_label = ?, stance_confidence = NULL, stance_source = 'human' WHERE topic_id = ? AND created_at = ? AND post_id = ?",
+    ).run(label, topicId, post.createdAt, post.id)
     stmt(
       db,
       `INSERT INTO labels (topic_id, post_id, text, label, source, author, created_at) VALUES (?, ?, ?, ?, 'human', ?, ?)
@@ -71,7 +74,10 @@ export function setHumanLabel(db: Db, post: FoundPost, topicId: string, label: s
 export function clearHumanLabel(db: Db, post: FoundPost, topicId: string): boolean {
   return db.transaction(() => {
     const removed = stmt(db, 'DELETE FROM labels WHERE topic_id = ? AND post_id = ?').run(topicId, post.id).changes
-    stmt(db, "UPDATE post_topics SET stance_source = NULL, stance_label = NULL, stance_confidence = NULL, stance_model_id = NULL WHERE topic_id = ? AND created_at = ? AND post_id = ? AND stance_source = 'human'").run(topicId, post.createdAt, post.id)
+    stmt(
+      db,
+      "UPDATE post_topics SET stance_source = NULL, stance_label = NULL, stance_confidence = NULL, stance_model_id = NULL WHERE topic_id = ? AND created_at = ? AND post_id = ? AND stance_source = 'human'",
+    ).run(topicId, post.createdAt, post.id)
     return removed > 0
   })()
 }
@@ -132,7 +138,13 @@ export function currentStance(db: Db, topicId: string, post: Pick<FoundPost, 'id
  * Labelled examples from a file join the topic's training set once: the same text with the same label is
  * not stored twice however often the file is imported.
  */
-export function importLabels(db: Db, topicId: string, rows: readonly { text: string; label: string }[], source: string, at: number): { added: number; known: number } {
+export function importLabels(
+  db: Db,
+  topicId: string,
+  rows: readonly { text: string; label: string }[],
+  source: string,
+  at: number,
+): { added: number; known: number } {
   const exists = stmt(db, "SELECT 1 FROM labels WHERE topic_id = ? AND post_id IS NULL AND text = ? AND label = ? AND source = 'import'")
   const insert = stmt(db, "INSERT INTO labels (topic_id, post_id, text, label, source, author, created_at) VALUES (?, NULL, ?, ?, 'import', ?, ?)")
   return db.transaction(() => {

@@ -66,15 +66,22 @@ function pending(db: Db, migrations: readonly Migration[]): Migration[] {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()
   if (!exists) return [...migrations]
   const applied = new Map(
-    (db.prepare('SELECT version, name, checksum FROM schema_migrations').all() as { version: string; name: string; checksum: string }[]).map((r) => [r.version, r]),
+    (db.prepare('SELECT version, name, checksum FROM schema_migrations').all() as { version: string; name: string; checksum: string }[]).map((r) => [
+      r.version,
+      r,
+    ]),
   )
   const known = new Set(migrations.map((m) => m.version))
   for (const v of applied.keys()) {
-    if (!known.has(v)) throw new MigrationError(`the database has migration ${v} (${applied.get(v)!.name}), which this version of stancewatch does not know; use a newer stancewatch or another database`)
+    if (!known.has(v))
+      throw new MigrationError(
+        `the database has migration ${v} (${applied.get(v)!.name}), which this version of stancewatch does not know; use a newer stancewatch or another database`,
+      )
   }
   return migrations.filter((m) => {
     const prior = applied.get(m.version)
-    if (prior && prior.checksum !== m.checksum) throw new MigrationError(`migration ${m.name} was changed after it was applied; migrations are append-only: restore it and add a new migration instead`)
+    if (prior && prior.checksum !== m.checksum)
+      throw new MigrationError(`migration ${m.name} was changed after it was applied; migrations are append-only: restore it and add a new migration instead`)
     return !prior
   })
 }

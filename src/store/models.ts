@@ -53,11 +53,25 @@ interface ModelRow {
 export function activeModel(db: Db, topicId: string): StoredModel | null {
   const r = stmt(db, 'SELECT * FROM models WHERE topic_id = ? AND active = 1 ORDER BY id DESC LIMIT 1').get(topicId) as ModelRow | undefined
   return r
-    ? { id: r.id, topicId: r.topic_id, version: r.version, algorithm: r.algorithm, params: r.params, metrics: r.metrics ? (JSON.parse(r.metrics) as unknown) : null, trainingSize: r.training_size, trainedAt: r.trained_at, weights: r.weights }
+    ? {
+        id: r.id,
+        topicId: r.topic_id,
+        version: r.version,
+        algorithm: r.algorithm,
+        params: r.params,
+        metrics: r.metrics ? (JSON.parse(r.metrics) as unknown) : null,
+        trainingSize: r.training_size,
+        trainedAt: r.trained_at,
+        weights: r.weights,
+      }
     : null
 }
 
 /** Labels people gave (or imported), the part of the training set that grows with use. */
 export function peopleLabels(db: Db, topicId: string): { text: string; label: string; source: 'human' | 'import' }[] {
-  return stmt(db, 'SELECT text, label, source FROM labels WHERE topic_id = ? ORDER BY id').all(topicId) as { text: string; label: string; source: 'human' | 'import' }[]
+  return stmt(db, 'SELECT text, label, source FROM labels WHERE topic_id = ? ORDER BY id').all(topicId) as {
+    text: string
+    label: string
+    source: 'human' | 'import'
+  }[]
 }

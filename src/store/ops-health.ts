@@ -58,11 +58,10 @@ export function recordFailure(db: Db, subject: string, at: number, error: string
 
 /** A run that did not happen (skipped, interrupted): it neither breaks nor extends a failure streak. */
 export function recordNonRun(db: Db, subject: string, status: string, at: number): void {
-  stmt(db, 'INSERT INTO ops_health (subject, last_status, first_seen_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO UPDATE SET last_status = excluded.last_status').run(
-    subject,
-    status,
-    at,
-  )
+  stmt(
+    db,
+    'INSERT INTO ops_health (subject, last_status, first_seen_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO UPDATE SET last_status = excluded.last_status',
+  ).run(subject, status, at)
 }
 
 export function openOpsAlert(db: Db, subject: string, key: string, at: number): void {

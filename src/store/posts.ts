@@ -96,10 +96,7 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
   const topicTags = stmt(db, 'SELECT rules, themes FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?')
   const updateTags = stmt(db, 'UPDATE post_topics SET rules = ?, themes = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
   const updateSets = stmt(db, 'UPDATE posts SET links = ?, topics = ? WHERE id = ?')
-  const markDeleted = stmt(
-    db,
-    'UPDATE posts SET deleted_at = ? WHERE platform = ? AND platform_id = ? AND deleted_at IS NULL',
-  )
+  const markDeleted = stmt(db, 'UPDATE posts SET deleted_at = ? WHERE platform = ? AND platform_id = ? AND deleted_at IS NULL')
 
   const run = db.transaction((): PageWriteResult => {
     const result: PageWriteResult = { inserted: 0, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 }
@@ -111,7 +108,34 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       const p = postParams(item, page.observedAt)
       const topicIds = item.matches.map((m) => m.topicId)
       const payloadId = item.payload ? payloads.idFor(item.payload) : null
-      const info = insertPost.run(p.platform, p.platformId, p.url, p.authorId, p.authorHandle, p.authorName, p.authorFollowers, p.text, p.lang, p.langDetected, p.createdAt, p.createdAtSource, p.replyTo, p.quoteOf, p.conversationId, p.likes, p.reposts, p.replies, p.quotes, p.metricsAt, p.observedAt, p.observedAt, JSON.stringify(item.links), JSON.stringify(topicIds), p.raw, payloadId)
+      const info = insertPost.run(
+        p.platform,
+        p.platformId,
+        p.url,
+        p.authorId,
+        p.authorHandle,
+        p.authorName,
+        p.authorFollowers,
+        p.text,
+        p.lang,
+        p.langDetected,
+        p.createdAt,
+        p.createdAtSource,
+        p.replyTo,
+        p.quoteOf,
+        p.conversationId,
+        p.likes,
+        p.reposts,
+        p.replies,
+        p.quotes,
+        p.metricsAt,
+        p.observedAt,
+        p.observedAt,
+        JSON.stringify(item.links),
+        JSON.stringify(topicIds),
+        p.raw,
+        payloadId,
+      )
       if (info.changes === 1) {
         if (item.payload) payloads.used(item.payload)
         const postId = Number(info.lastInsertRowid)
@@ -131,7 +155,16 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
       const topicsBefore = topics.length
       for (const l of item.links) if (!links.includes(l)) links.push(l)
       for (const m of item.matches) {
-        const t = insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), JSON.stringify(m.themes ?? []), page.source, page.query, page.observedAt)
+        const t = insertTopic.run(
+          m.topicId,
+          known.createdAt,
+          known.id,
+          JSON.stringify(m.rules),
+          JSON.stringify(m.themes ?? []),
+          page.source,
+          page.query,
+          page.observedAt,
+        )
         if (t.changes === 1) {
           if (!known.deleted) counts?.add(m.topicId, known.createdAt, known.platform, known.lang, m.themes ?? [])
           topics.push(m.topicId)
@@ -142,7 +175,8 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
         const themesBefore = JSON.parse(before.themes) as string[]
         const rules = [...new Set([...rulesBefore, ...m.rules])]
         const themes = [...new Set([...themesBefore, ...(m.themes ?? [])])]
-        if (rules.length !== rulesBefore.length || themes.length !== themesBefore.length) updateTags.run(JSON.stringify(rules), JSON.stringify(themes), m.topicId, known.createdAt, known.id)
+        if (rules.length !== rulesBefore.length || themes.length !== themesBefore.length)
+          updateTags.run(JSON.stringify(rules), JSON.stringify(themes), m.topicId, known.createdAt, known.id)
       }
       if (links.length !== linksBefore || topics.length !== topicsBefore) updateSets.run(JSON.stringify(links), JSON.stringify(topics), known.id)
     }
@@ -177,31 +211,53 @@ export function savePage(db: Db, page: PageWrite): PageWriteResult {
  * previous text and labels are kept in post_edits.
  */
 function applyEdit(db: Db, e: PostToStore, page: PageWrite, payloads: PayloadsOfPage): 'unknown' | 'same' | 'edited' {
-  const known = stmt(db, 'SELECT id, text, created_at AS createdAt, topics FROM posts WHERE platform = ? AND platform_id = ?').get(e.post.platform, e.post.platformId) as
-    | { id: number; text: string; createdAt: number; topics: string }
-    | undefined
+  const known = stmt(db, 'SELECT id, text, created_at AS createdAt, topics FROM posts WHERE platform = ? AND platform_id = ?').get(
+    e.post.platform,
+    e.post.platformId,
+  ) as { id: number; text: string; createdAt: number; topics: string } | undefined
   if (!known) return 'unknown'
   if (known.text === e.post.text) return 'same'
   const topics = JSON.parse(known.topics) as string[]
-  const labelOf = stmt(db, 'SELECT stance_label AS label, stance_confidence AS confidence, stance_model_id AS model_id, stance_source AS source FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  const labelOf = stmt(
+    db,
+    'SELECT stance_label AS label, stance_confidence AS confidence, stance_model_id AS model_id, stance_source AS source FROM post_topics WHERE topic_id = ? AND created_at = ? AND post_id = ?',
+  )
   const previous: Record<string, unknown> = {}
   for (const t of topics) previous[t] = labelOf.get(t, known.createdAt, known.id) ?? null
-  stmt(db, 'INSERT INTO post_edits (post_id, edited_at, previous_text, previous_labels) VALUES (?, ?, ?, ?)').run(known.id, page.observedAt, known.text, JSON.stringify(previous))
+  stmt(db, 'INSERT INTO post_edits (post_id, edited_at, previous_text, previous_labels) VALUES (?, ?, ?, ?)').run(
+    known.id,
+    page.observedAt,
+    known.text,
+    JSON.stringify(previous),
+  )
   const unscored = stmt(db, 'UPDATE post_topics SET stance_model_id = NULL WHERE topic_id = ? AND created_at = ? AND post_id = ?')
   for (const t of topics) unscored.run(t, known.createdAt, known.id)
   // The new text decides the themes on every topic the post is on (kept topics included).
   const themesOf = (topicId: string): string[] => e.textThemes?.[topicId] ?? e.matches.find((m) => m.topicId === topicId)?.themes ?? []
   const setThemes = stmt(db, 'UPDATE post_topics SET themes = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
-  for (const t of topics) if (e.textThemes?.[t] !== undefined || e.matches.some((m) => m.topicId === t)) setThemes.run(JSON.stringify(themesOf(t)), t, known.createdAt, known.id)
+  for (const t of topics)
+    if (e.textThemes?.[t] !== undefined || e.matches.some((m) => m.topicId === t)) setThemes.run(JSON.stringify(themesOf(t)), t, known.createdAt, known.id)
   const insertTopic = stmt(db, INSERT_TOPIC)
   for (const m of e.matches) {
     if (topics.includes(m.topicId)) continue
-    insertTopic.run(m.topicId, known.createdAt, known.id, JSON.stringify(m.rules), JSON.stringify(themesOf(m.topicId)), page.source, page.query, page.observedAt)
+    insertTopic.run(
+      m.topicId,
+      known.createdAt,
+      known.id,
+      JSON.stringify(m.rules),
+      JSON.stringify(themesOf(m.topicId)),
+      page.source,
+      page.query,
+      page.observedAt,
+    )
     topics.push(m.topicId)
   }
   const payloadId = e.payload ? payloads.idFor(e.payload) : null
   if (e.payload) payloads.used(e.payload)
-  stmt(db, 'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = CAST(? AS TEXT), payload_id = ?, last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
+  stmt(
+    db,
+    'UPDATE posts SET text = ?, lang_detected = ?, links = ?, topics = ?, raw = CAST(? AS TEXT), payload_id = ?, last_seen_at = max(last_seen_at, ?) WHERE id = ?',
+  ).run(
     e.post.text,
     e.langDetected,
     JSON.stringify(e.links),
@@ -293,7 +349,13 @@ export function countTopicPosts(db: Db, topicId: string): number {
  * their current text. Read and write happen in one transaction, so a page being stored at the same time
  * cannot slip in between. A row is rewritten only when its set of themes changes.
  */
-export function retagBatch(db: Db, topicId: string, after: TopicPostPosition, limit: number, themesOf: (text: string) => string[]): { posts: number; changed: number; last: TopicPostPosition | null } {
+export function retagBatch(
+  db: Db,
+  topicId: string,
+  after: TopicPostPosition,
+  limit: number,
+  themesOf: (text: string) => string[],
+): { posts: number; changed: number; last: TopicPostPosition | null } {
   const page = stmt(
     db,
     `SELECT pt.created_at AS createdAt, pt.post_id AS postId, p.text, pt.themes

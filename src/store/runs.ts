@@ -42,7 +42,10 @@ export interface CollectorRun {
   bootId: string | null
 }
 
-export type RunTotals = Omit<CollectorRun, 'id' | 'source' | 'startedAt' | 'finishedAt' | 'status' | 'stopReason' | 'rateLimitedUntil' | 'pid' | 'host' | 'bootId'>
+export type RunTotals = Omit<
+  CollectorRun,
+  'id' | 'source' | 'startedAt' | 'finishedAt' | 'status' | 'stopReason' | 'rateLimitedUntil' | 'pid' | 'host' | 'bootId'
+>
 
 export function startCollectorRun(db: Db, source: string, queries: string[], at: number, by: ProcessIdentity | null = null): number {
   return Number(
@@ -68,8 +71,21 @@ export function updateCollectorRun(db: Db, id: number, t: RunTotals): void {
   ).run({ ...t, id, queries: JSON.stringify(t.queries), skipReasons: JSON.stringify(t.skipReasons), errors: JSON.stringify(t.errors) })
 }
 
-export function finishCollectorRun(db: Db, id: number, status: FinalStatus, stopReason: string | null, at: number, rateLimitedUntil: number | null = null): void {
-  stmt(db, 'UPDATE collector_runs SET status = ?, stop_reason = ?, finished_at = ?, rate_limited_until = ? WHERE id = ?').run(status, stopReason, at, rateLimitedUntil, id)
+export function finishCollectorRun(
+  db: Db,
+  id: number,
+  status: FinalStatus,
+  stopReason: string | null,
+  at: number,
+  rateLimitedUntil: number | null = null,
+): void {
+  stmt(db, 'UPDATE collector_runs SET status = ?, stop_reason = ?, finished_at = ?, rate_limited_until = ? WHERE id = ?').run(
+    status,
+    stopReason,
+    at,
+    rateLimitedUntil,
+    id,
+  )
 }
 
 interface RunRow {
@@ -134,12 +150,16 @@ function toRun(r: RunRow): CollectorRun {
 
 /** The latest run of each collector source (live ones and backfills), newest first. */
 export function lastCollectorRunBySource(db: Db): CollectorRun[] {
-  return (stmt(db, 'SELECT * FROM collector_runs r WHERE id = (SELECT max(id) FROM collector_runs WHERE source = r.source) ORDER BY source').all() as RunRow[]).map(toRun)
+  return (
+    stmt(db, 'SELECT * FROM collector_runs r WHERE id = (SELECT max(id) FROM collector_runs WHERE source = r.source) ORDER BY source').all() as RunRow[]
+  ).map(toRun)
 }
 
 /** The latest run of a source that did not end ok: its error is what `status` shows as the source's last error. */
 export function lastTroubledRun(db: Db, source: string): CollectorRun | null {
-  const r = stmt(db, "SELECT * FROM collector_runs WHERE source = ? AND status IN ('failed', 'partial', 'interrupted') ORDER BY id DESC LIMIT 1").get(source) as RunRow | undefined
+  const r = stmt(db, "SELECT * FROM collector_runs WHERE source = ? AND status IN ('failed', 'partial', 'interrupted') ORDER BY id DESC LIMIT 1").get(
+    source,
+  ) as RunRow | undefined
   return r ? toRun(r) : null
 }
 
@@ -230,7 +250,9 @@ export function jobRunsSince(db: Db, since: number): JobRun[] {
 }
 
 /** Runs still marked running, with the process that ran them: to close those whose process is gone. */
-export function runningRuns(db: Db): { table: 'job_runs' | 'collector_runs'; id: number; pid: number | null; host: string | null; bootId: string | null; startedAt: number }[] {
+export function runningRuns(
+  db: Db,
+): { table: 'job_runs' | 'collector_runs'; id: number; pid: number | null; host: string | null; bootId: string | null; startedAt: number }[] {
   return stmt(
     db,
     `SELECT 'job_runs' AS "table", id, pid, host, boot_id AS bootId, started_at AS startedAt FROM job_runs WHERE status = 'running'

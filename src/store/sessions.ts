@@ -20,7 +20,10 @@ export function sessionStore(db: Db, account: { service: string; identifier: str
 
 /** The saved session of an account on a service, so later runs resume it instead of logging in again. */
 export function loadSession(db: Db, service: string, identifier: string): StoredSession | null {
-  const r = stmt(db, 'SELECT did, handle, access_jwt AS accessJwt, refresh_jwt AS refreshJwt FROM sessions WHERE service = ? AND identifier = ?').get(service, identifier) as StoredSession | undefined
+  const r = stmt(db, 'SELECT did, handle, access_jwt AS accessJwt, refresh_jwt AS refreshJwt FROM sessions WHERE service = ? AND identifier = ?').get(
+    service,
+    identifier,
+  ) as StoredSession | undefined
   return r ?? null
 }
 
@@ -44,5 +47,7 @@ export function recordLogin(db: Db, service: string, identifier: string, ok: boo
 
 /** When recorded logins happened since `since` (ms), newest first: one read serves every window. */
 export function loginTimesSince(db: Db, service: string, identifier: string, since: number): number[] {
-  return stmt(db, 'SELECT at FROM login_attempts WHERE service = ? AND identifier = ? AND at >= ? ORDER BY at DESC').pluck().all(service, identifier, since) as number[]
+  return stmt(db, 'SELECT at FROM login_attempts WHERE service = ? AND identifier = ? AND at >= ? ORDER BY at DESC')
+    .pluck()
+    .all(service, identifier, since) as number[]
 }

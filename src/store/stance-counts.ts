@@ -60,7 +60,8 @@ const checked = new WeakMap<Db, boolean>()
 
 function hasWriterCounting(db: Db): boolean {
   let has = checked.get(db)
-  if (has === undefined) checked.set(db, (has = stmt(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'stance_counts_by_writer'").pluck().get() === 1))
+  if (has === undefined)
+    checked.set(db, (has = stmt(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'stance_counts_by_writer'").pluck().get() === 1))
   return has
 }
 

@@ -53,20 +53,24 @@ export interface RangeCount {
 export function stanceSlotCounts(db: Db, f: StanceFilter): SlotCount[] {
   // The aggregates count each theme on its own: which other themes a theme's posts have is in posts only.
   if (f.byTheme && f.theme !== undefined) return stanceSlotCountsPlain(db, f)
-  return piecewise(f, (range) => stanceSlotCountsPlain(db, { ...f, ...range }), (slots) => {
-    const out: SlotCount[] = []
-    for (const source of sourcesOf(db, f, f.byTheme ? 'theme' : null)) {
-      for (const label of labelsOf(db, f.topicId, source)) {
-        const rows = stmt(
-          db,
-          `SELECT slot, platform, lang, ${f.byTheme ? "nullif(theme, '') AS theme," : ''} label, human, n FROM ${source.table}
+  return piecewise(
+    f,
+    (range) => stanceSlotCountsPlain(db, { ...f, ...range }),
+    (slots) => {
+      const out: SlotCount[] = []
+      for (const source of sourcesOf(db, f, f.byTheme ? 'theme' : null)) {
+        for (const label of labelsOf(db, f.topicId, source)) {
+          const rows = stmt(
+            db,
+            `SELECT slot, platform, lang, ${f.byTheme ? "nullif(theme, '') AS theme," : ''} label, human, n FROM ${source.table}
            WHERE ${keyPrefix(source)} AND label = @label AND slot >= @from AND slot < @to ${SLICE}`,
-        ).all({ ...keyParams(f.topicId, source), label, ...slots, ...sliceParams(f) }) as SlotCount[]
-        for (const r of rows) out.push(r)
+          ).all({ ...keyParams(f.topicId, source), label, ...slots, ...sliceParams(f) }) as SlotCount[]
+          for (const r of rows) out.push(r)
+        }
       }
-    }
-    return out
-  })
+      return out
+    },
+  )
 }
 
 /**
@@ -74,10 +78,22 @@ export function stanceSlotCounts(db: Db, f: StanceFilter): SlotCount[] {
  * a few index seeks and a sum per label and range, whatever the number of posts. Parts of a range that do
  * not fill a whole slot (times typed to the minute) are counted from the posts.
  */
-export function stanceRangeCounts(db: Db, f: Omit<StanceFilter, 'from' | 'to' | 'byTheme'>, split: StanceSplit | null, ranges: readonly TimeRange[]): RangeCount[] {
-  const groupOf = (r: SlotCount): string | null => (split === 'platform' ? r.platform : split === 'lang' ? r.lang : split === 'theme' ? (r.theme ?? null) : null)
+export function stanceRangeCounts(
+  db: Db,
+  f: Omit<StanceFilter, 'from' | 'to' | 'byTheme'>,
+  split: StanceSplit | null,
+  ranges: readonly TimeRange[],
+): RangeCount[] {
+  const groupOf = (r: SlotCount): string | null =>
+    split === 'platform' ? r.platform : split === 'lang' ? r.lang : split === 'theme' ? (r.theme ?? null) : null
   const fromPosts = (range: TimeRange, i: number): RangeCount[] =>
-    stanceSlotCountsPlain(db, { ...f, ...range, byTheme: split === 'theme' }).map((r) => ({ range: i, group: groupOf(r), label: r.label, n: r.n, human: r.human }))
+    stanceSlotCountsPlain(db, { ...f, ...range, byTheme: split === 'theme' }).map((r) => ({
+      range: i,
+      group: groupOf(r),
+      label: r.label,
+      n: r.n,
+      human: r.human,
+    }))
   if (split === 'theme' && f.theme !== undefined) return ranges.flatMap(fromPosts)
 
   // One reader per source and label, prepared once: a long series runs each for every range.
@@ -90,21 +106,30 @@ export function stanceRangeCounts(db: Db, f: Omit<StanceFilter, 'from' | 'to' | 
        ${column ? `GROUP BY ${column}` : ''}`,
     ).raw(true)
     const group = split === 'theme' ? source.theme || null : null
-    return labelsOf(db, f.topicId, source).map((label) => ({ sum, group, label, params: { ...keyParams(f.topicId, source), label, ...sliceParams(f), from: 0, to: 0 } }))
+    return labelsOf(db, f.topicId, source).map((label) => ({
+      sum,
+      group,
+      label,
+      params: { ...keyParams(f.topicId, source), label, ...sliceParams(f), from: 0, to: 0 },
+    }))
   })
   const out: RangeCount[] = []
   ranges.forEach((range, i) => {
-    const counts = piecewise(range, (part) => fromPosts(part, i), (slots) => {
-      const found: RangeCount[] = []
-      for (const r of readers) {
-        r.params.from = slots.from
-        r.params.to = slots.to
-        for (const [grp, n, human] of r.sum.all(r.params) as [string | null, number | null, number][]) {
-          if (n) found.push({ range: i, group: column ? grp : r.group, label: r.label, n, human })
+    const counts = piecewise(
+      range,
+      (part) => fromPosts(part, i),
+      (slots) => {
+        const found: RangeCount[] = []
+        for (const r of readers) {
+          r.params.from = slots.from
+          r.params.to = slots.to
+          for (const [grp, n, human] of r.sum.all(r.params) as [string | null, number | null, number][]) {
+            if (n) found.push({ range: i, group: column ? grp : r.group, label: r.label, n, human })
+          }
         }
-      }
-      return found
-    })
+        return found
+      },
+    )
     for (const c of counts) out.push(c)
   })
   return out
@@ -153,7 +178,11 @@ function keyParams(topicId: string, s: Source): Record<string, string> {
 }
 
 function sourcesOf(db: Db, f: { topicId: string; theme?: string }, split: StanceSplit | null): Source[] {
-  if (split === 'theme') return distinctKeys(db, 'stance_theme_slots', 'theme', 'topic_id = @topicId', { topicId: f.topicId }).map((theme) => ({ table: 'stance_theme_slots', theme }))
+  if (split === 'theme')
+    return distinctKeys(db, 'stance_theme_slots', 'theme', 'topic_id = @topicId', { topicId: f.topicId }).map((theme) => ({
+      table: 'stance_theme_slots',
+      theme,
+    }))
   if (f.theme !== undefined) return [{ table: 'stance_theme_slots', theme: f.theme }]
   return [{ table: 'stance_slots' }]
 }

@@ -30,7 +30,10 @@ export function topicCounts(db: Db, topicId: string): TopicCount {
 }
 
 export function openGaps(db: Db): { source: string; startAt: number; endAt: number; reason: string }[] {
-  return stmt(db, 'SELECT source, start_at AS startAt, end_at AS endAt, reason FROM coverage_gaps WHERE repaired_at IS NULL ORDER BY start_at DESC LIMIT 50').all() as {
+  return stmt(
+    db,
+    'SELECT source, start_at AS startAt, end_at AS endAt, reason FROM coverage_gaps WHERE repaired_at IS NULL ORDER BY start_at DESC LIMIT 50',
+  ).all() as {
     source: string
     startAt: number
     endAt: number

@@ -20,5 +20,8 @@ export function topicStanceMix(db: Db, topicId: string): { label: string; n: num
 
 /** The first and last post time of a topic, and its busiest hour-aligned day start is computed by the caller. */
 export function topicSpan(db: Db, topicId: string): { first: number | null; last: number | null } {
-  return stmt(db, 'SELECT min(created_at) AS first, max(created_at) AS last FROM post_topics WHERE topic_id = ?').get(topicId) as { first: number | null; last: number | null }
+  return stmt(db, 'SELECT min(created_at) AS first, max(created_at) AS last FROM post_topics WHERE topic_id = ?').get(topicId) as {
+    first: number | null
+    last: number | null
+  }
 }

@@ -49,7 +49,14 @@ export interface WindowPost {
  * `seenBy`: only posts collected by `asOf` (history from before `liveSince` counts as collected when posted),
  * so an alert checked as of a past time describes what that check could see.
  */
-export function postsInWindow(db: Db, topicId: string, from: number, to: number, platform: string | null, seenBy?: { asOf: number; liveSince: number | null }): WindowPost[] {
+export function postsInWindow(
+  db: Db,
+  topicId: string,
+  from: number,
+  to: number,
+  platform: string | null,
+  seenBy?: { asOf: number; liveSince: number | null },
+): WindowPost[] {
   return stmt(
     db,
     `SELECT p.id, p.platform, p.url, p.author_handle AS authorHandle, p.author_id AS authorId, p.text,

@@ -8,10 +8,14 @@ export function isDetectedLang(s: string | null | undefined): s is DetectedLang 
 }
 
 const FR_WORDS = new Set(
-  'le la les des du de un une et est sont pas que qui pour dans sur avec ce cette ces au aux leur leurs nous vous ils elles on mais ou donc car ne plus tres fait faire etre avoir chine chinois chinoise etat fonds milliards puces ia selon cest quil quelle deja aussi comme tout tous'.split(' '),
+  'le la les des du de un une et est sont pas que qui pour dans sur avec ce cette ces au aux leur leurs nous vous ils elles on mais ou donc car ne plus tres fait faire etre avoir chine chinois chinoise etat fonds milliards puces ia selon cest quil quelle deja aussi comme tout tous'.split(
+    ' ',
+  ),
 )
 const EN_WORDS = new Set(
-  'the a an and is are was were not that which who for in on with this these those to of it its they their we you but or so because be have has had will would can could just very more china chinese state fund billion chips ai about from what how why'.split(' '),
+  'the a an and is are was were not that which who for in on with this these those to of it its they their we you but or so because be have has had will would can could just very more china chinese state fund billion chips ai about from what how why'.split(
+    ' ',
+  ),
 )
 
 const URLISH = /https?:\/\/\S+|(?:[\w-]+\.)+[a-z]{2,}\/\S*|[@#][\p{L}\p{N}_.-]+/giu

@@ -8,7 +8,12 @@ export function foldForMatch(text: string): string {
   // eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL
   if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase()
   const lower = text.normalize('NFKC').toLowerCase()
-  return /[\u00c0-\u024f\u1e00-\u1eff]/.test(lower) ? lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC') : lower
+  return /[\u00c0-\u024f\u1e00-\u1eff]/.test(lower)
+    ? lower
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .normalize('NFC')
+    : lower
 }
 
 /** True for a character of the scripts that write words without spaces. */

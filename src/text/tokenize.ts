@@ -13,8 +13,37 @@ const segmenters = {
 }
 
 const NEGATORS = new Set([
-  'not', 'no', 'never', 'nothing', 'nobody', 'nor', 'neither', 'without', 'hardly', 'cannot', 'cant', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'wont', 'wouldnt', 'shouldnt', 'aint',
-  'ne', 'pas', 'jamais', 'rien', 'aucun', 'aucune', 'sans', 'ni', 'personne', 'guere',
+  'not',
+  'no',
+  'never',
+  'nothing',
+  'nobody',
+  'nor',
+  'neither',
+  'without',
+  'hardly',
+  'cannot',
+  'cant',
+  'dont',
+  'doesnt',
+  'didnt',
+  'isnt',
+  'arent',
+  'wasnt',
+  'wont',
+  'wouldnt',
+  'shouldnt',
+  'aint',
+  'ne',
+  'pas',
+  'jamais',
+  'rien',
+  'aucun',
+  'aucune',
+  'sans',
+  'ni',
+  'personne',
+  'guere',
 ])
 const NEGATION_SCOPE = 3
 const PUNCTUATION = new Set(['.', '!', '?', ';', ',', ':'])
@@ -28,7 +57,17 @@ const NOT_NEGATION = new Set(['不过', '不仅', '不断', '不少', '不错', 
 export function normaliseEntities(text: string): string {
   // Most posts have no link, mention or hashtag at all: each replace runs only when its marker is there.
   let out = text
-  if (out.includes('://')) out = out.replace(/https?:\/\/([^\s/]+)\S*/gi, (_, host: string) => ` xurl ${host.replace(/^www\./i, '').split('.').slice(-2, -1)[0] ?? ''} `)
+  if (out.includes('://'))
+    out = out.replace(
+      /https?:\/\/([^\s/]+)\S*/gi,
+      (_, host: string) =>
+        ` xurl ${
+          host
+            .replace(/^www\./i, '')
+            .split('.')
+            .slice(-2, -1)[0] ?? ''
+        } `,
+    )
   if (out.includes('@')) out = out.replace(/(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.-]+/gu, '$1 xmention ')
   if (out.includes('#')) out = out.replace(/#([\p{L}\p{N}_]+)/gu, (_, tag: string) => ` xhashtag ${splitHashtag(tag)} `)
   return out

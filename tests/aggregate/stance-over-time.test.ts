@@ -30,8 +30,7 @@ interface Spec {
 }
 
 function store(specs: Spec[]) {
-  const postId = (s: Spec) =>
-    ctx.db.prepare('SELECT id FROM posts WHERE platform = ? AND platform_id = ?').pluck().get(s.platform, s.id) as number
+  const postId = (s: Spec) => ctx.db.prepare('SELECT id FROM posts WHERE platform = ? AND platform_id = ?').pluck().get(s.platform, s.id) as number
   for (const s of specs) {
     const post = makePost({ platform: s.platform, platformId: s.id, text: `post ${s.id}`, lang: s.lang, createdAt: s.createdAt })
     savePage(ctx.db, {
@@ -47,7 +46,13 @@ function store(specs: Spec[]) {
         .prepare("UPDATE post_topics SET stance_label = ?, stance_source = 'human', stance_confidence = NULL WHERE topic_id = ? AND post_id = ?")
         .run(s.label.slice(6), tid, postId(s))
     } else if (s.label) {
-      saveClassifications(ctx.db, tid, modelId, [{ postId: postId(s), createdAt: createdAtOf(postId(s)), label: s.label, confidence: 0.9, scores: {} }], at('2025-07-18T00:00:00Z'))
+      saveClassifications(
+        ctx.db,
+        tid,
+        modelId,
+        [{ postId: postId(s), createdAt: createdAtOf(postId(s)), label: s.label, confidence: 0.9, scores: {} }],
+        at('2025-07-18T00:00:00Z'),
+      )
     }
   }
 }
@@ -55,7 +60,16 @@ function store(specs: Spec[]) {
 beforeEach(() => {
   ctx = testContext()
   topic = ctx.config.topics[0]!
-  modelId = saveActiveModel(ctx.db, { topicId: topic.id, version: 'test@1', algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
+  modelId = saveActiveModel(ctx.db, {
+    topicId: topic.id,
+    version: 'test@1',
+    algorithm: 'test',
+    params: '{}',
+    metrics: null,
+    trainingSize: 0,
+    trainedAt: 0,
+    weights: Buffer.alloc(0),
+  })
 })
 afterEach(() => closeContext(ctx))
 
@@ -88,7 +102,6 @@ const SPECS: Spec[] = [
   // Another topic.
   { id: 'x7', platform: 'x', lang: 'en', createdAt: '2025-07-15T14:00:00Z', label: 'praise', topicId: 'other-topic' },
 ]
-
 
 /** A stored post's creation time: part of its post_topics key. */
 function createdAtOf(postId: number): number {

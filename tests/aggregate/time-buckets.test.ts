@@ -37,14 +37,24 @@ describe('bucketsBetween', () => {
 
   it('hours across spring-forward skip the 02:00 hour that does not exist', () => {
     const bs = bucketsBetween(at('2025-03-09T05:00:00Z'), at('2025-03-09T09:00:00Z'), 'hour', NY)
-    expect(bs.map((b) => b.start)).toEqual(['2025-03-09T00:00:00.000-05:00', '2025-03-09T01:00:00.000-05:00', '2025-03-09T03:00:00.000-04:00', '2025-03-09T04:00:00.000-04:00'])
+    expect(bs.map((b) => b.start)).toEqual([
+      '2025-03-09T00:00:00.000-05:00',
+      '2025-03-09T01:00:00.000-05:00',
+      '2025-03-09T03:00:00.000-04:00',
+      '2025-03-09T04:00:00.000-04:00',
+    ])
     expect(bs.map(hours)).toEqual([1, 1, 1, 1])
     expectContiguous(bs)
   })
 
   it('hours across fall-back have the 01:00 hour twice, with both offsets', () => {
     const bs = bucketsBetween(at('2025-11-02T04:00:00Z'), at('2025-11-02T08:00:00Z'), 'hour', NY)
-    expect(bs.map((b) => b.start)).toEqual(['2025-11-02T00:00:00.000-04:00', '2025-11-02T01:00:00.000-04:00', '2025-11-02T01:00:00.000-05:00', '2025-11-02T02:00:00.000-05:00'])
+    expect(bs.map((b) => b.start)).toEqual([
+      '2025-11-02T00:00:00.000-04:00',
+      '2025-11-02T01:00:00.000-04:00',
+      '2025-11-02T01:00:00.000-05:00',
+      '2025-11-02T02:00:00.000-05:00',
+    ])
     expect(bs.map(hours)).toEqual([1, 1, 1, 1])
   })
 

@@ -6,7 +6,11 @@ const iso = (ts: number[]) => ts.map((t) => new Date(t).toISOString().slice(0, 1
 describe('scheduleTimes: when the daemon would have checked', () => {
   it('hourly at :05', () => {
     const from = Date.parse('2025-07-16T00:00:00Z')
-    expect(iso(scheduleTimes('5 * * * *', 'America/New_York', from, from + 3 * 3_600_000))).toEqual(['2025-07-16T00:05', '2025-07-16T01:05', '2025-07-16T02:05'])
+    expect(iso(scheduleTimes('5 * * * *', 'America/New_York', from, from + 3 * 3_600_000))).toEqual([
+      '2025-07-16T00:05',
+      '2025-07-16T01:05',
+      '2025-07-16T02:05',
+    ])
   })
 
   it('every 15 minutes, in office hours of the configured zone, on weekdays', () => {

@@ -8,15 +8,27 @@ import { recordGap } from '../../src/store/gaps.js'
 import { testContext } from '../helpers.js'
 import { DAY, generateSeries, HOUR } from './synthetic.js'
 
-const gap = (g: Partial<GapRecord>): GapRecord => ({ id: 1, source: 'jetstream', startAt: 10 * HOUR, endAt: 16 * HOUR, reason: 'outage', detectedAt: 17 * HOUR, repairedAt: null, ...g })
+const gap = (g: Partial<GapRecord>): GapRecord => ({
+  id: 1,
+  source: 'jetstream',
+  startAt: 10 * HOUR,
+  endAt: 16 * HOUR,
+  reason: 'outage',
+  detectedAt: 17 * HOUR,
+  repairedAt: null,
+  ...g,
+})
 
 describe('what a check at time T could see', () => {
   it('counts a post from when it was collected, not when it was posted', () => {
     // Hour 5 had 10 posts collected at once at 05:59 and 6 more collected at 09:00 (a late backlog).
-    const counts = new VisibleCounts([''], [
-      { hour: 5, seenMinute: 5 * 60 + 59, label: '', n: 10 },
-      { hour: 5, seenMinute: 9 * 60, label: '', n: 6 },
-    ])
+    const counts = new VisibleCounts(
+      [''],
+      [
+        { hour: 5, seenMinute: 5 * 60 + 59, label: '', n: 10 },
+        { hour: 5, seenMinute: 9 * 60, label: '', n: 6 },
+      ],
+    )
     expect(counts.count(5, 0, 6 * HOUR)).toBe(10)
     expect(counts.count(5, 0, 8 * HOUR + 59 * 60_000)).toBe(10)
     expect(counts.count(5, 0, 9 * HOUR)).toBe(16)

@@ -4,7 +4,10 @@ import { decide, type EpisodeRule } from '../../src/alerts/episode.js'
 const H = 3_600_000
 const RULE: EpisodeRule = { confirmHours: 2, cooldownHours: 6, maxEventHours: 15 * 24 }
 /** A condition that holds at the listed hours (hour numbers since 0). */
-const holdsAt = (...hours: number[]) => (end: number) => hours.includes(end / H)
+const holdsAt =
+  (...hours: number[]) =>
+  (end: number) =>
+    hours.includes(end / H)
 
 describe('decide: one event, one alert', () => {
   it('needs the condition at confirm_hours consecutive checks', () => {

@@ -8,7 +8,19 @@ function context(over: Partial<StoredAlertContext> = {}): StoredAlertContext {
   return {
     posts: 240,
     topPosts: [
-      { url: 'https://x.com/a/status/1', platform: 'x', author: '@a', text: HOSTILE, engagement: 1534, likes: 1204, reposts: 310, replies: 20, quotes: 0, label: 'praise', human: true },
+      {
+        url: 'https://x.com/a/status/1',
+        platform: 'x',
+        author: '@a',
+        text: HOSTILE,
+        engagement: 1534,
+        likes: 1204,
+        reposts: 310,
+        replies: 20,
+        quotes: 0,
+        label: 'praise',
+        human: true,
+      },
       { url: 'https://bsky.app/profile/b.bsky.social/post/2', platform: 'bluesky', author: '@b', text: 'second', engagement: 3, label: null, human: false },
     ],
     stanceMix: { praise: 108, concern: 60, neutral: 48, uncertain: 24 },
@@ -17,7 +29,10 @@ function context(over: Partial<StoredAlertContext> = {}): StoredAlertContext {
     platforms: { x: 150, bluesky: 90 },
     articleLinkShare: 0.34,
     topAccounts: [{ account: '@a', posts: 12, engagement: 340 }],
-    topTerms: [{ term: '#h20', posts: 40, lift: 4.2 }, { term: '<b>芯片</b>', posts: 12, lift: 3.1 }],
+    topTerms: [
+      { term: '#h20', posts: 40, lift: 4.2 },
+      { term: '<b>芯片</b>', posts: 12, lift: 3.1 },
+    ],
     windowHours: 6,
     baselineDays: 14,
     partialCoverage: false,
@@ -37,10 +52,14 @@ const shift: AlertForMessage = {
   observed: 0.45,
   expected: 0.2,
   score: 5.6,
-  context: context({ label: 'praise', pValue: 0.00002, shares: [
-    { label: 'praise', share: 0.45, baselineShare: 0.2, z: 5.6 },
-    { label: 'concern', share: 0.28, baselineShare: 0.45, z: -3.1 },
-  ] }),
+  context: context({
+    label: 'praise',
+    pValue: 0.00002,
+    shares: [
+      { label: 'praise', share: 0.45, baselineShare: 0.2, z: 5.6 },
+      { label: 'concern', share: 0.28, baselineShare: 0.45, z: -3.1 },
+    ],
+  }),
 }
 
 describe('alertMessage', () => {
@@ -66,7 +85,15 @@ describe('alertMessage', () => {
 
   it('keeps hostile post text and terms exactly as written: escaping is each channel’s job', () => {
     const m = alertMessage(shift, { zone: 'UTC' })
-    expect(m.posts[0]).toEqual({ text: HOSTILE, author: '@a', url: 'https://x.com/a/status/1', platform: 'x', label: 'praise', human: true, engagement: '1,204 likes · 310 reposts · 20 replies' })
+    expect(m.posts[0]).toEqual({
+      text: HOSTILE,
+      author: '@a',
+      url: 'https://x.com/a/status/1',
+      platform: 'x',
+      label: 'praise',
+      human: true,
+      engagement: '1,204 likes · 310 reposts · 20 replies',
+    })
     expect(m.posts[1]!.engagement).toBe('3 engagements')
     expect(m.summary.join('\n')).toContain('<b>芯片</b> (3.1×)')
   })
@@ -94,7 +121,9 @@ describe('alertMessage', () => {
     expect(m.title).toBe('Volume spike on X: 165 posts in 2 h, 27.4× the usual 6 — china-ai-fund')
     const text = m.summary.join('\n')
     expect(text).toContain('Observed: 165 posts; expected 6.0 from the same hours of the previous 14 days (27.4×, 15.7 σ)')
-    expect(text).toContain('Partial coverage: part of the window was not collected — jetstream 16 Jul 2025 07:00–09:00 (Jetstream unreachable); the count is a lower bound.')
+    expect(text).toContain(
+      'Partial coverage: part of the window was not collected — jetstream 16 Jul 2025 07:00–09:00 (Jetstream unreachable); the count is a lower bound.',
+    )
     expect(text).not.toContain('Platforms:')
   })
 

@@ -28,7 +28,10 @@ function spec(seed: number, rhythm: Partial<SeriesSpec>): SeriesSpec {
 }
 
 function report(name: string, figures: QualityFigures[]): void {
-  const lines = figures.map((f) => `  seed ${f.seed}: found ${f.found}/${f.spikes}, false alarms ${f.falseAlarms}, about the gap ${f.gapAlerts}, hours to alert ${f.latencies.map((l) => l.toFixed(1)).join(' ')}`)
+  const lines = figures.map(
+    (f) =>
+      `  seed ${f.seed}: found ${f.found}/${f.spikes}, false alarms ${f.falseAlarms}, about the gap ${f.gapAlerts}, hours to alert ${f.latencies.map((l) => l.toFixed(1)).join(' ')}`,
+  )
   const found = figures.reduce((s, f) => s + f.found, 0)
   const fa = figures.reduce((s, f) => s + f.falseAlarms, 0)
   console.log(`${name}: found ${found}/${figures.length * 5}, false alarms ${fa}\n${lines.join('\n')}`)

@@ -7,7 +7,15 @@ import { stanceSeenCounts } from '../../src/store/alerts.js'
 import { testContext } from '../helpers.js'
 import { DAY, draw, generateSeries, HOUR, labelPosts, rng } from './synthetic.js'
 
-const SETTINGS: ShiftSettings = { window_hours: 6, baseline_days: 14, min_posts: 30, min_change: 0.15, significance: 0.001, confirm_hours: 2, cooldown_hours: 12 }
+const SETTINGS: ShiftSettings = {
+  window_hours: 6,
+  baseline_days: 14,
+  min_posts: 30,
+  min_change: 0.15,
+  significance: 0.001,
+  confirm_hours: 2,
+  cooldown_hours: 12,
+}
 const LABELS = ['praise', 'concern', 'neutral']
 
 /** Hourly label counts for `days` days plus `extraHours`, each hour with these counts. */
@@ -93,7 +101,7 @@ describe('stance shift over stored posts', () => {
     const jitter = rng(seed * 7)
     const dayShift = Array.from({ length: 31 }, () => (jitter() - 0.5) * 0.08)
     const mix = (t: number) => {
-      const asia = (((t % DAY) / HOUR + 18) % 24) < 8
+      const asia = ((t % DAY) / HOUR + 18) % 24 < 8
       let praise = (asia ? 0.3 : 0.2) + dayShift[Math.floor((t - start) / DAY)]!
       if (shift && t >= shiftStart && t < shiftStart + 6 * HOUR) praise = 0.45
       const rest = (1 - praise) / 2
@@ -162,7 +170,8 @@ describe('stance shift over stored posts', () => {
     ctx = testContext()
     generateSeries(ctx, { seed: 31, start, days: 1, spikes: 0, peakRate: 10, troughRate: 10, xShare: 1 })
     const first = labelPosts(ctx, 31, () => 'concern')
-    for (let n = 1; n <= 5; n++) setHumanLabel(ctx.db, findPost(ctx.db, { kind: 'tweet', id: `31${String(n).padStart(7, '0')}`, text: '' })!, 'china-ai-fund', 'praise', 'tester', 0)
+    for (let n = 1; n <= 5; n++)
+      setHumanLabel(ctx.db, findPost(ctx.db, { kind: 'tweet', id: `31${String(n).padStart(7, '0')}`, text: '' })!, 'china-ai-fund', 'praise', 'tester', 0)
     const filter = { topicId: 'china-ai-fund', from: start, to: start + DAY, platform: null, liveSince: null }
     const total = (modelId: number | null) => {
       const m: Record<string, number> = {}

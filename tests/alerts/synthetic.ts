@@ -96,7 +96,7 @@ export interface GeneratedSeries {
 
 /** The rate shape of a day: a smooth bump from `trough` at night to `peak` in the afternoon. */
 export function rateAt(t: number, spec: SeriesSpec): number {
-  const hourOfDay = ((t % DAY) + DAY) % DAY / HOUR
+  const hourOfDay = (((t % DAY) + DAY) % DAY) / HOUR
   const peak = spec.peakHourUtc ?? 18
   const x = (1 + Math.cos(((hourOfDay - peak) / 24) * 2 * Math.PI)) / 2
   const weekday = new Date(t).getUTCDay()
@@ -104,7 +104,10 @@ export function rateAt(t: number, spec: SeriesSpec): number {
   return (spec.troughRate + (spec.peakRate - spec.troughRate) * x ** 2) * week
 }
 
-const WORDS = 'state fund startups beijing chips nvidia h20 deepseek models talent market capital policy investors subsidies engineers labs growth security export'.split(' ')
+const WORDS =
+  'state fund startups beijing chips nvidia h20 deepseek models talent market capital policy investors subsidies engineers labs growth security export'.split(
+    ' ',
+  )
 const BURST = ['#H20ban', 'sanctions', 'shipments', 'blocked']
 
 /**
@@ -208,7 +211,16 @@ function placeGap(spec: SeriesSpec, spikes: readonly Spike[], random: () => numb
  */
 export function labelPosts(ctx: AppContext, seed: number, labelOf: (t: number, random: () => number) => string, opts: { share?: number } = {}): number {
   const random = rng(seed)
-  const modelId = saveActiveModel(ctx.db, { topicId: TOPIC, version: `${TOPIC}@synthetic-${seed}-${Date.now()}-${Math.random()}`, algorithm: 'synthetic', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
+  const modelId = saveActiveModel(ctx.db, {
+    topicId: TOPIC,
+    version: `${TOPIC}@synthetic-${seed}-${Date.now()}-${Math.random()}`,
+    algorithm: 'synthetic',
+    params: '{}',
+    metrics: null,
+    trainingSize: 0,
+    trainedAt: 0,
+    weights: Buffer.alloc(0),
+  })
   const total = countToClassify(ctx.db, TOPIC, modelId)
   const limit = Math.floor(total * (opts.share ?? 1))
   let after: ClassifyPosition = { createdAt: Number.MIN_SAFE_INTEGER, postId: 0 }
@@ -216,7 +228,13 @@ export function labelPosts(ctx: AppContext, seed: number, labelOf: (t: number, r
   while (done < limit) {
     const batch = postsToClassify(ctx.db, TOPIC, modelId, after, Math.min(2000, limit - done))
     if (!batch.length) break
-    saveClassifications(ctx.db, TOPIC, modelId, batch.map((p) => ({ postId: p.postId, createdAt: p.createdAt, label: labelOf(p.createdAt, random), confidence: 0.9, scores: {} })), 0)
+    saveClassifications(
+      ctx.db,
+      TOPIC,
+      modelId,
+      batch.map((p) => ({ postId: p.postId, createdAt: p.createdAt, label: labelOf(p.createdAt, random), confidence: 0.9, scores: {} })),
+      0,
+    )
     done += batch.length
     after = { createdAt: batch.at(-1)!.createdAt, postId: batch.at(-1)!.postId }
   }

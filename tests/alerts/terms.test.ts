@@ -18,7 +18,12 @@ describe('terms of a post and the terms that set a window apart', () => {
     const baseline = Array.from({ length: 200 }, (_, i) => post(i % 2 ? 'china fund startups' : 'china fund policy'))
     const window = [...Array.from({ length: 30 }, () => post('china fund H20 sanctions')), ...Array.from({ length: 30 }, () => post('china fund policy'))]
     const top = topTerms(window, baseline)
-    expect(top.map((t) => t.term).slice(0, 2).sort()).toEqual(['h20', 'sanctions'])
+    expect(
+      top
+        .map((t) => t.term)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['h20', 'sanctions'])
     expect(top.find((t) => t.term === 'china')).toBeUndefined() // in every post, before and now
     expect(top[0]!.posts).toBe(30)
     expect(top[0]!.lift).toBeGreaterThan(10)

@@ -148,5 +148,4 @@ describe('detectSpike: windows, gaps and weeks', () => {
     expect(v.score).toBeGreaterThan(3)
     expect(v.score).toBeLessThan(plainZ)
   })
-
 })

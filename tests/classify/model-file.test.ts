@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { decodeWeights, encodeWeights } from '../../src/classify/model-file.js'
 
 /** Format 2 as stored in `models.weights`: [format, labels, buckets], then bias, buckets, idf, weights. */
-const STORED = Buffer.concat([
-  new Uint32Array([2, 2, 1]),
-  new Float32Array([0.5, -0.5]),
-  new Uint32Array([7]),
-  new Float32Array([1.25]),
-  new Float32Array([0.75, -0.25]),
-].map((a) => Buffer.from(a.buffer)))
+const STORED = Buffer.concat(
+  [new Uint32Array([2, 2, 1]), new Float32Array([0.5, -0.5]), new Uint32Array([7]), new Float32Array([1.25]), new Float32Array([0.75, -0.25])].map((a) =>
+    Buffer.from(a.buffer),
+  ),
+)
 
 describe('model file', () => {
   it('reads and writes format 2 byte for byte, so stored models keep loading', () => {

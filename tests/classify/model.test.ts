@@ -41,7 +41,13 @@ describe('StanceModel', () => {
     const m = trainedToy()
     const predicted = TOY.map((e) => m.predict(e.text).label)
     expect(predicted).toEqual(TOY.map((e) => e.label))
-    expect(evaluate(TOY.map((e) => e.label), predicted, TOY_LABELS).accuracy).toBe(1)
+    expect(
+      evaluate(
+        TOY.map((e) => e.label),
+        predicted,
+        TOY_LABELS,
+      ).accuracy,
+    ).toBe(1)
   })
 
   it('generalises to an unseen mix of a class’s words', () => {

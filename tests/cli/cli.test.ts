@@ -27,20 +27,32 @@ describe('CLI exit codes and output', () => {
     expect(top.code).toBe(0)
     expect(top.stdout).toContain('Examples:')
     const commands = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help')
-    expect(commands).toEqual(expect.arrayContaining(['demo', 'collect', 'classify', 'train', 'stance', 'digest', 'export', 'alerts', 'status', 'start', 'config']))
+    expect(commands).toEqual(
+      expect.arrayContaining(['demo', 'collect', 'classify', 'train', 'stance', 'digest', 'export', 'alerts', 'status', 'start', 'config']),
+    )
     for (const c of commands) {
       const r = await cli([c, '--help'])
       expect(r.code, c).toBe(0)
       expect(r.stdout, c).toMatch(/Examples:|Commands:/)
     }
-    for (const sub of [['alerts', 'check'], ['alerts', 'list'], ['config', 'check']]) {
+    for (const sub of [
+      ['alerts', 'check'],
+      ['alerts', 'list'],
+      ['config', 'check'],
+    ]) {
       const r = await cli([...sub, '--help'])
       expect(r.stdout, sub.join(' ')).toContain('Examples:')
     }
   })
 
   it('exits 2 on usage errors: unknown command, unknown option, bad choice, missing option', async () => {
-    for (const args of [['frobnicate'], ['status', '--frob'], ['stance', '--from', '2025-07-01', '--to', '2025-07-02', '--bucket', 'month'], ['collect'], ['export', '--format', 'xml']]) {
+    for (const args of [
+      ['frobnicate'],
+      ['status', '--frob'],
+      ['stance', '--from', '2025-07-01', '--to', '2025-07-02', '--bucket', 'month'],
+      ['collect'],
+      ['export', '--format', 'xml'],
+    ]) {
       const r = await cli([...base, ...args])
       expect(r.code, args.join(' ')).toBe(2)
       expect(r.stdout, args.join(' ')).toBe('')
@@ -70,7 +82,11 @@ describe('CLI exit codes and output', () => {
 
   it('refuses a throw-away database (empty path, :memory:) for every command', async () => {
     for (const dbArg of ['', ':memory:', 'file::memory:?cache=shared']) {
-      for (const args of [['collect', '--source', 'replay', '--file', path.join(ROOT, 'tests/fixtures/payloads/x-search-recent.json')], ['status'], ['classify']]) {
+      for (const args of [
+        ['collect', '--source', 'replay', '--file', path.join(ROOT, 'tests/fixtures/payloads/x-search-recent.json')],
+        ['status'],
+        ['classify'],
+      ]) {
         const r = await cli(['--config', CONFIG, '--db', dbArg, ...args])
         expect(r.code, `${dbArg} ${args[0]}`).toBe(2)
         expect(r.stderr, `${dbArg} ${args[0]}`).toMatch(/is not a database file/)
@@ -92,10 +108,22 @@ describe('CLI exit codes and output', () => {
   })
 
   it('prints exactly one JSON document with --json, on success and on failure', async () => {
-    for (const args of [['status', '--json'], ['config', 'check', '--json'], ['alerts', 'list', '--json'], ['stance', '--from', '2025-07-10', '--to', '2025-07-12', '--json'], ['stance', '--from', 'yesterday', '--to', '2025-07-12', '--json']]) {
+    for (const args of [
+      ['status', '--json'],
+      ['config', 'check', '--json'],
+      ['alerts', 'list', '--json'],
+      ['stance', '--from', '2025-07-10', '--to', '2025-07-12', '--json'],
+      ['stance', '--from', 'yesterday', '--to', '2025-07-12', '--json'],
+    ]) {
       const r = await cli([...base, ...args])
       expect(() => JSON.parse(r.stdout), `${args.join(' ')}: ${r.stdout}`).not.toThrow()
-      expect(r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).length, args.join(' ')).toBe(1)
+      expect(
+        r.stdout
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('{')).length,
+        args.join(' '),
+      ).toBe(1)
     }
   })
 
@@ -116,11 +144,17 @@ describe('CLI exit codes and output', () => {
       // A database path that cannot exist (under a regular file) is a configuration mistake…
       const file = path.join(tmp.dir, 'plain-file')
       writeFileSync(file, 'x')
-      await expect(run('node', [BIN, '--db', path.join(file, 'no.sqlite'), 'status'], { cwd: tmp.dir, env })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('STANCEWATCH_DB') })
+      await expect(run('node', [BIN, '--db', path.join(file, 'no.sqlite'), 'status'], { cwd: tmp.dir, env })).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('STANCEWATCH_DB'),
+      })
       // …while a database file that is not SQLite is a failure.
       const corrupt = path.join(tmp.dir, 'corrupt.sqlite')
       writeFileSync(corrupt, 'this is not a database, just text long enough to have a header '.repeat(20))
-      await expect(run('node', [BIN, '--db', corrupt, 'status'], { cwd: tmp.dir, env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('failed') })
+      await expect(run('node', [BIN, '--db', corrupt, 'status'], { cwd: tmp.dir, env })).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('failed'),
+      })
     })
   })
 })
@@ -141,7 +175,29 @@ describe('loading only the command that runs', () => {
     expect(await names('refresh')).toEqual(['backfill', 'refresh'])
     expect(await names('train')).toEqual(['classify', 'train'])
     const all = await names(undefined)
-    expect(all).toEqual(expect.arrayContaining(['demo', 'collect', 'backfill', 'refresh', 'classify', 'train', 'label', 'review', 'explain', 'eval', 'stance', 'digest', 'export', 'retag', 'alerts', 'notify', 'status', 'start', 'config']))
+    expect(all).toEqual(
+      expect.arrayContaining([
+        'demo',
+        'collect',
+        'backfill',
+        'refresh',
+        'classify',
+        'train',
+        'label',
+        'review',
+        'explain',
+        'eval',
+        'stance',
+        'digest',
+        'export',
+        'retag',
+        'alerts',
+        'notify',
+        'status',
+        'start',
+        'config',
+      ]),
+    )
     expect(await names('statuss')).toEqual(all)
   })
 })

@@ -39,19 +39,37 @@ describe('the compiled build, as npm install makes it (dist/)', () => {
     for (const src of sources()) {
       const file = path.join(DIST, src.replace(/\.ts$/, '.js'))
       expect(existsSync(file), file).toBe(true)
-      for (const p of packagesOf(readFileSync(file, 'utf8'))) expect(allowed.has(p.replace(/^node:/, '')) || p.startsWith('node:'), `${src} loads ${p}`).toBe(true)
+      for (const p of packagesOf(readFileSync(file, 'utf8')))
+        expect(allowed.has(p.replace(/^node:/, '')) || p.startsWith('node:'), `${src} loads ${p}`).toBe(true)
     }
   })
 
   it('runs without any devDependency: a large replay on worker threads, with background checkpoints', async () => {
     // The check itself: under the preload, a devDependency cannot be loaded (here tsx, which booted workers from the sources).
-    await expect(run(process.execPath, ['--import', PRODUCTION, '--input-type=module', '-e', "await import('tsx/esm/api')"])).rejects.toMatchObject({ stderr: expect.stringContaining("Cannot find package 'tsx'") })
+    await expect(run(process.execPath, ['--import', PRODUCTION, '--input-type=module', '-e', "await import('tsx/esm/api')"])).rejects.toMatchObject({
+      stderr: expect.stringContaining("Cannot find package 'tsx'"),
+    })
 
     // Three copies of the sample: over the size at which a replay parses on worker threads and checkpoints on another.
     const archive = path.join(tmp.dir, 'big.jsonl')
-    writeFileSync(archive, samplePayloads(3).map((p) => JSON.stringify(p)).join('\n') + '\n')
-    const env = { PATH: process.env.PATH, HOME: tmp.dir, STANCEWATCH_CONFIG: writeTestConfig(tmp.dir), STANCEWATCH_DB: path.join(tmp.dir, 'replay.sqlite'), STANCEWATCH_LOG_FORMAT: 'json' }
-    const { stdout, stderr } = await run(process.execPath, ['--import', PRODUCTION, BIN, '--log-level', 'info', 'collect', '--source', 'replay', '--file', archive, '--json'], { cwd: tmp.dir, env })
+    writeFileSync(
+      archive,
+      samplePayloads(3)
+        .map((p) => JSON.stringify(p))
+        .join('\n') + '\n',
+    )
+    const env = {
+      PATH: process.env.PATH,
+      HOME: tmp.dir,
+      STANCEWATCH_CONFIG: writeTestConfig(tmp.dir),
+      STANCEWATCH_DB: path.join(tmp.dir, 'replay.sqlite'),
+      STANCEWATCH_LOG_FORMAT: 'json',
+    }
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', PRODUCTION, BIN, '--log-level', 'info', 'collect', '--source', 'replay', '--file', archive, '--json'],
+      { cwd: tmp.dir, env },
+    )
     const result = JSON.parse(stdout) as { status: string; stats: { newPosts: number } }
     expect(result.status, stderr).toBe('ok')
     expect(result.stats.newPosts).toBeGreaterThan(6000)

@@ -18,7 +18,9 @@ describe('labels from people', () => {
     return JSON.parse(r.stdout)
   }
   const current = (postId: number) =>
-    new Database(db, { readonly: true }).prepare("SELECT stance_label AS label, stance_source AS source FROM post_topics WHERE post_id = ? AND topic_id = 'china-ai-fund'").get(postId) as {
+    new Database(db, { readonly: true })
+      .prepare("SELECT stance_label AS label, stance_source AS source FROM post_topics WHERE post_id = ? AND topic_id = 'china-ai-fund'")
+      .get(postId) as {
       label: string
       source: string
     }
@@ -59,7 +61,10 @@ describe('labels from people', () => {
     const out = path.join(tmp.dir, 'export.jsonl')
     expect((await cli([...base, 'export', '--format', 'jsonl', '--out', out])).code).toBe(0)
     const { readFileSync } = await import('node:fs')
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const row = rows.find((x) => x.url === candidate.url)
     expect(JSON.stringify(row)).toContain('"human"')
 

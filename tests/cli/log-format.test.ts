@@ -17,7 +17,10 @@ describe('pretty logs', () => {
     for (const format of ['pretty', 'json'] as const) {
       const out = capture()
       const log = createLogger('debug', out, { format })
-      log.info({ headers: { authorization: `Bearer ${secret}` }, password: 'hunter2-password', detail: { note: `token was ${secret}` } }, `login with ${secret}`)
+      log.info(
+        { headers: { authorization: `Bearer ${secret}` }, password: 'hunter2-password', detail: { note: `token was ${secret}` } },
+        `login with ${secret}`,
+      )
       log.error({ err: new Error(`request failed for ${secret}`) }, 'request failed')
       const text = out.lines.join('')
       expect(text, format).toContain('[REDACTED]')
@@ -49,7 +52,11 @@ describe('choosing the log format', () => {
     const io: Io = { stdout: () => {}, stderr: (s) => void (stderr += s), stdoutIsTTY: false, stderrIsTTY, env: { NO_COLOR: '1', ...env }, cwd: tmp.dir }
     return { code: await runCli(args, io), stderr }
   }
-  const isJsonLines = (s: string) => s.trim().split('\n').every((l) => l.startsWith('{') && JSON.parse(l))
+  const isJsonLines = (s: string) =>
+    s
+      .trim()
+      .split('\n')
+      .every((l) => l.startsWith('{') && JSON.parse(l))
 
   it('JSON when stderr is not a terminal, readable on a terminal; --pretty, --no-pretty and STANCEWATCH_LOG_FORMAT override', async () => {
     // A fresh database logs "database migrated" at info: one line to look at for every case.

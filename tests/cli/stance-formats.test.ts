@@ -35,11 +35,28 @@ const SPECS: Spec[] = [
 ]
 
 function store(ctx: AppContext): void {
-  const modelId = saveActiveModel(ctx.db, { topicId: TOPIC, version: 'test@1', algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
+  const modelId = saveActiveModel(ctx.db, {
+    topicId: TOPIC,
+    version: 'test@1',
+    algorithm: 'test',
+    params: '{}',
+    metrics: null,
+    trainingSize: 0,
+    trainedAt: 0,
+    weights: Buffer.alloc(0),
+  })
   SPECS.forEach(([createdAt, label, platform], i) => {
     const post = makePost({ platform, platformId: `19460000000000000${i}`, text: `post ${i}`, lang: 'en', createdAt })
-    savePage(ctx.db, { items: [{ post, langDetected: 'en', links: [], matches: [{ topicId: TOPIC, rules: ['test'] }] }], source: 'test', query: null, observedAt: 1 })
-    const row = ctx.db.prepare('SELECT id, created_at AS createdAt FROM posts WHERE platform = ? AND platform_id = ?').get(platform, post.platformId) as { id: number; createdAt: number }
+    savePage(ctx.db, {
+      items: [{ post, langDetected: 'en', links: [], matches: [{ topicId: TOPIC, rules: ['test'] }] }],
+      source: 'test',
+      query: null,
+      observedAt: 1,
+    })
+    const row = ctx.db.prepare('SELECT id, created_at AS createdAt FROM posts WHERE platform = ? AND platform_id = ?').get(platform, post.platformId) as {
+      id: number
+      createdAt: number
+    }
     if (label) saveClassifications(ctx.db, TOPIC, modelId, [{ postId: row.id, createdAt: row.createdAt, label, confidence: 0.9, scores: {} }], 1)
   })
 }
@@ -57,7 +74,13 @@ describe('stance chart', () => {
   beforeAll(() => {
     ctx = testContext()
     store(ctx)
-    days = stanceOverTime(ctx.db, { topic: ctx.config.topics[0]!, from: Date.parse('2025-11-01T04:00:00Z'), to: Date.parse('2025-11-04T05:00:00Z'), bucket: 'day', zone: NY })
+    days = stanceOverTime(ctx.db, {
+      topic: ctx.config.topics[0]!,
+      from: Date.parse('2025-11-01T04:00:00Z'),
+      to: Date.parse('2025-11-04T05:00:00Z'),
+      bucket: 'day',
+      zone: NY,
+    })
   })
   afterAll(() => closeContext(ctx))
 
@@ -92,20 +115,44 @@ describe('stance chart', () => {
   })
 
   it('a chart without unclassified posts has no unclassified glyph or legend entry', () => {
-    const s = stanceOverTime(ctx.db, { topic: ctx.config.topics[0]!, from: Date.parse('2025-11-01T04:00:00Z'), to: Date.parse('2025-11-02T04:00:00Z'), bucket: 'day', zone: NY })
+    const s = stanceOverTime(ctx.db, {
+      topic: ctx.config.topics[0]!,
+      from: Date.parse('2025-11-01T04:00:00Z'),
+      to: Date.parse('2025-11-02T04:00:00Z'),
+      bucket: 'day',
+      zone: NY,
+    })
     expect(stanceChart(s, { color: false })).not.toContain('·')
   })
 
   it('keeps the repeated 01:00 hour of the fall-back night apart by its UTC offset', () => {
-    const s = stanceOverTime(ctx.db, { topic: ctx.config.topics[0]!, from: Date.parse('2025-11-02T04:00:00Z'), to: Date.parse('2025-11-02T08:00:00Z'), bucket: 'hour', zone: NY })
+    const s = stanceOverTime(ctx.db, {
+      topic: ctx.config.topics[0]!,
+      from: Date.parse('2025-11-02T04:00:00Z'),
+      to: Date.parse('2025-11-02T08:00:00Z'),
+      bucket: 'hour',
+      zone: NY,
+    })
     const rows = barRows(stanceChart(s, { color: false }))
-    expect(rows.map((r) => r.split(/\s{2,}/)[0])).toEqual(['2025-11-02 00:00', '2025-11-02 01:00 -04:00', '2025-11-02 01:00 -05:00', '2025-11-02 02:00', 'total'])
+    expect(rows.map((r) => r.split(/\s{2,}/)[0])).toEqual([
+      '2025-11-02 00:00',
+      '2025-11-02 01:00 -04:00',
+      '2025-11-02 01:00 -05:00',
+      '2025-11-02 02:00',
+      'total',
+    ])
     expect(rows[0]).toMatch(/no posts\s+0$/)
     expect(rows[2]).toMatch(/▓+░+\s+2$/)
   })
 
   it('marks the 23-hour spring-forward day', () => {
-    const s = stanceOverTime(ctx.db, { topic: ctx.config.topics[0]!, from: Date.parse('2025-03-08T05:00:00Z'), to: Date.parse('2025-03-11T04:00:00Z'), bucket: 'day', zone: NY })
+    const s = stanceOverTime(ctx.db, {
+      topic: ctx.config.topics[0]!,
+      from: Date.parse('2025-03-08T05:00:00Z'),
+      to: Date.parse('2025-03-11T04:00:00Z'),
+      bucket: 'day',
+      zone: NY,
+    })
     const rows = barRows(stanceChart(s, { color: false }))
     expect(rows.map((r) => [r.slice(0, 10), /23 h$/.test(r)])).toEqual([
       ['2025-03-08', false],
@@ -116,7 +163,14 @@ describe('stance chart', () => {
   })
 
   it('split: the date on the first row of each bucket, one row per group', () => {
-    const s = stanceOverTime(ctx.db, { topic: ctx.config.topics[0]!, from: Date.parse('2025-11-01T04:00:00Z'), to: Date.parse('2025-11-03T05:00:00Z'), bucket: 'day', zone: NY, split: 'platform' })
+    const s = stanceOverTime(ctx.db, {
+      topic: ctx.config.topics[0]!,
+      from: Date.parse('2025-11-01T04:00:00Z'),
+      to: Date.parse('2025-11-03T05:00:00Z'),
+      bucket: 'day',
+      zone: NY,
+      split: 'platform',
+    })
     const chart = stanceChart(s, { color: false })
     for (const line of chart.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(CHART_WIDTH)
     expect(barRows(chart).map((r) => r.split(/\s{2,}/).slice(0, 2))).toEqual([

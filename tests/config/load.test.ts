@@ -379,7 +379,11 @@ describe('config problems', () => {
     const problems = problemsOf(text)
     expect(problems.map((p) => p.key).sort()).toEqual(['alerts.volume_spike.window_hours', 'digest.top_posts', 'topics[0].stance.labels[1].id'])
     const byKey = Object.fromEntries(problems.map((p) => [p.key, p]))
-    expect(byKey['alerts.volume_spike.window_hours']).toMatchObject({ message: 'is too large (at most 48)', fix: 'lower it to 48 or less', line: lineOf(text, 'window_hours: 100') })
+    expect(byKey['alerts.volume_spike.window_hours']).toMatchObject({
+      message: 'is too large (at most 48)',
+      fix: 'lower it to 48 or less',
+      line: lineOf(text, 'window_hours: 100'),
+    })
     expect(byKey['digest.top_posts']).toMatchObject({ message: 'is too small (at least 1)', fix: 'raise it to 1 or more', line: lineOf(text, 'top_posts: 0') })
   })
 
@@ -394,7 +398,9 @@ describe('config problems', () => {
   it('schema and semantic problems are reported together, not in two rounds', () => {
     let text = broken('timezone: America/New_York', 'timezone: Mars/Olympus')
     text = broken('  top_posts: 3', '  top_posts: 0', text)
-    const keys = problemsOf(text).map((p) => p.key).sort()
+    const keys = problemsOf(text)
+      .map((p) => p.key)
+      .sort()
     expect(keys).toEqual(['digest.top_posts', 'timezone'])
   })
 
@@ -555,7 +561,11 @@ describe('stancewatch config check', () => {
     cleanup = t.cleanup
     const file = path.join(t.dir, 'bad.yaml')
     // Seeds as an absolute path, so the only problem is the misspelt key.
-    const text = broken('seeds: seeds/china-ai-fund.jsonl', `seeds: ${path.join(CONFIG_DIR, 'seeds/china-ai-fund.jsonl')}`, broken('      min_confidence: 0.45', '      min_confidense: 0.45'))
+    const text = broken(
+      'seeds: seeds/china-ai-fund.jsonl',
+      `seeds: ${path.join(CONFIG_DIR, 'seeds/china-ai-fund.jsonl')}`,
+      broken('      min_confidence: 0.45', '      min_confidense: 0.45'),
+    )
     writeFileSync(file, text)
     return { file, line: lineOf(text, 'min_confidense') }
   }
@@ -615,9 +625,13 @@ describe('stancewatch config check', () => {
 
     const none = await cli(['--config', config({ enabled: ['x', 'bluesky'] }, 'none.yaml'), 'config', 'check'])
     expect(none.code).toBe(2)
-    expect(none.stderr).toMatch(/sources\.enabled: none of the enabled sources can run here \(x: X_BEARER_TOKEN is not set; bluesky: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set\)\. Fix: /)
+    expect(none.stderr).toMatch(
+      /sources\.enabled: none of the enabled sources can run here \(x: X_BEARER_TOKEN is not set; bluesky: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set\)\. Fix: /,
+    )
     // With credentials, the same file passes.
-    expect((await cli(['--config', config({ enabled: ['x', 'bluesky'] }, 'none.yaml'), 'config', 'check'], { X_BEARER_TOKEN: 'token-1234567890' })).code).toBe(0)
+    expect((await cli(['--config', config({ enabled: ['x', 'bluesky'] }, 'none.yaml'), 'config', 'check'], { X_BEARER_TOKEN: 'token-1234567890' })).code).toBe(
+      0,
+    )
 
     const replay = await cli(['--config', config({ enabled: ['jetstream', 'replay'], replay_files: ['gone.jsonl'] }, 'replay.yaml'), 'config', 'check'])
     expect(replay.code).toBe(2)

@@ -156,7 +156,10 @@ export function startDaemonProc(o: { env: NodeJS.ProcessEnv; cwd: string; args?:
 }
 
 /** Run a CLI command to its end. */
-export async function runCli(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string }): Promise<{ code: number | null; stdout: string; stderr: string; lines: LogLine[] }> {
+export async function runCli(
+  args: string[],
+  o: { env: NodeJS.ProcessEnv; cwd: string },
+): Promise<{ code: number | null; stdout: string; stderr: string; lines: LogLine[] }> {
   const p = spawnProc(args, o)
   const e = await p.exited
   return { code: e.code, stdout: p.stdout(), stderr: p.stderr(), lines: p.lines }

@@ -90,7 +90,8 @@ export async function bskyTruth(server: BskyServer, configFile: string, sinceMs:
     let cursor: string | undefined
     do {
       const u = new URL(`${server.url}/xrpc/app.bsky.feed.searchPosts`)
-      for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(sinceMs).toISOString(), limit: '100' })) for (const x of [v].flat()) u.searchParams.append(k, String(x))
+      for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(sinceMs).toISOString(), limit: '100' }))
+        for (const x of [v].flat()) u.searchParams.append(k, String(x))
       if (cursor) u.searchParams.set('cursor', cursor)
       const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as { cursor?: string }
       for (const id of keep(body)) truth.add(id)
@@ -116,7 +117,10 @@ export function stored(file: string, platform: string): { ids: string[]; rows: n
     ids: d.prepare('SELECT DISTINCT platform_id FROM posts WHERE platform = ? ORDER BY platform_id').pluck().all(platform) as string[],
     rows: d.prepare('SELECT count(*) FROM posts WHERE platform = ?').pluck().get(platform) as number,
     topicRows: d.prepare('SELECT count(*) FROM post_topics pt JOIN posts p ON p.id = pt.post_id WHERE p.platform = ?').pluck().get(platform) as number,
-    distinctTopicRows: d.prepare('SELECT count(*) FROM (SELECT DISTINCT pt.post_id, pt.topic_id FROM post_topics pt JOIN posts p ON p.id = pt.post_id WHERE p.platform = ?)').pluck().get(platform) as number,
+    distinctTopicRows: d
+      .prepare('SELECT count(*) FROM (SELECT DISTINCT pt.post_id, pt.topic_id FROM post_topics pt JOIN posts p ON p.id = pt.post_id WHERE p.platform = ?)')
+      .pluck()
+      .get(platform) as number,
   }))
 }
 

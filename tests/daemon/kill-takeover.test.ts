@@ -48,7 +48,8 @@ describe('SIGKILL the daemon mid-collection, then start again', () => {
       await first.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started')
       // Mid-collection: a collector run is `running` and has stored pages already.
       const running = await waitUntil(
-        () => readDb(db, (d) => d.prepare("SELECT id, status, pid, pages FROM collector_runs WHERE status = 'running' AND pages >= 3").get() as RunRow | undefined),
+        () =>
+          readDb(db, (d) => d.prepare("SELECT id, status, pid, pages FROM collector_runs WHERE status = 'running' AND pages >= 3").get() as RunRow | undefined),
         'a collector run in progress with pages stored',
       )
       expect(running.pid).toBe(first.pid)
@@ -62,7 +63,9 @@ describe('SIGKILL the daemon mid-collection, then start again', () => {
       expect(readDb(db, (d) => d.prepare("SELECT pid FROM leases WHERE name = 'daemon'").pluck().get())).toBe(first.pid)
 
       // Posts keep arriving while the daemon is down.
-      const arrivals = Array.from({ length: 5 }, (_, k) => arrivingTweet(Date.now() - 1000, 100 + k, `China's $8.5bn state AI fund backs another start-up while the bot was down (${k})`, data.users[0]!.id))
+      const arrivals = Array.from({ length: 5 }, (_, k) =>
+        arrivingTweet(Date.now() - 1000, 100 + k, `China's $8.5bn state AI fund backs another start-up while the bot was down (${k})`, data.users[0]!.id),
+      )
       server.addTweets(arrivals)
 
       const second = startDaemonProc({ env, cwd: tmp.dir })
@@ -73,8 +76,14 @@ describe('SIGKILL the daemon mid-collection, then start again', () => {
       await second.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started')
       expect(second.exit).toBeNull()
 
-      const jobRows = readDb(db, (d) => d.prepare(`SELECT id, status, reason, pid FROM job_runs WHERE id IN (${killedJobs.map((r) => r.id).join(',')})`).all() as RunRow[])
-      const runRows = readDb(db, (d) => d.prepare(`SELECT id, status, stop_reason AS reason, pid FROM collector_runs WHERE id IN (${killedCollectorRuns.join(',')})`).all() as RunRow[])
+      const jobRows = readDb(
+        db,
+        (d) => d.prepare(`SELECT id, status, reason, pid FROM job_runs WHERE id IN (${killedJobs.map((r) => r.id).join(',')})`).all() as RunRow[],
+      )
+      const runRows = readDb(
+        db,
+        (d) => d.prepare(`SELECT id, status, stop_reason AS reason, pid FROM collector_runs WHERE id IN (${killedCollectorRuns.join(',')})`).all() as RunRow[],
+      )
       for (const r of [...jobRows, ...runRows]) {
         expect(r.status).toBe('interrupted')
         expect(r.reason).toMatch(new RegExp(`its process \\(pid ${first.pid} on .+\\) ended without finishing it \\(killed or crashed\\)`))
@@ -83,7 +92,15 @@ describe('SIGKILL the daemon mid-collection, then start again', () => {
       // A later collection by the new daemon completes; then stop it and compare with the server.
       const since = Date.now()
       await waitUntil(
-        () => readDb(db, (d) => d.prepare("SELECT count(*) FROM job_runs WHERE job = 'collect' AND status = 'ok' AND started_at >= ? AND pid = ?").pluck().get(since, second.pid) as number),
+        () =>
+          readDb(
+            db,
+            (d) =>
+              d
+                .prepare("SELECT count(*) FROM job_runs WHERE job = 'collect' AND status = 'ok' AND started_at >= ? AND pid = ?")
+                .pluck()
+                .get(since, second.pid) as number,
+          ),
         'a complete collection by the new daemon',
       )
       second.signal('SIGTERM')
@@ -96,9 +113,18 @@ describe('SIGKILL the daemon mid-collection, then start again', () => {
       expect(s.rows).toBe(truth.size)
       expect(s.topicRows).toBe(truth.size)
       // Nothing is left running or leased once the second daemon has stopped.
-      expect(readDb(db, (d) => d.prepare("SELECT (SELECT count(*) FROM job_runs WHERE status = 'running') + (SELECT count(*) FROM collector_runs WHERE status = 'running')").pluck().get())).toBe(0)
+      expect(
+        readDb(db, (d) =>
+          d
+            .prepare("SELECT (SELECT count(*) FROM job_runs WHERE status = 'running') + (SELECT count(*) FROM collector_runs WHERE status = 'running')")
+            .pluck()
+            .get(),
+        ),
+      ).toBe(0)
       expect(readDb(db, (d) => d.prepare('SELECT count(*) FROM leases').pluck().get())).toBe(0)
-      const backlogs = readDb(db, (d) => (d.prepare("SELECT value FROM cursors WHERE source = 'x'").pluck().all() as string[]).filter((v) => 'backlog' in JSON.parse(v)))
+      const backlogs = readDb(db, (d) =>
+        (d.prepare("SELECT value FROM cursors WHERE source = 'x'").pluck().all() as string[]).filter((v) => 'backlog' in JSON.parse(v)),
+      )
       expect(backlogs).toEqual([])
     } finally {
       await server.close()

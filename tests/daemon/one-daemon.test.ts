@@ -28,7 +28,12 @@ afterAll(async () => {
 describe('two daemons on one database', () => {
   it('the second start exits 2 naming the first (pid, since when); the first runs on and exits 0 on SIGTERM', async () => {
     const config = daemonConfig(tmp.dir, 'two.yaml', { enabled: ['x'], schedules: { collect: '*/2 * * * * *' } })
-    const env = childEnv(closed, { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: dbPath(tmp.dir, 'two.sqlite'), X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+    const env = childEnv(closed, {
+      STANCEWATCH_CONFIG: config,
+      STANCEWATCH_DB: dbPath(tmp.dir, 'two.sqlite'),
+      X_API_BASE_URL: server.url,
+      X_BEARER_TOKEN: BEARER,
+    })
     const t0 = Date.now()
     const first = startDaemonProc({ env, cwd: tmp.dir })
     const started = await first.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started')
@@ -51,7 +56,10 @@ describe('two daemons on one database', () => {
     // The first is undisturbed: alive, and still running its jobs after the refusal.
     expect(alive(first.pid)).toBe(true)
     const finishedBefore = first.lines.filter((l) => l.msg === 'job finished').length
-    await first.waitForLine((l) => l.msg === 'job finished' && first.lines.filter((x) => x.msg === 'job finished').length > finishedBefore, 'a job finished after the refusal')
+    await first.waitForLine(
+      (l) => l.msg === 'job finished' && first.lines.filter((x) => x.msg === 'job finished').length > finishedBefore,
+      'a job finished after the refusal',
+    )
 
     first.signal('SIGTERM')
     const end = await first.exited

@@ -31,7 +31,13 @@ async function stopMidRunThenFinish(s: Sides): Promise<void> {
   const daemon = startDaemonProc({ env: s.env, cwd: tmp.dir })
   await daemon.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started')
   const run = await waitUntil(
-    () => readDb(s.db, (d) => d.prepare("SELECT id, pages FROM collector_runs WHERE source = ? AND status = 'running' AND pages >= 3").get(s.source) as { id: number; pages: number } | undefined),
+    () =>
+      readDb(
+        s.db,
+        (d) =>
+          d.prepare("SELECT id, pages FROM collector_runs WHERE source = ? AND status = 'running' AND pages >= 3").get(s.source) as
+            { id: number; pages: number } | undefined,
+      ),
     'a collection in progress with pages stored',
   )
   daemon.signal('SIGTERM')
@@ -41,11 +47,22 @@ async function stopMidRunThenFinish(s: Sides): Promise<void> {
   expect(daemon.lines.some((l) => l.msg?.startsWith('shutdown took longer'))).toBe(false)
   expect(daemon.lines.filter((l) => l.msg).at(-1)?.msg).toBe('stancewatch daemon stopped')
 
-  const after = readDb(s.db, (d) => d.prepare('SELECT status, stop_reason AS reason, pages FROM collector_runs WHERE id = ?').get(run.id) as { status: string; reason: string; pages: number })
+  const after = readDb(
+    s.db,
+    (d) =>
+      d.prepare('SELECT status, stop_reason AS reason, pages FROM collector_runs WHERE id = ?').get(run.id) as {
+        status: string
+        reason: string
+        pages: number
+      },
+  )
   expect(after.status).toBe('partial')
   expect(after.reason).toMatch(/^stopped on request/)
   expect(after.pages).toBeGreaterThanOrEqual(run.pages)
-  const job = readDb(s.db, (d) => d.prepare("SELECT status, reason FROM job_runs WHERE job = 'collect' ORDER BY id DESC LIMIT 1").get() as { status: string; reason: string })
+  const job = readDb(
+    s.db,
+    (d) => d.prepare("SELECT status, reason FROM job_runs WHERE job = 'collect' ORDER BY id DESC LIMIT 1").get() as { status: string; reason: string },
+  )
   expect(job.status).toBe('partial')
   expect(job.reason).toContain(`${s.source} partial: stopped on request`)
   const finished = daemon.lines.find((l) => l.msg === 'job finished' && l.job === 'collect')
@@ -130,13 +147,18 @@ describe('SIGTERM during a collection loses nothing', () => {
         })
         const db = dbPath(tmp.dir, `${slug}.sqlite`)
         // A few quick pages, then every page hangs for longer than anyone waits here.
-        server.inject(...Array.from({ length: 15 }, () => ({ kind: 'slow' as const, ms: 20 })), ...Array.from({ length: 50 }, () => ({ kind: 'slow' as const, ms: 60_000 })))
+        server.inject(
+          ...Array.from({ length: 15 }, () => ({ kind: 'slow' as const, ms: 20 })),
+          ...Array.from({ length: 50 }, () => ({ kind: 'slow' as const, ms: 60_000 })),
+        )
         const env = childEnv(await closedLoopbackPort(), { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: db, X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
         const daemon = startDaemonProc({ env, cwd: tmp.dir })
         await daemon.waitForLine((l) => l.msg === 'stancewatch daemon started', 'daemon started')
         // Stuck on a page: the run has stored the quick ones and the server holds the next request.
         const run = await waitUntil(
-          () => server.requests.some((r) => r.fault?.kind === 'slow' && r.fault.ms === 60_000) && readDb(db, (d) => d.prepare("SELECT id FROM collector_runs WHERE status = 'running' AND pages >= 1").pluck().get() as number | undefined),
+          () =>
+            server.requests.some((r) => r.fault?.kind === 'slow' && r.fault.ms === 60_000) &&
+            readDb(db, (d) => d.prepare("SELECT id FROM collector_runs WHERE status = 'running' AND pages >= 1").pluck().get() as number | undefined),
           'a collection waiting on a page that hangs',
         )
         daemon.signal('SIGTERM')
@@ -150,11 +172,20 @@ describe('SIGTERM during a collection loses nothing', () => {
         expect(gaveUp?.runs).toBe(2)
         expect(daemon.lines.some((l) => l.msg === 'stancewatch daemon stopped')).toBe(true)
 
-        const why = how === 'shutdown timeout' ? /^stopped before it finished: the daemon ran out of shutdown time \(1 s\)/ : /^stopped before it finished: a second stop request stopped the daemon at once/
-        const runRow = readDb(db, (d) => d.prepare('SELECT status, stop_reason AS reason FROM collector_runs WHERE id = ?').get(run) as { status: string; reason: string })
+        const why =
+          how === 'shutdown timeout'
+            ? /^stopped before it finished: the daemon ran out of shutdown time \(1 s\)/
+            : /^stopped before it finished: a second stop request stopped the daemon at once/
+        const runRow = readDb(
+          db,
+          (d) => d.prepare('SELECT status, stop_reason AS reason FROM collector_runs WHERE id = ?').get(run) as { status: string; reason: string },
+        )
         expect(runRow.status).toBe('interrupted')
         expect(runRow.reason).toMatch(why)
-        const jobRow = readDb(db, (d) => d.prepare("SELECT status, reason FROM job_runs WHERE job = 'collect' ORDER BY id DESC LIMIT 1").get() as { status: string; reason: string })
+        const jobRow = readDb(
+          db,
+          (d) => d.prepare("SELECT status, reason FROM job_runs WHERE job = 'collect' ORDER BY id DESC LIMIT 1").get() as { status: string; reason: string },
+        )
         expect(jobRow.status).toBe('interrupted')
         expect(jobRow.reason).toMatch(why)
         expect(readDb(db, (d) => d.prepare("SELECT count(*) FROM leases WHERE name = 'daemon'").pluck().get())).toBe(0)

@@ -55,7 +55,12 @@ describe('SIGTERM to the process that started the daemon', () => {
     it(`${way.name}: SIGTERM stops the daemon cleanly, the wrapper ends, no daemon is left`, async () => {
       const slug = way.name.replace(/\W+/g, '-')
       const config = daemonConfig(tmp.dir, `${slug}.yaml`, { enabled: ['x'], schedules: { collect: '*/3 * * * * *' } })
-      const env = childEnv(closed, { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: dbPath(tmp.dir, `${slug}.sqlite`), X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+      const env = childEnv(closed, {
+        STANCEWATCH_CONFIG: config,
+        STANCEWATCH_DB: dbPath(tmp.dir, `${slug}.sqlite`),
+        X_API_BASE_URL: server.url,
+        X_BEARER_TOKEN: BEARER,
+      })
       // npm and npx run in the repository, as a person would; the daemon's files are in the temporary folder.
       const p: Proc = spawnProc(way.args, { env, cwd: ROOT, command: way.command })
       const daemon = await p.daemonPid()
@@ -77,7 +82,12 @@ describe('SIGTERM to the process that started the daemon', () => {
 
   it('SIGTERM the moment the daemon says it has started: a clean stop, exit 0', async () => {
     const config = daemonConfig(tmp.dir, 'at-once.yaml', { enabled: ['x'], schedules: { collect: '*/3 * * * * *' } })
-    const env = childEnv(closed, { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: dbPath(tmp.dir, 'at-once.sqlite'), X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+    const env = childEnv(closed, {
+      STANCEWATCH_CONFIG: config,
+      STANCEWATCH_DB: dbPath(tmp.dir, 'at-once.sqlite'),
+      X_API_BASE_URL: server.url,
+      X_BEARER_TOKEN: BEARER,
+    })
     const p = spawnProc(['start'], { env, cwd: tmp.dir })
     // Signalled from inside the line handler, with no delay at all.
     await p.waitForLine((l) => {
@@ -96,7 +106,12 @@ describe('SIGTERM to the process that started the daemon', () => {
     it(`${way.name}: SIGKILL to ${way.command} leaves no daemon behind (it stops cleanly by itself)`, async () => {
       const slug = `kill-${way.name.replace(/\W+/g, '-')}`
       const config = daemonConfig(tmp.dir, `${slug}.yaml`, { enabled: ['x'], schedules: { collect: '*/3 * * * * *' } })
-      const env = childEnv(closed, { STANCEWATCH_CONFIG: config, STANCEWATCH_DB: dbPath(tmp.dir, `${slug}.sqlite`), X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER })
+      const env = childEnv(closed, {
+        STANCEWATCH_CONFIG: config,
+        STANCEWATCH_DB: dbPath(tmp.dir, `${slug}.sqlite`),
+        X_API_BASE_URL: server.url,
+        X_BEARER_TOKEN: BEARER,
+      })
       const p: Proc = spawnProc(way.args, { env, cwd: ROOT, command: way.command })
       const daemon = await p.daemonPid()
       // Whatever sits between the wrapper and the daemon (npx's shell) is cleaned up by pid if a test fails.

@@ -15,7 +15,12 @@ import { tempDir, writeTestConfig } from '../helpers.js'
 const ARTICLE = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
 const BOT = { identifier: 'stancebot.test', password: 'bot1-pass-word-zzzz', did: 'did:plc:stancebotstancebotstance', handle: 'stancebot.test' }
 const SMTP = { user: 'bot@example.org', pass: 'smtp-secret-pass-1234' }
-const HOSTILE = ['<!channel> @everyone the state AI fund is a scam', '<script>alert(1)</script> [win](javascript:alert(1)) China AI fund', 'invoice\u202Efdp.exe the China AI fund', '国家意志！中国AI基金支持四百家初创企业 🚀']
+const HOSTILE = [
+  '<!channel> @everyone the state AI fund is a scam',
+  '<script>alert(1)</script> [win](javascript:alert(1)) China AI fund',
+  'invoice\u202Efdp.exe the China AI fund',
+  '国家意志！中国AI基金支持四百家初创企业 🚀',
+]
 const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].length
 
 function page(): unknown {
@@ -155,7 +160,9 @@ describe('digest delivery', () => {
       const [r] = await deliverDigests(ctx, makeDigests(ctx, { date: '2025-07-02', outDir: path.join(tmp.dir, 'b') }))
       const status = Object.fromEntries(r!.deliveries.map((d) => [d.channel, d.status]))
       expect(status).toMatchObject({ hook: 'failed', slack: 'failed', discord: 'failed', mail: 'sent', bot: 'sent' })
-      const rows = ctx.db.prepare("SELECT channel_id, status, attempts FROM deliveries WHERE message_key = 'digest:china-ai-fund:2025-07-02' ORDER BY channel_id").all()
+      const rows = ctx.db
+        .prepare("SELECT channel_id, status, attempts FROM deliveries WHERE message_key = 'digest:china-ai-fund:2025-07-02' ORDER BY channel_id")
+        .all()
       expect(rows).toContainEqual({ channel_id: 'hook', status: 'failed', attempts: 2 })
     } finally {
       receiver.setDefault({ status: 200, body: 'ok' })

@@ -41,7 +41,9 @@ function xPage(posts: Fixture[]): unknown {
       public_metrics: { like_count: p.likes ?? 1, retweet_count: 0, reply_count: 0, quote_count: 0 },
       ...(p.article ? { entities: { urls: [{ start: 0, end: 1, url: `https://t.co/a${p.id.slice(-4)}`, expanded_url: ARTICLE, unwound_url: ARTICLE }] } } : {}),
     })),
-    includes: { users: posts.map((p) => ({ id: `u${p.id.slice(-3)}`, username: `user${p.id.slice(-3)}`, name: 'Someone', public_metrics: { followers_count: 10 } })) },
+    includes: {
+      users: posts.map((p) => ({ id: `u${p.id.slice(-3)}`, username: `user${p.id.slice(-3)}`, name: 'Someone', public_metrics: { followers_count: 10 } })),
+    },
     meta: { result_count: posts.length },
   }
 }
@@ -68,13 +70,18 @@ const DAY_POSTS: Fixture[] = [
   post('2025-07-16T20:00:00.000Z', 'Explainer: how the $8.5bn AI fund works', 'neutral', { likes: 40, article: true }),
   post('2025-07-17T03:59:00.000Z', 'H20 export rules and the AI fund: a timeline', 'neutral', { likes: 1 }),
 ]
-const DAY_BEFORE: Fixture[] = Array.from({ length: 5 }, (_, i) => post(`2025-07-15T1${i}:00:00.000Z`, `The AI fund is a bold national bet, part ${i}`, 'praise'))
+const DAY_BEFORE: Fixture[] = Array.from({ length: 5 }, (_, i) =>
+  post(`2025-07-15T1${i}:00:00.000Z`, `The AI fund is a bold national bet, part ${i}`, 'praise'),
+)
 const WEEK_BEFORE: Fixture[] = Array.from({ length: 7 }, (_, d) => [
   post(`2025-07-${String(8 + d).padStart(2, '0')}T14:00:00.000Z`, `Worried the AI fund crowds out private money, day ${d}`, 'concern'),
   post(`2025-07-${String(8 + d).padStart(2, '0')}T15:00:00.000Z`, `Numbers on the AI fund so far, day ${d}`, 'neutral'),
 ]).flat()
 // Outside the day by a minute each side (the day starts 04:00Z and ends 04:00Z next day).
-const EDGES: Fixture[] = [post('2025-07-16T03:59:00.000Z', 'The AI fund at midnight, the day before', 'praise'), post('2025-07-17T04:00:00.000Z', 'The AI fund, the next morning', 'praise')]
+const EDGES: Fixture[] = [
+  post('2025-07-16T03:59:00.000Z', 'The AI fund at midnight, the day before', 'praise'),
+  post('2025-07-17T04:00:00.000Z', 'The AI fund, the next morning', 'praise'),
+]
 
 describe('the digest of a known day, fact by fact', () => {
   const tmp = tempDir('stancewatch-digest-facts-')
@@ -85,13 +92,17 @@ describe('the digest of a known day, fact by fact', () => {
   beforeAll(() => {
     ctx = testContext({ now: new Date('2025-07-17T12:00:00Z') })
     ingest(ctx, [normalizePayload(xPage(all))!], { source: 'replay', query: 'fixture' })
-    const setLabel = ctx.db.prepare("UPDATE post_topics SET stance_label = ?, stance_source = 'model', stance_confidence = 0.9 WHERE post_id = (SELECT id FROM posts WHERE platform_id = ?)")
+    const setLabel = ctx.db.prepare(
+      "UPDATE post_topics SET stance_label = ?, stance_source = 'model', stance_confidence = 0.9 WHERE post_id = (SELECT id FROM posts WHERE platform_id = ?)",
+    )
     for (const p of all) setLabel.run(p.label, p.id)
     const humanPost = findPost(ctx.db, parsePostRef(DAY_POSTS[3]!.id))!
     setHumanLabel(ctx.db, humanPost, 'china-ai-fund', 'concern', 'alice', Date.parse('2025-07-17T10:00:00Z'))
 
     // The day before was delivered when it had 4 posts, 75% praise.
-    ctx.db.prepare("INSERT INTO digests (topic_id, day, timezone, generated_at, facts, files) VALUES ('china-ai-fund', '2025-07-15', ?, 0, '{}', '[]')").run(ZONE)
+    ctx.db
+      .prepare("INSERT INTO digests (topic_id, day, timezone, generated_at, facts, files) VALUES ('china-ai-fund', '2025-07-15', ?, 0, '{}', '[]')")
+      .run(ZONE)
     markDigestDelivered(ctx.db, 'china-ai-fund', '2025-07-15', Date.parse('2025-07-16T12:00:00Z'), {
       volume: { total: 4 },
       stance: [
@@ -115,9 +126,30 @@ describe('the digest of a known day, fact by fact', () => {
       firedAt: Date.parse('2025-07-16T18:00:00Z'),
     })
     const run = startCollectorRun(ctx.db, 'x', ['q'], Date.parse('2025-07-16T12:00:00Z'))
-    updateCollectorRun(ctx.db, run, { queries: ['q'], pages: 2, fetched: 12, newPosts: 10, duplicates: 2, offTopic: 0, skipped: 1, ignored: 0, deletions: 0, rateLimitWaits: 1, rateLimitWaitMs: 900_000, retries: 0, reads: 12, estCostUsd: 0.06, skipReasons: {}, errors: [] })
+    updateCollectorRun(ctx.db, run, {
+      queries: ['q'],
+      pages: 2,
+      fetched: 12,
+      newPosts: 10,
+      duplicates: 2,
+      offTopic: 0,
+      skipped: 1,
+      ignored: 0,
+      deletions: 0,
+      rateLimitWaits: 1,
+      rateLimitWaitMs: 900_000,
+      retries: 0,
+      reads: 12,
+      estCostUsd: 0.06,
+      skipReasons: {},
+      errors: [],
+    })
     finishCollectorRun(ctx.db, run, 'ok', null, Date.parse('2025-07-16T12:05:00Z'))
-    recordGap(ctx.db, { source: 'x', startAt: Date.parse('2025-07-16T08:00:00Z'), endAt: Date.parse('2025-07-16T09:00:00Z'), reason: 'rate limited' }, Date.parse('2025-07-16T09:00:00Z'))
+    recordGap(
+      ctx.db,
+      { source: 'x', startAt: Date.parse('2025-07-16T08:00:00Z'), endAt: Date.parse('2025-07-16T09:00:00Z'), reason: 'rate limited' },
+      Date.parse('2025-07-16T09:00:00Z'),
+    )
 
     f = buildDigestFacts(ctx.db, ctx.config.topics[0]!, DAY, ZONE, ctx.now(), 3)
   })
@@ -189,7 +221,9 @@ describe('the digest of a known day, fact by fact', () => {
     expect(f.revisions).toHaveLength(1)
     expect(f.revisions[0]).toMatchObject({ day: '2025-07-15', was: { total: 4 }, now: { total: 6 } })
     expect(f.revisions[0]!.now.shares.praise).toBe(1)
-    expect(renderMarkdown(f)).toContain('The digest of 15 July said 4 posts; with later data it is 6 (+2); Concern (market distortion / security) 25% → 0%; Praise (national will / state leadership) 75% → 100%.')
+    expect(renderMarkdown(f)).toContain(
+      'The digest of 15 July said 4 posts; with later data it is 6 (+2); Concern (market distortion / security) 25% → 0%; Praise (national will / state leadership) 75% → 100%.',
+    )
   })
 
   it('ends with collection health: runs, waits, reads, cost, gaps, model', () => {

@@ -32,7 +32,9 @@ function xPage(): unknown {
       public_metrics: { like_count: 1000 - i, retweet_count: 5, reply_count: 1, quote_count: 0 },
       entities: { urls: [{ start: 0, end: 1, url: `https://t.co/abc${i}`, expanded_url: ARTICLE, unwound_url: ARTICLE }] },
     })),
-    includes: { users: HOSTILE.map((_, i) => ({ id: String(100 + i), username: `user_${i}`, name: `<b>Name ${i}</b> @here`, public_metrics: { followers_count: 10 } })) },
+    includes: {
+      users: HOSTILE.map((_, i) => ({ id: String(100 + i), username: `user_${i}`, name: `<b>Name ${i}</b> @here`, public_metrics: { followers_count: 10 } })),
+    },
     meta: { result_count: HOSTILE.length },
   }
 }
@@ -62,7 +64,10 @@ describe('hostile post text in digests', () => {
   })
 
   it('Markdown carries no live link, emphasis, HTML or bidi override', () => {
-    const md = readFileSync(digest.files.find((f) => f.endsWith('.md'))!, 'utf8')
+    const md = readFileSync(
+      digest.files.find((f) => f.endsWith('.md'))!,
+      'utf8',
+    )
     expect(md).not.toMatch(/(?<!\\)\]\(javascript:/)
     expect(md).not.toMatch(/(?<!\\)<(script|img|svg|b)\b/)
     expect(md).not.toContain('\u202E')

@@ -54,10 +54,18 @@ describe('the demo, end to end on the bundled sample', () => {
     expect(summary.digest.date).toBe('2025-07-16')
     expect(summary.digest.files.map((f) => path.extname(f)).sort()).toEqual(['.html', '.json', '.md'])
     for (const f of summary.digest.files) expect(existsSync(f), f).toBe(true)
-    const facts = JSON.parse(readFileSync(summary.digest.files.find((f) => f.endsWith('.json'))!, 'utf8')) as { volume: { total: number }; timezone: string }
+    const facts = JSON.parse(
+      readFileSync(
+        summary.digest.files.find((f) => f.endsWith('.json'))!,
+        'utf8',
+      ),
+    ) as { volume: { total: number }; timezone: string }
     expect(facts.volume.total).toBe(summary.digest.posts)
     expect(facts.timezone).toBe('America/New_York')
-    const md = readFileSync(summary.digest.files.find((f) => f.endsWith('.md'))!, 'utf8')
+    const md = readFileSync(
+      summary.digest.files.find((f) => f.endsWith('.md'))!,
+      'utf8',
+    )
     expect(md).toContain('## Stance')
     expect(md).toContain('America/New_York')
   })
@@ -79,9 +87,13 @@ describe('the demo, end to end on the bundled sample', () => {
 
   it('exports every live post as JSONL with the documented fields', async () => {
     const r = await cli([...base, 'export', '--format', 'jsonl'], {}, tmp.dir)
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines).toHaveLength(summary.posts)
-    for (const key of ['platform', 'id', 'url', 'author', 'text', 'created_at', 'lang', 'metrics', 'links', 'topics', 'stance', 'deleted']) expect(lines[0], key).toHaveProperty(key)
+    for (const key of ['platform', 'id', 'url', 'author', 'text', 'created_at', 'lang', 'metrics', 'links', 'topics', 'stance', 'deleted'])
+      expect(lines[0], key).toHaveProperty(key)
   })
 
   it.runIf(browserAvailable())('opens the HTML digest in headless Chromium with no errors and no network request', async () => {

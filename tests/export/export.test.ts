@@ -39,7 +39,7 @@ interface T {
 
 const USERS = [
   { id: '1', username: 'alice', name: 'Alice', public_metrics: { followers_count: 1200 } },
-  { id: '2', username: 'bob_cn', name: '=cmd|\' /C calc\'!A0', public_metrics: { followers_count: 3 } },
+  { id: '2', username: 'bob_cn', name: "=cmd|' /C calc'!A0", public_metrics: { followers_count: 3 } },
   { id: '3', username: 'carol', name: 'Carol, "the" analyst', public_metrics: { followers_count: 0 } },
 ]
 
@@ -68,7 +68,13 @@ const POSTS: T[] = [
   { id: '1945000000000000005', text: '+1 to this', createdAt: '2025-07-16T12:04:00Z' },
   { id: '1945000000000000006', text: '-2 points for the NYT', createdAt: '2025-07-16T12:05:00Z' },
   { id: '1945000000000000007', text: '@x what do you think', createdAt: '2025-07-16T12:06:00Z' },
-  { id: '1945000000000000008', text: 'Tom & Jerry <3 &lt;tag&gt;', wire: 'Tom &amp; Jerry &lt;3 &amp;lt;tag&amp;gt;', createdAt: '2025-07-16T12:07:00Z', noMetrics: true },
+  {
+    id: '1945000000000000008',
+    text: 'Tom & Jerry <3 &lt;tag&gt;',
+    wire: 'Tom &amp; Jerry &lt;3 &amp;lt;tag&amp;gt;',
+    createdAt: '2025-07-16T12:07:00Z',
+    noMetrics: true,
+  },
   { id: '1945000000000000009', text: 'this one gets deleted', createdAt: '2025-07-16T12:08:00Z' },
 ]
 
@@ -76,7 +82,16 @@ function seed(): { modelVersion: string } {
   ingest(ctx, [xPayload(POSTS)], { source: 'x', query: 'china ai fund' })
   const id = (pid: string) => ctx.db.prepare("SELECT id FROM posts WHERE platform = 'x' AND platform_id = ?").pluck().get(pid) as number
   const createdAt = (postId: number) => ctx.db.prepare('SELECT created_at FROM posts WHERE id = ?').pluck().get(postId) as number
-  const modelId = saveActiveModel(ctx.db, { topicId: TOPIC, version: 'china-ai-fund@test-1', algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
+  const modelId = saveActiveModel(ctx.db, {
+    topicId: TOPIC,
+    version: 'china-ai-fund@test-1',
+    algorithm: 'test',
+    params: '{}',
+    metrics: null,
+    trainingSize: 0,
+    trainedAt: 0,
+    weights: Buffer.alloc(0),
+  })
   saveClassifications(
     ctx.db,
     TOPIC,
@@ -243,7 +258,9 @@ describe('export --format jsonl', () => {
     const tmp = tempDir('stancewatch-export-raw-')
     try {
       // The sample's pages (X and Bluesky, some holding many posts), replayed: stored with their payloads.
-      const lines = samplePayloads(1).slice(0, 800).map((p) => JSON.stringify(p))
+      const lines = samplePayloads(1)
+        .slice(0, 800)
+        .map((p) => JSON.stringify(p))
       const file = path.join(tmp.dir, 'archive.jsonl')
       writeFileSync(file, lines.join('\n') + '\n')
       const r = await collect(ctx, { source: 'replay', files: [file] })
@@ -255,12 +272,19 @@ describe('export --format jsonl', () => {
       // The same payloads through ingest, which keeps each post's item: the exports are the same.
       const items = testContext({ now: NOW })
       try {
-        ingest(items, lines.map((l) => normalizePayload(JSON.parse(l))!), { source: 'replay', query: 'archive.jsonl' })
+        ingest(
+          items,
+          lines.map((l) => normalizePayload(JSON.parse(l))!),
+          { source: 'replay', query: 'archive.jsonl' },
+        )
         expect(items.db.prepare('SELECT count(*) FROM payloads').pluck().get()).toBe(0)
         const exported = (c: AppContext) => {
           let out = ''
           exportPosts(c, { format: 'jsonl', includeDeleted: true, withRaw: true, bom: false }, (chunk) => (out += chunk))
-          return out.trim().split('\n').map((l) => JSON.parse(l) as ExportedPost)
+          return out
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as ExportedPost)
         }
         const replayed = exported(ctx)
         expect(replayed).toHaveLength(r.stats.newPosts)
@@ -295,7 +319,10 @@ describe('export --format jsonl', () => {
     const { out, n, chunks } = run({ format: 'jsonl' })
     expect(n).toBe(1203)
     expect(chunks).toBeGreaterThan(1)
-    const times = out.trim().split('\n').map((l) => Date.parse((JSON.parse(l) as ExportedPost).created_at))
+    const times = out
+      .trim()
+      .split('\n')
+      .map((l) => Date.parse((JSON.parse(l) as ExportedPost).created_at))
     expect(times).toEqual([...times].sort((a, b) => a - b))
   })
 })

@@ -27,7 +27,12 @@ describe('operational alerts', () => {
       c.notify = { retry: { attempts: 1, backoff_seconds: 0 }, channels: [{ id: 'ops', type: 'webhook', url_env: 'HOOK_URL', send: ['ops'] }] }
       c.daemon = { alert_after_failures: 3, alert_after_hours_without_collection: 6 }
     })
-    ctx = createContext({ env: readEnv({ X_BEARER_TOKEN: BEARER, X_API_BASE_URL: x.url, HOOK_URL: `${rx.url}/hook` }), log: silentLogger, configPath, dbPath: path.join(tmp.dir, 'ops.sqlite') })
+    ctx = createContext({
+      env: readEnv({ X_BEARER_TOKEN: BEARER, X_API_BASE_URL: x.url, HOOK_URL: `${rx.url}/hook` }),
+      log: silentLogger,
+      configPath,
+      dbPath: path.join(tmp.dir, 'ops.sqlite'),
+    })
   })
   afterAll(async () => {
     ctx.db.close()
@@ -77,7 +82,9 @@ describe('operational alerts', () => {
     try {
       const o = await runJob(bare, 'collect')
       expect(o.status).toBe('skipped')
-      expect(o.reason).toBe('x skipped: no credentials: X_BEARER_TOKEN is not set; bluesky skipped: no credentials: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set')
+      expect(o.reason).toBe(
+        'x skipped: no credentials: X_BEARER_TOKEN is not set; bluesky skipped: no credentials: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set',
+      )
       expect(bare.db.prepare("SELECT status, reason FROM job_runs WHERE job = 'collect'").get()).toEqual({ status: 'skipped', reason: o.reason })
     } finally {
       bare.db.close()

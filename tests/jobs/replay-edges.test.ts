@@ -25,7 +25,11 @@ describe('nothing lost at the edges of a replay', () => {
   }
 
   const dump = (ctx: ReturnType<typeof testContext>) => ({
-    posts: ctx.db.prepare('SELECT platform, platform_id, text, topics, (SELECT body FROM payloads WHERE id = payload_id) AS payload FROM posts ORDER BY platform, platform_id').all(),
+    posts: ctx.db
+      .prepare(
+        'SELECT platform, platform_id, text, topics, (SELECT body FROM payloads WHERE id = payload_id) AS payload FROM posts ORDER BY platform, platform_id',
+      )
+      .all(),
     payloads: ctx.db.prepare('SELECT count(*) FROM payloads').pluck().get(),
   })
   /** What a replay of these lines, whole and in one file, stores. */
@@ -38,7 +42,10 @@ describe('nothing lost at the edges of a replay', () => {
   }
 
   // 1000 and 5000 complete lines: the line being written starts a chunk of its own.
-  for (const [where, complete] of [['on this thread', 1000], ['on worker threads', 5000]] as const) {
+  for (const [where, complete] of [
+    ['on this thread', 1000],
+    ['on worker threads', 5000],
+  ] as const) {
     it(`leaves a last line still being written for the next run, even at a chunk boundary (${where})`, async () => {
       const cut = Math.floor(lines[complete]!.length / 2)
       const f = write(`growing-${complete}.jsonl`, lines.slice(0, complete).join('\n') + '\n' + lines[complete]!.slice(0, cut))
@@ -123,7 +130,10 @@ describe('nothing lost at the edges of a replay', () => {
   })
 
   // Stored without compression (level 0), the archive is big enough for the worker threads.
-  for (const [where, level, count] of [['on this thread', 6, 2742], ['on worker threads', 0, 5484]] as const) {
+  for (const [where, level, count] of [
+    ['on this thread', 6, 2742],
+    ['on worker threads', 0, 5484],
+  ] as const) {
     it(`stores every complete line of a truncated .gz, then fails saying where, and again the same way (${where})`, async () => {
       const gz = gzipSync(lines.slice(0, count).join('\n') + '\n', { level })
       const cut = gz.subarray(0, Math.floor(gz.length * 0.85))
@@ -134,7 +144,9 @@ describe('nothing lost at the edges of a replay', () => {
       const expected = await storedFrom(lines.slice(0, complete))
       const dbPath = db()
       const replay = () => cli(['--db', dbPath, 'collect', '--source', 'replay', '--file', f, '--json'])
-      const message = new RegExp(`^the replay file ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is truncated or corrupt after line ${complete} \\(unexpected end of file\\): lines up to ${complete} are stored`)
+      const message = new RegExp(
+        `^the replay file ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is truncated or corrupt after line ${complete} \\(unexpected end of file\\): lines up to ${complete} are stored`,
+      )
       for (const attempt of [1, 2]) {
         const run = await replay()
         expect(run.code, `attempt ${attempt}`).toBe(2)

@@ -13,7 +13,12 @@ const jetstream = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/payloa
 /** What the writing thread reads of an item: everything but the payload object and the entity lists. */
 function asStored({ createdAtMs: _, ...item }: PostToStore) {
   const raw = item.rawJson instanceof Uint8Array ? Buffer.from(item.rawJson).toString('utf8') : (item.rawJson ?? JSON.stringify(item.post.raw))
-  return { ...item, post: { ...item.post, raw: null, links: [], hashtags: [], mentions: [] }, rawJson: raw, matches: item.matches.map((m) => ({ themes: [], ...m })) }
+  return {
+    ...item,
+    post: { ...item.post, raw: null, links: [], hashtags: [], mentions: [] },
+    rawJson: raw,
+    matches: item.matches.map((m) => ({ themes: [], ...m })),
+  }
 }
 
 describe('handing a prepared chunk from a worker to the writing thread', () => {
@@ -25,7 +30,10 @@ describe('handing a prepared chunk from a worker to the writing thread', () => {
     const chunk = prepareChunk(ctx.topics, { id: 0, lines, lastLine: lines.length })
     expect(chunk.prepared.items.length).toBeGreaterThan(1000)
     expect(chunk.prepared.unmatched.length).toBeGreaterThan(0)
-    const before = { items: chunk.prepared.items.map(asStored), unmatched: chunk.prepared.unmatched.map((u) => asStored({ ...u, rawJson: JSON.stringify(u.post.raw) })) }
+    const before = {
+      items: chunk.prepared.items.map(asStored),
+      unmatched: chunk.prepared.unmatched.map((u) => asStored({ ...u, rawJson: JSON.stringify(u.post.raw) })),
+    }
     const handed = handOver(structuredClone<PreparedChunk>(chunk))
     // Through a real structured clone, with the raw payloads' buffer transferred, as postMessage does.
     const received = takeOver(structuredClone(handed, { transfer: [handed.rawBytes] }))

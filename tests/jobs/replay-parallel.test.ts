@@ -14,7 +14,11 @@ describe('replaying a large archive on a worker thread', () => {
   writeFileSync(archive, [...lines.slice(0, 10), 'not json at all', ...lines.slice(10)].join('\n') + '\n')
 
   const dump = (ctx: ReturnType<typeof testContext>) => ({
-    posts: ctx.db.prepare('SELECT platform, platform_id, text, lang_detected, created_at, links, topics, raw, (SELECT body FROM payloads WHERE id = payload_id) AS payload FROM posts ORDER BY platform, platform_id').all(),
+    posts: ctx.db
+      .prepare(
+        'SELECT platform, platform_id, text, lang_detected, created_at, links, topics, raw, (SELECT body FROM payloads WHERE id = payload_id) AS payload FROM posts ORDER BY platform, platform_id',
+      )
+      .all(),
     payloads: ctx.db.prepare('SELECT count(*) FROM payloads').pluck().get(),
     topics: ctx.db.prepare('SELECT topic_id, created_at, rules FROM post_topics ORDER BY topic_id, created_at, post_id').all(),
   })

@@ -11,7 +11,14 @@ const TOPIC = 'china-ai-fund'
 
 function xPage(tweets: [string, string, string?][]): Normalized {
   return normalizePayload({
-    data: tweets.map(([id, text, createdAt]) => ({ id, text, author_id: '42', created_at: createdAt ?? '2025-07-16T12:00:00.000Z', lang: 'en', conversation_id: id })),
+    data: tweets.map(([id, text, createdAt]) => ({
+      id,
+      text,
+      author_id: '42',
+      created_at: createdAt ?? '2025-07-16T12:00:00.000Z',
+      lang: 'en',
+      conversation_id: id,
+    })),
     includes: { users: [{ id: '42', username: 'alice', name: 'Alice' }] },
     meta: { result_count: tweets.length },
   })!
@@ -27,7 +34,9 @@ const POSTS: [string, string, string?][] = [
 
 /** theme lists by platform id. */
 function themes(ctx: AppContext): Record<string, string[]> {
-  const rows = ctx.db.prepare('SELECT p.platform_id AS id, pt.themes FROM post_topics pt JOIN posts p ON p.id = pt.post_id WHERE pt.topic_id = ? ORDER BY p.platform_id').all(TOPIC) as { id: string; themes: string }[]
+  const rows = ctx.db
+    .prepare('SELECT p.platform_id AS id, pt.themes FROM post_topics pt JOIN posts p ON p.id = pt.post_id WHERE pt.topic_id = ? ORDER BY p.platform_id')
+    .all(TOPIC) as { id: string; themes: string }[]
   return Object.fromEntries(rows.map((r) => [r.id.slice(-1), JSON.parse(r.themes) as string[]]))
 }
 
@@ -36,7 +45,10 @@ function editedConfig(dir: string): string {
   return writeTestConfig(dir, (c) => {
     const t = c.topics[0].themes as { id: string; any: string[] }[]
     t.find((x) => x.id === 'energy')!.any.push('coal')
-    t.splice(t.findIndex((x) => x.id === 'talent'), 1)
+    t.splice(
+      t.findIndex((x) => x.id === 'talent'),
+      1,
+    )
     t.push({ id: 'start-ups', name: 'Start-ups', any: ['start-ups', 'startups', '初创'] } as never)
   })
 }
@@ -82,7 +94,9 @@ describe('retag', () => {
     ctx.db.prepare("UPDATE post_topics SET themes = '[]'").run()
     ctx.db.prepare("UPDATE posts SET deleted_at = 1 WHERE platform_id = '1945000000000000002'").run()
     // The same set in another order (a union of two sightings) is not a change.
-    ctx.db.prepare(`UPDATE post_topics SET themes = '["state-vs-market","fund"]' WHERE post_id = (SELECT id FROM posts WHERE platform_id = '1945000000000000001')`).run()
+    ctx.db
+      .prepare(`UPDATE post_topics SET themes = '["state-vs-market","fund"]' WHERE post_id = (SELECT id FROM posts WHERE platform_id = '1945000000000000001')`)
+      .run()
     expect(retag(ctx)).toEqual({ topic: TOPIC, posts: 5, changed: 4 })
     expect(themes(ctx)).toEqual({ 1: ['state-vs-market', 'fund'], 2: ['chips'], 3: ['fund'], 4: ['open-models', 'talent'], 5: ['fund'] })
   })
@@ -90,7 +104,11 @@ describe('retag', () => {
   it('leaves rules, stance labels and other topics alone', () => {
     ctx = testContext({ dbPath: db, configPath: editedConfig(tmp.dir) })
     ctx.db.prepare("UPDATE post_topics SET stance_label = 'concern', stance_source = 'human'").run()
-    ctx.db.prepare(`INSERT INTO post_topics (topic_id, created_at, post_id, rules, themes, source, matched_at) SELECT 'other', created_at, id, '["x"]', '["keep"]', 'x', 0 FROM posts`).run()
+    ctx.db
+      .prepare(
+        `INSERT INTO post_topics (topic_id, created_at, post_id, rules, themes, source, matched_at) SELECT 'other', created_at, id, '["x"]', '["keep"]', 'x', 0 FROM posts`,
+      )
+      .run()
     const before = ctx.db.prepare('SELECT topic_id, post_id, rules, stance_label, stance_source FROM post_topics ORDER BY topic_id, post_id').all()
     retag(ctx)
     expect(ctx.db.prepare('SELECT topic_id, post_id, rules, stance_label, stance_source FROM post_topics ORDER BY topic_id, post_id').all()).toEqual(before)

@@ -49,7 +49,15 @@ describe('rotateArchives', () => {
     expect(r.errors).toEqual([])
     expect(r.compressed.map((f) => path.basename(f))).toEqual(['bluesky-2025-07-10.jsonl', 'x-2025-07-18.jsonl'])
     expect(r.deleted.map((f) => path.basename(f))).toEqual(['bluesky-2025-06-01.jsonl.gz', 'x-2025-06-10.jsonl'])
-    expect(listing(dir)).toEqual(['bluesky-2025-07-10.jsonl.gz', 'jetstream-2025-07-01.jsonl.gz', 'notes.txt', 'x-2025-07-18.jsonl.gz', 'x-2025-07-19.jsonl', 'x-2025-07-20.jsonl', 'x-latest.jsonl'])
+    expect(listing(dir)).toEqual([
+      'bluesky-2025-07-10.jsonl.gz',
+      'jetstream-2025-07-01.jsonl.gz',
+      'notes.txt',
+      'x-2025-07-18.jsonl.gz',
+      'x-2025-07-19.jsonl',
+      'x-2025-07-20.jsonl',
+      'x-latest.jsonl',
+    ])
     expect(gunzipSync(readFileSync(path.join(dir, 'x-2025-07-18.jsonl.gz'))).toString()).toBe(X_PAGE + X_PAGE)
     expect(statSync(path.join(dir, 'x-2025-07-18.jsonl.gz')).mtime.toISOString()).toBe('2025-07-18T23:59:00.000Z')
     expect(readFileSync(path.join(dir, 'x-2025-07-19.jsonl'), 'utf8')).toBe(X_PAGE)
@@ -99,7 +107,11 @@ describe('rotateArchives', () => {
   })
 
   it('a missing folder is nothing to do', async () => {
-    expect(await rotateArchives(path.join(tmp.dir, 'none'), NOW, { compressAfterDays: 2, retentionDays: 7 })).toEqual({ compressed: [], deleted: [], errors: [] })
+    expect(await rotateArchives(path.join(tmp.dir, 'none'), NOW, { compressAfterDays: 2, retentionDays: 7 })).toEqual({
+      compressed: [],
+      deleted: [],
+      errors: [],
+    })
   })
 })
 
@@ -125,7 +137,10 @@ describe('a compressed archive replays as the original', () => {
     expect(r.compressed).toHaveLength(1)
     const config = writeTestConfig(tmp.dir)
     const stored: unknown[][] = []
-    for (const [file, db] of [[original, 'plain.sqlite'], [path.join(dir, 'x-2025-07-16.jsonl.gz'), 'gz.sqlite']] as const) {
+    for (const [file, db] of [
+      [original, 'plain.sqlite'],
+      [path.join(dir, 'x-2025-07-16.jsonl.gz'), 'gz.sqlite'],
+    ] as const) {
       const run = await cli(['--config', config, '--db', path.join(tmp.dir, db), 'collect', '--source', 'replay', '--file', file])
       expect(run.code, run.stderr).toBe(0)
       stored.push(posts(path.join(tmp.dir, db)))
@@ -149,7 +164,13 @@ describe('stancewatch archive rotate', () => {
     const before = listing(dir)
     const dry = await cli(['--config', config, 'archive', 'rotate', '--dry-run', '--json'])
     expect(dry.code, dry.stderr).toBe(0)
-    expect(JSON.parse(dry.stdout)).toEqual({ dir, dry_run: true, compressed: [path.join(dir, `x-${day(5)}.jsonl`)], deleted: [path.join(dir, `bluesky-${day(45)}.jsonl.gz`)], errors: [] })
+    expect(JSON.parse(dry.stdout)).toEqual({
+      dir,
+      dry_run: true,
+      compressed: [path.join(dir, `x-${day(5)}.jsonl`)],
+      deleted: [path.join(dir, `bluesky-${day(45)}.jsonl.gz`)],
+      errors: [],
+    })
     expect(listing(dir)).toEqual(before)
     const done = await cli(['--config', config, 'archive', 'rotate'])
     expect(done.code, done.stderr).toBe(0)
@@ -159,9 +180,13 @@ describe('stancewatch archive rotate', () => {
   })
 
   it('rejects a compression threshold that would touch yesterday (exit 2, naming the key)', async () => {
-    const config = writeTestConfig(tmp.dir, (c) => {
-      c.sources.archive_compress_after_days = 1
-    }, 'eager.yaml')
+    const config = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.sources.archive_compress_after_days = 1
+      },
+      'eager.yaml',
+    )
     const r = await cli(['--config', config, 'archive', 'rotate'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('archive_compress_after_days')

@@ -35,9 +35,23 @@ const SPECS: Spec[] = [
 ]
 
 function store(ctx: AppContext, specs: Spec[]): void {
-  const modelId = saveActiveModel(ctx.db, { topicId: TOPIC, version: 'test@1', algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
+  const modelId = saveActiveModel(ctx.db, {
+    topicId: TOPIC,
+    version: 'test@1',
+    algorithm: 'test',
+    params: '{}',
+    metrics: null,
+    trainingSize: 0,
+    trainedAt: 0,
+    weights: Buffer.alloc(0),
+  })
   for (const [i, s] of specs.entries()) {
-    const post = makePost({ platformId: `19450000000000000${s.id}`, text: `post ${s.id}`, lang: 'en', createdAt: new Date(Date.parse('2025-07-16T14:00:00Z') + i * 60_000).toISOString() })
+    const post = makePost({
+      platformId: `19450000000000000${s.id}`,
+      text: `post ${s.id}`,
+      lang: 'en',
+      createdAt: new Date(Date.parse('2025-07-16T14:00:00Z') + i * 60_000).toISOString(),
+    })
     savePage(ctx.db, {
       items: [{ post, langDetected: 'en', links: [], matches: [{ topicId: TOPIC, rules: ['test'], themes: s.themes }] }],
       deletions: s.deleted ? [{ platform: 'x', platformId: post.platformId, deletedAt: '2025-07-16T20:00:00Z' }] : [],
@@ -45,7 +59,10 @@ function store(ctx: AppContext, specs: Spec[]): void {
       query: null,
       observedAt: Date.parse('2025-07-16T20:00:00Z'),
     })
-    const row = ctx.db.prepare("SELECT id, created_at AS createdAt FROM posts WHERE platform = 'x' AND platform_id = ?").get(post.platformId) as { id: number; createdAt: number }
+    const row = ctx.db.prepare("SELECT id, created_at AS createdAt FROM posts WHERE platform = 'x' AND platform_id = ?").get(post.platformId) as {
+      id: number
+      createdAt: number
+    }
     if (s.label) saveClassifications(ctx.db, TOPIC, modelId, [{ postId: row.id, createdAt: row.createdAt, label: s.label, confidence: 0.9, scores: {} }], 1)
   }
 }
@@ -166,7 +183,10 @@ describe('export with themes', () => {
   }
 
   it('JSONL has the exported topic’s themes on every record', () => {
-    const posts = run('jsonl').trim().split('\n').map((l) => JSON.parse(l) as ExportedPost)
+    const posts = run('jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ExportedPost)
     expect(posts.map((p) => p.themes)).toEqual(SPECS.map((s) => s.themes))
   })
 

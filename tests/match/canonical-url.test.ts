@@ -109,7 +109,10 @@ describe('urlsInText', () => {
     ['記事（https://example.com/x）', ['https://example.com/x']],
     ['two:https://a.com/1 https://b.com/2', ['https://a.com/1', 'https://b.com/2']],
     ['HTTPS://EXAMPLE.COM/A', ['HTTPS://EXAMPLE.COM/A']],
-    ['a URL with balanced parentheses https://en.wikipedia.org/wiki/Guidance_fund_(China) is kept whole', ['https://en.wikipedia.org/wiki/Guidance_fund_(China)']],
+    [
+      'a URL with balanced parentheses https://en.wikipedia.org/wiki/Guidance_fund_(China) is kept whole',
+      ['https://en.wikipedia.org/wiki/Guidance_fund_(China)'],
+    ],
     ['no scheme: nytimes.com/2025/07/16/tech...', []],
     ['ftp://example.com/x and mailto:a@b.c', []],
     ['nothing here', []],

@@ -45,7 +45,9 @@ describe('article links', () => {
   })
 
   it('records `article` once when a post carries several variants of the link', () => {
-    expect(rulesFor('worth reading', { links: [ARTICLE, `${ARTICLE}?smid=url-share`, 'https://m.nytimes.com/2025/07/16/technology/china-ai.html'] })).toEqual(['article'])
+    expect(rulesFor('worth reading', { links: [ARTICLE, `${ARTICLE}?smid=url-share`, 'https://m.nytimes.com/2025/07/16/technology/china-ai.html'] })).toEqual([
+      'article',
+    ])
   })
 
   it('matches through the expanded URL the normalizer put in links when the text only has the t.co link', () => {

@@ -25,13 +25,25 @@ const themesOf = (text: string) => themesOfText(text, topics).get(TOPIC)
 
 describe('the shipped themes', () => {
   it('are the eight sub-themes of the article, in config order', () => {
-    expect(config.topics[0]!.themes.map((t) => t.id)).toEqual(['fund', 'chips', 'open-models', 'talent', 'regulation', 'energy', 'data-labour', 'state-vs-market'])
+    expect(config.topics[0]!.themes.map((t) => t.id)).toEqual([
+      'fund',
+      'chips',
+      'open-models',
+      'talent',
+      'regulation',
+      'energy',
+      'data-labour',
+      'state-vs-market',
+    ])
   })
 
-  it.each(config.topics[0]!.themes.map((t) => [t.id, t] as const))('%s has Latin-script terms (English, French) and CJK ones (Chinese, Japanese)', (_, theme) => {
-    expect(theme.any.filter((t) => /^[^\u3040-\u30ff\u4e00-\u9fff]*$/.test(t)).length).toBeGreaterThan(5)
-    expect(theme.any.filter((t) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t)).length).toBeGreaterThan(5)
-  })
+  it.each(config.topics[0]!.themes.map((t) => [t.id, t] as const))(
+    '%s has Latin-script terms (English, French) and CJK ones (Chinese, Japanese)',
+    (_, theme) => {
+      expect(theme.any.filter((t) => /^[^\u3040-\u30ff\u4e00-\u9fff]*$/.test(t)).length).toBeGreaterThan(5)
+      expect(theme.any.filter((t) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t)).length).toBeGreaterThan(5)
+    },
+  )
 })
 
 describe('themes per language, on posts matched to the topic', () => {
@@ -57,7 +69,7 @@ describe('themes per language, on posts matched to the topic', () => {
     ["Le fonds d'État chinois finance des start-up d'IA", ['fund']],
     ['Les modèles ouverts chinois rattrapent leur retard', ['open-models']],
     ["L'étiquetage des données, un métier invisible", ['data-labour']],
-    ["Nvidia et les puces H20 vendues à la Chine", ['chips']],
+    ['Nvidia et les puces H20 vendues à la Chine', ['chips']],
     ["Le vivier de talents de l'IA chinoise est énorme", ['talent']],
     ["Les data centers de l'IA chinoise tournent au charbon", ['energy']],
     ['Le contrôle des exportations de puces vers la Chine', ['chips', 'regulation']],
@@ -84,7 +96,9 @@ describe('themes per language, on posts matched to the topic', () => {
   })
 
   it('a link to the article alone does not tag; its text does', () => {
-    expect(matchedThemes('the subsidies will never stop', { links: ['https://www.nytimes.com/2025/07/16/technology/china-ai.html'] })).toEqual(['state-vs-market'])
+    expect(matchedThemes('the subsidies will never stop', { links: ['https://www.nytimes.com/2025/07/16/technology/china-ai.html'] })).toEqual([
+      'state-vs-market',
+    ])
   })
 
   it('themes never bring a post into the topic', () => {
@@ -167,7 +181,11 @@ describe('theme configuration', () => {
     expect(error).toBeInstanceOf(ConfigError)
     const problems = (error as ConfigError).problems
     expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatchObject({ key: 'topics[0].themes[1].id', message: 'theme id "fund" is used twice in topic "china-ai-fund"', fix: expect.stringContaining('give every theme its own id') })
+    expect(problems[0]).toMatchObject({
+      key: 'topics[0].themes[1].id',
+      message: 'theme id "fund" is used twice in topic "china-ai-fund"',
+      fix: expect.stringContaining('give every theme its own id'),
+    })
   })
 
   it('is strict: an unknown key, an empty `any` or a bad id is a problem', () => {

@@ -23,7 +23,14 @@ function frame(text: string, extra: Record<string, unknown> = {}, operation = 'c
     did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa',
     time_us: 1752667200123456,
     kind: 'commit',
-    commit: { rev: 'x', operation, collection: 'app.bsky.feed.post', rkey: '3ltabcdefghij', record: { $type: 'app.bsky.feed.post', text, createdAt: '2025-07-16T12:00:00Z', ...extra }, cid: 'bafy' },
+    commit: {
+      rev: 'x',
+      operation,
+      collection: 'app.bsky.feed.post',
+      rkey: '3ltabcdefghij',
+      record: { $type: 'app.bsky.feed.post', text, createdAt: '2025-07-16T12:00:00Z', ...extra },
+      cid: 'bafy',
+    },
   })
 }
 
@@ -55,21 +62,39 @@ describe('a raw frame: its plain text against every topic term', () => {
   })
 
   it('keeps a post linking the article in any variant, through facets or an embed', () => {
-    const facet = { facets: [{ index: { byteStart: 0, byteEnd: 5 }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://mobile.nytimes.com/2025/07/16/technology/china-ai.amp.html?smid=x' }] }] }
+    const facet = {
+      facets: [
+        {
+          index: { byteStart: 0, byteEnd: 5 },
+          features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://mobile.nytimes.com/2025/07/16/technology/china-ai.amp.html?smid=x' }],
+        },
+      ],
+    }
     expect(prefilter.mayMatter(frame('look', facet))).toBe(true)
-    const embed = { embed: { $type: 'app.bsky.embed.external', external: { uri: 'https://www.nytimes.com/2025/07/16/technology/china-ai.html', title: 't', description: 'd' } } }
+    const embed = {
+      embed: {
+        $type: 'app.bsky.embed.external',
+        external: { uri: 'https://www.nytimes.com/2025/07/16/technology/china-ai.html', title: 't', description: 'd' },
+      },
+    }
     expect(prefilter.mayMatter(frame('look', embed))).toBe(true)
   })
 
   it('keeps a hashtag given only as a facet', () => {
-    expect(prefilter.mayMatter(frame('wow', { facets: [{ index: { byteStart: 0, byteEnd: 3 }, features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'DeepSeek' }] }] }))).toBe(true)
+    expect(
+      prefilter.mayMatter(
+        frame('wow', { facets: [{ index: { byteStart: 0, byteEnd: 3 }, features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'DeepSeek' }] }] }),
+      ),
+    ).toBe(true)
   })
 
   it('sends replies, quotes, edits, deletes and heavily escaped text through the full path', () => {
     expect(prefilter.mayMatter(frame('This. Exactly.', { reply: { root: { uri: 'at://x', cid: 'c' }, parent: { uri: 'at://x', cid: 'c' } } }))).toBe(true)
     expect(prefilter.mayMatter(frame('lol', { embed: { $type: 'app.bsky.embed.record', record: { uri: 'at://x', cid: 'c' } } }))).toBe(true)
     expect(prefilter.mayMatter(frame('lunch was great', {}, 'update'))).toBe(true)
-    expect(prefilter.mayMatter('{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"operation":"delete","collection":"app.bsky.feed.post","rkey":"x"}}')).toBe(true)
+    expect(
+      prefilter.mayMatter('{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"operation":"delete","collection":"app.bsky.feed.post","rkey":"x"}}'),
+    ).toBe(true)
     expect(prefilter.mayMatter(frame('\u4e2d').replace('中', '\\u4e2d'))).toBe(true)
   })
 

@@ -61,9 +61,7 @@ describe('the searchPosts fixture itself', () => {
 
 describe('normalizeBlueskyPosts on a searchPosts output', () => {
   it('keeps the valid post views and skips the others with a reason and their URI', () => {
-    expect(result.posts.map((p) => p.platformId)).toEqual([
-      URI.linkPost, URI.quote, URI.reply, URI.gallery, URI.forged, URI.future, URI.nyt,
-    ])
+    expect(result.posts.map((p) => p.platformId)).toEqual([URI.linkPost, URI.quote, URI.reply, URI.gallery, URI.forged, URI.future, URI.nyt])
     expect(result.skipped).toEqual([
       { reason: 'bluesky: record is not a post', id: URI.notAPost },
       { reason: 'bluesky: author missing or not the URI owner', id: URI.wrongAuthor },
@@ -185,7 +183,11 @@ describe('normalizePostView edge cases', () => {
     ['null', null, 'bluesky: post view is not an object'],
     ['a string', 'at://x', 'bluesky: post view is not an object'],
     ['a URI in another collection', viewWith({}, { uri: `at://${DID.mei}/app.bsky.feed.generator/china-ai` }), 'bluesky: post view without a valid post URI'],
-    ['a handle instead of a DID in the URI', viewWith({}, { uri: 'at://meilin.bsky.social/app.bsky.feed.post/3lu4a2b3c4d2b' }), 'bluesky: post view without a valid post URI'],
+    [
+      'a handle instead of a DID in the URI',
+      viewWith({}, { uri: 'at://meilin.bsky.social/app.bsky.feed.post/3lu4a2b3c4d2b' }),
+      'bluesky: post view without a valid post URI',
+    ],
     ['no author', viewWith({}, { author: undefined }), 'bluesky: author missing or not the URI owner'],
     ['a record without text', viewWith({ text: undefined }), 'bluesky: record is not a post'],
     ['no record', viewWith({}, { record: 'post' }), 'bluesky: record is not a post'],
@@ -226,7 +228,10 @@ describe('normalizePostView edge cases', () => {
   })
 
   it('does not count an embedded feed generator as a quote', () => {
-    const embed = { $type: 'app.bsky.embed.record', record: { uri: `at://${DID.chen}/app.bsky.feed.generator/china-ai`, cid: 'bafyreibmejbrhhexgksjd7kwzmqn76mjyptsmuutfw4nxnzo6wamuzuqru' } }
+    const embed = {
+      $type: 'app.bsky.embed.record',
+      record: { uri: `at://${DID.chen}/app.bsky.feed.generator/china-ai`, cid: 'bafyreibmejbrhhexgksjd7kwzmqn76mjyptsmuutfw4nxnzo6wamuzuqru' },
+    }
     expect(normalizeOk(viewWith({ embed })).quoteOf).toBeNull()
   })
 
@@ -241,7 +246,12 @@ describe('normalizePostView edge cases', () => {
   })
 
   it('ignores malformed facets and features instead of failing', () => {
-    const facets = [null, 'x', { features: 'x' }, { features: [null, { $type: 'app.bsky.richtext.facet#link' }, { $type: 'app.bsky.richtext.facet#link', uri: ARTICLE }] }]
+    const facets = [
+      null,
+      'x',
+      { features: 'x' },
+      { features: [null, { $type: 'app.bsky.richtext.facet#link' }, { $type: 'app.bsky.richtext.facet#link', uri: ARTICLE }] },
+    ]
     expect(normalizeOk(viewWith({ facets })).links).toEqual([ARTICLE])
   })
 
@@ -257,7 +267,7 @@ describe('normalizePostView edge cases', () => {
     expect(p.text.length).toBeGreaterThan(MAX_TEXT_CHARS - 2)
     expect(text.startsWith(p.text)).toBe(true)
     expect(hasLoneSurrogate(p.text)).toBe(false)
-    expect(((p.raw as { record: { text: string } }).record).text).toBe(text)
+    expect((p.raw as { record: { text: string } }).record.text).toBe(text)
   })
 
   it('is what normalizePayload returns for a single PostView', () => {

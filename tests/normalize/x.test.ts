@@ -35,9 +35,7 @@ const one = (t: unknown, extra: Record<string, unknown> = {}) => normalizeXPage(
 
 describe('normalizeXPage on a recent-search page', () => {
   it('turns every tweet into a post except the one without an id (skipped) and the retweet (counted)', () => {
-    expect(result.posts.map((p) => p.platformId)).toEqual([
-      ID.japanese, ID.unknownAuthor, ID.noCreatedAt, ID.chinese, ID.note, ID.quote, ID.reply, ID.original,
-    ])
+    expect(result.posts.map((p) => p.platformId)).toEqual([ID.japanese, ID.unknownAuthor, ID.noCreatedAt, ID.chinese, ID.note, ID.quote, ID.reply, ID.original])
     expect(result.skipped).toEqual([{ reason: 'x: tweet without a valid id', id: null }])
     expect(result.reposts).toBe(1)
   })
@@ -186,7 +184,14 @@ describe('normalizeXPage edge cases', () => {
   })
 
   it('counts a retweet even when it also references a quoted tweet', () => {
-    const r = one(tweetWith({ referenced_tweets: [{ type: 'quoted', id: '1' }, { type: 'retweeted', id: '2' }] }))
+    const r = one(
+      tweetWith({
+        referenced_tweets: [
+          { type: 'quoted', id: '1' },
+          { type: 'retweeted', id: '2' },
+        ],
+      }),
+    )
     expect(r).toEqual({ posts: [], skipped: [], reposts: 1 })
   })
 

@@ -25,13 +25,20 @@ describe('Bluesky text: limits and link facets', () => {
     expect(post!.text).toBe(LINE)
     // 中国 6 bytes + AI 2 + 基金 6 + space 1 + 🚀 4 + space 1 = 20 bytes before the link, but 10 UTF-16 units.
     expect(LINE.indexOf('https')).toBe(10)
-    expect(post!.facets).toEqual([{ index: { byteStart: 20, byteEnd: 52 }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/d/2025-07-16' }] }])
+    expect(post!.facets).toEqual([
+      { index: { byteStart: 20, byteEnd: 52 }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/d/2025-07-16' }] },
+    ])
     expect(facetText(post!, 0)).toBe('https://example.org/d/2025-07-16')
   })
 
   it('the message link and links in the text are linked; trailing punctuation and CJK after a URL are not part of it', () => {
-    expect(findLinks('see https://example.org/a_(b)). 和 https://x.org/路径 and javascript:alert(1)').map((l) => l.uri)).toEqual(['https://example.org/a_(b)', 'https://x.org/'])
-    const [post] = threadTexts(sampleMessage({ title: 'Spike 🚀', summary: ['詳細は https://example.org/ja です。'], link: 'https://example.org/d/2025-07-16' }))
+    expect(findLinks('see https://example.org/a_(b)). 和 https://x.org/路径 and javascript:alert(1)').map((l) => l.uri)).toEqual([
+      'https://example.org/a_(b)',
+      'https://x.org/',
+    ])
+    const [post] = threadTexts(
+      sampleMessage({ title: 'Spike 🚀', summary: ['詳細は https://example.org/ja です。'], link: 'https://example.org/d/2025-07-16' }),
+    )
     expect(post!.text).toBe('Spike 🚀\n詳細は https://example.org/ja です。\nhttps://example.org/d/2025-07-16')
     expect(post!.facets.map((_, i) => facetText(post!, i))).toEqual(['https://example.org/ja', 'https://example.org/d/2025-07-16'])
   })
@@ -55,7 +62,13 @@ describe('Bluesky text: limits and link facets', () => {
     // A link is never cut in two: it moves whole to the next post.
     expect(posts.some((p) => p.text.startsWith('https://example.org/long'))).toBe(true)
     // The ZWJ family emoji is never split (a split would leave lone code points).
-    expect(posts.map((p) => p.text).join('').split(family).join('')).not.toMatch(/[\u{1F468}\u{1F469}\u{1F467}\u{1F466}\u200D]/u)
+    expect(
+      posts
+        .map((p) => p.text)
+        .join('')
+        .split(family)
+        .join(''),
+    ).not.toMatch(/[\u{1F468}\u{1F469}\u{1F467}\u{1F466}\u200D]/u)
     expect(posts.at(-1)!.text.endsWith('https://example.org/d/2025-07-16')).toBe(true)
   })
 
@@ -124,7 +137,9 @@ describe('Bluesky channel against the loopback server', () => {
     const m = sampleMessage({ summary: ['x'.repeat(280), 'y'.repeat(280)] })
     const total = threadTexts(m).length
     // The second post fails on every try of the first round.
-    server.inject(...Array.from({ length: FAST_RETRY.attempts }, () => ({ kind: 'upstream' as const, status: 502 as const, nsid: 'com.atproto.repo.createRecord' })))
+    server.inject(
+      ...Array.from({ length: FAST_RETRY.attempts }, () => ({ kind: 'upstream' as const, status: 502 as const, nsid: 'com.atproto.repo.createRecord' })),
+    )
     const [first] = await deliver(h.ctx, m)
     expect(first).toMatchObject({ status: 'failed', attempts: 3 })
     expect(server.records).toHaveLength(0)
@@ -145,7 +160,10 @@ describe('Bluesky channel against the loopback server', () => {
     const originalPush = server.records.push.bind(server.records)
     server.records.push = (...items) => {
       created += items.length
-      if (created === 1) server.inject(...Array.from({ length: FAST_RETRY.attempts }, () => ({ kind: 'upstream' as const, status: 502 as const, nsid: 'com.atproto.repo.createRecord' })))
+      if (created === 1)
+        server.inject(
+          ...Array.from({ length: FAST_RETRY.attempts }, () => ({ kind: 'upstream' as const, status: 502 as const, nsid: 'com.atproto.repo.createRecord' })),
+        )
       return originalPush(...items)
     }
     const [first] = await deliver(h.ctx, m)
@@ -154,7 +172,10 @@ describe('Bluesky channel against the loopback server', () => {
     const [retried] = await retryPending(h.ctx)
     expect(retried).toMatchObject({ status: 'sent', attempts: 1 })
     expect(server.records).toHaveLength(total)
-    expect(server.records[1]!.record.reply).toEqual({ root: { uri: server.records[0]!.uri, cid: server.records[0]!.cid }, parent: { uri: server.records[0]!.uri, cid: server.records[0]!.cid } })
+    expect(server.records[1]!.record.reply).toEqual({
+      root: { uri: server.records[0]!.uri, cid: server.records[0]!.cid },
+      parent: { uri: server.records[0]!.uri, cid: server.records[0]!.cid },
+    })
   })
 
   it('sends a direct message through the chat proxy', async () => {
@@ -185,12 +206,22 @@ describe('Bluesky channel against the loopback server', () => {
   })
 
   it('the server holds posts to the lexicon: 301 graphemes are refused (so the limits above are really checked)', async () => {
-    const login = (await (await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: BOT.identifier, password: BOT.password }) })).json()) as { accessJwt: string }
+    const login = (await (
+      await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ identifier: BOT.identifier, password: BOT.password }),
+      })
+    ).json()) as { accessJwt: string }
     const create = (text: string) =>
       fetch(`${server.url}/xrpc/com.atproto.repo.createRecord`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessJwt}` },
-        body: JSON.stringify({ repo: BOT.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString() } }),
+        body: JSON.stringify({
+          repo: BOT.did,
+          collection: 'app.bsky.feed.post',
+          record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString() },
+        }),
       })
     expect((await create('字'.repeat(300))).status).toBe(200)
     const refused = await create('字'.repeat(301))

@@ -49,14 +49,18 @@ describe('Slack payload', () => {
     expect(quote.startsWith('>')).toBe(true)
     const [text, meta] = quote.split('\n')
     // The only angle-bracket sequence is the link we built to the post.
-    expect(slackAngles(quote)).toEqual([`<https://bsky.app/profile/someone.bsky.social/post/3lmnopq|@${ZWSP}everyone &lt;@U1&gt; ${ZWSP}*${ZWSP}admin${ZWSP}*${ZWSP}>`])
+    expect(slackAngles(quote)).toEqual([
+      `<https://bsky.app/profile/someone.bsky.social/post/3lmnopq|@${ZWSP}everyone &lt;@U1&gt; ${ZWSP}*${ZWSP}admin${ZWSP}*${ZWSP}>`,
+    ])
     expect(text).toContain('&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;')
     expect(text).toContain('&lt;http://evil.example|click&gt;')
     expect(text).toContain('&lt;script&gt;')
     expect(text).toContain(`@${ZWSP}everyone @${ZWSP}here`)
     expect(text).not.toMatch(UNSAFE_CHARS)
     expect(bareSlackMarkers(text!)).toEqual([])
-    expect(meta).toBe(`— <https://bsky.app/profile/someone.bsky.social/post/3lmnopq|@${ZWSP}everyone &lt;@U1&gt; ${ZWSP}*${ZWSP}admin${ZWSP}*${ZWSP}> · bluesky · concern · 12 likes · 3 reposts`)
+    expect(meta).toBe(
+      `— <https://bsky.app/profile/someone.bsky.social/post/3lmnopq|@${ZWSP}everyone &lt;@U1&gt; ${ZWSP}*${ZWSP}admin${ZWSP}*${ZWSP}> · bluesky · concern · 12 likes · 3 reposts`,
+    )
   })
 
   it('links only to http(s) URLs', () => {
@@ -69,7 +73,9 @@ describe('Slack payload', () => {
 
   it('respects the header (150) and section (3000) limits on grapheme boundaries', () => {
     const family = '👨‍👩‍👧‍👦'
-    const p = slackPayload(sampleMessage({ title: family.repeat(400), summary: ['<&>'.repeat(4000)], posts: [hostilePost({ text: `${'x'.repeat(9_000)}${family}` })] }))
+    const p = slackPayload(
+      sampleMessage({ title: family.repeat(400), summary: ['<&>'.repeat(4000)], posts: [hostilePost({ text: `${'x'.repeat(9_000)}${family}` })] }),
+    )
     const header = p.blocks[0]!.text!.text
     expect(header.length).toBeLessThanOrEqual(150)
     expect(header.replace('…', '').length % family.length).toBe(0)
@@ -105,11 +111,18 @@ describe('Discord payload', () => {
     expect(text).toContain('\\<\\#7\\>')
     expect(text).toContain(`@${ZWSP}everyone @${ZWSP}here`)
     expect(text).not.toMatch(UNSAFE_CHARS)
-    expect(meta).toBe(`— [@${ZWSP}everyone \\<@U1\\> \\*admin\\*](<https://bsky.app/profile/someone.bsky.social/post/3lmnopq>) · bluesky · concern · 12 likes · 3 reposts`)
+    expect(meta).toBe(
+      `— [@${ZWSP}everyone \\<@U1\\> \\*admin\\*](<https://bsky.app/profile/someone.bsky.social/post/3lmnopq>) · bluesky · concern · 12 likes · 3 reposts`,
+    )
   })
 
   it('keeps content within 2000 characters and an embed description within 4096', () => {
-    const p = discordPayload(sampleMessage({ summary: Array.from({ length: 40 }, () => '#'.repeat(200)), posts: Array.from({ length: 8 }, () => hostilePost({ text: HOSTILE.repeat(100) })) }))
+    const p = discordPayload(
+      sampleMessage({
+        summary: Array.from({ length: 40 }, () => '#'.repeat(200)),
+        posts: Array.from({ length: 8 }, () => hostilePost({ text: HOSTILE.repeat(100) })),
+      }),
+    )
     expect(p.content.length).toBeLessThanOrEqual(2000)
     expect(p.embeds[0]!.description.length).toBeLessThanOrEqual(4096)
     expect(p.content.endsWith('…')).toBe(true)
@@ -129,7 +142,10 @@ describe('Slack and Discord over HTTP', () => {
           { id: 'ops-discord', type: 'discord' },
         ],
       },
-      env: { SLACK_WEBHOOK_URL: `${rx.url}/services/T000/B000/slack-secret-0a1b2c3d4e`, DISCORD_WEBHOOK_URL: `${rx.url}/api/webhooks/1234/discord-token-9f8e7d6c5b` },
+      env: {
+        SLACK_WEBHOOK_URL: `${rx.url}/services/T000/B000/slack-secret-0a1b2c3d4e`,
+        DISCORD_WEBHOOK_URL: `${rx.url}/api/webhooks/1234/discord-token-9f8e7d6c5b`,
+      },
     })
   })
   afterEach(async () => {
@@ -158,7 +174,12 @@ describe('Slack and Discord over HTTP', () => {
   })
 
   it('Discord 429 with retry_after in the body is honoured', async () => {
-    rx.queue({ path: '/api/', status: 429, body: JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.3, global: false }), headers: { 'content-type': 'application/json' } })
+    rx.queue({
+      path: '/api/',
+      status: 429,
+      body: JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.3, global: false }),
+      headers: { 'content-type': 'application/json' },
+    })
     const [, discord] = await deliver(h.ctx, sampleMessage())
     expect(discord).toMatchObject({ channel: 'ops-discord', status: 'sent', attempts: 2 })
     const times = rx.requests.filter((r) => r.path.startsWith('/api/')).map((r) => r.at)
@@ -166,9 +187,15 @@ describe('Slack and Discord over HTTP', () => {
   })
 
   it('webhook tokens stay out of logs and the database even when a server echoes them', async () => {
-    rx.queue({ path: '/services/', status: 404, body: 'no_service for slack-secret-0a1b2c3d4e' }, { path: '/api/', status: 404, body: 'Unknown Webhook discord-token-9f8e7d6c5b' })
+    rx.queue(
+      { path: '/services/', status: 404, body: 'no_service for slack-secret-0a1b2c3d4e' },
+      { path: '/api/', status: 404, body: 'Unknown Webhook discord-token-9f8e7d6c5b' },
+    )
     await deliver(h.ctx, sampleMessage())
-    const everything = h.logs.join('') + JSON.stringify(h.ctx.db.prepare('SELECT * FROM deliveries').all()) + JSON.stringify(h.ctx.db.prepare('SELECT * FROM delivery_attempts').all())
+    const everything =
+      h.logs.join('') +
+      JSON.stringify(h.ctx.db.prepare('SELECT * FROM deliveries').all()) +
+      JSON.stringify(h.ctx.db.prepare('SELECT * FROM delivery_attempts').all())
     expect(everything).not.toContain('slack-secret-0a1b2c3d4e')
     expect(everything).not.toContain('discord-token-9f8e7d6c5b')
   })

@@ -39,16 +39,25 @@ describe('stancewatch notify test', () => {
     expect(lines.find((l) => l.startsWith('team-slack '))).toMatch(/^team-slack\s+slack\s+skipped\s+0\s+not configured: SLACK_WEBHOOK_URL is not set$/)
     // A digest-only channel gets the test as a digest; the public link is included.
     expect(rx.requests).toHaveLength(1)
-    expect(rx.requests[0]!.json).toMatchObject({ kind: 'digest', title: 'stancewatch: test message', link: 'https://example.org/digests', data: { test: true } })
+    expect(rx.requests[0]!.json).toMatchObject({
+      kind: 'digest',
+      title: 'stancewatch: test message',
+      link: 'https://example.org/digests',
+      data: { test: true },
+    })
     expect(r.stderr).not.toContain('test-token-abcdef123456')
   })
 
   it('--channel picks channels, --json prints one document, and a failing receiver is reported', async () => {
     rx.setDefault({ status: 500, body: 'down' })
-    const r = await cli(['--config', config, '--db', db, 'notify', 'test', '--channel', 'hook', '--json'], { HOOK_URL: `${rx.url}/hook/test-token-abcdef123456` })
+    const r = await cli(['--config', config, '--db', db, 'notify', 'test', '--channel', 'hook', '--json'], {
+      HOOK_URL: `${rx.url}/hook/test-token-abcdef123456`,
+    })
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout) as { results: { channel: string; status: string; attempts: number; error?: string }[] }
-    expect(doc.results).toEqual([{ channel: 'hook', key: expect.stringMatching(/^test:/), status: 'failed', attempts: 2, error: 'webhook hook answered HTTP 500: down' }])
+    expect(doc.results).toEqual([
+      { channel: 'hook', key: expect.stringMatching(/^test:/), status: 'failed', attempts: 2, error: 'webhook hook answered HTTP 500: down' },
+    ])
     expect(rx.requests).toHaveLength(2)
   })
 
@@ -76,7 +85,13 @@ describe('notify in the configuration', () => {
 
   it('config check says which channels are not configured, and never prints a secret', async () => {
     const config = writeTestConfig(t.dir, (c) => {
-      c.notify = { channels: [{ id: 'log', type: 'log' }, { id: 'team-slack', type: 'slack' }, { id: 'hook', type: 'webhook', url_env: 'HOOK_URL' }] }
+      c.notify = {
+        channels: [
+          { id: 'log', type: 'log' },
+          { id: 'team-slack', type: 'slack' },
+          { id: 'hook', type: 'webhook', url_env: 'HOOK_URL' },
+        ],
+      }
     })
     const r = await cli(['--config', config, 'config', 'check'], { HOOK_URL: 'https://hooks.example.org/very-secret-token-123456' })
     expect(r.code).toBe(0)
@@ -93,7 +108,13 @@ describe('notify in the configuration', () => {
 
   it('duplicate channel ids, an unknown type and a dm without recipient are reported with key and fix (exit 2)', async () => {
     const dup = writeTestConfig(t.dir, (c) => {
-      c.notify = { channels: [{ id: 'a', type: 'log' }, { id: 'a', type: 'slack' }, { id: 'b', type: 'bluesky', mode: 'dm' }] }
+      c.notify = {
+        channels: [
+          { id: 'a', type: 'log' },
+          { id: 'a', type: 'slack' },
+          { id: 'b', type: 'bluesky', mode: 'dm' },
+        ],
+      }
     })
     const r = await cli(['--config', dup, 'config', 'check'])
     expect(r.code).toBe(2)
@@ -102,7 +123,12 @@ describe('notify in the configuration', () => {
     const bad = writeTestConfig(
       t.dir,
       (c) => {
-        c.notify = { channels: [{ id: 'x', type: 'pager' }, { id: 'y', type: 'webhook', url: 'https://hooks.example.org/secret' }] }
+        c.notify = {
+          channels: [
+            { id: 'x', type: 'pager' },
+            { id: 'y', type: 'webhook', url: 'https://hooks.example.org/secret' },
+          ],
+        }
       },
       'bad.yaml',
     )

@@ -31,7 +31,16 @@ describe('deliver through a generic webhook', () => {
     expect(req.method).toBe('POST')
     expect(req.path).toBe(`/hooks/${TOKEN}`)
     expect(req.headers['content-type']).toMatch(/^application\/json/)
-    expect(req.json).toEqual({ kind: 'alert', key: 'alert:1', topic: 'china-ai-fund', title: m.title, summary: m.summary, posts: m.posts, link: m.link, data: m.data })
+    expect(req.json).toEqual({
+      kind: 'alert',
+      key: 'alert:1',
+      topic: 'china-ai-fund',
+      title: m.title,
+      summary: m.summary,
+      posts: m.posts,
+      link: m.link,
+      data: m.data,
+    })
     const row = findDelivery(h.ctx.db, 'alert:1', 'hook')!
     expect(row).toMatchObject({ status: 'sent', attempts: 1, lastError: null, nextAttemptAt: null, kind: 'alert', topicId: 'china-ai-fund' })
     expect(row.deliveredAt).not.toBeNull()
@@ -129,7 +138,9 @@ describe('deliver through a generic webhook', () => {
   it('a delivered key is not delivered twice; force delivers it again', async () => {
     await deliver(h.ctx, sampleMessage())
     const again = await deliver(h.ctx, sampleMessage())
-    expect(again).toEqual([{ channel: 'hook', key: 'alert:1', status: 'skipped', attempts: 0, error: expect.stringMatching(/^already sent 2025-07-16T12:00:00/) }])
+    expect(again).toEqual([
+      { channel: 'hook', key: 'alert:1', status: 'skipped', attempts: 0, error: expect.stringMatching(/^already sent 2025-07-16T12:00:00/) },
+    ])
     expect(rx.requests).toHaveLength(1)
     const forced = await deliver(h.ctx, sampleMessage(), { force: true })
     expect(forced).toEqual([{ channel: 'hook', key: 'alert:1', status: 'sent', attempts: 1 }])
@@ -196,7 +207,11 @@ describe('channel selection and missing secrets', () => {
         { channel: 'mail', key: 'alert:1', status: 'skipped', attempts: 0, error: 'not configured: SMTP_URL is not set' },
         { channel: 'bot', key: 'alert:1', status: 'skipped', attempts: 0, error: 'not configured: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set' },
       ])
-      expect(listDeliveries(h.ctx.db).map((d) => [d.channelId, d.status, d.lastError]).sort()).toEqual([
+      expect(
+        listDeliveries(h.ctx.db)
+          .map((d) => [d.channelId, d.status, d.lastError])
+          .sort(),
+      ).toEqual([
         ['bot', 'skipped', 'not configured: BSKY_IDENTIFIER and BSKY_APP_PASSWORD are not set'],
         ['log', 'sent', null],
         ['mail', 'skipped', 'not configured: SMTP_URL is not set'],

@@ -52,7 +52,11 @@ describe('e-mail over SMTP', () => {
 
   it('uses the message body (the digest renderings) when there is one', async () => {
     h = harness()
-    const body = { html: '<!doctype html><html><body><h1>Digest</h1><p>full rendering</p></body></html>', text: 'Digest\n\nfull rendering', markdown: '# Digest' }
+    const body = {
+      html: '<!doctype html><html><body><h1>Digest</h1><p>full rendering</p></body></html>',
+      text: 'Digest\n\nfull rendering',
+      markdown: '# Digest',
+    }
     await deliver(h.ctx, sampleMessage({ kind: 'digest', key: 'digest:china-ai-fund:2025-07-16', title: 'China AI fund: digest for July 16, 2025', body }))
     const p = smtp.mails[0]!.parsed
     expect(p.subject).toBe('China AI fund: digest for July 16, 2025')
@@ -90,13 +94,19 @@ describe('e-mail over SMTP', () => {
     expect(smtp.mails).toHaveLength(0)
     const row = findDelivery(h.ctx.db, 'alert:1', 'mail')!
     expect(row.status).toBe('failed')
-    const everything = h.logs.join('') + JSON.stringify(h.ctx.db.prepare('SELECT * FROM deliveries').all()) + JSON.stringify(h.ctx.db.prepare('SELECT * FROM delivery_attempts').all())
+    const everything =
+      h.logs.join('') +
+      JSON.stringify(h.ctx.db.prepare('SELECT * FROM deliveries').all()) +
+      JSON.stringify(h.ctx.db.prepare('SELECT * FROM delivery_attempts').all())
     expect(everything).not.toContain('wrong-password-secret-99')
     expect(everything).not.toContain(encodeURIComponent('wrong-password-secret-99'))
   })
 
   it('an SMTP_URL that is not an smtp URL leaves the channel not configured', async () => {
-    h = notifyHarness({ notify: { channels: [{ id: 'mail', type: 'email', from: 'bot@example.org', to: ['a@example.org'] }] }, env: { SMTP_URL: 'https://mail.example.org' } })
+    h = notifyHarness({
+      notify: { channels: [{ id: 'mail', type: 'email', from: 'bot@example.org', to: ['a@example.org'] }] },
+      env: { SMTP_URL: 'https://mail.example.org' },
+    })
     const [r] = await deliver(h.ctx, sampleMessage())
     expect(r).toMatchObject({ status: 'skipped', error: 'not configured: SMTP_URL is not an smtp:// or smtps:// URL' })
   })

@@ -9,7 +9,15 @@ export const HOSTILE =
   '<!channel> <!here> <@U123> @everyone @here <@&42> <#7> [click](http://evil.example) <http://evil.example|click> *bold* _it_ ~strike~ `code` ```fence``` # head\n- list\n> quote <script>alert(1)</script> javascript:alert(1) a\u202Eexe.txt ||spoiler||'
 
 export function hostilePost(over: Partial<MessagePost> = {}): MessagePost {
-  return { text: HOSTILE, author: '@everyone <@U1> *admin*', url: 'https://bsky.app/profile/someone.bsky.social/post/3lmnopq', platform: 'bluesky', label: 'concern', engagement: '12 likes · 3 reposts', ...over }
+  return {
+    text: HOSTILE,
+    author: '@everyone <@U1> *admin*',
+    url: 'https://bsky.app/profile/someone.bsky.social/post/3lmnopq',
+    platform: 'bluesky',
+    label: 'concern',
+    engagement: '12 likes · 3 reposts',
+    ...over,
+  }
 }
 
 export function sampleMessage(over: Partial<Message> = {}): Message {

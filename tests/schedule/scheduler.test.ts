@@ -18,7 +18,11 @@ function writeConfig(schedules: Record<string, string>): string {
   const config = parse(readFileSync(CONFIG, 'utf8')) as Record<string, any>
   const archive = path.join(tmp.dir, 'archive.jsonl')
   const fixtures = path.join(ROOT, 'tests/fixtures/payloads')
-  writeFileSync(archive, ['x-search-recent.json', 'bluesky-search-posts.json'].map((f) => JSON.stringify(JSON.parse(readFileSync(path.join(fixtures, f), 'utf8')))).join('\n') + '\n')
+  writeFileSync(
+    archive,
+    ['x-search-recent.json', 'bluesky-search-posts.json'].map((f) => JSON.stringify(JSON.parse(readFileSync(path.join(fixtures, f), 'utf8')))).join('\n') +
+      '\n',
+  )
   config.schedules = schedules
   config.sources = { enabled: ['replay', 'x'], replay_files: [archive] }
   config.digest.out_dir = path.join(tmp.dir, 'digests')
@@ -60,11 +64,15 @@ describe('the daemon', () => {
     const now = Date.now() * 1000
     const server = await startJetstreamServer({ events: [] })
     const never = '0 0 1 1 *'
-    const configPath = writeTestConfig(tmp.dir, (c) => {
-      c.schedules = { collect: never, classify: never, alerts: never, digest: never, maintenance: never }
-      delete c.sources.enabled
-      c.sources.jetstream = { batch_max_wait_ms: 50 }
-    }, 'jetstream-default.yaml')
+    const configPath = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.schedules = { collect: never, classify: never, alerts: never, digest: never, maintenance: never }
+        delete c.sources.enabled
+        c.sources.jetstream = { batch_max_wait_ms: 50 }
+      },
+      'jetstream-default.yaml',
+    )
     const logs: { msg: string; [k: string]: unknown }[] = []
     const ctx = createContext({
       env: readEnv({ JETSTREAM_URL: server.url }),
@@ -96,11 +104,15 @@ describe('the daemon', () => {
     const zone = 'America/New_York'
     const t = (iso: string) => DateTime.fromISO(iso, { zone }).toMillis()
     const never = '0 0 1 1 *'
-    const configPath = writeTestConfig(tmp.dir, (c) => {
-      c.schedules = { collect: never, classify: never, alerts: never, digest: '0 8 * * *' }
-      c.sources.enabled = []
-      c.timezone = zone
-    }, 'catch-up.yaml')
+    const configPath = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.schedules = { collect: never, classify: never, alerts: never, digest: '0 8 * * *' }
+        c.sources.enabled = []
+        c.timezone = zone
+      },
+      'catch-up.yaml',
+    )
     const clock = new FakeClock(t('2026-03-05T10:00'))
     const ctx = testContext({ configPath, dbPath: path.join(tmp.dir, 'catch-up.sqlite') })
     ctx.now = () => new Date(clock.now())
@@ -129,7 +141,10 @@ describe('the daemon', () => {
       ['schedule', 'ok'],
     ])
     // Each day was delivered once (the log channel), however often the job ran.
-    const delivered = ctx.db.prepare("SELECT message_key, count(*) AS n FROM deliveries WHERE status = 'sent' GROUP BY message_key").all() as { message_key: string; n: number }[]
+    const delivered = ctx.db.prepare("SELECT message_key, count(*) AS n FROM deliveries WHERE status = 'sent' GROUP BY message_key").all() as {
+      message_key: string
+      n: number
+    }[]
     expect(delivered.map((d) => d.message_key).sort()).toEqual(days().map((d) => `digest:china-ai-fund:${d}`))
     expect(delivered.every((d) => d.n === 1)).toBe(true)
     expect(readdirSync(path.join(tmp.dir, 'digests')).filter((f) => f.endsWith('.md'))).toHaveLength(5)

@@ -5,7 +5,7 @@ import { Scheduler, type Slot } from '../../src/schedule/scheduler.js'
 import { FakeClock, until } from './fake-clock.js'
 
 const ZONE = 'America/New_York'
-const local = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE }).toFormat("yyyy-MM-dd HH:mm ZZZZ")
+const local = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm ZZZZ')
 const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toMillis()
 
 type Job = 'a' | 'b' | 'c'

@@ -60,10 +60,38 @@ interface Author {
 }
 
 const NAMES: Record<Lang, [string, string][]> = {
-  en: [['Alice Morgan', 'alicemorgan'], ['Ben Carter', 'bencarter'], ['Priya Nair', 'priyanair'], ['Tom Walsh', 'tomwalsh'], ['Dana Kim', 'danakim'], ['Sam Ortiz', 'samortiz'], ['Policy Wonk', 'policywonk'], ['Chip Watcher', 'chipwatch']],
-  zh: [['李华', 'lihua'], ['王芳', 'wangfang'], ['陈晨', 'chenchen'], ['科技观察', 'kejiguancha'], ['张伟', 'zhangwei'], ['刘洋', 'liuyang']],
-  fr: [['Camille Dupont', 'cdupont'], ['Julien Martin', 'jmartin'], ['Léa Bernard', 'leabernard'], ['Hugo Lefèvre', 'hugolefevre'], ['Chloé Moreau', 'chloemoreau']],
-  ja: [['佐藤 花子', 'satohanako'], ['鈴木 一郎', 'suzukiichiro'], ['高橋 美咲', 'takahashimisaki'], ['テック速報', 'techsokuho'], ['田中 健', 'tanakaken']],
+  en: [
+    ['Alice Morgan', 'alicemorgan'],
+    ['Ben Carter', 'bencarter'],
+    ['Priya Nair', 'priyanair'],
+    ['Tom Walsh', 'tomwalsh'],
+    ['Dana Kim', 'danakim'],
+    ['Sam Ortiz', 'samortiz'],
+    ['Policy Wonk', 'policywonk'],
+    ['Chip Watcher', 'chipwatch'],
+  ],
+  zh: [
+    ['李华', 'lihua'],
+    ['王芳', 'wangfang'],
+    ['陈晨', 'chenchen'],
+    ['科技观察', 'kejiguancha'],
+    ['张伟', 'zhangwei'],
+    ['刘洋', 'liuyang'],
+  ],
+  fr: [
+    ['Camille Dupont', 'cdupont'],
+    ['Julien Martin', 'jmartin'],
+    ['Léa Bernard', 'leabernard'],
+    ['Hugo Lefèvre', 'hugolefevre'],
+    ['Chloé Moreau', 'chloemoreau'],
+  ],
+  ja: [
+    ['佐藤 花子', 'satohanako'],
+    ['鈴木 一郎', 'suzukiichiro'],
+    ['高橋 美咲', 'takahashimisaki'],
+    ['テック速報', 'techsokuho'],
+    ['田中 健', 'tanakaken'],
+  ],
 }
 
 /** On-topic texts: `{link}` marks where the article link goes (if any). Stances mixed: concern, praise, neutral. */
@@ -117,7 +145,11 @@ const OFF_TOPIC: Record<Lang, string[]> = {
     'The city council finally approved the bike lanes on Main Street.',
   ],
   zh: ['今天的火锅太辣了，但是很好吃。', '周末去爬山，天气特别好。', '这家咖啡店的拿铁真不错。', '足球比赛看得我心脏受不了。'],
-  fr: ['Enfin les vacances ! Direction la Bretagne.', 'Le marché du samedi matin, mon petit bonheur.', 'Nouvelle recette de ratatouille testée ce soir. {offlink}'],
+  fr: [
+    'Enfin les vacances ! Direction la Bretagne.',
+    'Le marché du samedi matin, mon petit bonheur.',
+    'Nouvelle recette de ratatouille testée ce soir. {offlink}',
+  ],
   ja: ['今日のラーメンは最高だった。', '週末は京都で紅葉を見てきた。', '新しいカメラを買ったので写真を撮りに行きたい。'],
 }
 
@@ -184,7 +216,7 @@ export function makeBskyDataset(opts: BskyDatasetOptions = {}): BskyPost[] {
   const uris = new Set<string>()
   for (let i = 0; i < count; i++) {
     const inGroup = sameMs.has(i)
-    const author = inGroup ? authors.filter((a) => a.lang === 'en')[i % 4] ?? authors[0]! : pick(authors)
+    const author = inGroup ? (authors.filter((a) => a.lang === 'en')[i % 4] ?? authors[0]!) : pick(authors)
     const lang: Lang = inGroup ? 'en' : rand() < 0.8 ? author.lang : pick(langs)
     const onTopic = inGroup || rand() < 0.65
     const tb = new TextBuilder()
@@ -203,7 +235,8 @@ export function makeBskyDataset(opts: BskyDatasetOptions = {}): BskyPost[] {
       if (template.includes('{link}')) {
         const r = rand()
         if (r < 0.45) tb.link(ARTICLE_DISPLAY, rand() < 0.3 ? ARTICLE_SHARE_URL : ARTICLE_URL)
-        else if (r < 0.8) externalUri = ARTICLE_URL // link card only
+        else if (r < 0.8)
+          externalUri = ARTICLE_URL // link card only
         else {
           tb.link(ARTICLE_DISPLAY, ARTICLE_URL)
           externalUri = ARTICLE_URL
@@ -265,7 +298,11 @@ export function makeBskyDataset(opts: BskyDatasetOptions = {}): BskyPost[] {
           $type: 'app.bsky.embed.record#viewRecord',
           uri: earlier.uri,
           cid: earlier.cid,
-          author: { did: earlier.author.did, handle: earlier.author.handle, ...(earlier.author.displayName !== undefined ? { displayName: earlier.author.displayName } : {}) },
+          author: {
+            did: earlier.author.did,
+            handle: earlier.author.handle,
+            ...(earlier.author.displayName !== undefined ? { displayName: earlier.author.displayName } : {}),
+          },
           value: earlier.record,
           indexedAt: earlier.indexedAt,
           likeCount: earlier.likeCount,

@@ -4,15 +4,7 @@
  * It also pins down which errors, fields and session events the library produces for each fault.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  Agent,
-  AppBskyFeedDefs,
-  AppBskyFeedPost,
-  CredentialSession,
-  XRPCError,
-  type AtpSessionData,
-  type AtpSessionEvent,
-} from '@atproto/api'
+import { Agent, AppBskyFeedDefs, AppBskyFeedPost, CredentialSession, XRPCError, type AtpSessionData, type AtpSessionEvent } from '@atproto/api'
 import { startBskyServer, type BskyPost, type BskyServer, type BskyServerOptions } from './bluesky.js'
 import { tid } from '../../tools/synthetic/ids.js'
 import { ARTICLE_SHARE_URL, ARTICLE_URL, makeBskyDataset } from './bluesky-data.js'
@@ -195,8 +187,7 @@ describe('search through the PDS with a CredentialSession', () => {
     const { agent } = await login()
     const groupAt = [...new Set(truth('AI', 'fund').map(sortAt))].find((t) => truth('AI', 'fund').filter((p) => sortAt(p) === t).length >= 3)!
     const iso = new Date(groupAt).toISOString()
-    const search = async (p: { since?: string; until?: string }) =>
-      (await agent.app.bsky.feed.searchPosts({ q: 'AI fund', limit: 100, ...p })).data.posts
+    const search = async (p: { since?: string; until?: string }) => (await agent.app.bsky.feed.searchPosts({ q: 'AI fund', limit: 100, ...p })).data.posts
     const since = await search({ since: iso })
     const until = await search({ until: iso })
     expect(since.filter((p) => sortAt(p) === groupAt)).toHaveLength(3)
@@ -210,7 +201,9 @@ describe('search through the PDS with a CredentialSession', () => {
       expect(s.map((p) => p.uri)).toContain(skewed.uri)
     }
     const day = await search({ since: '2025-07-19', until: '2025-07-20' })
-    expect(day.length).toBe(truth('AI', 'fund').filter((p) => sortAt(p) >= Date.parse('2025-07-19T00:00:00Z') && sortAt(p) < Date.parse('2025-07-20T00:00:00Z')).length)
+    expect(day.length).toBe(
+      truth('AI', 'fund').filter((p) => sortAt(p) >= Date.parse('2025-07-19T00:00:00Z') && sortAt(p) < Date.parse('2025-07-20T00:00:00Z')).length,
+    )
     const bad = await rejection(search({ since: 'yesterday' }))
     expect([bad.status, bad.error]).toEqual([400, 'InvalidRequest'])
   })
@@ -269,13 +262,16 @@ describe('search through the PDS with a CredentialSession', () => {
     expect(uris((await search({ q: 'AI', author: author.did })).posts)).toEqual(uris(byHandle.posts))
     const fr = await search({ q: 'IA', lang: 'fr' })
     expect(fr.posts.every((p) => (p.record as { langs?: string[] }).langs?.includes('fr'))).toBe(true)
-    const linking = POSTS.filter((p) =>
-      (p.record.facets ?? []).some((f) => (f.features[0] as { uri?: string }).uri?.startsWith(ARTICLE_URL)) ||
-      (p.embed as { external?: { uri: string } } | undefined)?.external?.uri === ARTICLE_URL)
+    const linking = POSTS.filter(
+      (p) =>
+        (p.record.facets ?? []).some((f) => (f.features[0] as { uri?: string }).uri?.startsWith(ARTICLE_URL)) ||
+        (p.embed as { external?: { uri: string } } | undefined)?.external?.uri === ARTICLE_URL,
+    )
     expect(uris((await search({ q: 'a', domain: 'nytimes.com' })).posts)).toEqual(uris(linking.filter((p) => has(p, 'a'))))
     expect(uris((await search({ q: 'a', url: ARTICLE_URL })).posts)).toEqual(uris(linking.filter((p) => has(p, 'a'))))
     expect((await search({ q: 'a', url: ARTICLE_SHARE_URL })).posts.length).toBe(linking.filter((p) => has(p, 'a')).length)
-    const tagged = (t: string) => POSTS.filter((p) => (p.record.facets ?? []).some((f) => (f.features[0] as { tag?: string }).tag === t) || p.record.tags?.includes(t))
+    const tagged = (t: string) =>
+      POSTS.filter((p) => (p.record.facets ?? []).some((f) => (f.features[0] as { tag?: string }).tag === t) || p.record.tags?.includes(t))
     const both = tagged('ChinaAI').filter((p) => tagged('DeepSeek').includes(p))
     expect(uris((await search({ q: 'a', tag: ['ChinaAI'] })).posts)).toEqual(uris(tagged('ChinaAI').filter((p) => has(p, 'a'))))
     expect(uris((await search({ q: 'a', tag: ['ChinaAI', 'DeepSeek'] })).posts)).toEqual(uris(both.filter((p) => has(p, 'a'))))
@@ -540,7 +536,10 @@ describe('faults as the library surfaces them', () => {
       server.setFaultRate(0)
       // Library-made refresh/getSession calls never get random faults.
       expect(server.requests.slice(from).filter((r) => r.fault && !r.nsid.startsWith('app.bsky.feed.'))).toEqual([])
-      return server.requests.slice(from).filter((r) => r.nsid === 'app.bsky.feed.searchPosts').map((r) => r.fault)
+      return server.requests
+        .slice(from)
+        .filter((r) => r.nsid === 'app.bsky.feed.searchPosts')
+        .map((r) => r.fault)
     }
     const a = await run(7)
     const b = await run(7)
@@ -553,9 +552,17 @@ describe('faults as the library surfaces them', () => {
     const res = await fetch(`${server.url}/xrpc/app.bsky.feed.nope`)
     expect(res.status).toBe(501)
     expect(res.headers.get('ratelimit-remaining')).not.toBeNull()
-    const bad = await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"identifier":"x","password":"y"}' })
+    const bad = await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"identifier":"x","password":"y"}',
+    })
     expect([bad.status, bad.headers.get('ratelimit-limit')]).toEqual([401, '30'])
     const noAuth = await fetch(`${server.url}/xrpc/com.atproto.server.getSession`)
-    expect([noAuth.status, noAuth.headers.get('ratelimit-limit'), await noAuth.json()]).toEqual([401, '3000', { error: 'AuthMissing', message: 'Authentication Required' }])
+    expect([noAuth.status, noAuth.headers.get('ratelimit-limit'), await noAuth.json()]).toEqual([
+      401,
+      '3000',
+      { error: 'AuthMissing', message: 'Authentication Required' },
+    ])
   })
 })

@@ -180,7 +180,10 @@ interface TokenState {
 /** Fixed windows keyed by string, like rate-limiter-flexible: the window starts at the first point. */
 class FixedWindows {
   private readonly windows = new Map<string, { start: number; count: number }>()
-  constructor(readonly points: number, readonly windowMs: number) {}
+  constructor(
+    readonly points: number,
+    readonly windowMs: number,
+  ) {}
   private get(key: string, now: number): { start: number; count: number } {
     let w = this.windows.get(key)
     if (!w || now >= w.start + this.windowMs) {
@@ -410,9 +413,7 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     if (identifier === undefined) return xrpcError(400, 'InvalidRequest', 'Input must have the property "identifier"')
     if (password === undefined) return xrpcError(400, 'InvalidRequest', 'Input must have the property "password"')
     const id = identifier.trim().toLowerCase().replace(/^@/, '')
-    const account = opts.accounts.find(
-      (a) => a.identifier.toLowerCase() === id || a.handle.toLowerCase() === id || a.did === identifier.trim(),
-    )
+    const account = opts.accounts.find((a) => a.identifier.toLowerCase() === id || a.handle.toLowerCase() === id || a.did === identifier.trim())
     // Login limits are per account (per identifier when it names no account), counting every attempt.
     const key = account?.did ?? id
     const t = now()
@@ -494,7 +495,8 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     return v
   }
 
-  const resolveActor = (actor: string): string => (actor.startsWith('did:') ? actor : handles.get(actor.toLowerCase().replace(/^@/, '')) ?? `unresolved:${actor}`)
+  const resolveActor = (actor: string): string =>
+    actor.startsWith('did:') ? actor : (handles.get(actor.toLowerCase().replace(/^@/, '')) ?? `unresolved:${actor}`)
 
   const searchPosts = (params: Record<string, string | string[]>, authed: boolean): Reply => {
     const q = one(params, 'q')
@@ -530,9 +532,11 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     const mentions = one(params, 'mentions')
     const mentionDid = mentions !== undefined ? resolveActor(mentions) : undefined
     const lang = one(params, 'lang')?.toLowerCase()
-    const domain = one(params, 'domain')?.toLowerCase().replace(/^www\./, '')
+    const domain = one(params, 'domain')
+      ?.toLowerCase()
+      .replace(/^www\./, '')
     const urlRaw = one(params, 'url')
-    const url = urlRaw !== undefined ? normUrl(urlRaw) ?? `unparsable:${urlRaw}` : undefined
+    const url = urlRaw !== undefined ? (normUrl(urlRaw) ?? `unparsable:${urlRaw}`) : undefined
     const tags = many(params, 'tag').map((t) => fold(t.replace(/^#/, '')))
 
     const hits: { p: BskyPost; at: number }[] = []
@@ -619,7 +623,11 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     const others = many(params, 'members')
     if (others.length === 0 || others.some((m) => !/^did:[a-z]+:\S+$/.test(m))) return xrpcError(400, 'InvalidRequest', 'Error: Params/members must be DIDs')
     const members = [did, ...others.filter((m) => m !== did)]
-    const id = `convo-${[...members].sort().join('-').replace(/[^a-z0-9-]/gi, '').slice(-40)}`
+    const id = `convo-${[...members]
+      .sort()
+      .join('-')
+      .replace(/[^a-z0-9-]/gi, '')
+      .slice(-40)}`
     convos.set(id, members)
     return { status: 200, body: { convo: { id, rev: tid(now() * 1000), members: members.map(profile), muted: false, unreadCount: 0, status: 'accepted' } } }
   }
@@ -634,11 +642,27 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     const text = String(message.text)
     const facets = Array.isArray(message.facets) ? (message.facets as unknown[]) : undefined
     messages.push({ convoId, members, sender: did, text, ...(facets ? { facets } : {}) })
-    return { status: 200, body: { id: `msg-${messages.length}`, rev: tid(now() * 1000), text, ...(facets ? { facets } : {}), sender: { did }, sentAt: new Date(now()).toISOString() } }
+    return {
+      status: 200,
+      body: {
+        id: `msg-${messages.length}`,
+        rev: tid(now() * 1000),
+        text,
+        ...(facets ? { facets } : {}),
+        sender: { did },
+        sentAt: new Date(now()).toISOString(),
+      },
+    }
   }
 
   /** createRecord, resolveHandle and the chat calls: a valid access token always, the chat proxy header for chat. */
-  const authedCall = (nsid: string, req: http.IncomingMessage, token: string | undefined, params: Record<string, string | string[]>, body: AnyRecord): Reply => {
+  const authedCall = (
+    nsid: string,
+    req: http.IncomingMessage,
+    token: string | undefined,
+    params: Record<string, string | string[]>,
+    body: AnyRecord,
+  ): Reply => {
     if (!token) return xrpcError(401, 'AuthMissing', 'Authentication Required')
     const r = checkAccess(token)
     if (!('did' in r)) return r
@@ -652,9 +676,7 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
   }
 
   const takeFault = (nsid: string): BskyFault | undefined => {
-    const i = faults.findIndex((f) =>
-      f.nsid !== undefined ? f.nsid === nsid : f.kind === 'invalid-post' ? POST_NSIDS.has(nsid) : true,
-    )
+    const i = faults.findIndex((f) => (f.nsid !== undefined ? f.nsid === nsid : f.kind === 'invalid-post' ? POST_NSIDS.has(nsid) : true))
     if (i >= 0) return faults.splice(i, 1)[0]
     if (faultRate > 0 && POST_NSIDS.has(nsid) && faultRng() < faultRate) {
       const r = faultRng()
@@ -780,7 +802,8 @@ export async function startBskyServer(opts: BskyServerOptions): Promise<BskyServ
     else if (nsid === CREATE_SESSION) reply = createSession(body)
     else if (nsid === REFRESH_SESSION) reply = refreshSession(token)
     else if (nsid === GET_SESSION) reply = getSession(token)
-    else if (nsid === CREATE_RECORD || nsid === RESOLVE_HANDLE || nsid === GET_CONVO_FOR_MEMBERS || nsid === SEND_MESSAGE) reply = authedCall(nsid, req, token, params, body)
+    else if (nsid === CREATE_RECORD || nsid === RESOLVE_HANDLE || nsid === GET_CONVO_FOR_MEMBERS || nsid === SEND_MESSAGE)
+      reply = authedCall(nsid, req, token, params, body)
     else {
       // searchPosts / getPosts: a bearer token must be valid when present.
       let authed = false

@@ -64,7 +64,7 @@ const TOPIC: Record<Lang, string[]> = {
     'A state AI fund for start-ups while Nvidia H20 shipments stall under export controls. Interesting timing.',
     'Honestly impressive: patient capital plus DeepSeek-level engineering on a budget. {link}',
     'The AI fund will crowd out private VCs and reward whoever is closest to the state. Zombie start-ups ahead.',
-    'Key number from the NYT piece on China\'s AI fund: $8.5 billion, mostly for chips and models. {link}',
+    "Key number from the NYT piece on China's AI fund: $8.5 billion, mostly for chips and models. {link}",
     'H20 export controls were supposed to slow this down. Instead Beijing doubles down with an AI fund.',
     'Open-weight Chinese models like DeepSeek and Qwen keep topping benchmarks. The state AI fund adds fuel.',
     'Is a Chinese state AI fund really different from CHIPS Act money? Genuine question. {link}',
@@ -144,7 +144,11 @@ const CHATTER: Record<Lang, string[]> = {
   ],
 }
 
-const OFF_LINKS = ['https://blog.example.com/posts/express-to-fastify', 'https://recettes.example.org/ratatouille', 'https://devblogs.example.com/typescript-5-9']
+const OFF_LINKS = [
+  'https://blog.example.com/posts/express-to-fastify',
+  'https://recettes.example.org/ratatouille',
+  'https://devblogs.example.com/typescript-5-9',
+]
 const TOPIC_TAGS: Record<Lang, string[]> = {
   en: ['ChinaAI', 'DeepSeek', 'AIfund'],
   zh: ['中国AI', '国产大模型', 'AI基金'],
@@ -309,7 +313,12 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
       const a = pick(authors)
       if (rand() < 0.5) a.handle = `${pick(SLUGS[a.lang])}${Math.floor(rand() * 100000)}.bsky.social`
       seq += 1 + Math.floor(rand() * 40)
-      events.push({ did: a.did, time_us: us, kind: 'identity', identity: { did: a.did, handle: a.handle, seq, time: new Date(Math.floor(us / 1000) - 5).toISOString() } })
+      events.push({
+        did: a.did,
+        time_us: us,
+        kind: 'identity',
+        identity: { did: a.did, handle: a.handle, seq, time: new Date(Math.floor(us / 1000) - 5).toISOString() },
+      })
       continue
     }
     if (take(shares.acct)) {
@@ -320,7 +329,13 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
         did: a.did,
         time_us: us,
         kind: 'account',
-        account: { active, did: a.did, seq, time: new Date(Math.floor(us / 1000) - 5).toISOString(), ...(active ? {} : { status: rand() < 0.7 ? 'deactivated' : 'takendown' }) },
+        account: {
+          active,
+          did: a.did,
+          seq,
+          time: new Date(Math.floor(us / 1000) - 5).toISOString(),
+          ...(active ? {} : { status: rand() < 0.7 ? 'deactivated' : 'takendown' }),
+        },
       })
       continue
     }
@@ -328,7 +343,16 @@ export function makeJetstreamEvents(opts: JetstreamDataOptions): JetstreamEvent[
       const a = pick(authors)
       const subject = topicLive.length > 0 && rand() < 0.3 ? pick(topicLive) : pick(live)
       const record = { $type: 'app.bsky.feed.like', subject: { uri: subject.uri, cid: subject.cid }, createdAt: createdAtFor(us) }
-      events.push(commit(a, us, { rev: rev(a, us), operation: 'create', collection: 'app.bsky.feed.like', rkey: newRkey(a, us), record, cid: cidFor(`${a.did}|${us}|${subject.uri}`) }))
+      events.push(
+        commit(a, us, {
+          rev: rev(a, us),
+          operation: 'create',
+          collection: 'app.bsky.feed.like',
+          rkey: newRkey(a, us),
+          record,
+          cid: cidFor(`${a.did}|${us}|${subject.uri}`),
+        }),
+      )
       continue
     }
     if (take(shares.del) && live.length > 0) {

@@ -100,10 +100,30 @@ const like = (did: string, time_us: number): JetstreamEvent => ({
   did,
   time_us,
   kind: 'commit',
-  commit: { rev: '3lueyzit222sp', operation: 'create', collection: 'app.bsky.feed.like', rkey: '3lueyzi7g4csp', record: { $type: 'app.bsky.feed.like', subject: { uri: 'at://did:plc:x/app.bsky.feed.post/3lueyzi7g4cso', cid: 'bafyreihilpet2wfqwepzedlsfhyfgirrjpmpcdzifujccp64crhk2ruhem' }, createdAt: new Date(time_us / 1000).toISOString() } },
+  commit: {
+    rev: '3lueyzit222sp',
+    operation: 'create',
+    collection: 'app.bsky.feed.like',
+    rkey: '3lueyzi7g4csp',
+    record: {
+      $type: 'app.bsky.feed.like',
+      subject: { uri: 'at://did:plc:x/app.bsky.feed.post/3lueyzi7g4cso', cid: 'bafyreihilpet2wfqwepzedlsfhyfgirrjpmpcdzifujccp64crhk2ruhem' },
+      createdAt: new Date(time_us / 1000).toISOString(),
+    },
+  },
 })
-const identity = (did: string, time_us: number): JetstreamEvent => ({ did, time_us, kind: 'identity', identity: { did, handle: 'x.bsky.social', seq: 1, time: new Date(time_us / 1000).toISOString() } })
-const account = (did: string, time_us: number): JetstreamEvent => ({ did, time_us, kind: 'account', account: { active: true, did, seq: 2, time: new Date(time_us / 1000).toISOString() } })
+const identity = (did: string, time_us: number): JetstreamEvent => ({
+  did,
+  time_us,
+  kind: 'identity',
+  identity: { did, handle: 'x.bsky.social', seq: 1, time: new Date(time_us / 1000).toISOString() },
+})
+const account = (did: string, time_us: number): JetstreamEvent => ({
+  did,
+  time_us,
+  kind: 'account',
+  account: { active: true, did, seq: 2, time: new Date(time_us / 1000).toISOString() },
+})
 
 const DID_A = 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'
 const DID_B = 'did:plc:bbbbbbbbbbbbbbbbbbbbbbbb'
@@ -113,7 +133,9 @@ describe('jetstream test data', () => {
   it('is deterministic, time-ordered and realistic', () => {
     const again = makeJetstreamEvents({ seed: 1, count: 2000, startUs: NOW_US - 60 * MIN_US, spacingUs: 1_000_000 })
     expect(JSON.stringify(again)).toBe(JSON.stringify(EVENTS))
-    expect(JSON.stringify(makeJetstreamEvents({ seed: 2, count: 50, startUs: NOW_US }))).not.toBe(JSON.stringify(makeJetstreamEvents({ seed: 1, count: 50, startUs: NOW_US })))
+    expect(JSON.stringify(makeJetstreamEvents({ seed: 2, count: 50, startUs: NOW_US }))).not.toBe(
+      JSON.stringify(makeJetstreamEvents({ seed: 1, count: 50, startUs: NOW_US })),
+    )
 
     const big = makeJetstreamEvents({ seed: 7, count: 10_000, startUs: NOW_US })
     expect(big[0]!.time_us).toBe(NOW_US)
@@ -181,7 +203,14 @@ describe('jetstream test data', () => {
     expect(langs).toEqual(new Set(['en', 'zh', 'fr', 'ja']))
     expect(topic / posts).toBeGreaterThan(0.015)
     expect(topic / posts).toBeLessThan(0.05)
-    for (const k of ['commit:app.bsky.feed.post:create', 'commit:app.bsky.feed.post:delete', 'commit:app.bsky.feed.post:update', 'commit:app.bsky.feed.like:create', 'identity', 'account']) {
+    for (const k of [
+      'commit:app.bsky.feed.post:create',
+      'commit:app.bsky.feed.post:delete',
+      'commit:app.bsky.feed.post:update',
+      'commit:app.bsky.feed.like:create',
+      'identity',
+      'account',
+    ]) {
       expect(kinds.get(k), k).toBeGreaterThan(0)
     }
     expect(posts / big.length).toBeGreaterThan(0.75)
@@ -257,7 +286,14 @@ describe('jetstream test server', () => {
     const expPosts = EVENTS.filter((e) => e.kind !== 'commit' || e.commit!.collection === 'app.bsky.feed.post')
     const expLikes = EVENTS.filter((e) => e.kind !== 'commit' || e.commit!.collection === 'app.bsky.feed.like')
     const expNone = EVENTS.filter((e) => e.kind !== 'commit')
-    await until(() => postsOnly.events.length === expPosts.length && likesOnly.events.length === expLikes.length && feedAll.events.length === EVENTS.length && graph.events.length === expNone.length, 'filtered replays')
+    await until(
+      () =>
+        postsOnly.events.length === expPosts.length &&
+        likesOnly.events.length === expLikes.length &&
+        feedAll.events.length === EVENTS.length &&
+        graph.events.length === expNone.length,
+      'filtered replays',
+    )
     await sleep(100)
     expect(times(postsOnly.events)).toEqual(times(expPosts))
     expect(times(likesOnly.events)).toEqual(times(expLikes))
@@ -271,7 +307,10 @@ describe('jetstream test server', () => {
     await start()
     const counts = new Map<string, number>()
     for (const e of EVENTS) counts.set(e.did, (counts.get(e.did) ?? 0) + 1)
-    const dids = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, 2).map(([d]) => d)
+    const dids = [...counts.entries()]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 2)
+      .map(([d]) => d)
     const c = connect({ cursor: EVENTS[0]!.time_us, wantedDids: dids })
     const c2 = connect({ cursor: EVENTS[0]!.time_us, wantedDids: dids, wantedCollections: 'app.bsky.feed.post' })
     const exp = EVENTS.filter((e) => dids.includes(e.did))
@@ -358,10 +397,12 @@ describe('jetstream test server', () => {
     await expect(connect({ compress: 'true' }).opened).rejects.toThrow('HTTP 400')
     const zstd = new WebSocket(server!.url, { headers: { 'Socket-Encoding': 'zstd' } })
     sockets.push(zstd)
-    await expect(new Promise((resolve, reject) => {
-      zstd.once('open', resolve)
-      zstd.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)))
-    })).rejects.toThrow('HTTP 400')
+    await expect(
+      new Promise((resolve, reject) => {
+        zstd.once('open', resolve)
+        zstd.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+      }),
+    ).rejects.toThrow('HTTP 400')
     await expect(connect({ cursor: 'yesterday' }).opened).rejects.toThrow('HTTP 400')
     await expect(connect({ wantedCollections: 'not a nsid!' }).opened).rejects.toThrow('HTTP 400')
     await expect(connect({ wantedCollections: Array.from({ length: 101 }, (_, i) => `app.bsky.c${i}`) }).opened).rejects.toThrow('HTTP 400')
@@ -390,7 +431,10 @@ describe('jetstream test server', () => {
     await barrier(c.ws)
     server!.push(post(DID_A, t + 1), post(DID_B, t + 2), like(DID_B, t + 3))
     await until(() => c.events.length === 5, 'DID_B post + like')
-    expect(c.events.slice(3).map((e) => [e.did, e.commit!.collection])).toEqual([[DID_B, 'app.bsky.feed.post'], [DID_B, 'app.bsky.feed.like']])
+    expect(c.events.slice(3).map((e) => [e.did, e.commit!.collection])).toEqual([
+      [DID_B, 'app.bsky.feed.post'],
+      [DID_B, 'app.bsky.feed.like'],
+    ])
 
     // Unknown message types are ignored.
     c.ws.send(JSON.stringify({ type: 'hello', payload: {} }))
@@ -443,14 +487,18 @@ describe('jetstream test server', () => {
     expect(server.connections[0]!.sent).toBe(sentWhilePaused) // the server is waiting, not buffering
     const unreadMB = ((sentWhilePaused - received) * msgBytes) / 1e6
     const growthMB = (rss1 - rss0) / 1e6
-    console.log(`backpressure: message ${msgBytes} B; while the client was paused the server sent ${sentWhilePaused} of ${N} (${unreadMB.toFixed(1)} MB unread, of ${((N * msgBytes) / 1e6).toFixed(0)} MB); rss growth ${growthMB.toFixed(1)} MB`)
+    console.log(
+      `backpressure: message ${msgBytes} B; while the client was paused the server sent ${sentWhilePaused} of ${N} (${unreadMB.toFixed(1)} MB unread, of ${((N * msgBytes) / 1e6).toFixed(0)} MB); rss growth ${growthMB.toFixed(1)} MB`,
+    )
     expect(unreadMB).toBeLessThan(8 + 16) // 8 MB in the ws buffer + kernel socket buffers
     expect(growthMB).toBeLessThan(80)
 
     const t0 = performance.now()
     ws.resume()
     await until(() => received === N, 'all events after resume', 60_000)
-    console.log(`backpressure: the remaining ${N - sentWhilePaused} events (${(((N - sentWhilePaused) * msgBytes) / 1e6).toFixed(0)} MB) arrived ${(performance.now() - t0).toFixed(0)} ms after resume()`)
+    console.log(
+      `backpressure: the remaining ${N - sentWhilePaused} events (${(((N - sentWhilePaused) * msgBytes) / 1e6).toFixed(0)} MB) arrived ${(performance.now() - t0).toFixed(0)} ms after resume()`,
+    )
     expect(ordered).toBe(true)
     expect(lastT).toBe(start0 + N - 1)
     expect(server.connections[0]!.sent).toBe(N)
@@ -479,7 +527,9 @@ describe('jetstream test server', () => {
     })
     await until(() => received === N, 'all events', 30_000)
     const ms = performance.now() - t0
-    console.log(`throughput: ${N} events (${msgBytes.toFixed(0)} B avg, ${((N * msgBytes) / 1e6).toFixed(1)} MB) in ${ms.toFixed(0)} ms (first after ${(tFirst - t0).toFixed(0)} ms) = ${Math.round(N / (ms / 1000))} events/s, client JSON.parse included, one process`)
+    console.log(
+      `throughput: ${N} events (${msgBytes.toFixed(0)} B avg, ${((N * msgBytes) / 1e6).toFixed(1)} MB) in ${ms.toFixed(0)} ms (first after ${(tFirst - t0).toFixed(0)} ms) = ${Math.round(N / (ms / 1000))} events/s, client JSON.parse included, one process`,
+    )
     expect(lastT).toBe(start0 + N - 1)
     expect(ms).toBeLessThan(10_000)
   })

@@ -81,8 +81,7 @@ interface Page {
 // ---------- an independent oracle (regexes over the ground truth, not the server's matcher) ----------
 const plain = (t: XTweet) => (t.note_tweet?.text ?? t.text).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
 const isRetweet = (t: XTweet) => !!t.referenced_tweets?.some((r) => r.type === 'retweeted')
-const searchable = (ts: XTweet[], now = clock) =>
-  ts.filter((t) => !isRetweet(t) && Date.parse(t.created_at) >= now - WEEK && Date.parse(t.created_at) <= now)
+const searchable = (ts: XTweet[], now = clock) => ts.filter((t) => !isRetweet(t) && Date.parse(t.created_at) >= now - WEEK && Date.parse(t.created_at) <= now)
 const newestFirst = (a: string, b: string) => (BigInt(b) > BigInt(a) ? 1 : -1)
 const urlsOf = (t: XTweet) =>
   [t.entities, t.note_tweet?.entities].flatMap((e) => e?.urls ?? []).flatMap((u) => [u.url, u.expanded_url, u.unwound_url ?? '', u.display_url])
@@ -123,7 +122,10 @@ describe('x-data: the synthetic dataset', () => {
       expect(ms).toBeGreaterThan(NOW - 6 * DAY)
       expect(ms).toBeLessThan(NOW)
       expect(users.some((u) => u.id === t.author_id)).toBe(true)
-      for (const [raw, e] of [[t.text, t.entities], [t.note_tweet?.text ?? '', t.note_tweet?.entities]] as const) {
+      for (const [raw, e] of [
+        [t.text, t.entities],
+        [t.note_tweet?.text ?? '', t.note_tweet?.entities],
+      ] as const) {
         const text = [...raw]
         for (const u of e?.urls ?? []) expect(text.slice(u.start, u.end).join('')).toBe(u.url)
         for (const h of e?.hashtags ?? []) expect(text.slice(h.start, h.end).join('')).toBe(`#${h.tag}`)
@@ -142,7 +144,10 @@ describe('x-data: the synthetic dataset', () => {
     expect(kinds('quoted')).toBeGreaterThan(15)
     expect(kinds('retweeted')).toBeGreaterThan(5)
     expect(tweets.filter((t) => t.note_tweet).length).toBeGreaterThan(3)
-    const nyt = tweets.flatMap((t) => [t.entities, t.note_tweet?.entities]).flatMap((e) => e?.urls ?? []).filter((u) => u.unwound_url?.startsWith(NYT_ARTICLE_URL))
+    const nyt = tweets
+      .flatMap((t) => [t.entities, t.note_tweet?.entities])
+      .flatMap((e) => e?.urls ?? [])
+      .filter((u) => u.unwound_url?.startsWith(NYT_ARTICLE_URL))
     // The shortener resolves through unwound_url; tracking parameters stay in both.
     expect(nyt.some((u) => u.expanded_url.startsWith('https://nyti.ms/') && u.unwound_url === NYT_ARTICLE_URL)).toBe(true)
     expect(nyt.some((u) => u.expanded_url.includes('utm_source'))).toBe(true)
@@ -158,7 +163,10 @@ describe('recent search through the real client', () => {
   it('pages return every matching post exactly once, newest first, even when posts arrive between pages; since_id gets only the newer', async () => {
     const server = await start()
     const v2 = v2For(server)
-    const expected = searchable(dataset.tweets).filter(topicOracle).map((t) => t.id).sort(newestFirst)
+    const expected = searchable(dataset.tweets)
+      .filter(topicOracle)
+      .map((t) => t.id)
+      .sort(newestFirst)
     expect(expected.length).toBeGreaterThan(100)
 
     const page = await v2.search(TOPIC_QUERY, { max_results: 10, 'tweet.fields': ['created_at'] })
@@ -192,7 +200,10 @@ describe('recent search through the real client', () => {
   it('auto-pagination (for await) and relevancy order cover the same set, each once', async () => {
     const server = await start()
     const v2 = v2For(server)
-    const expected = searchable(dataset.tweets).filter(topicOracle).map((t) => t.id).sort(newestFirst)
+    const expected = searchable(dataset.tweets)
+      .filter(topicOracle)
+      .map((t) => t.id)
+      .sort(newestFirst)
     const iterated: string[] = []
     for await (const t of await v2.search(TOPIC_QUERY, { max_results: 25 })) iterated.push(t.id)
     expect(iterated).toEqual(expected)
@@ -265,17 +276,26 @@ describe('recent search through the real client', () => {
       ['lang:fr DeepSeek', (t) => t.lang === 'fr' && word('deepseek').test(plain(t))],
       ['"fonds d\'État"', (t) => plain(t).toLowerCase().includes("fonds d'état")],
       ['#DeepSeek -is:reply', (t) => tagsOf(t).includes('deepseek') && !t.referenced_tweets?.some((r) => r.type === 'replied_to')],
-      ['is:quote (DeepSeek OR AIファンド OR 国产大模型)', (t) => !!t.referenced_tweets?.some((r) => r.type === 'quoted') && (word('deepseek').test(plain(t)) || /AIファンド|国产大模型/.test(plain(t)))],
+      [
+        'is:quote (DeepSeek OR AIファンド OR 国产大模型)',
+        (t) => !!t.referenced_tweets?.some((r) => r.type === 'quoted') && (word('deepseek').test(plain(t)) || /AIファンド|国产大模型/.test(plain(t))),
+      ],
       ['url:"nytimes.com/2025/07/16/technology/china-ai"', (t) => urlsOf(t).some((u) => u.includes('nytimes.com/2025/07/16/technology/china-ai'))],
       [`from:${someone.username.toUpperCase()}`, (t) => t.author_id === someone.id],
       ['英伟达 -H20', (t) => plain(t).includes('英伟达') && !word('h20').test(plain(t))],
       ['fund -"AI fund"', (t) => word('fund').test(plain(t)) && !word('ai fund').test(plain(t))],
-      ['(DeepSeek OR H20) lang:en has:links', (t) => (word('deepseek').test(plain(t)) || word('h20').test(plain(t))) && t.lang === 'en' && urlsOf(t).length > 0],
+      [
+        '(DeepSeek OR H20) lang:en has:links',
+        (t) => (word('deepseek').test(plain(t)) || word('h20').test(plain(t))) && t.lang === 'en' && urlsOf(t).length > 0,
+      ],
       ['"pasta & meatballs" OR "revenue > $40B"', (t) => plain(t).includes('pasta & meatballs') || plain(t).includes('revenue > $40B')],
       ['DeepSeek is:retweet', () => false],
     ]
     for (const [query, oracle] of cases) {
-      const expected = searchable(dataset.tweets).filter(oracle).map((t) => t.id).sort(newestFirst)
+      const expected = searchable(dataset.tweets)
+        .filter(oracle)
+        .map((t) => t.id)
+        .sort(newestFirst)
       const got: string[] = []
       for await (const t of await v2.search(query, { max_results: 100 })) got.push(t.id)
       expect(got, query).toEqual(expected)
@@ -293,7 +313,9 @@ describe('recent search through the real client', () => {
     const server = await start()
     const v2 = v2For(server)
     clock = NOW + 3 * DAY
-    const expected = searchable(dataset.tweets).filter(topicOracle).map((t) => t.id)
+    const expected = searchable(dataset.tweets)
+      .filter(topicOracle)
+      .map((t) => t.id)
     expect(expected.length).toBeLessThan(dataset.tweets.filter(topicOracle).length)
     const got: string[] = []
     for await (const t of await v2.search(TOPIC_QUERY, { max_results: 100, 'tweet.fields': ['created_at'] })) {
@@ -553,7 +575,9 @@ describe('counts and lookup', () => {
   it('counts/recent buckets the matching posts (hour by default, day on request)', async () => {
     const server = await start()
     const v2 = v2For(server)
-    const hits = searchable(dataset.tweets).filter(topicOracle).map((t) => Date.parse(t.created_at))
+    const hits = searchable(dataset.tweets)
+      .filter(topicOracle)
+      .map((t) => Date.parse(t.created_at))
     const hourly = await v2.tweetCountRecent(TOPIC_QUERY)
     expect(hourly.data).toHaveLength(7 * 24)
     expect(hourly.meta.total_tweet_count).toBe(hits.length)
@@ -598,7 +622,13 @@ describe('counts and lookup', () => {
     server.deleteTweets([b!.id])
     const r = await v2.tweets([a!.id, b!.id, unknown, rt.id, c!.id], { 'tweet.fields': ['created_at', 'author_id'], expansions: ['author_id'] })
     expect(r.data.map((t) => t.id)).toEqual([a!.id, rt.id, c!.id])
-    expect(r.data[0]).toEqual({ id: a!.id, text: a!.text, edit_history_tweet_ids: a!.edit_history_tweet_ids, created_at: a!.created_at, author_id: a!.author_id })
+    expect(r.data[0]).toEqual({
+      id: a!.id,
+      text: a!.text,
+      edit_history_tweet_ids: a!.edit_history_tweet_ids,
+      created_at: a!.created_at,
+      author_id: a!.author_id,
+    })
     expect(r.includes?.users?.map((u) => u.id).sort()).toEqual([...new Set([a!.author_id, rt.author_id, c!.author_id])].sort())
     const nf = (id: string) => ({
       value: id,

@@ -79,26 +79,93 @@ const WEEK_MS = 7 * 86_400_000
 const NOT_FOUND_TYPE = 'https://api.twitter.com/2/problems/resource-not-found'
 
 const TWEET_FIELDS = [
-  'article', 'attachments', 'author_id', 'card_uri', 'community_id', 'context_annotations', 'conversation_id',
-  'created_at', 'display_text_range', 'edit_controls', 'edit_history_tweet_ids', 'entities', 'geo', 'id',
-  'in_reply_to_user_id', 'lang', 'media_metadata', 'non_public_metrics', 'note_tweet', 'organic_metrics',
-  'possibly_sensitive', 'promoted_metrics', 'public_metrics', 'referenced_tweets', 'reply_settings', 'scopes',
-  'source', 'suggested_source_links', 'text', 'withheld',
+  'article',
+  'attachments',
+  'author_id',
+  'card_uri',
+  'community_id',
+  'context_annotations',
+  'conversation_id',
+  'created_at',
+  'display_text_range',
+  'edit_controls',
+  'edit_history_tweet_ids',
+  'entities',
+  'geo',
+  'id',
+  'in_reply_to_user_id',
+  'lang',
+  'media_metadata',
+  'non_public_metrics',
+  'note_tweet',
+  'organic_metrics',
+  'possibly_sensitive',
+  'promoted_metrics',
+  'public_metrics',
+  'referenced_tweets',
+  'reply_settings',
+  'scopes',
+  'source',
+  'suggested_source_links',
+  'text',
+  'withheld',
 ]
 const USER_FIELDS = [
-  'affiliation', 'connection_status', 'created_at', 'description', 'entities', 'id', 'is_identity_verified',
-  'location', 'most_recent_tweet_id', 'name', 'parody', 'pinned_tweet_id', 'profile_banner_url',
-  'profile_image_url', 'protected', 'public_metrics', 'receives_your_dm', 'subscription', 'subscription_type',
-  'url', 'username', 'verified', 'verified_followers_count', 'verified_type', 'withheld',
+  'affiliation',
+  'connection_status',
+  'created_at',
+  'description',
+  'entities',
+  'id',
+  'is_identity_verified',
+  'location',
+  'most_recent_tweet_id',
+  'name',
+  'parody',
+  'pinned_tweet_id',
+  'profile_banner_url',
+  'profile_image_url',
+  'protected',
+  'public_metrics',
+  'receives_your_dm',
+  'subscription',
+  'subscription_type',
+  'url',
+  'username',
+  'verified',
+  'verified_followers_count',
+  'verified_type',
+  'withheld',
 ]
 const EXPANSIONS = [
-  'article.cover_media', 'article.media_entities', 'attachments.media_keys', 'attachments.media_source_tweet',
-  'attachments.poll_ids', 'author_id', 'edit_history_tweet_ids', 'entities.mentions.username', 'geo.place_id',
-  'in_reply_to_user_id', 'entities.note.mentions.username', 'referenced_tweets.id', 'referenced_tweets.id.attachments.media_keys',
+  'article.cover_media',
+  'article.media_entities',
+  'attachments.media_keys',
+  'attachments.media_source_tweet',
+  'attachments.poll_ids',
+  'author_id',
+  'edit_history_tweet_ids',
+  'entities.mentions.username',
+  'geo.place_id',
+  'in_reply_to_user_id',
+  'entities.note.mentions.username',
+  'referenced_tweets.id',
+  'referenced_tweets.id.attachments.media_keys',
   'referenced_tweets.id.author_id',
 ]
 const FIELD_PARAMS = ['expansions', 'tweet.fields', 'user.fields', 'media.fields', 'poll.fields', 'place.fields']
-const SEARCH_PARAMS = ['query', 'start_time', 'end_time', 'since_id', 'until_id', 'max_results', 'next_token', 'pagination_token', 'sort_order', ...FIELD_PARAMS]
+const SEARCH_PARAMS = [
+  'query',
+  'start_time',
+  'end_time',
+  'since_id',
+  'until_id',
+  'max_results',
+  'next_token',
+  'pagination_token',
+  'sort_order',
+  ...FIELD_PARAMS,
+]
 const COUNTS_PARAMS = ['query', 'start_time', 'end_time', 'since_id', 'until_id', 'granularity', 'next_token', 'pagination_token', 'search_count.fields']
 const LOOKUP_PARAMS = ['ids', ...FIELD_PARAMS]
 const SINGLE_PARAMS = FIELD_PARAMS
@@ -271,7 +338,8 @@ export async function startXServer(opts: XServerOptions): Promise<XServer> {
     if (v === undefined) return new Set()
     const items = v.split(',')
     for (const it of items) {
-      if (!allowedValues.includes(it)) throw invalid(`The \`${name}\` query parameter value [${it}] is not one of [${allowedValues.join(',')}]`, { [name]: [v] })
+      if (!allowedValues.includes(it))
+        throw invalid(`The \`${name}\` query parameter value [${it}] is not one of [${allowedValues.join(',')}]`, { [name]: [v] })
     }
     return new Set(items)
   }
@@ -290,7 +358,8 @@ export async function startXServer(opts: XServerOptions): Promise<XServer> {
     const v = q[name]
     if (v === undefined) return undefined
     const ms = Date.parse(v)
-    if (!TIME_RE.test(v) || Number.isNaN(ms)) throw invalid(`Invalid '${name}':'${v}'. '${name}' must be a valid RFC 3339 date-time, e.g. 2025-07-16T12:00:00Z`, { [name]: [v] })
+    if (!TIME_RE.test(v) || Number.isNaN(ms))
+      throw invalid(`Invalid '${name}':'${v}'. '${name}' must be a valid RFC 3339 date-time, e.g. 2025-07-16T12:00:00Z`, { [name]: [v] })
     return ms
   }
 
@@ -322,7 +391,10 @@ export async function startXServer(opts: XServerOptions): Promise<XServer> {
     if (startMs !== undefined && endMs !== undefined && startMs >= endMs) {
       throw invalid(`Invalid 'start_time':'${q.start_time}'. 'start_time' must be before 'end_time':'${q.end_time}'`, { start_time: [q.start_time!] })
     }
-    for (const [name, id] of [['since_id', sinceId], ['until_id', untilId]] as const) {
+    for (const [name, id] of [
+      ['since_id', sinceId],
+      ['until_id', untilId],
+    ] as const) {
       if (id !== undefined && msFromSnowflake(id.toString()) < floor) {
         throw invalid(
           `Invalid '${name}':'${id}'. '${name}' must be a tweet id created after ${isoMinute(floor)}. Please use a '${name}' that is larger than ${snowflakeFromMs(floor)}`,
@@ -523,7 +595,7 @@ export async function startXServer(opts: XServerOptions): Promise<XServer> {
     const hits = searchable(node, bounds).map((s) => s.ms)
     const data: { start: string; end: string; tweet_count: number }[] = []
     let total = 0
-    for (let from = start; from < end; ) {
+    for (let from = start; from < end;) {
       const to = Math.min(end, (Math.floor(from / unit) + 1) * unit)
       const n = hits.filter((ms) => ms >= from && ms < to).length
       data.push({ end: new Date(to).toISOString(), start: new Date(from).toISOString(), tweet_count: n })

@@ -117,7 +117,6 @@ export interface XDataset {
   onTopicIds: string[]
 }
 
-
 type Lang = 'en' | 'zh' | 'fr' | 'ja'
 const LANGS: Lang[] = ['en', 'zh', 'fr', 'ja']
 const LANG_WEIGHTS = [0.45, 0.25, 0.15, 0.15]
@@ -326,12 +325,7 @@ interface LinkSpec {
  * Turn raw text with `{link}`-style placeholders into X's escaped text plus entities (t.co URLs, hashtags,
  * mentions), indices counted in code points on the escaped text.
  */
-function compose(
-  raw: string,
-  links: LinkSpec[],
-  rng: () => number,
-  usersByName: Map<string, XUser>,
-): { text: string; entities?: XTweetEntities } {
+function compose(raw: string, links: LinkSpec[], rng: () => number, usersByName: Map<string, XUser>): { text: string; entities?: XTweetEntities } {
   const tco: { short: string; link: LinkSpec }[] = []
   let i = 0
   let text = xEscape(raw).replace(/\{(link|offlink|quotelink)\}/g, () => {
@@ -461,7 +455,12 @@ export function makeXDataset(o: XDatasetOptions): XDataset {
       const lang = orig.lang as Lang
       const author = pick(rng, usersByLang.get(LANGS.includes(lang) ? lang : 'en')!)
       let text = `RT @${origAuthor.username}: ${orig.text}`
-      if ([...text].length > 140) text = [...text].slice(0, 139).join('').replace(/\s+\S*$/u, '') + '…'
+      if ([...text].length > 140)
+        text =
+          [...text]
+            .slice(0, 139)
+            .join('')
+            .replace(/\s+\S*$/u, '') + '…'
       const start = 3
       const mention: XMentionEntity = { start, end: start + 1 + origAuthor.username.length, username: origAuthor.username, id: origAuthor.id }
       tweets.push({
@@ -519,7 +518,11 @@ export function makeXDataset(o: XDatasetOptions): XDataset {
       const full = compose(LONG_ON[lang], [articleLink(rng)], rng, usersByName)
       const cps = [...full.text]
       // X truncates `text` of long posts; the entities of the cut-off part live only in note_tweet.
-      const cut = cps.slice(0, 270).join('').replace(/\s+\S*$/u, '') + '…'
+      const cut =
+        cps
+          .slice(0, 270)
+          .join('')
+          .replace(/\s+\S*$/u, '') + '…'
       const cutLen = [...cut].length
       const keep = (es?: { end: number }[]) => es?.filter((e) => e.end < cutLen)
       const ents: XTweetEntities = {}

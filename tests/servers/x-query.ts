@@ -27,10 +27,29 @@ const IS_VALUES = new Set(['retweet', 'reply', 'quote'])
 const HAS_VALUES = new Set(['links', 'hashtags', 'mentions', 'media'])
 /** Real X operators this subset does not implement: rejected loudly rather than silently mismatched. */
 const KNOWN_UNSUPPORTED = new Set([
-  'retweets_of', 'context', 'entity', 'place', 'place_country', 'point_radius', 'bounding_box', 'list',
-  'in_reply_to_tweet_id', 'retweets_of_tweet_id', 'quotes_of_tweet_id', 'source', 'bio', 'bio_name',
-  'bio_location', 'followers_count', 'tweets_count', 'following_count', 'listed_count', 'min_likes',
-  'min_replies', 'min_reposts', 'sample',
+  'retweets_of',
+  'context',
+  'entity',
+  'place',
+  'place_country',
+  'point_radius',
+  'bounding_box',
+  'list',
+  'in_reply_to_tweet_id',
+  'retweets_of_tweet_id',
+  'quotes_of_tweet_id',
+  'source',
+  'bio',
+  'bio_name',
+  'bio_location',
+  'followers_count',
+  'tweets_count',
+  'following_count',
+  'listed_count',
+  'min_likes',
+  'min_replies',
+  'min_reposts',
+  'sample',
 ])
 
 /** A query X would reject; `position` is 1-based, as in X's messages. */
@@ -61,10 +80,7 @@ export interface XQueryTarget {
   hasMedia: boolean
 }
 
-type Tok =
-  | { k: 'lp' | 'rp' | 'or'; pos: number }
-  | { k: 'atom'; pos: number; neg: boolean; node: XQueryNode }
-  | { k: 'neglp'; pos: number }
+type Tok = { k: 'lp' | 'rp' | 'or'; pos: number } | { k: 'atom'; pos: number; neg: boolean; node: XQueryNode } | { k: 'neglp'; pos: number }
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u
 const WORD = /[\p{L}\p{N}_]/u
@@ -106,7 +122,10 @@ function tokenize(q: string): Tok[] {
     if (q[i] === '"') {
       const close = q.indexOf('"', i + 1)
       if (close < 0) throw new XQueryError('Unterminated quoted phrase', i + 1)
-      const value = q.slice(i + 1, close).trim().replace(/\s+/g, ' ')
+      const value = q
+        .slice(i + 1, close)
+        .trim()
+        .replace(/\s+/g, ' ')
       if (!value) throw new XQueryError('Empty quoted phrase', i + 1)
       toks.push({ k: 'atom', pos, neg, node: { type: 'phrase', value } })
       i = close + 1

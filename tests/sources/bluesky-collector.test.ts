@@ -22,16 +22,26 @@ async function groundTruth(server: BskyServer, configFile: string, sinceIso: str
   const { config } = loadConfig(configFile)
   const topics = compileTopics(config.topics)
   const found = new Map<string, unknown>()
-  const session = (await (await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: REFERENCE.identifier, password: REFERENCE.password }) })).json()) as { accessJwt: string }
+  const session = (await (
+    await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: REFERENCE.identifier, password: REFERENCE.password }),
+    })
+  ).json()) as { accessJwt: string }
   for (const q of compileBskyQueries(config.topics[0]!)) {
     let cursor: string | undefined
     let until: string | undefined
     for (;;) {
       const u = new URL(`${server.url}/xrpc/app.bsky.feed.searchPosts`)
-      for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: sinceIso, limit: String(limit) })) for (const x of [v].flat()) u.searchParams.append(k, String(x))
+      for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: sinceIso, limit: String(limit) }))
+        for (const x of [v].flat()) u.searchParams.append(k, String(x))
       if (cursor) u.searchParams.set('cursor', cursor)
       if (until) u.searchParams.set('until', until)
-      const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as { posts: { uri: string; indexedAt: string; record: { createdAt: string } }[]; cursor?: string }
+      const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as {
+        posts: { uri: string; indexedAt: string; record: { createdAt: string } }[]
+        cursor?: string
+      }
       for (const p of body.posts) found.set(p.uri, p)
       if (body.cursor) cursor = body.cursor
       else if (body.posts.length === limit) {
@@ -108,7 +118,10 @@ describe('Bluesky search collector against a loopback XRPC server', () => {
   it('new posts after a run are collected by the next one, once', async () => {
     await collect()
     const before = stored().length
-    const fresh = makeBskyDataset({ seed: 99, count: 40, now: Date.now() + 1000, days: 0.01 }).map((p) => ({ ...p, indexedAt: new Date(Date.now() + 500).toISOString() }))
+    const fresh = makeBskyDataset({ seed: 99, count: 40, now: Date.now() + 1000, days: 0.01 }).map((p) => ({
+      ...p,
+      indexedAt: new Date(Date.now() + 500).toISOString(),
+    }))
     server.addPosts(fresh)
     const next = await collect()
     expect(next.stats.newPosts).toBeGreaterThan(0)
@@ -118,7 +131,11 @@ describe('Bluesky search collector against a loopback XRPC server', () => {
   })
 
   it('waits out a 429 until ratelimit-reset, retries a 502, survives an expired token, and records all of it', async () => {
-    server.inject({ kind: 'rate-limit', resetInSeconds: 2, nsid: 'app.bsky.feed.searchPosts' }, { kind: 'upstream', nsid: 'app.bsky.feed.searchPosts' }, { kind: 'expired-token', nsid: 'app.bsky.feed.searchPosts' })
+    server.inject(
+      { kind: 'rate-limit', resetInSeconds: 2, nsid: 'app.bsky.feed.searchPosts' },
+      { kind: 'upstream', nsid: 'app.bsky.feed.searchPosts' },
+      { kind: 'expired-token', nsid: 'app.bsky.feed.searchPosts' },
+    )
     const started = Date.now()
     const r = await collect()
     expect(r.status).toBe('ok')
@@ -130,7 +147,11 @@ describe('Bluesky search collector against a loopback XRPC server', () => {
     const after = log.find((q) => q.at > limited.at)!
     expect(after.at - limited.at).toBeGreaterThanOrEqual(1500)
     const d = openDb(db)
-    const run = d.prepare("SELECT * FROM collector_runs WHERE source = 'bluesky' ORDER BY id DESC LIMIT 1").get() as { rate_limit_waits: number; retries: number; status: string }
+    const run = d.prepare("SELECT * FROM collector_runs WHERE source = 'bluesky' ORDER BY id DESC LIMIT 1").get() as {
+      rate_limit_waits: number
+      retries: number
+      status: string
+    }
     d.close()
     expect(run).toMatchObject({ status: 'ok' })
     expect(run.rate_limit_waits).toBeGreaterThanOrEqual(1)
@@ -169,11 +190,19 @@ describe('Bluesky search collector against a loopback XRPC server', () => {
   it('walks back past the offset cap with `until`, without repeats or holes', async () => {
     const capped = await startBskyServer({ posts, accounts: [ACCOUNT, REFERENCE], searchCap: 20 })
     try {
-      const cappedConfig = writeTestConfig(tmp.dir, (c) => {
-        c.sources.bluesky = { first_run_lookback_hours: 96, limit: 10, max_pages_per_query: 500 }
-      }, 'capped.yaml')
+      const cappedConfig = writeTestConfig(
+        tmp.dir,
+        (c) => {
+          c.sources.bluesky = { first_run_lookback_hours: 96, limit: 10, max_pages_per_query: 500 }
+        },
+        'capped.yaml',
+      )
       const truth = await groundTruth(capped, cappedConfig, new Date(now - 96 * 3_600_000).toISOString(), 10)
-      const r = await cli(['--config', cappedConfig, '--db', db, 'collect', '--source', 'bluesky', '--json'], { ...env, BSKY_SERVICE: capped.url, BSKY_PUBLIC_API: capped.url }, tmp.dir)
+      const r = await cli(
+        ['--config', cappedConfig, '--db', db, 'collect', '--source', 'bluesky', '--json'],
+        { ...env, BSKY_SERVICE: capped.url, BSKY_PUBLIC_API: capped.url },
+        tmp.dir,
+      )
       expect(r.code, r.stderr).toBe(0)
       const run = JSON.parse(r.stdout) as RunResult
       expect(stored()).toEqual([...truth].sort())
@@ -187,14 +216,21 @@ describe('Bluesky search collector against a loopback XRPC server', () => {
   it('refreshes engagement through public getPosts and marks posts gone upstream as deleted', async () => {
     await collect()
     const d0 = openDb(db)
-    const top = d0.prepare("SELECT platform_id, likes FROM posts WHERE platform = 'bluesky' ORDER BY likes DESC LIMIT 3").all() as { platform_id: string; likes: number }[]
+    const top = d0.prepare("SELECT platform_id, likes FROM posts WHERE platform = 'bluesky' ORDER BY likes DESC LIMIT 3").all() as {
+      platform_id: string
+      likes: number
+    }[]
     d0.close()
     const changed = posts.find((p) => p.uri === top[0]!.platform_id)!
     server.addPosts([{ ...changed, likeCount: (changed.likeCount ?? 0) + 1000 }])
     server.deletePosts([top[1]!.platform_id])
-    const refreshConfig = writeTestConfig(tmp.dir, (c) => {
-      c.sources.bluesky = { refresh: { top_posts: 5, days: 7, every_hours: 0 } }
-    }, 'refresh.yaml')
+    const refreshConfig = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.sources.bluesky = { refresh: { top_posts: 5, days: 7, every_hours: 0 } }
+      },
+      'refresh.yaml',
+    )
     const r = await cli(['--config', refreshConfig, '--db', db, 'refresh', '--source', 'bluesky', '--json'], env, tmp.dir)
     expect(r.code, r.stderr).toBe(0)
     const d = openDb(db)

@@ -22,13 +22,20 @@ const T0 = Date.parse('2026-11-20T06:00:00.000Z')
 async function reference(server: BskyServer, configFile: string, since: number): Promise<Set<string>> {
   const { config } = loadConfig(configFile)
   const topics = compileTopics(config.topics)
-  const session = (await (await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: REFERENCE.identifier, password: REFERENCE.password }) })).json()) as { accessJwt: string }
+  const session = (await (
+    await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: REFERENCE.identifier, password: REFERENCE.password }),
+    })
+  ).json()) as { accessJwt: string }
   const out = new Set<string>()
   for (const q of compileBskyQueries(config.topics[0]!)) {
     let cursor: string | undefined
     do {
       const u = new URL(`${server.url}/xrpc/app.bsky.feed.searchPosts`)
-      for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(since).toISOString(), limit: '100' })) for (const x of [v].flat()) u.searchParams.append(k, String(x))
+      for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(since).toISOString(), limit: '100' }))
+        for (const x of [v].flat()) u.searchParams.append(k, String(x))
       if (cursor) u.searchParams.set('cursor', cursor)
       const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as { posts: unknown[]; cursor?: string }
       for (const view of body.posts) {
@@ -51,13 +58,32 @@ describe('Bluesky: the first run collects its window newest first, and later run
     const server = await startBskyServer({ posts, accounts: [ACCOUNT, REFERENCE], now: () => clock })
     let ctx: AppContext | undefined
     try {
-      const configFile = writeTestConfig(tmp.dir, (c) => {
-        c.sources.bluesky = { limit: 10, max_pages_per_query: 2, max_logins_per_day: 50 }
-      }, 'bsky-first.yaml')
+      const configFile = writeTestConfig(
+        tmp.dir,
+        (c) => {
+          c.sources.bluesky = { limit: 10, max_pages_per_query: 2, max_logins_per_day: 50 }
+        },
+        'bsky-first.yaml',
+      )
       const env = readEnv({ BSKY_SERVICE: server.url, BSKY_PUBLIC_API: server.url, BSKY_IDENTIFIER: ACCOUNT.identifier, BSKY_APP_PASSWORD: ACCOUNT.password })
-      const c = (ctx = createContext({ env, log: silentLogger, configPath: configFile, dbPath: path.join(tmp.dir, 'bsky-first.sqlite'), now: () => new Date(clock) }))
-      const gaps = () => c.db.prepare("SELECT start_at AS startAt, end_at AS endAt, reason, detected_at AS detectedAt, repaired_at AS repairedAt FROM coverage_gaps WHERE source = 'bluesky'").all() as { startAt: number; endAt: number; reason: string; detectedAt: number; repairedAt: number | null }[]
-      const searches = (from: number) => server.requests.slice(from).filter((r) => r.nsid === 'app.bsky.feed.searchPosts' && r.status === 200).map((r) => r.params)
+      const c = (ctx = createContext({
+        env,
+        log: silentLogger,
+        configPath: configFile,
+        dbPath: path.join(tmp.dir, 'bsky-first.sqlite'),
+        now: () => new Date(clock),
+      }))
+      const gaps = () =>
+        c.db
+          .prepare(
+            "SELECT start_at AS startAt, end_at AS endAt, reason, detected_at AS detectedAt, repaired_at AS repairedAt FROM coverage_gaps WHERE source = 'bluesky'",
+          )
+          .all() as { startAt: number; endAt: number; reason: string; detectedAt: number; repairedAt: number | null }[]
+      const searches = (from: number) =>
+        server.requests
+          .slice(from)
+          .filter((r) => r.nsid === 'app.bsky.feed.searchPosts' && r.status === 200)
+          .map((r) => r.params)
 
       // Run 1: every query asks for 7 days back (the default window), newest first, and stops at its page limit.
       let mark = server.requests.length
@@ -72,7 +98,9 @@ describe('Bluesky: the first run collects its window newest first, and later run
       const open1 = gaps().filter((g) => g.repairedAt === null)
       expect(open1.length).toBeGreaterThanOrEqual(1)
       for (const g of open1) {
-        expect(g.reason).toMatch(/first-run history of query .* not yet collected: 2 pages, the limit per query and run \(sources.bluesky.max_pages_per_query\)/)
+        expect(g.reason).toMatch(
+          /first-run history of query .* not yet collected: 2 pages, the limit per query and run \(sources.bluesky.max_pages_per_query\)/,
+        )
         expect(g.startAt).toBe(T0 - 7 * DAY)
         expect(g.endAt).toBeLessThan(T0)
       }
@@ -92,7 +120,8 @@ describe('Bluesky: the first run collects its window newest first, and later run
       for (const i of live) expect(Date.parse(run2[i]!.since as string)).toBe(T0 - 15 * 60_000)
       const wanted = [...(await reference(server, configFile, T0))]
       expect(wanted.length).toBeGreaterThan(0)
-      const stored = (uris: string[]) => uris.filter((u) => c.db.prepare("SELECT 1 FROM posts WHERE platform = 'bluesky' AND platform_id = ?").get(u) !== undefined)
+      const stored = (uris: string[]) =>
+        uris.filter((u) => c.db.prepare("SELECT 1 FROM posts WHERE platform = 'bluesky' AND platform_id = ?").get(u) !== undefined)
       expect(stored(wanted)).toEqual(wanted)
 
       // Later runs continue until every window's start is reached and the gaps are repaired.

@@ -33,7 +33,13 @@ describe('login allowance', () => {
     expect(r.retryAt).toBe(burst.at(-1)! + SHORT_WINDOW_MS + 1)
     expect(r.message).toContain(`${SHORT_WINDOW_MAX} logins in the last 5 minutes`)
     expect(loginRefusal(burst.slice(1), now, 300)).toBeNull()
-    expect(loginRefusal(burst.map((t) => t - SHORT_WINDOW_MS), now, 300)).toBeNull()
+    expect(
+      loginRefusal(
+        burst.map((t) => t - SHORT_WINDOW_MS),
+        now,
+        300,
+      ),
+    ).toBeNull()
   })
 })
 
@@ -44,9 +50,13 @@ describe('Bluesky collector logins: only the ones Bluesky answered count', () =>
   let db: string
 
   const config = (bluesky: Record<string, unknown>) =>
-    writeTestConfig(tmp.dir, (c) => {
-      c.sources.bluesky = { first_run_lookback_hours: 48, limit: 100, ...bluesky }
-    }, `config-${Math.random().toString(36).slice(2)}.yaml`)
+    writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.sources.bluesky = { first_run_lookback_hours: 48, limit: 100, ...bluesky }
+      },
+      `config-${Math.random().toString(36).slice(2)}.yaml`,
+    )
   const collect = async (configFile: string, service: string, password = ACCOUNT.password) => {
     const env = { BSKY_SERVICE: service, BSKY_PUBLIC_API: service, BSKY_IDENTIFIER: ACCOUNT.identifier, BSKY_APP_PASSWORD: password }
     const r = await cli(['--config', configFile, '--db', db, 'collect', '--source', 'bluesky', '--json'], env, tmp.dir)

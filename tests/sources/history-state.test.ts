@@ -35,11 +35,18 @@ describe('X query state: live watermark and first-run backlog', () => {
     const pass = xHistoryStart({}, NOW, 7 * DAY)!.pass
     expect(stateAfterHistoryPage({}, pass, { newest: null, oldest: null, more: false }, NOW)).toEqual({ since_time: iso(NOW) })
     const live = snowflakeFromMs(NOW - 10 * 60_000)
-    const s = { since_id: live, pending: { next_token: 't', newest_id: null, since_id: live }, backlog: { start_time: iso(NOW - DAY), until_id: snowflakeFromMs(NOW - HOUR), gap_id: 3 } }
+    const s = {
+      since_id: live,
+      pending: { next_token: 't', newest_id: null, since_id: live },
+      backlog: { start_time: iso(NOW - DAY), until_id: snowflakeFromMs(NOW - HOUR), gap_id: 3 },
+    }
     const h = xHistoryStart(s, NOW, 7 * DAY)!
     expect(h.pass.gapId).toBe(3)
     // An interrupted live pass is kept beside the history.
-    expect(stateAfterHistoryPage(s, h.pass, { newest: snowflakeFromMs(NOW - 2 * HOUR), oldest: snowflakeFromMs(NOW - 3 * HOUR), more: false }, NOW)).toEqual({ since_id: live, pending: s.pending })
+    expect(stateAfterHistoryPage(s, h.pass, { newest: snowflakeFromMs(NOW - 2 * HOUR), oldest: snowflakeFromMs(NOW - 3 * HOUR), more: false }, NOW)).toEqual({
+      since_id: live,
+      pending: s.pending,
+    })
   })
 
   it('history that has left the 7 days is lost, and a backlog wholly beyond them is settled without reading', () => {

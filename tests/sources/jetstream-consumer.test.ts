@@ -45,7 +45,11 @@ function expectedFrom(events: readonly JetstreamEvent[], configFile: string): Ex
 function stored(db: string): Expected {
   const d = openDb(db)
   try {
-    const rows = d.prepare("SELECT platform_id AS id, text, deleted_at AS deletedAt FROM posts WHERE platform = 'bluesky'").all() as { id: string; text: string; deletedAt: number | null }[]
+    const rows = d.prepare("SELECT platform_id AS id, text, deleted_at AS deletedAt FROM posts WHERE platform = 'bluesky'").all() as {
+      id: string
+      text: string
+      deletedAt: number | null
+    }[]
     return new Map(rows.map((r) => [r.id, { text: r.text, deleted: r.deletedAt !== null }]))
   } finally {
     d.close()
@@ -58,9 +62,20 @@ describe('Jetstream consumer against a loopback Jetstream', () => {
   const tmp = tempDir('stancewatch-jetstream-')
   afterAll(tmp.cleanup)
   const config = (name: string, jetstream: Record<string, unknown> = {}) =>
-    writeTestConfig(tmp.dir, (c) => {
-      c.sources.jetstream = { batch_max_events: 200, batch_max_wait_ms: 50, reconnect_base_ms: 50, reconnect_cap_ms: 400, cursor_margin_seconds: 2, ...jetstream }
-    }, name)
+    writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.sources.jetstream = {
+          batch_max_events: 200,
+          batch_max_wait_ms: 50,
+          reconnect_base_ms: 50,
+          reconnect_cap_ms: 400,
+          cursor_margin_seconds: 2,
+          ...jetstream,
+        }
+      },
+      name,
+    )
 
   it('stores every matching post once through dropped connections and refused reconnects, with edits and deletes applied', async () => {
     const now = Date.now() * 1000
@@ -145,7 +160,11 @@ describe('Jetstream consumer against a loopback Jetstream', () => {
     const bsky = await startBskyServer({ posts: makeBskyDataset({ seed: 4, count: 120, now: now - 5 * 3_600_000, days: 0.15 }), accounts: [account] })
     const configFile = config('gap.yaml', { lookback_hours: 2 })
     const ctx = testContext({ configPath: configFile, dbPath: path.join(tmp.dir, 'gap.sqlite') })
-    ctx.env = { ...ctx.env, jetstreamUrl: server.url, bluesky: { ...ctx.env.bluesky, service: bsky.url, publicApi: bsky.url, identifier: account.identifier, appPassword: account.password } }
+    ctx.env = {
+      ...ctx.env,
+      jetstreamUrl: server.url,
+      bluesky: { ...ctx.env.bluesky, service: bsky.url, publicApi: bsky.url, identifier: account.identifier, appPassword: account.password },
+    }
     try {
       // The consumer was last stored 6 hours ago: 4 hours more than the 2-hour lookback.
       setCursor(ctx.db, { ...JETSTREAM_CURSOR, value: String((now - 6 * 3_600_000) * 1000) })
@@ -168,7 +187,10 @@ describe('Jetstream consumer against a loopback Jetstream', () => {
 
   it('a gap without Bluesky credentials stays recorded, unrepaired, and shows in status', async () => {
     const now = Date.now()
-    const server = await startJetstreamServer({ events: makeJetstreamEvents({ seed: 6, count: 50, startUs: (now - 600_000) * 1000, spacingUs: 1_000_000 }), lookbackUs: 3_600_000_000 })
+    const server = await startJetstreamServer({
+      events: makeJetstreamEvents({ seed: 6, count: 50, startUs: (now - 600_000) * 1000, spacingUs: 1_000_000 }),
+      lookbackUs: 3_600_000_000,
+    })
     const configFile = config('gap2.yaml', { lookback_hours: 1 })
     const db = path.join(tmp.dir, 'gap2.sqlite')
     const ctx = testContext({ configPath: configFile, dbPath: db })
@@ -189,7 +211,10 @@ describe('Jetstream consumer against a loopback Jetstream', () => {
     const { closedLoopbackPort } = await import('../servers/closed-port.js')
     const { cli } = await import('../helpers.js')
     const url = `ws://127.0.0.1:${await closedLoopbackPort()}/subscribe`
-    const r = await cli(['--config', config('never.yaml'), '--db', path.join(tmp.dir, 'never.sqlite'), 'collect', '--source', 'jetstream', '--duration', '1', '--json'], { JETSTREAM_URL: url })
+    const r = await cli(
+      ['--config', config('never.yaml'), '--db', path.join(tmp.dir, 'never.sqlite'), 'collect', '--source', 'jetstream', '--duration', '1', '--json'],
+      { JETSTREAM_URL: url },
+    )
     expect(r.code, r.stderr).toBe(1)
     const out = JSON.parse(r.stdout) as JetstreamRunResult
     expect(out.status).toBe('failed')

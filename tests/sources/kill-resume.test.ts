@@ -26,7 +26,12 @@ const BEARER = 'kill-test-bearer'
 const ACCOUNT = { identifier: 'killer.test', password: 'aaaa-bbbb-cccc-dddd', did: 'did:plc:killerkillerkillerkille', handle: 'killer.test' }
 const READER = { identifier: 'reader.test', password: 'eeee-ffff-gggg-hhhh', did: 'did:plc:readerreaderreaderreade', handle: 'reader.test' }
 
-function runChild(args: string[], env: NodeJS.ProcessEnv, cwd: string, killAfterMs: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runChild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  killAfterMs: number | null,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn('node', [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env } })
     let stderr = ''
@@ -42,7 +47,8 @@ function runChild(args: string[], env: NodeJS.ProcessEnv, cwd: string, killAfter
 function onTopic(configFile: string) {
   const { config } = loadConfig(configFile)
   const topics = compileTopics(config.topics)
-  return (payload: unknown): string[] => (normalizePayload(payload)?.posts ?? []).filter((p) => matchPost(p, canonicalLinks(p), topics).length).map((p) => p.platformId)
+  return (payload: unknown): string[] =>
+    (normalizePayload(payload)?.posts ?? []).filter((p) => matchPost(p, canonicalLinks(p), topics).length).map((p) => p.platformId)
 }
 
 function storedIds(db: string, platform: string): { ids: string[]; rows: number; topicRows: number } {
@@ -61,7 +67,9 @@ function storedIds(db: string, platform: string): { ids: string[]; rows: number;
 function backlogs(db: string, source: string): string[] {
   const d = openDb(db)
   try {
-    return (d.prepare('SELECT key, value FROM cursors WHERE source = ?').all(source) as { key: string; value: string }[]).filter((c) => 'backlog' in JSON.parse(c.value)).map((c) => c.key)
+    return (d.prepare('SELECT key, value FROM cursors WHERE source = ?').all(source) as { key: string; value: string }[])
+      .filter((c) => 'backlog' in JSON.parse(c.value))
+      .map((c) => c.key)
   } finally {
     d.close()
   }
@@ -70,7 +78,10 @@ function backlogs(db: string, source: string): string[] {
 function firstRunGaps(db: string): { reason: string; repaired_at: number | null }[] {
   const d = openDb(db)
   try {
-    return d.prepare("SELECT reason, repaired_at FROM coverage_gaps WHERE reason LIKE 'first-run history%not yet collected%'").all() as { reason: string; repaired_at: number | null }[]
+    return d.prepare("SELECT reason, repaired_at FROM coverage_gaps WHERE reason LIKE 'first-run history%not yet collected%'").all() as {
+      reason: string
+      repaired_at: number | null
+    }[]
   } finally {
     d.close()
   }
@@ -86,10 +97,14 @@ describe('killing a collector at random moments loses and doubles nothing', () =
     const data = makeXDataset({ seed: 9, count: 800, now })
     const server: XServer = await startXServer({ ...data, bearer: BEARER })
     try {
-      const configFile = writeTestConfig(tmp.dir, (c) => {
-        c.sources.x = { first_run_lookback_hours: 160, max_results: 10, max_pages_per_query: 1000 }
-        c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 10_000_000 }
-      }, 'x-kill.yaml')
+      const configFile = writeTestConfig(
+        tmp.dir,
+        (c) => {
+          c.sources.x = { first_run_lookback_hours: 160, max_results: 10, max_pages_per_query: 1000 }
+          c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 10_000_000 }
+        },
+        'x-kill.yaml',
+      )
       const db = path.join(tmp.dir, 'x-kill.sqlite')
       const env = { STANCEWATCH_CONFIG: configFile, STANCEWATCH_DB: db, X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER }
       // Slow every response a little so kills land between pages and inside transactions alike.
@@ -100,7 +115,11 @@ describe('killing a collector at random moments loses and doubles nothing', () =
         expect(r.code === 0 || r.signal === 'SIGKILL', r.stderr).toBe(true)
         // New posts keep arriving between runs (some on topic, linking the article).
         const round = seq++
-        server.addTweets(Array.from({ length: 3 }, (_, k) => arrivingTweet(Date.now() - 1000, round * 10 + k, `China's $8.5bn state AI fund keeps growing: arrival ${i}.${k}`, data.users[0]!.id)))
+        server.addTweets(
+          Array.from({ length: 3 }, (_, k) =>
+            arrivingTweet(Date.now() - 1000, round * 10 + k, `China's $8.5bn state AI fund keeps growing: arrival ${i}.${k}`, data.users[0]!.id),
+          ),
+        )
       }
       const final = await runChild(['collect', '--source', 'x'], env, tmp.dir, null)
       expect(final.code, final.stderr).toBe(0)
@@ -125,10 +144,14 @@ describe('killing a collector at random moments loses and doubles nothing', () =
     const data = makeXDataset({ seed: 13, count: 400, now })
     const server: XServer = await startXServer({ ...data, bearer: BEARER })
     try {
-      const configFile = writeTestConfig(tmp.dir, (c) => {
-        c.sources.x = { max_results: 10, max_pages_per_query: 3 }
-        c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 10_000_000 }
-      }, 'x-backlog-kill.yaml')
+      const configFile = writeTestConfig(
+        tmp.dir,
+        (c) => {
+          c.sources.x = { max_results: 10, max_pages_per_query: 3 }
+          c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 10_000_000 }
+        },
+        'x-backlog-kill.yaml',
+      )
       const db = path.join(tmp.dir, 'x-backlog-kill.sqlite')
       const env = { STANCEWATCH_CONFIG: configFile, STANCEWATCH_DB: db, X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER }
       server.inject(...Array.from({ length: 5000 }, () => ({ kind: 'slow' as const, ms: 15 })))
@@ -172,11 +195,22 @@ describe('killing a collector at random moments loses and doubles nothing', () =
     const posts = makeBskyDataset({ seed: 21, count: 400, now, days: 3 })
     const server: BskyServer = await startBskyServer({ posts, accounts: [ACCOUNT, READER] })
     try {
-      const configFile = writeTestConfig(tmp.dir, (c) => {
-        c.sources.bluesky = { first_run_lookback_hours: 96, limit: 10, max_pages_per_query: 1000, max_logins_per_day: 50 }
-      }, 'bsky-kill.yaml')
+      const configFile = writeTestConfig(
+        tmp.dir,
+        (c) => {
+          c.sources.bluesky = { first_run_lookback_hours: 96, limit: 10, max_pages_per_query: 1000, max_logins_per_day: 50 }
+        },
+        'bsky-kill.yaml',
+      )
       const db = path.join(tmp.dir, 'bsky-kill.sqlite')
-      const env = { STANCEWATCH_CONFIG: configFile, STANCEWATCH_DB: db, BSKY_SERVICE: server.url, BSKY_PUBLIC_API: server.url, BSKY_IDENTIFIER: ACCOUNT.identifier, BSKY_APP_PASSWORD: ACCOUNT.password }
+      const env = {
+        STANCEWATCH_CONFIG: configFile,
+        STANCEWATCH_DB: db,
+        BSKY_SERVICE: server.url,
+        BSKY_PUBLIC_API: server.url,
+        BSKY_IDENTIFIER: ACCOUNT.identifier,
+        BSKY_APP_PASSWORD: ACCOUNT.password,
+      }
       server.inject(...Array.from({ length: 5000 }, () => ({ kind: 'slow' as const, ms: 10, nsid: 'app.bsky.feed.searchPosts' })))
       for (let i = 0; i < KILLS; i++) {
         const r = await runChild(['collect', '--source', 'bluesky'], env, tmp.dir, 700 + Math.floor(rng() * 2500))
@@ -189,13 +223,20 @@ describe('killing a collector at random moments loses and doubles nothing', () =
 
       const keep = onTopic(configFile)
       const truth = new Set<string>()
-      const session = (await (await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: READER.identifier, password: READER.password }) })).json()) as { accessJwt: string }
+      const session = (await (
+        await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ identifier: READER.identifier, password: READER.password }),
+        })
+      ).json()) as { accessJwt: string }
       const { config } = loadConfig(configFile)
       for (const q of compileBskyQueries(config.topics[0]!)) {
         let cursor: string | undefined
         do {
           const u = new URL(`${server.url}/xrpc/app.bsky.feed.searchPosts`)
-          for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(now - 96 * 3_600_000).toISOString(), limit: '100' })) for (const x of [v].flat()) u.searchParams.append(k, String(x))
+          for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(now - 96 * 3_600_000).toISOString(), limit: '100' }))
+            for (const x of [v].flat()) u.searchParams.append(k, String(x))
           if (cursor) u.searchParams.set('cursor', cursor)
           const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as { cursor?: string }
           for (const id of keep(body)) truth.add(id)

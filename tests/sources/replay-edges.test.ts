@@ -33,14 +33,27 @@ describe('reading the edges of a replay archive', () => {
       writeFileSync(plain, body)
       writeFileSync(gz, gzipSync(body))
       for (const f of [plain, gz]) {
-        for (const [fromLine, perPiece] of [[0, 1000], [0, 3], [37, 5], [399, 2]] as const) {
+        for (const [fromLine, perPiece] of [
+          [0, 1000],
+          [0, 3],
+          [37, 5],
+          [399, 2],
+        ] as const) {
           const pieces = await readPieces(f, fromLine, perPiece, cap)
           const numbered = lines.map((text, i) => ({ line: i + 1, text, bytes: Buffer.byteLength(text) })).filter((l) => l.line > fromLine)
           const where = `${f} from ${fromLine} by ${perPiece}`
-          expect(pieces.flatMap(linesOfPiece).map(({ line, text }) => ({ line, text })), where).toEqual(numbered.filter((l) => l.bytes <= cap).map(({ line, text }) => ({ line, text })))
-          expect(pieces.flatMap((p) => p.tooLong ?? []), where).toEqual(numbered.filter((l) => l.bytes > cap).map(({ line, bytes }) => ({ line, bytes })))
+          expect(
+            pieces.flatMap(linesOfPiece).map(({ line, text }) => ({ line, text })),
+            where,
+          ).toEqual(numbered.filter((l) => l.bytes <= cap).map(({ line, text }) => ({ line, text })))
+          expect(
+            pieces.flatMap((p) => p.tooLong ?? []),
+            where,
+          ).toEqual(numbered.filter((l) => l.bytes > cap).map(({ line, bytes }) => ({ line, bytes })))
           // Pieces still cover every line once, in order, and hold nothing of the lines skipped.
-          expect(pieces.map((p) => [p.firstLine, p.lastLine]).flat(), where).toEqual(pieces.flatMap((_, k) => [fromLine + 1 + k * perPiece, Math.min(400, fromLine + (k + 1) * perPiece)]))
+          expect(pieces.map((p) => [p.firstLine, p.lastLine]).flat(), where).toEqual(
+            pieces.flatMap((_, k) => [fromLine + 1 + k * perPiece, Math.min(400, fromLine + (k + 1) * perPiece)]),
+          )
           for (const p of pieces) expect(p.bytes.byteLength).toBeLessThanOrEqual(perPiece * (cap + 1))
           expect(pieces.some((p) => p.unterminated)).toBe(false)
         }

@@ -45,18 +45,31 @@ describe('reading a replay archive', () => {
   it('cuts pieces of whole, numbered lines from any line on, each in memory of its own', async () => {
     // Over 2 MB of 2- to 4-byte characters, with blank lines and CRLF endings, a byte-order mark, and no line break at the end.
     const lines = Array.from({ length: 20_000 }, (_, i) => (i % 500 === 7 ? '' : JSON.stringify({ i, text: `第${i}条 🚀 défense ${'字'.repeat(i % 89)}` })))
-    const body = '\uFEFF' + lines.map((l, i) => (i % 3 === 0 ? `${l}\r\n` : `${l}\n`)).join('').replace(/\n$/, '')
+    const body =
+      '\uFEFF' +
+      lines
+        .map((l, i) => (i % 3 === 0 ? `${l}\r\n` : `${l}\n`))
+        .join('')
+        .replace(/\n$/, '')
     const plain = path.join(tmp.dir, 'pieces.jsonl')
     const gz = path.join(tmp.dir, 'pieces.jsonl.gz')
     writeFileSync(plain, body)
     writeFileSync(gz, gzipSync(body))
     for (const f of [plain, gz]) {
-      for (const [fromLine, perPiece] of [[0, 1000], [12_345, 7], [19_999, 1000], [20_000, 3]] as const) {
+      for (const [fromLine, perPiece] of [
+        [0, 1000],
+        [12_345, 7],
+        [19_999, 1000],
+        [20_000, 3],
+      ] as const) {
         const pieces: ReplayPiece[] = []
         for await (const p of readReplayPieces(f, fromLine, perPiece)) pieces.push(p)
         const expected = lines.map((text, i) => ({ line: i + 1, text })).filter((l) => l.line > fromLine && l.text !== '')
         const read = pieces.flatMap(linesOfPiece)
-        expect(read.map(({ line, text }) => ({ line, text })), `${f} from ${fromLine}`).toEqual(expected)
+        expect(
+          read.map(({ line, text }) => ({ line, text })),
+          `${f} from ${fromLine}`,
+        ).toEqual(expected)
         // Each line's bytes as read, without line break, CR or byte-order mark: the payload as received.
         for (const l of read) expect(Buffer.from(l.bytes).toString('utf8')).toBe(l.text)
         expect(pieces.length).toBe(Math.ceil((20_000 - fromLine) / perPiece))

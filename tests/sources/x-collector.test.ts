@@ -70,7 +70,11 @@ describe('X recent-search collector against a loopback X API', () => {
     const down = writeTestConfig(tmp.dir, (c) => void (c.sources.x = { max_retries: 1 }), 'down.yaml')
     const r = await run(['collect', '--source', 'x'], down, { X_API_BASE_URL: `http://127.0.0.1:${await closedLoopbackPort()}` })
     expect(r.code, r.stderr).toBe(1)
-    expect(r.json).toMatchObject({ status: 'failed', pages: 0, stopReason: expect.stringMatching(/failed 2 times, last with a network error \(ECONNREFUSED\)/) })
+    expect(r.json).toMatchObject({
+      status: 'failed',
+      pages: 0,
+      stopReason: expect.stringMatching(/failed 2 times, last with a network error \(ECONNREFUSED\)/),
+    })
   })
 
   it('compiles every query within 512 characters', () => {
@@ -141,10 +145,14 @@ describe('X recent-search collector against a loopback X API', () => {
   })
 
   it('stops before the daily post-read budget is exceeded and records the cost', async () => {
-    const small = writeTestConfig(tmp.dir, (c) => {
-      c.sources.x = { first_run_lookback_hours: 72, max_results: 20 }
-      c.topics[0].budget = { x_daily_post_reads: 45, x_monthly_post_reads: 1000 }
-    }, 'budget.yaml')
+    const small = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.sources.x = { first_run_lookback_hours: 72, max_results: 20 }
+        c.topics[0].budget = { x_daily_post_reads: 45, x_monthly_post_reads: 1000 }
+      },
+      'budget.yaml',
+    )
     const r = (await run(['collect', '--source', 'x'], small)).json as RunResult
     expect(r.reads).toBeLessThanOrEqual(45)
     expect(r.stopReason).toMatch(/budget/)
@@ -168,10 +176,14 @@ describe('X recent-search collector against a loopback X API', () => {
     expect(log.some((q) => q.path.endsWith('/counts/recent'))).toBe(true)
   })
 
-  it('dry run of a first run: the 7-day window, the estimated posts and cost, and what today\'s budget allows', async () => {
-    const small = writeTestConfig(tmp.dir, (c) => {
-      c.topics[0].budget = { x_daily_post_reads: 100, x_monthly_post_reads: 100_000 }
-    }, 'dry-first.yaml')
+  it("dry run of a first run: the 7-day window, the estimated posts and cost, and what today's budget allows", async () => {
+    const small = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.topics[0].budget = { x_daily_post_reads: 100, x_monthly_post_reads: 100_000 }
+      },
+      'dry-first.yaml',
+    )
     const before = Date.now()
     const res = await run(['collect', '--source', 'x', '--dry-run'], small)
     expect(res.code, res.stderr).toBe(0)
@@ -186,7 +198,12 @@ describe('X recent-search collector against a loopback X API', () => {
     }
     expect(plan.estimatedReads).toBeGreaterThan(100)
     expect(plan.estimatedCostUsd).toBeCloseTo(plan.estimatedReads * 0.005, 6)
-    expect(plan.budgets[0]).toMatchObject({ estimatedReads: plan.estimatedReads, allowedToday: 100, leftForLater: plan.estimatedReads - 100, laterDays: Math.ceil((plan.estimatedReads - 100) / 100) })
+    expect(plan.budgets[0]).toMatchObject({
+      estimatedReads: plan.estimatedReads,
+      allowedToday: 100,
+      leftForLater: plan.estimatedReads - 100,
+      laterDays: Math.ceil((plan.estimatedReads - 100) / 100),
+    })
 
     const text = await cli(['--config', small, '--db', db, 'collect', '--source', 'x', '--dry-run'], env(), tmp.dir)
     expect(text.code, text.stderr).toBe(0)
@@ -196,9 +213,13 @@ describe('X recent-search collector against a loopback X API', () => {
     expect(text.stdout).toMatch(/stay a coverage gap that later days fill \(≈ \d+ more days? at 100 a day\)/)
 
     // The estimate is what the first run then reads when the budget allows all of it.
-    const ample = writeTestConfig(tmp.dir, (c) => {
-      c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 1_000_000 }
-    }, 'dry-ample.yaml')
+    const ample = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.topics[0].budget = { x_daily_post_reads: 1_000_000, x_monthly_post_reads: 1_000_000 }
+      },
+      'dry-ample.yaml',
+    )
     const r = (await run(['collect', '--source', 'x'], ample)).json as RunResult
     expect(r.reads).toBe(plan.estimatedReads)
   })
@@ -224,9 +245,13 @@ describe('X recent-search collector against a loopback X API', () => {
     const top = d0.prepare("SELECT platform_id FROM posts WHERE platform = 'x' ORDER BY likes DESC LIMIT 2").pluck().all() as string[]
     d0.close()
     server.deleteTweets([top[0]!])
-    const cfg = writeTestConfig(tmp.dir, (c) => {
-      c.sources.x = { refresh: { top_posts: 10, days: 7, every_hours: 0 } }
-    }, 'refresh.yaml')
+    const cfg = writeTestConfig(
+      tmp.dir,
+      (c) => {
+        c.sources.x = { refresh: { top_posts: 10, days: 7, every_hours: 0 } }
+      },
+      'refresh.yaml',
+    )
     const res = await run(['refresh', '--source', 'x'], cfg)
     expect(res.code, res.stderr).toBe(0)
     const r = res.json as RunResult
@@ -252,7 +277,9 @@ describe('X recent-search collector against a loopback X API', () => {
   })
 
   it('records a coverage gap for the part of a backfill beyond the 7-day reach', async () => {
-    const res = (await run(['backfill', '--source', 'x', '--since', new Date(now - 10 * 24 * HOUR).toISOString(), '--until', new Date(now - 6 * 24 * HOUR).toISOString()])).json as BackfillResult
+    const res = (
+      await run(['backfill', '--source', 'x', '--since', new Date(now - 10 * 24 * HOUR).toISOString(), '--until', new Date(now - 6 * 24 * HOUR).toISOString()])
+    ).json as BackfillResult
     expect(res.unreachable).not.toBeNull()
     const status = (await run(['status'])).json as { gaps: { source: string; reason: string }[] }
     expect(status.gaps.some((g) => g.source === 'x' && /7 days/.test(g.reason))).toBe(true)

@@ -43,17 +43,36 @@ describe('X: the first run collects 7 days back within the budget, and later run
     const server = await startXServer({ ...data, bearer: BEARER, now: () => clock })
     let ctx: AppContext | undefined
     try {
-      const whole = await reference(server, writeTestConfig(tmp.dir, () => {}, 'probe.yaml'), T0 - 7 * DAY + HOUR)
+      const whole = await reference(
+        server,
+        writeTestConfig(tmp.dir, () => {}, 'probe.yaml'),
+        T0 - 7 * DAY + HOUR,
+      )
       // A daily budget for less than half of the history: three days to collect it.
       const daily = Math.ceil(whole.results * 0.45)
-      const configFile = writeTestConfig(tmp.dir, (c) => {
-        c.sources.x = { max_results: 20 }
-        c.topics[0].budget = { x_daily_post_reads: daily, x_monthly_post_reads: 1_000_000 }
-      }, 'x-first.yaml')
+      const configFile = writeTestConfig(
+        tmp.dir,
+        (c) => {
+          c.sources.x = { max_results: 20 }
+          c.topics[0].budget = { x_daily_post_reads: daily, x_monthly_post_reads: 1_000_000 }
+        },
+        'x-first.yaml',
+      )
       const db = path.join(tmp.dir, 'x-first.sqlite')
       // The clock moves; the context reads it on every call, as the daemon's would read the wall clock.
-      const c = (ctx = createContext({ env: readEnv({ X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER }), log: silentLogger, configPath: configFile, dbPath: db, now: () => new Date(clock) }))
-      const gaps = () => c.db.prepare("SELECT id, start_at AS startAt, end_at AS endAt, reason, detected_at AS detectedAt, repaired_at AS repairedAt FROM coverage_gaps WHERE source = 'x'").all() as { id: number; startAt: number; endAt: number; reason: string; detectedAt: number; repairedAt: number | null }[]
+      const c = (ctx = createContext({
+        env: readEnv({ X_API_BASE_URL: server.url, X_BEARER_TOKEN: BEARER }),
+        log: silentLogger,
+        configPath: configFile,
+        dbPath: db,
+        now: () => new Date(clock),
+      }))
+      const gaps = () =>
+        c.db
+          .prepare(
+            "SELECT id, start_at AS startAt, end_at AS endAt, reason, detected_at AS detectedAt, repaired_at AS repairedAt FROM coverage_gaps WHERE source = 'x'",
+          )
+          .all() as { id: number; startAt: number; endAt: number; reason: string; detectedAt: number; repairedAt: number | null }[]
       const searches = (from: number) => server.requests.slice(from).filter((r) => r.path.endsWith('/search/recent') && r.status === 200)
 
       // Day 1: the first run asks for 7 days back, newest first, and stops at the budget.
@@ -82,7 +101,8 @@ describe('X: the first run collects 7 days back within the budget, and later run
         expect(p.done).toBeGreaterThan(0)
         expect(p.done).toBeLessThanOrEqual(p.total)
       }
-      for (let i = 1; i < progress.length; i++) if (progress[i]!.label === progress[i - 1]!.label) expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done)
+      for (let i = 1; i < progress.length; i++)
+        if (progress[i]!.label === progress[i - 1]!.label) expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done)
       const open1 = gaps().filter((g) => g.repairedAt === null)
       expect(open1.length).toBeGreaterThanOrEqual(1)
       for (const g of open1) {
@@ -92,7 +112,9 @@ describe('X: the first run collects 7 days back within the budget, and later run
       }
 
       // New posts arrive; the next day's run collects them before any history.
-      const arrivals = Array.from({ length: 5 }, (_, k) => arrivingTweet(T0 + 12 * HOUR + k * 60_000, k, `China's $8.5bn state AI fund keeps growing: day two, post ${k}`, data.users[0]!.id))
+      const arrivals = Array.from({ length: 5 }, (_, k) =>
+        arrivingTweet(T0 + 12 * HOUR + k * 60_000, k, `China's $8.5bn state AI fund keeps growing: day two, post ${k}`, data.users[0]!.id),
+      )
       server.addTweets(arrivals)
       clock = T0 + 20 * HOUR
       const mark = server.requests.length

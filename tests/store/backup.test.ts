@@ -18,7 +18,10 @@ interface Writer {
 }
 
 function startWriter(db: string, config: string, prefill: number): Promise<Writer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, db, config, String(prefill)], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: path.dirname(db) } })
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, db, config, String(prefill)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: path.dirname(db) },
+  })
   const commits: Writer['commits'] = []
   let stderr = ''
   let pending = ''

@@ -12,7 +12,18 @@ const event = (operation: 'create' | 'update' | 'delete', text: string, timeUs: 
     did: DID,
     time_us: timeUs,
     kind: 'commit',
-    commit: { rev: 'r', operation, collection: 'app.bsky.feed.post', rkey: '3ltedit000001', ...(operation === 'delete' ? {} : { record: { $type: 'app.bsky.feed.post', text, createdAt: '2025-07-16T12:00:00.000Z', langs: ['en'] }, cid: 'bafyreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq' }) },
+    commit: {
+      rev: 'r',
+      operation,
+      collection: 'app.bsky.feed.post',
+      rkey: '3ltedit000001',
+      ...(operation === 'delete'
+        ? {}
+        : {
+            record: { $type: 'app.bsky.feed.post', text, createdAt: '2025-07-16T12:00:00.000Z', langs: ['en'] },
+            cid: 'bafyreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq',
+          }),
+    },
   })!
 
 describe('edited posts', () => {
@@ -23,7 +34,12 @@ describe('edited posts', () => {
   afterEach(() => ctx.db.close())
 
   const prov = { source: 'jetstream', query: null }
-  const row = () => ctx.db.prepare('SELECT p.text, pt.stance_label AS label, pt.stance_source AS source, pt.stance_model_id AS model FROM posts p JOIN post_topics pt ON pt.post_id = p.id').get() as { text: string; label: string; source: string; model: number | null }
+  const row = () =>
+    ctx.db
+      .prepare(
+        'SELECT p.text, pt.stance_label AS label, pt.stance_source AS source, pt.stance_model_id AS model FROM posts p JOIN post_topics pt ON pt.post_id = p.id',
+      )
+      .get() as { text: string; label: string; source: string; model: number | null }
 
   it('replayed, the new version points at the event it came in, and export gives that event as its item', () => {
     const received = (n: NonNullable<ReturnType<typeof event>>, raw: unknown) => Object.assign(n, { received: { body: Buffer.from(JSON.stringify(raw)) } })
@@ -44,7 +60,11 @@ describe('edited posts', () => {
     ingest(ctx, [event('create', "China's $8.5bn state AI fund is smart industrial policy, a triumph of national will", 1752667200000000)], prov)
     await classify(ctx)
     const before = row()
-    const stats = ingest(ctx, [event('update', "China's $8.5bn state AI fund will distort the market and waste money on zombie start-ups", 1752667260000000)], prov)
+    const stats = ingest(
+      ctx,
+      [event('update', "China's $8.5bn state AI fund will distort the market and waste money on zombie start-ups", 1752667260000000)],
+      prov,
+    )
     expect(stats.edits).toBe(1)
     expect(row().text).toContain('distort the market')
     expect(row().model).toBeNull()
@@ -72,8 +92,19 @@ describe('edited posts', () => {
   })
 
   it('create, edit and delete in one batch apply in that order', () => {
-    const stats = ingest(ctx, [event('create', 'The state AI fund backs 400 start-ups in China', 1), event('update', 'The state AI fund backs 400 start-ups in China!', 2), event('delete', '', 3)], prov)
+    const stats = ingest(
+      ctx,
+      [
+        event('create', 'The state AI fund backs 400 start-ups in China', 1),
+        event('update', 'The state AI fund backs 400 start-ups in China!', 2),
+        event('delete', '', 3),
+      ],
+      prov,
+    )
     expect(stats).toMatchObject({ newPosts: 1, edits: 1, deletions: 1 })
-    expect(ctx.db.prepare('SELECT text, deleted_at IS NOT NULL AS deleted FROM posts').get()).toEqual({ text: 'The state AI fund backs 400 start-ups in China!', deleted: 1 })
+    expect(ctx.db.prepare('SELECT text, deleted_at IS NOT NULL AS deleted FROM posts').get()).toEqual({
+      text: 'The state AI fund backs 400 start-ups in China!',
+      deleted: 1,
+    })
   })
 })

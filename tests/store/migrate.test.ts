@@ -227,7 +227,9 @@ describe('concurrent first opens', () => {
     const { spawn } = await import('node:child_process')
     const open = (file: string) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../fixtures/open-db.ts'), file], { stdio: ['ignore', 'ignore', 'pipe'] })
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../fixtures/open-db.ts'), file], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        })
         let stderr = ''
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
         child.on('close', (code) => resolve({ code, stderr }))

@@ -84,7 +84,11 @@ function row(platformId: string, platform: Platform = 'x'): PostRow {
   return db.prepare('SELECT * FROM posts WHERE platform = ? AND platform_id = ?').get(platform, platformId) as PostRow
 }
 
-function topicRow(platformId: string, topicId = TOPIC, platform: Platform = 'x'): { rules: string; source: string; query: string | null; matched_at: number; created_at: number } | undefined {
+function topicRow(
+  platformId: string,
+  topicId = TOPIC,
+  platform: Platform = 'x',
+): { rules: string; source: string; query: string | null; matched_at: number; created_at: number } | undefined {
   return db
     .prepare('SELECT pt.* FROM post_topics pt JOIN posts p ON p.id = pt.post_id WHERE p.platform = ? AND p.platform_id = ? AND pt.topic_id = ?')
     .get(platform, platformId, topicId) as never
@@ -116,10 +120,17 @@ describe('savePage', () => {
   })
 
   it('is idempotent: the same page twice leaves the same rows', () => {
-    const pg = page([item(post('100')), item(post('101', { author: { id: '7', handle: 'bob', name: null, followers: null }, metrics: null })), item(post('102'), ['keyword:fund-en', 'article'])], {
-      deletions: [{ platform: 'x', platformId: '101', deletedAt: '2025-07-16T14:00:00.000Z' }],
-      cursor: { source: 'x', key: 'q1', value: '102' },
-    })
+    const pg = page(
+      [
+        item(post('100')),
+        item(post('101', { author: { id: '7', handle: 'bob', name: null, followers: null }, metrics: null })),
+        item(post('102'), ['keyword:fund-en', 'article']),
+      ],
+      {
+        deletions: [{ platform: 'x', platformId: '101', deletedAt: '2025-07-16T14:00:00.000Z' }],
+        cursor: { source: 'x', key: 'q1', value: '102' },
+      },
+    )
     expect(savePage(db, pg)).toEqual({ inserted: 3, duplicates: 0, deleted: 1, edited: 0, editsIgnored: 0 })
     const first = dump()
     expect(first.posts).toHaveLength(3)
@@ -139,7 +150,15 @@ describe('savePage', () => {
   it('metrics take the newest observation; an older one does not overwrite newer counts', () => {
     savePage(db, page([item(post('100', { metrics: { likes: 10, reposts: 20, replies: 30, quotes: 40 } }))], { observedAt: T0 + 2000 }))
     savePage(db, page([item(post('100', { metrics: { likes: 5, reposts: 5, replies: 5, quotes: 5 } }))], { observedAt: T0 + 1000 }))
-    expect(row('100')).toMatchObject({ likes: 10, reposts: 20, replies: 30, quotes: 40, metrics_at: T0 + 2000, first_seen_at: T0 + 2000, last_seen_at: T0 + 2000 })
+    expect(row('100')).toMatchObject({
+      likes: 10,
+      reposts: 20,
+      replies: 30,
+      quotes: 40,
+      metrics_at: T0 + 2000,
+      first_seen_at: T0 + 2000,
+      last_seen_at: T0 + 2000,
+    })
 
     savePage(db, page([item(post('100', { metrics: { likes: 11, reposts: 21, replies: 31, quotes: 41 } }))], { observedAt: T0 + 3000 }))
     expect(row('100')).toMatchObject({ likes: 11, reposts: 21, replies: 31, quotes: 41, metrics_at: T0 + 3000, last_seen_at: T0 + 3000 })
@@ -179,7 +198,21 @@ describe('savePage', () => {
 
   it('a post matched later by a second topic joins that topic too', () => {
     savePage(db, page([item(post('100'), ['article'])]))
-    savePage(db, page([{ ...item(post('100')), matches: [{ topicId: TOPIC, rules: ['article'] }, { topicId: 'other-topic', rules: ['hashtag:x'] }] }], { observedAt: T0 + 1 }))
+    savePage(
+      db,
+      page(
+        [
+          {
+            ...item(post('100')),
+            matches: [
+              { topicId: TOPIC, rules: ['article'] },
+              { topicId: 'other-topic', rules: ['hashtag:x'] },
+            ],
+          },
+        ],
+        { observedAt: T0 + 1 },
+      ),
+    )
     expect(topicRow('100', 'other-topic')).toMatchObject({ rules: '["hashtag:x"]', matched_at: T0 + 1 })
     expect(count('post_topics')).toBe(2)
   })
@@ -199,11 +232,27 @@ describe('savePage', () => {
     expect(row('101').deleted_at).toBeNull()
 
     // Again, even with a later time: nothing changes, the first deletion time stays.
-    expect(savePage(db, page([], { deletions: [{ ...del, deletedAt: '2025-07-17T00:00:00.000Z' }] }))).toEqual({ inserted: 0, duplicates: 0, deleted: 0, edited: 0, editsIgnored: 0 })
+    expect(savePage(db, page([], { deletions: [{ ...del, deletedAt: '2025-07-17T00:00:00.000Z' }] }))).toEqual({
+      inserted: 0,
+      duplicates: 0,
+      deleted: 0,
+      edited: 0,
+      editsIgnored: 0,
+    })
     expect(row('100').deleted_at).toBe(Date.parse(del.deletedAt))
 
     // A deletion for a post we never stored, or on another platform, touches nothing.
-    expect(savePage(db, page([], { deletions: [{ platform: 'x', platformId: '999', deletedAt: del.deletedAt }, { platform: 'bluesky', platformId: '101', deletedAt: del.deletedAt }] })).deleted).toBe(0)
+    expect(
+      savePage(
+        db,
+        page([], {
+          deletions: [
+            { platform: 'x', platformId: '999', deletedAt: del.deletedAt },
+            { platform: 'bluesky', platformId: '101', deletedAt: del.deletedAt },
+          ],
+        }),
+      ).deleted,
+    ).toBe(0)
     expect(row('101').deleted_at).toBeNull()
   })
 
@@ -240,7 +289,13 @@ describe('savePage', () => {
   describe('with the payloads as received', () => {
     const received = (body: string): ReceivedPayload => ({ body: new TextEncoder().encode(body) })
     const withPayload = (p: Post, payload: ReceivedPayload): PostToStore => ({ ...item(p), payload })
-    const payloads = () => db.prepare('SELECT id, source, received_at AS receivedAt, body FROM payloads ORDER BY id').all() as { id: number; source: string; receivedAt: number; body: string }[]
+    const payloads = () =>
+      db.prepare('SELECT id, source, received_at AS receivedAt, body FROM payloads ORDER BY id').all() as {
+        id: number
+        source: string
+        receivedAt: number
+        body: string
+      }[]
     const pointers = () => db.prepare('SELECT platform_id AS id, raw, payload_id AS payloadId FROM posts ORDER BY platform_id').all()
 
     it('keeps each payload once, as received, for all its new posts, in place of their items', () => {
@@ -275,7 +330,15 @@ describe('savePage', () => {
       savePage(db, page([withPayload(post('202'), received('{"first":true}'))]))
       // 202 is a duplicate (it keeps its payload 1); 201 and 203 are new: their payloads are 2 and 3.
       const mixed = received('{"data":[{"id":"202"},{"id":"201"}]}')
-      const r = savePage(db, page([withPayload(post('202'), mixed), withPayload(post('201'), mixed), withPayload(post('203'), received('{"data":[{"id":"203"}]}')), item(post('204'))]))
+      const r = savePage(
+        db,
+        page([
+          withPayload(post('202'), mixed),
+          withPayload(post('201'), mixed),
+          withPayload(post('203'), received('{"data":[{"id":"203"}]}')),
+          item(post('204')),
+        ]),
+      )
       expect(r).toMatchObject({ inserted: 3, duplicates: 1 })
       expect(payloads().map((p) => [p.id, p.body])).toEqual([
         [1, '{"first":true}'],
@@ -328,7 +391,10 @@ function tweet(id: string, o: TweetOpts): Record<string, unknown> {
   }
 }
 
-function xPage(tweets: Record<string, unknown>[], users: Record<string, unknown>[] = [{ id: '42', username: 'alice', name: 'Alice', public_metrics: { followers_count: 100 } }]): Normalized {
+function xPage(
+  tweets: Record<string, unknown>[],
+  users: Record<string, unknown>[] = [{ id: '42', username: 'alice', name: 'Alice', public_metrics: { followers_count: 100 } }],
+): Normalized {
   const n = normalizePayload({ data: tweets, includes: { users }, meta: { result_count: tweets.length } })
   if (!n) throw new Error('test setup: not an X page')
   return n
@@ -351,7 +417,12 @@ function bskyRecord(text: string, reply?: string): Record<string, unknown> {
 }
 
 function jetstreamCreate(rkey: string, text: string, timeUs = Date.parse('2025-07-16T12:00:01Z') * 1000): Normalized {
-  return normalizePayload({ did: DID, time_us: timeUs, kind: 'commit', commit: { rev: 'r', operation: 'create', collection: 'app.bsky.feed.post', rkey, record: bskyRecord(text), cid: 'bafy' } })!
+  return normalizePayload({
+    did: DID,
+    time_us: timeUs,
+    kind: 'commit',
+    commit: { rev: 'r', operation: 'create', collection: 'app.bsky.feed.post', rkey, record: bskyRecord(text), cid: 'bafy' },
+  })!
 }
 
 function bskySearch(rkey: string, text: string, likes = 0): Normalized {
@@ -376,7 +447,13 @@ const prov = { source: 'x', query: 'china ai fund' }
 
 describe('ingest', () => {
   it('matches, stores and counts; the same payload twice is all duplicates', () => {
-    const batch = [xPage([tweet('1945000000000000001', { text: ON_TOPIC }), tweet('1945000000000000002', { text: OFF_TOPIC }), tweet('1945000000000000003', { text: 'Worth reading', urls: [`${ARTICLE}?smid=tw-share`] })])]
+    const batch = [
+      xPage([
+        tweet('1945000000000000001', { text: ON_TOPIC }),
+        tweet('1945000000000000002', { text: OFF_TOPIC }),
+        tweet('1945000000000000003', { text: 'Worth reading', urls: [`${ARTICLE}?smid=tw-share`] }),
+      ]),
+    ]
     const first = ingest(ctx, batch, prov, { source: 'x', key: 'china ai fund', value: '1945000000000000003' })
     expect(first).toMatchObject({ fetched: 3, newPosts: 2, duplicates: 0, offTopic: 1, deletions: 0 })
     expect(JSON.parse(topicRow('1945000000000000001')!.rules)).toContain('keyword:fund-en')
@@ -393,7 +470,11 @@ describe('ingest', () => {
 
   it('a reply without topic words inherits its stored parent’s topic (rule thread:reply)', () => {
     ingest(ctx, [xPage([tweet('1945000000000000001', { text: ON_TOPIC })])], prov)
-    const stats = ingest(ctx, [xPage([tweet('1945000000000000010', { text: 'This. Exactly.', replyTo: '1945000000000000001', authorId: '43' })], [{ id: '43', username: 'dan' }])], prov)
+    const stats = ingest(
+      ctx,
+      [xPage([tweet('1945000000000000010', { text: 'This. Exactly.', replyTo: '1945000000000000001', authorId: '43' })], [{ id: '43', username: 'dan' }])],
+      prov,
+    )
     expect(stats).toMatchObject({ newPosts: 1, offTopic: 0 })
     expect(topicRow('1945000000000000010')).toMatchObject({ rules: '["thread:reply"]' })
     expect(row('1945000000000000010').author_handle).toBe('dan')
@@ -402,7 +483,13 @@ describe('ingest', () => {
   it('a reply inherits from a parent in the same batch, and a quote gets thread:quote', () => {
     const stats = ingest(
       ctx,
-      [xPage([tweet('1945000000000000001', { text: ON_TOPIC }), tweet('1945000000000000011', { text: 'Nope.', replyTo: '1945000000000000001' }), tweet('1945000000000000012', { text: 'Look at this', quoteOf: '1945000000000000001' })])],
+      [
+        xPage([
+          tweet('1945000000000000001', { text: ON_TOPIC }),
+          tweet('1945000000000000011', { text: 'Nope.', replyTo: '1945000000000000001' }),
+          tweet('1945000000000000012', { text: 'Look at this', quoteOf: '1945000000000000001' }),
+        ]),
+      ],
       prov,
     )
     expect(stats).toMatchObject({ newPosts: 3, offTopic: 0 })
@@ -428,7 +515,9 @@ describe('ingest', () => {
     const other = testContext({ now: new Date(T0) })
     try {
       for (const t of chain) ingest(other, [xPage([t])], prov)
-      const oneByOne = other.db.prepare('SELECT p.platform_id AS id, pt.rules FROM posts p JOIN post_topics pt ON pt.post_id = p.id ORDER BY p.platform_id').all()
+      const oneByOne = other.db
+        .prepare('SELECT p.platform_id AS id, pt.rules FROM posts p JOIN post_topics pt ON pt.post_id = p.id ORDER BY p.platform_id')
+        .all()
       expect(oneByOne).toHaveLength(3)
       expect(together).toEqual(oneByOne)
     } finally {
@@ -445,7 +534,15 @@ describe('ingest', () => {
 
     const stats = ingest(ctx, [bskySearch('3lab1', text, 7)], { source: 'bluesky', query: 'deepseek' })
     expect(stats).toMatchObject({ newPosts: 0, duplicates: 1 })
-    expect(row(uri, 'bluesky')).toMatchObject({ author_handle: 'carol.bsky.social', author_name: 'Carol', likes: 7, reposts: 1, replies: 2, quotes: 3, metrics_at: T0 })
+    expect(row(uri, 'bluesky')).toMatchObject({
+      author_handle: 'carol.bsky.social',
+      author_name: 'Carol',
+      likes: 7,
+      reposts: 1,
+      replies: 2,
+      quotes: 3,
+      metrics_at: T0,
+    })
     // Provenance stays with the first sighting.
     expect(topicRow(uri, TOPIC, 'bluesky')).toMatchObject({ source: 'jetstream' })
   })
@@ -453,7 +550,12 @@ describe('ingest', () => {
   it('a Jetstream delete marks the stored post deleted, once', () => {
     const text = 'DeepSeek and Qwen show how strong Chinese open-weight models have become'
     ingest(ctx, [bskySearch('3lab2', text)], { source: 'bluesky', query: 'q' })
-    const del = normalizePayload({ did: DID, time_us: Date.parse('2025-07-16T18:00:00Z') * 1000, kind: 'commit', commit: { rev: 'r', operation: 'delete', collection: 'app.bsky.feed.post', rkey: '3lab2' } })!
+    const del = normalizePayload({
+      did: DID,
+      time_us: Date.parse('2025-07-16T18:00:00Z') * 1000,
+      kind: 'commit',
+      commit: { rev: 'r', operation: 'delete', collection: 'app.bsky.feed.post', rkey: '3lab2' },
+    })!
     expect(ingest(ctx, [del], { source: 'jetstream', query: null }).deletions).toBe(1)
     expect(row(bskyUri('3lab2'), 'bluesky').deleted_at).toBe(Date.parse('2025-07-16T18:00:00Z'))
     expect(ingest(ctx, [del], { source: 'jetstream', query: null }).deletions).toBe(0)

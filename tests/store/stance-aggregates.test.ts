@@ -32,9 +32,21 @@ class Writer {
   private modelId: number
   private clock = START + SPAN
 
-  constructor(private readonly db: Db, seed: number) {
+  constructor(
+    private readonly db: Db,
+    seed: number,
+  ) {
     this.rnd = random(seed)
-    this.modelId = saveActiveModel(db, { topicId: TOPIC, version: `test@${seed}`, algorithm: 'test', params: '{}', metrics: null, trainingSize: 0, trainedAt: 0, weights: Buffer.alloc(0) })
+    this.modelId = saveActiveModel(db, {
+      topicId: TOPIC,
+      version: `test@${seed}`,
+      algorithm: 'test',
+      params: '{}',
+      metrics: null,
+      trainingSize: 0,
+      trainedAt: 0,
+      weights: Buffer.alloc(0),
+    })
   }
 
   private pick<T>(xs: readonly T[]): T {
@@ -61,9 +73,9 @@ class Writer {
   private stored(): { id: number; platform: Platform; platformId: string; text: string; createdAt: number; topics: string[] } | null {
     if (!this.known.length) return null
     const k = this.pick(this.known)
-    const row = this.db.prepare('SELECT id, text, created_at AS createdAt, topics FROM posts WHERE platform = ? AND platform_id = ?').get(k.platform, k.platformId) as
-      | { id: number; text: string; createdAt: number; topics: string }
-      | undefined
+    const row = this.db
+      .prepare('SELECT id, text, created_at AS createdAt, topics FROM posts WHERE platform = ? AND platform_id = ?')
+      .get(k.platform, k.platformId) as { id: number; text: string; createdAt: number; topics: string } | undefined
     return row ? { ...k, ...row, topics: JSON.parse(row.topics) as string[] } : null
   }
 
@@ -85,7 +97,9 @@ class Writer {
     const r = this.rnd()
     const s = this.stored()
     if (r < 0.3 || !s) {
-      const items = Array.from({ length: 1 + Math.floor(this.rnd() * 4) }, () => this.item(this.newPost(), this.rnd() < 0.2 ? [TOPIC, OTHER] : [this.rnd() < 0.85 ? TOPIC : OTHER]))
+      const items = Array.from({ length: 1 + Math.floor(this.rnd() * 4) }, () =>
+        this.item(this.newPost(), this.rnd() < 0.2 ? [TOPIC, OTHER] : [this.rnd() < 0.85 ? TOPIC : OTHER]),
+      )
       if (this.rnd() < 0.7) {
         this.page({ items })
         return 'insert'
@@ -106,8 +120,16 @@ class Writer {
     }
     if (r < 0.55) {
       const topic = this.pick(s.topics)
-      const rows = this.db.prepare('SELECT post_id AS postId, created_at AS createdAt FROM post_topics WHERE topic_id = ? ORDER BY random() LIMIT 5').all(topic) as { postId: number; createdAt: number }[]
-      saveClassifications(this.db, topic, this.modelId, rows.map((x) => ({ ...x, label: this.pick(LABELS), confidence: 0.8, scores: {} })), this.clock)
+      const rows = this.db
+        .prepare('SELECT post_id AS postId, created_at AS createdAt FROM post_topics WHERE topic_id = ? ORDER BY random() LIMIT 5')
+        .all(topic) as { postId: number; createdAt: number }[]
+      saveClassifications(
+        this.db,
+        topic,
+        this.modelId,
+        rows.map((x) => ({ ...x, label: this.pick(LABELS), confidence: 0.8, scores: {} })),
+        this.clock,
+      )
       return 'classify'
     }
     if (r < 0.63) {
@@ -151,7 +173,16 @@ class Writer {
 }
 
 const sorted = (rows: SlotCount[]) =>
-  rows.map((r) => ({ ...r })).sort((a, b) => a.slot - b.slot || a.platform.localeCompare(b.platform) || a.lang.localeCompare(b.lang) || String(a.theme).localeCompare(String(b.theme)) || a.label.localeCompare(b.label))
+  rows
+    .map((r) => ({ ...r }))
+    .sort(
+      (a, b) =>
+        a.slot - b.slot ||
+        a.platform.localeCompare(b.platform) ||
+        a.lang.localeCompare(b.lang) ||
+        String(a.theme).localeCompare(String(b.theme)) ||
+        a.label.localeCompare(b.label),
+    )
 
 /** Every filter the stance command can send, over whole slots and over minutes that cut slots. */
 function filters(): StanceFilter[] {
@@ -183,7 +214,9 @@ function expectTablesExact(db: Db): void {
       count(*) AS n, sum(pt.stance_source IS 'human') AS human
     FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN json_each(pt.themes) t WHERE p.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`
   expect(db.prepare('SELECT topic_id, label, slot, platform, lang, n, human FROM stance_slots ORDER BY 1, 2, 3, 4, 5').all()).toEqual(db.prepare(main).all())
-  expect(db.prepare('SELECT topic_id, theme, label, slot, platform, lang, n, human FROM stance_theme_slots ORDER BY 1, 2, 3, 4, 5, 6').all()).toEqual(db.prepare(themed).all())
+  expect(db.prepare('SELECT topic_id, theme, label, slot, platform, lang, n, human FROM stance_theme_slots ORDER BY 1, 2, 3, 4, 5, 6').all()).toEqual(
+    db.prepare(themed).all(),
+  )
 }
 
 function expectCountsEqual(db: Db, context: string): void {
@@ -209,7 +242,22 @@ describe('stance aggregates', () => {
       }
     }
     // Every kind of write happened, on a database that is not trivially small.
-    expect(new Set(done)).toEqual(new Set(['insert', 'mixed page', 're-ingest', 'classify', 'label', 'clear label', 'edit', 'delete', 'undelete', 'retag', 'remove membership', 'remove post']))
+    expect(new Set(done)).toEqual(
+      new Set([
+        'insert',
+        'mixed page',
+        're-ingest',
+        'classify',
+        'label',
+        'clear label',
+        'edit',
+        'delete',
+        'undelete',
+        'retag',
+        'remove membership',
+        'remove post',
+      ]),
+    )
     expect(ctx.db.prepare('SELECT count(*) FROM post_topics').pluck().get()).toBeGreaterThan(200)
     expect(ctx.db.prepare('SELECT count(*) FROM posts WHERE deleted_at IS NOT NULL').pluck().get()).toBeGreaterThan(5)
     expect(ctx.db.prepare("SELECT count(*) FROM post_topics WHERE stance_source = 'human'").pluck().get()).toBeGreaterThan(5)
@@ -224,7 +272,15 @@ describe('stance aggregates', () => {
     // 2 November 2025: New York falls back (a 25-hour day); India is UTC+5:30, Nepal UTC+5:45.
     for (const zone of ['America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'UTC']) {
       for (const bucket of ['hour', 'day', 'week'] as const) {
-        for (const extra of [{}, { split: 'platform' as const }, { split: 'lang' as const }, { split: 'theme' as const }, { theme: 'chips' }, { platform: 'x', lang: 'en' }, { split: 'theme' as const, theme: 'fund' }]) {
+        for (const extra of [
+          {},
+          { split: 'platform' as const },
+          { split: 'lang' as const },
+          { split: 'theme' as const },
+          { theme: 'chips' },
+          { platform: 'x', lang: 'en' },
+          { split: 'theme' as const, theme: 'fund' },
+        ]) {
           const q = { ...base, zone, bucket, ...extra }
           expect(stanceOverTime(ctx.db, q), `${zone} ${bucket} ${JSON.stringify(extra)}`).toEqual(stanceOverTime(ctx.db, { ...q, counts: 'posts' }))
         }
@@ -239,7 +295,10 @@ describe('stance aggregates', () => {
     const db = openDb(':memory:')
     try {
       // Today's writer also needs the posts' payload column (0010, which changes nothing else).
-      migrate(db, readMigrations().filter((m) => m.version < '0007' || m.name === '0010_payloads.sql'))
+      migrate(
+        db,
+        readMigrations().filter((m) => m.version < '0007' || m.name === '0010_payloads.sql'),
+      )
       const writer = new Writer(db, 3)
       for (let i = 0; i < 250; i++) writer.step()
       expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'stance_slots'").pluck().get()).toBe(0)

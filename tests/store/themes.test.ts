@@ -52,18 +52,33 @@ function tags(platformId: string, topicId = TOPIC, platform = 'x'): { rules: str
 
 describe('migration 0004', () => {
   it('adds post_topics.themes, a JSON array defaulting to []', () => {
-    const col = (ctx.db.prepare('PRAGMA table_info(post_topics)').all() as { name: string; type: string; notnull: number; dflt_value: string }[]).find((c) => c.name === 'themes')
+    const col = (ctx.db.prepare('PRAGMA table_info(post_topics)').all() as { name: string; type: string; notnull: number; dflt_value: string }[]).find(
+      (c) => c.name === 'themes',
+    )
     expect(col).toMatchObject({ type: 'TEXT', notnull: 1, dflt_value: "'[]'" })
     // A row written without themes (as code before themes did) gets [].
     savePage(ctx.db, page([item(post('1'), ['fund'])]))
-    ctx.db.prepare("INSERT INTO post_topics (topic_id, created_at, post_id, rules, source, matched_at) SELECT 'other', created_at, id, '[]', 'x', 0 FROM posts").run()
+    ctx.db
+      .prepare("INSERT INTO post_topics (topic_id, created_at, post_id, rules, source, matched_at) SELECT 'other', created_at, id, '[]', 'x', 0 FROM posts")
+      .run()
     expect(tags('1', 'other')!.themes).toEqual([])
   })
 })
 
 describe('savePage and themes', () => {
   it('writes the themes of each new topic row; a match without themes stores []', () => {
-    savePage(ctx.db, page([{ ...item(post('1'), ['fund', 'chips']), matches: [{ topicId: TOPIC, rules: ['article'], themes: ['fund', 'chips'] }, { topicId: 'other', rules: ['hashtag:x'] }] }]))
+    savePage(
+      ctx.db,
+      page([
+        {
+          ...item(post('1'), ['fund', 'chips']),
+          matches: [
+            { topicId: TOPIC, rules: ['article'], themes: ['fund', 'chips'] },
+            { topicId: 'other', rules: ['hashtag:x'] },
+          ],
+        },
+      ]),
+    )
     expect(tags('1')).toEqual({ rules: ['article'], themes: ['fund', 'chips'] })
     expect(tags('1', 'other')).toEqual({ rules: ['hashtag:x'], themes: [] })
   })
@@ -142,7 +157,13 @@ describe('ingest and themes', () => {
   it('a reply to a reply in the same batch gets its own themes too', () => {
     ingest(
       ctx,
-      [xPage([tweet('1945000000000000001', PARENT), tweet('1945000000000000002', 'This. Exactly.', { replyTo: '1945000000000000001' }), tweet('1945000000000000003', 'more subsidies then', { replyTo: '1945000000000000002' })])],
+      [
+        xPage([
+          tweet('1945000000000000001', PARENT),
+          tweet('1945000000000000002', 'This. Exactly.', { replyTo: '1945000000000000001' }),
+          tweet('1945000000000000003', 'more subsidies then', { replyTo: '1945000000000000002' }),
+        ]),
+      ],
       prov,
     )
     expect(tags('1945000000000000002')!.themes).toEqual([])
@@ -162,7 +183,13 @@ describe('edits recompute themes', () => {
         operation,
         collection: 'app.bsky.feed.post',
         rkey: reply ? '3ltreply00001' : '3ltedit000001',
-        record: { $type: 'app.bsky.feed.post', text, createdAt: '2025-07-16T12:00:00.000Z', langs: ['en'], ...(reply ? { reply: { parent: { uri: reply, cid: 'bafy' }, root: { uri: reply, cid: 'bafy' } } } : {}) },
+        record: {
+          $type: 'app.bsky.feed.post',
+          text,
+          createdAt: '2025-07-16T12:00:00.000Z',
+          langs: ['en'],
+          ...(reply ? { reply: { parent: { uri: reply, cid: 'bafy' }, root: { uri: reply, cid: 'bafy' } } } : {}),
+        },
         cid: 'bafyreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq',
       },
     })!

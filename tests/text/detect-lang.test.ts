@@ -84,7 +84,15 @@ describe('detectLang', () => {
     expect(detectLang(text)).toBe(lang)
   })
 
-  it.each(cases([['', 'und'], ['   ', 'und'], ['12345', 'und'], ['😀😀🔥', 'und'], ['!!!', 'und']]))('%j has no language → %s', (text, lang) => {
+  it.each(
+    cases([
+      ['', 'und'],
+      ['   ', 'und'],
+      ['12345', 'und'],
+      ['😀😀🔥', 'und'],
+      ['!!!', 'und'],
+    ]),
+  )('%j has no language → %s', (text, lang) => {
     expect(detectLang(text)).toBe(lang)
   })
 })

@@ -144,7 +144,9 @@ export function runCheck(file: string, configFile = path.join(ROOT, 'config/stan
     const pointsAtArticle = post.links.some((l) => l.includes(ARTICLE_PATH) || l.startsWith('https://nyti.ms/'))
     if (pointsAtArticle) withArticleLink++
     if (pointsAtArticle && !m.some((t) => t.rules.some((r) => r.startsWith('article')))) {
-      for (const l of post.links) if (l.includes(ARTICLE_PATH) || l.startsWith('https://nyti.ms/')) bump(unrecognised, `${l}  ->  ${canonicalLinks({ links: [l], text: '' })[0] ?? '(none)'}`)
+      for (const l of post.links)
+        if (l.includes(ARTICLE_PATH) || l.startsWith('https://nyti.ms/'))
+          bump(unrecognised, `${l}  ->  ${canonicalLinks({ links: [l], text: '' })[0] ?? '(none)'}`)
     }
     if (m.length === 0) continue
     matched++
@@ -162,7 +164,9 @@ export function runCheck(file: string, configFile = path.join(ROOT, 'config/stan
 
   const distinct = seen.size
   const dupX = [...seen.values()].filter((s) => s.post.platform === 'x' && s.copies > 1).length
-  const dupBskyBoth = [...seen.values()].filter((s) => s.post.platform === 'bluesky' && s.kinds.has('bluesky searchPosts') && [...s.kinds].some((k) => k.startsWith('jetstream'))).length
+  const dupBskyBoth = [...seen.values()].filter(
+    (s) => s.post.platform === 'bluesky' && s.kinds.has('bluesky searchPosts') && [...s.kinds].some((k) => k.startsWith('jetstream')),
+  ).length
   const updated = [...seen.values()].filter((s) => s.updated).length
   const knownDeletions = deletions.filter((d) => seen.has(d)).length
 
@@ -172,29 +176,43 @@ export function runCheck(file: string, configFile = path.join(ROOT, 'config/stan
   out.push(table(sorted(lineKinds)))
   out.push('\nDistinct posts by platform x detected language (detectLang on the text):')
   out.push(table(sorted(byPlatformLang)))
-  out.push(table([['total distinct posts', distinct], ['post items read (with copies)', occurrences]]))
+  out.push(
+    table([
+      ['total distinct posts', distinct],
+      ['post items read (with copies)', occurrences],
+    ]),
+  )
   out.push('\nTopic matching (china-ai-fund):')
-  out.push(table([
-    ['distinct posts matching the topic', matched],
-    ['  through the article link', viaArticle],
-    ['  only through the article link', onlyViaArticle],
-    ...sorted(ruleKinds).map(([k, v]) => [`  with a ${k} rule`, v] as [string, number]),
-    ['not matching', distinct - matched],
-    ['posts whose links point at the article', withArticleLink],
-  ]))
+  out.push(
+    table([
+      ['distinct posts matching the topic', matched],
+      ['  through the article link', viaArticle],
+      ['  only through the article link', onlyViaArticle],
+      ...sorted(ruleKinds).map(([k, v]) => [`  with a ${k} rule`, v] as [string, number]),
+      ['not matching', distinct - matched],
+      ['posts whose links point at the article', withArticleLink],
+    ]),
+  )
   if (unrecognised.size) {
     out.push('  article links NOT recognised as the article (link  ->  canonical form):')
     out.push(table([...unrecognised].sort((a, b) => b[1] - a[1]).map(([k, v]) => [`  ${k}`, v])))
   }
-  out.push('  matching, by platform x detected language: ' + sorted(matchedLang).map(([k, v]) => `${k} ${v}`).join(', '))
+  out.push(
+    '  matching, by platform x detected language: ' +
+      sorted(matchedLang)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+  )
   out.push('\nDuplicates across payloads:')
-  out.push(table([
-    ['extra copies (items read - distinct)', occurrences - distinct],
-    ['X posts in two or more pages', dupX],
-    ['Bluesky posts from both search and Jetstream', dupBskyBoth],
-    ['Bluesky posts edited (Jetstream update)', updated],
-    ['later copy with lower counts', metricRegressions],
-  ]))
+  out.push(
+    table([
+      ['extra copies (items read - distinct)', occurrences - distinct],
+      ['X posts in two or more pages', dupX],
+      ['Bluesky posts from both search and Jetstream', dupBskyBoth],
+      ['Bluesky posts edited (Jetstream update)', updated],
+      ['later copy with lower counts', metricRegressions],
+    ]),
+  )
   out.push('\nSkipped (counted, not fatal):')
   out.push(table(sorted(skips)))
   out.push(table([['ignored items (likes, identity, account, reposts)', ignored]]))
@@ -295,7 +313,13 @@ function checkIntegrity(post: Post, fail: (what: string) => void): void {
     if (feat.$type === 'app.bsky.richtext.facet#mention' && !s.startsWith('@')) fail('bluesky: mention facet offsets')
     if (feat.$type === 'app.bsky.richtext.facet#link') {
       const shown = s.replace(/\.\.\.$/, '')
-      if (s !== feat.uri && !String(feat.uri).replace(/^https?:\/\//, '').startsWith(shown)) fail('bluesky: link facet offsets')
+      if (
+        s !== feat.uri &&
+        !String(feat.uri)
+          .replace(/^https?:\/\//, '')
+          .startsWith(shown)
+      )
+        fail('bluesky: link facet offsets')
     }
   }
   if ([...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(String(record.text))].length > 300) fail('bluesky: text over 300 graphemes')

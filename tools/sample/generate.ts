@@ -152,21 +152,140 @@ interface Account {
   view: Record<string, unknown>
 }
 
-const EN_FIRST = 'mira dan kevin sam priya alex jordan chris taylor maya noah liam emma olivia ethan ava lucas sofia leo zoe ben nina omar aisha raj tom kate jess mark paul ruth hannah grace josh ryan megan laura sarah david mike rachel amy tyler eric anna marcus elena isaac julia kwame tariq fiona owen iris felix nora jack lena victor claire'.split(' ')
-const EN_LAST = 'chen patel smith okafor nguyen garcia miller brooks kim reyes walsh cohen hart fox lee shah morgan price ellis wood hughes bennett rossi novak park singh mensah baker carter hayes'.split(' ')
+const EN_FIRST =
+  'mira dan kevin sam priya alex jordan chris taylor maya noah liam emma olivia ethan ava lucas sofia leo zoe ben nina omar aisha raj tom kate jess mark paul ruth hannah grace josh ryan megan laura sarah david mike rachel amy tyler eric anna marcus elena isaac julia kwame tariq fiona owen iris felix nora jack lena victor claire'.split(
+    ' ',
+  )
+const EN_LAST =
+  'chen patel smith okafor nguyen garcia miller brooks kim reyes walsh cohen hart fox lee shah morgan price ellis wood hughes bennett rossi novak park singh mensah baker carter hayes'.split(
+    ' ',
+  )
 const EN_SUFFIX = 'codes ml reads writes dev econ policy vc data tech notes ai builds thinks pod news chips macro labs asia'.split(' ')
-const EN_ROLE = ['AI policy', 'ML engineer', 'tech reporter (views mine)', 'econ PhD student', 'VC', 'China watcher', 'chip nerd', 'data scientist', 'indie hacker', 'podcaster', 'trade lawyer', 'sinologist']
-const ZH_SUR: [string, string][] = [['王', 'wang'], ['李', 'li'], ['张', 'zhang'], ['刘', 'liu'], ['陈', 'chen'], ['杨', 'yang'], ['黄', 'huang'], ['赵', 'zhao'], ['吴', 'wu'], ['周', 'zhou'], ['徐', 'xu'], ['孙', 'sun'], ['马', 'ma'], ['朱', 'zhu'], ['胡', 'hu'], ['郭', 'guo'], ['何', 'he'], ['林', 'lin'], ['高', 'gao'], ['罗', 'luo']]
-const ZH_GIVEN: [string, string][] = [['伟', 'wei'], ['芳', 'fang'], ['娜', 'na'], ['敏', 'min'], ['静', 'jing'], ['磊', 'lei'], ['洋', 'yang'], ['勇', 'yong'], ['杰', 'jie'], ['涛', 'tao'], ['明', 'ming'], ['超', 'chao'], ['晨', 'chen'], ['浩', 'hao'], ['宇', 'yu'], ['欣', 'xin'], ['婷', 'ting'], ['鹏', 'peng'], ['飞', 'fei'], ['雪', 'xue']]
-const ZH_TOPIC: [string, string][] = [['看科技', 'tech'], ['聊AI', 'ai'], ['说芯片', 'chips'], ['的算力笔记', 'compute'], ['读论文', 'papers'], ['谈创投', 'vc'], ['观察', 'watch']]
-const ZH_NICK = ['硅谷码农', '算力打工人', '数据民工', '深圳创业者', '北京码农', 'AI观察员', '科技评论员', '炼丹师', '开源爱好者', '大模型产品经理', '半导体老兵', '海归博士', '杭州程序员', '财经小编']
-const FR_FIRST = 'julie camille thomas nicolas sophie lucas manon hugo lea antoine claire pierre marie louis chloe mathieu elise romain ines julien amelie baptiste margaux yanis celine'.split(' ')
+const EN_ROLE = [
+  'AI policy',
+  'ML engineer',
+  'tech reporter (views mine)',
+  'econ PhD student',
+  'VC',
+  'China watcher',
+  'chip nerd',
+  'data scientist',
+  'indie hacker',
+  'podcaster',
+  'trade lawyer',
+  'sinologist',
+]
+const ZH_SUR: [string, string][] = [
+  ['王', 'wang'],
+  ['李', 'li'],
+  ['张', 'zhang'],
+  ['刘', 'liu'],
+  ['陈', 'chen'],
+  ['杨', 'yang'],
+  ['黄', 'huang'],
+  ['赵', 'zhao'],
+  ['吴', 'wu'],
+  ['周', 'zhou'],
+  ['徐', 'xu'],
+  ['孙', 'sun'],
+  ['马', 'ma'],
+  ['朱', 'zhu'],
+  ['胡', 'hu'],
+  ['郭', 'guo'],
+  ['何', 'he'],
+  ['林', 'lin'],
+  ['高', 'gao'],
+  ['罗', 'luo'],
+]
+const ZH_GIVEN: [string, string][] = [
+  ['伟', 'wei'],
+  ['芳', 'fang'],
+  ['娜', 'na'],
+  ['敏', 'min'],
+  ['静', 'jing'],
+  ['磊', 'lei'],
+  ['洋', 'yang'],
+  ['勇', 'yong'],
+  ['杰', 'jie'],
+  ['涛', 'tao'],
+  ['明', 'ming'],
+  ['超', 'chao'],
+  ['晨', 'chen'],
+  ['浩', 'hao'],
+  ['宇', 'yu'],
+  ['欣', 'xin'],
+  ['婷', 'ting'],
+  ['鹏', 'peng'],
+  ['飞', 'fei'],
+  ['雪', 'xue'],
+]
+const ZH_TOPIC: [string, string][] = [
+  ['看科技', 'tech'],
+  ['聊AI', 'ai'],
+  ['说芯片', 'chips'],
+  ['的算力笔记', 'compute'],
+  ['读论文', 'papers'],
+  ['谈创投', 'vc'],
+  ['观察', 'watch'],
+]
+const ZH_NICK = [
+  '硅谷码农',
+  '算力打工人',
+  '数据民工',
+  '深圳创业者',
+  '北京码农',
+  'AI观察员',
+  '科技评论员',
+  '炼丹师',
+  '开源爱好者',
+  '大模型产品经理',
+  '半导体老兵',
+  '海归博士',
+  '杭州程序员',
+  '财经小编',
+]
+const FR_FIRST =
+  'julie camille thomas nicolas sophie lucas manon hugo lea antoine claire pierre marie louis chloe mathieu elise romain ines julien amelie baptiste margaux yanis celine'.split(
+    ' ',
+  )
 const FR_ACCENT: Record<string, string> = { lea: 'Léa', chloe: 'Chloé', amelie: 'Amélie', elise: 'Élise', ines: 'Inès', celine: 'Céline' }
-const FR_LAST = 'dupont martin bernard leroy moreau petit durand lefebvre fournier girard bonnet mercier lambert faure rousseau blanc garnier chevalier robin masson'.split(' ')
+const FR_LAST =
+  'dupont martin bernard leroy moreau petit durand lefebvre fournier girard bonnet mercier lambert faure rousseau blanc garnier chevalier robin masson'.split(
+    ' ',
+  )
 const FR_SUFFIX = 'tech eco ia num data veille geo dev'.split(' ')
 const FR_ROLE = ['veille IA', 'journaliste tech', 'économiste', 'dev', 'doctorante en géopolitique', 'consultant data', "prof d'éco", 'sinologue amateur']
-const JA_LAST: [string, string][] = [['田中', 'tanaka'], ['鈴木', 'suzuki'], ['佐藤', 'sato'], ['高橋', 'takahashi'], ['渡辺', 'watanabe'], ['伊藤', 'ito'], ['山本', 'yamamoto'], ['中村', 'nakamura'], ['小林', 'kobayashi'], ['加藤', 'kato'], ['吉田', 'yoshida'], ['山田', 'yamada'], ['松本', 'matsumoto'], ['井上', 'inoue'], ['木村', 'kimura']]
-const JA_GIVEN: [string, string][] = [['ゆき', 'yuki'], ['健太', 'kenta'], ['さくら', 'sakura'], ['蓮', 'ren'], ['葵', 'aoi'], ['大輝', 'daiki'], ['美咲', 'misaki'], ['翔', 'sho'], ['陽菜', 'hina'], ['拓海', 'takumi'], ['悠真', 'yuma'], ['花子', 'hanako']]
+const JA_LAST: [string, string][] = [
+  ['田中', 'tanaka'],
+  ['鈴木', 'suzuki'],
+  ['佐藤', 'sato'],
+  ['高橋', 'takahashi'],
+  ['渡辺', 'watanabe'],
+  ['伊藤', 'ito'],
+  ['山本', 'yamamoto'],
+  ['中村', 'nakamura'],
+  ['小林', 'kobayashi'],
+  ['加藤', 'kato'],
+  ['吉田', 'yoshida'],
+  ['山田', 'yamada'],
+  ['松本', 'matsumoto'],
+  ['井上', 'inoue'],
+  ['木村', 'kimura'],
+]
+const JA_GIVEN: [string, string][] = [
+  ['ゆき', 'yuki'],
+  ['健太', 'kenta'],
+  ['さくら', 'sakura'],
+  ['蓮', 'ren'],
+  ['葵', 'aoi'],
+  ['大輝', 'daiki'],
+  ['美咲', 'misaki'],
+  ['翔', 'sho'],
+  ['陽菜', 'hina'],
+  ['拓海', 'takumi'],
+  ['悠真', 'yuma'],
+  ['花子', 'hanako'],
+]
 const JA_TAG = ['AI勉強中', '機械学習', '半導体ウォッチ', '中国テック', 'エンジニア', '投資家見習い', 'テック記者']
 const JA_NICK = ['AIウォッチャー', 'テック好きの会社員', 'データサイエンス修行中', '中国経済メモ', '半導体おじさん', '週末プログラマー']
 const JA_SUFFIX = 'ai ml dev tech jp'.split(' ')
@@ -180,7 +299,14 @@ function inventName(lang: Lang, rng: Rng): { username: string; name: string } {
     case 'en': {
       const f = rng.pick(EN_FIRST)
       const l = rng.pick(EN_LAST)
-      const username = rng.pick([`${f}_${rng.pick(EN_SUFFIX)}`, `${f}${l}`, `${f}_${l}`, `${f}${l[0]}${nn(rng)}`, `the${f}${rng.pick(EN_SUFFIX)}`, `${cap(f)}${cap(l)}`])
+      const username = rng.pick([
+        `${f}_${rng.pick(EN_SUFFIX)}`,
+        `${f}${l}`,
+        `${f}_${l}`,
+        `${f}${l[0]}${nn(rng)}`,
+        `the${f}${rng.pick(EN_SUFFIX)}`,
+        `${cap(f)}${cap(l)}`,
+      ])
       const name = rng.pick([`${cap(f)} ${cap(l)}`, `${cap(f)} ${cap(l)}`, `${cap(f)} | ${rng.pick(EN_ROLE)}`, `${cap(f)} ${l[0]!.toUpperCase()}.`, cap(f)])
       return { username, name }
     }
@@ -214,7 +340,10 @@ function inventName(lang: Lang, rng: Rng): { username: string; name: string } {
 
 /** Bluesky handle from an X-style username; `.test` is a reserved TLD, so it can never be a real account. */
 function handleOf(username: string): string {
-  const label = username.toLowerCase().replace(/_+/g, '-').replace(/^-+|-+$/g, '')
+  const label = username
+    .toLowerCase()
+    .replace(/_+/g, '-')
+    .replace(/^-+|-+$/g, '')
   return `${label}.test`
 }
 
@@ -257,9 +386,10 @@ function makeAccounts(): AccountBook {
       createdMs = Math.round(rng.logUniform(1, 16) * 365.25 * 24 * HOUR)
       createdMs = Date.UTC(2025, 0, 1) - createdMs
       // Accounts from before late 2013 have sequential ids; later ones are snowflakes.
-      id = createdMs < Date.UTC(2013, 10, 1)
-        ? String(Math.round(10_000_000 + ((createdMs - Date.UTC(2008, 0, 1)) / (Date.UTC(2013, 10, 1) - Date.UTC(2008, 0, 1))) * 2_000_000_000))
-        : snowflake(createdMs, rng)
+      id =
+        createdMs < Date.UTC(2013, 10, 1)
+          ? String(Math.round(10_000_000 + ((createdMs - Date.UTC(2008, 0, 1)) / (Date.UTC(2013, 10, 1) - Date.UTC(2008, 0, 1))) * 2_000_000_000))
+          : snowflake(createdMs, rng)
       if (createdMs < Date.UTC(2008, 0, 1)) id = String(rng.int(700_000, 9_000_000))
     } else {
       createdMs = Date.UTC(2023, 3, 1) + Math.floor(rng.next() * (Date.UTC(2025, 5, 30) - Date.UTC(2023, 3, 1)))
@@ -267,22 +397,35 @@ function makeAccounts(): AccountBook {
     }
     const weight = opts.watched ? 0 : Math.min(rng.pareto(1.6), 30)
     const acct: Account = {
-      platform, lang, id, username, name, createdMs, followers: f,
+      platform,
+      lang,
+      id,
+      username,
+      name,
+      createdMs,
+      followers: f,
       following: Math.round(rng.logUniform(30, 3000)),
       tweets: Math.round(rng.logUniform(80, 90_000)),
       listed: Math.floor((f / 120) * rng.next()),
-      avatar: null, weight, watched: opts.watched ?? false, view: {},
+      avatar: null,
+      weight,
+      watched: opts.watched ?? false,
+      view: {},
     }
     if (platform === 'bluesky' && (opts.watched || rng.chance(0.78))) {
       acct.avatar = `https://cdn.bsky.app/img/avatar/plain/${id}/${cidFor(`avatar:${id}`)}@jpeg`
     }
-    acct.view = platform === 'x'
-      ? {
-          id, username, name, created_at: xIso(createdMs),
-          public_metrics: { followers_count: f, following_count: acct.following, tweet_count: acct.tweets, listed_count: acct.listed },
-          verified: false,
-        }
-      : { did: id, handle: username, displayName: name, ...(acct.avatar ? { avatar: acct.avatar } : {}), labels: [], createdAt: iso(createdMs) }
+    acct.view =
+      platform === 'x'
+        ? {
+            id,
+            username,
+            name,
+            created_at: xIso(createdMs),
+            public_metrics: { followers_count: f, following_count: acct.following, tweet_count: acct.tweets, listed_count: acct.listed },
+            verified: false,
+          }
+        : { did: id, handle: username, displayName: name, ...(acct.avatar ? { avatar: acct.avatar } : {}), labels: [], createdAt: iso(createdMs) }
     all.push(acct)
     return acct
   }
@@ -338,11 +481,7 @@ function makeAccounts(): AccountBook {
 // Texts as segments, and their variations
 // ---------------------------------------------------------------------------------------------------------
 
-type Seg =
-  | { t: 'text'; s: string }
-  | { t: 'link'; url: string }
-  | { t: 'tag'; tag: string }
-  | { t: 'mention'; name: string; acct?: Account }
+type Seg = { t: 'text'; s: string } | { t: 'link'; url: string } | { t: 'tag'; tag: string } | { t: 'mention'; name: string; acct?: Account }
 
 /** Splits a source text into plain text, `{link}`, #hashtags and @mentions (ASCII usernames). */
 function parseSegments(text: string, linkUrl: string | null): Seg[] {
@@ -353,7 +492,7 @@ function parseSegments(text: string, linkUrl: string | null): Seg[] {
     if (buf) segs.push({ t: 'text', s: buf })
     buf = ''
   }
-  for (let i = 0; i < cps.length; ) {
+  for (let i = 0; i < cps.length;) {
     const ch = cps[i]!
     const prev = i > 0 ? cps[i - 1]! : ''
     if (ch === '{' && cps.slice(i, i + 6).join('') === '{link}') {
@@ -389,9 +528,7 @@ function parseSegments(text: string, linkUrl: string | null): Seg[] {
   }
   flush()
   // "({link})" with no link left: drop the empty brackets and doubled spaces.
-  return segs
-    .map((s) => (s.t === 'text' ? { ...s, s: s.s.replace(/\(\)|（）/g, '').replace(/ {2,}/g, ' ') } : s))
-    .filter((s) => s.t !== 'text' || s.s !== '')
+  return segs.map((s) => (s.t === 'text' ? { ...s, s: s.s.replace(/\(\)|（）/g, '').replace(/ {2,}/g, ' ') } : s)).filter((s) => s.t !== 'text' || s.s !== '')
 }
 
 const PREFIX: Record<Lang, string[]> = {
@@ -451,10 +588,25 @@ function appendLink(segs: Seg[], url: string): Seg[] {
 
 const LINK_VARIANTS: readonly { url: string; x: number; bsky: number; unwound: string }[] = [
   { url: ARTICLE_URL, x: 30, bsky: 40, unwound: ARTICLE_URL },
-  { url: `${ARTICLE_URL}?smid=nytcore-ios-share&referringSource=articleShare`, x: 14, bsky: 18, unwound: `${ARTICLE_URL}?smid=nytcore-ios-share&referringSource=articleShare` },
-  { url: `${ARTICLE_URL}?utm_source=twitter&utm_medium=social&utm_campaign=tech`, x: 10, bsky: 6, unwound: `${ARTICLE_URL}?utm_source=twitter&utm_medium=social&utm_campaign=tech` },
+  {
+    url: `${ARTICLE_URL}?smid=nytcore-ios-share&referringSource=articleShare`,
+    x: 14,
+    bsky: 18,
+    unwound: `${ARTICLE_URL}?smid=nytcore-ios-share&referringSource=articleShare`,
+  },
+  {
+    url: `${ARTICLE_URL}?utm_source=twitter&utm_medium=social&utm_campaign=tech`,
+    x: 10,
+    bsky: 6,
+    unwound: `${ARTICLE_URL}?utm_source=twitter&utm_medium=social&utm_campaign=tech`,
+  },
   { url: `${ARTICLE_URL}#commentsContainer`, x: 5, bsky: 6, unwound: ARTICLE_URL },
-  { url: 'https://www.nytimes.com/2025/07/16/technology/china-ai.amp.html', x: 7, bsky: 8, unwound: 'https://www.nytimes.com/2025/07/16/technology/china-ai.amp.html' },
+  {
+    url: 'https://www.nytimes.com/2025/07/16/technology/china-ai.amp.html',
+    x: 7,
+    bsky: 8,
+    unwound: 'https://www.nytimes.com/2025/07/16/technology/china-ai.amp.html',
+  },
   { url: 'https://mobile.nytimes.com/2025/07/16/technology/china-ai.html', x: 7, bsky: 9, unwound: ARTICLE_URL },
   { url: 'http://nytimes.com/2025/07/16/technology/china-ai.html/', x: 5, bsky: 5, unwound: ARTICLE_URL },
   { url: SHORT_URL, x: 22, bsky: 2, unwound: `${ARTICLE_URL}?smid=tw-nytimes&smtyp=cur` },
@@ -485,7 +637,8 @@ const EXTERNAL = {
 // ---------------------------------------------------------------------------------------------------------
 
 const X_QUERIES: readonly XQuery[] = ['url', 'en', 'zh']
-const EN_QUERY = /\b(ai fund|state fund|state-backed|guidance funds?|little giants|h20s?|nvidia|deepseek|qwen|kimi|zhipu|glm|minimax|export controls?|chip ban|subsidi[sz]\w*|industrial policy|overcapacity|china|chinese|beijing|nyt)\b/i
+const EN_QUERY =
+  /\b(ai fund|state fund|state-backed|guidance funds?|little giants|h20s?|nvidia|deepseek|qwen|kimi|zhipu|glm|minimax|export controls?|chip ban|subsidi[sz]\w*|industrial policy|overcapacity|china|chinese|beijing|nyt)\b/i
 const ZH_QUERY = /中国|人工智能|大模型|算力|芯片|英伟达|基金|补贴|产业政策|国产|深度求索|千问|小巨人|外媒|纽时|出口管制|标注/
 
 function xQueryFits(plain: string, hasArticleLink: boolean): XQuery[] {
@@ -759,7 +912,7 @@ function plan(): Plan[] {
     for (const lang of LANGS) {
       const lambda = (dailyVolume(h) * LANG_SHARE[lang] * diurnal(lang, h + 30 * MIN)) / CURVE_SUM
       for (let i = rng.poisson(lambda); i > 0; i--) plans.push({ ms: h + rng.int(0, HOUR - 1), lang, mode: 'base' })
-      const off = (150 / 17) * LANG_SHARE[lang] * diurnal(lang, h + 30 * MIN) / CURVE_SUM
+      const off = ((150 / 17) * LANG_SHARE[lang] * diurnal(lang, h + 30 * MIN)) / CURVE_SUM
       for (let i = rng.poisson(off); i > 0; i--) plans.push({ ms: h + rng.int(0, HOUR - 1), lang, mode: 'offtopic' })
     }
   }
@@ -786,7 +939,8 @@ function forcedPlans(book: AccountBook): Plan[] {
   // The hostile texts, once on each platform.
   let d = 17
   for (const id of HOSTILE_IDS) {
-    for (const platform of ['x', 'bluesky'] as const) out.push({ ms: day(d++, rng.int(9, 18)), lang: 'en', mode: 'base', forced: { platform, textId: id, noReply: true } })
+    for (const platform of ['x', 'bluesky'] as const)
+      out.push({ ms: day(d++, rng.int(9, 18)), lang: 'en', mode: 'base', forced: { platform, textId: id, noReply: true } })
   }
   // A supplementary-plane character (𠮷) right before a hashtag, on X, so entity offsets must count code points.
   out.push({ ms: day(18, 21), lang: 'zh', mode: 'base', forced: { platform: 'x', textId: 'zh-n-023', tags: ['国产大模型'], noReply: true } })
@@ -807,7 +961,8 @@ function forcedPlans(book: AccountBook): Plan[] {
     [bskyNytimes, Date.UTC(2025, 6, 17, 13, 0), 'A state fund in China has backed hundreds of A.I. companies. {link}'],
     [bskyNytimes, Date.UTC(2025, 6, 20, 15, 45), 'From our reporting on China’s state-backed A.I. fund. {link}'],
   ]
-  for (const [author, ms, text] of nyt) out.push({ ms: ms + rng.int(0, 59_999), lang: 'en', mode: 'base', forced: { platform: author.platform, text, author, stance: 'neutral', noReply: true } })
+  for (const [author, ms, text] of nyt)
+    out.push({ ms: ms + rng.int(0, 59_999), lang: 'en', mode: 'base', forced: { platform: author.platform, text, author, stance: 'neutral', noReply: true } })
   return out
 }
 
@@ -898,8 +1053,12 @@ function buildPosts(texts: SourceText[], book: AccountBook): Built {
   const pool = (lang: Lang, stance: Stance, kind: 'post' | 'reply', ms: number): SourceText[] =>
     texts.filter(
       (t) =>
-        t.lang === lang && t.stance === stance && t.kind === kind && !HOSTILE_IDS.includes(t.id) &&
-        (ms >= ARTICLE_MS + 5 * MIN || (!t.hasLink && !t.refsArticle)) && (ms >= H20_NEWS_MS || !t.h20News),
+        t.lang === lang &&
+        t.stance === stance &&
+        t.kind === kind &&
+        !HOSTILE_IDS.includes(t.id) &&
+        (ms >= ARTICLE_MS + 5 * MIN || (!t.hasLink && !t.refsArticle)) &&
+        (ms >= H20_NEWS_MS || !t.h20News),
     )
 
   const pickParent = (platform: Platform, lang: Lang, ms: number, self: Account): GenPost | null => {
@@ -930,8 +1089,15 @@ function buildPosts(texts: SourceText[], book: AccountBook): Built {
     const author0 = f?.author
 
     let chosen: {
-      text: SourceText | null; segs: Seg[]; author: Account; parent: GenPost | null; quoted: GenPost | null
-      linkVariant: string | null; xr?: XRendered; br?: BskyRendered; fits?: XQuery[]
+      text: SourceText | null
+      segs: Seg[]
+      author: Account
+      parent: GenPost | null
+      quoted: GenPost | null
+      linkVariant: string | null
+      xr?: XRendered
+      br?: BskyRendered
+      fits?: XQuery[]
     } | null = null
 
     for (let attempt = 0; attempt < 14 && !chosen; attempt++) {
@@ -975,7 +1141,11 @@ function buildPosts(texts: SourceText[], book: AccountBook): Built {
       if (needsLink || append) {
         if (author.watched && author.platform === 'x') linkVariant = SHORT_URL
         else if (author.watched) linkVariant = ARTICLE_URL
-        else linkVariant = rng.weighted(LINK_VARIANTS.map((v) => v.url), LINK_VARIANTS.map((v) => (platform === 'x' ? v.x : v.bsky)))
+        else
+          linkVariant = rng.weighted(
+            LINK_VARIANTS.map((v) => v.url),
+            LINK_VARIANTS.map((v) => (platform === 'x' ? v.x : v.bsky)),
+          )
       }
       let segs = parseSegments(raw, linkVariant)
       if (append && linkVariant) segs = appendLink(segs, linkVariant)
@@ -1005,7 +1175,10 @@ function buildPosts(texts: SourceText[], book: AccountBook): Built {
         let fits = xQueryFits(xr.plain, linkVariant !== null)
         if (fits.length === 0 && (f || attempt >= 8) && linkAllowed) {
           // Nothing in the collector's queries would return it: only a link to the article can.
-          linkVariant = rng.weighted(LINK_VARIANTS.map((v) => v.url), LINK_VARIANTS.map((v) => v.x))
+          linkVariant = rng.weighted(
+            LINK_VARIANTS.map((v) => v.url),
+            LINK_VARIANTS.map((v) => v.x),
+          )
           segs = appendLink(segs, linkVariant)
           xr = renderX(segs, { rng, book, leading, quote: quoted ? { username: quoted.author.username, id: quoted.xId! } : null })
           fits = xQueryFits(xr.plain, true)
@@ -1148,8 +1321,15 @@ function postView(p: GenPost, obsMs: number): Record<string, unknown> {
       $type: 'app.bsky.embed.record#view',
       record: {
         $type: 'app.bsky.embed.record#viewRecord',
-        uri: q.uri, cid: q.cid, author: q.author.view, value: q.record, labels: [],
-        likeCount: qm.likes, replyCount: qm.replies, repostCount: qm.reposts, quoteCount: qm.quotes,
+        uri: q.uri,
+        cid: q.cid,
+        author: q.author.view,
+        value: q.record,
+        labels: [],
+        likeCount: qm.likes,
+        replyCount: qm.replies,
+        repostCount: qm.reposts,
+        quoteCount: qm.quotes,
         indexedAt: iso(q.indexedMs!),
       },
     }
@@ -1309,7 +1489,16 @@ function assemble(built: Built, book: AccountBook): Assembly {
   const revOf = (us: number): string => tid(us - jet.int(0, 400), jet.int(0, 1023))
   for (const p of bsky) {
     if (!p.viaJet) continue
-    push(p.jetUs!, { did: p.author.id, time_us: p.jetUs, kind: 'commit', commit: { rev: revOf(p.jetUs!), operation: 'create', collection: 'app.bsky.feed.post', rkey: p.rkey, record: p.record, cid: p.cid } }, 'jet-create')
+    push(
+      p.jetUs!,
+      {
+        did: p.author.id,
+        time_us: p.jetUs,
+        kind: 'commit',
+        commit: { rev: revOf(p.jetUs!), operation: 'create', collection: 'app.bsky.feed.post', rkey: p.rkey, record: p.record, cid: p.cid },
+      },
+      'jet-create',
+    )
   }
   // Three edits: same rkey, changed text, new CID (Jetstream-only posts, so no search copy is stale).
   const editable = bsky.filter((p) => p.viaJet && !p.viaSearch && !p.quotedBy && !p.fault && (p.record!.text as string).length > 20 && p.ms > ARTICLE_MS)
@@ -1319,7 +1508,16 @@ function assemble(built: Built, book: AccountBook): Assembly {
     const cid = cidFor(JSON.stringify(record))
     const us = p.jetUs! + jet.int(4, 40) * 60_000_000
     p.update = { us, record, cid }
-    push(us, { did: p.author.id, time_us: us, kind: 'commit', commit: { rev: revOf(us), operation: 'update', collection: 'app.bsky.feed.post', rkey: p.rkey, record, cid } }, 'jet-update')
+    push(
+      us,
+      {
+        did: p.author.id,
+        time_us: us,
+        kind: 'commit',
+        commit: { rev: revOf(us), operation: 'update', collection: 'app.bsky.feed.post', rkey: p.rkey, record, cid },
+      },
+      'jet-update',
+    )
   }
   // About fifteen deletions of posts made earlier, after every copy of them was collected.
   const deletable = bsky.filter((p) => !p.quotedBy && !p.fault && !p.update && !p.author.watched && p.ms < END_MS - 30 * HOUR)
@@ -1328,7 +1526,11 @@ function assemble(built: Built, book: AccountBook): Assembly {
     const last = Math.max(p.jetUs! / 1000, p.searchCycle ?? 0)
     const us = Math.round((last + jet.logUniform(0.5, 28) * HOUR) * 1000)
     p.deleteUs = us
-    push(us, { did: p.author.id, time_us: us, kind: 'commit', commit: { rev: revOf(us), operation: 'delete', collection: 'app.bsky.feed.post', rkey: p.rkey } }, 'jet-delete')
+    push(
+      us,
+      { did: p.author.id, time_us: us, kind: 'commit', commit: { rev: revOf(us), operation: 'delete', collection: 'app.bsky.feed.post', rkey: p.rkey } },
+      'jet-delete',
+    )
   }
   // About a hundred likes: another collection, which the pipeline ignores.
   const likers = book.all.filter((a) => a.platform === 'bluesky' && !a.watched)
@@ -1342,7 +1544,16 @@ function assemble(built: Built, book: AccountBook): Assembly {
     const us = ms * 1000 + jet.int(200_000, 2_500_000)
     const record = { $type: 'app.bsky.feed.like', createdAt: iso(ms), subject: { cid: p.cid, uri: p.uri } }
     const rkey = tid(ms * 1000 + jet.int(0, 999), jet.int(0, 1023))
-    push(us, { did: liker.id, time_us: us, kind: 'commit', commit: { rev: revOf(us), operation: 'create', collection: 'app.bsky.feed.like', rkey, record, cid: cidFor(JSON.stringify(record)) } }, 'jet-like')
+    push(
+      us,
+      {
+        did: liker.id,
+        time_us: us,
+        kind: 'commit',
+        commit: { rev: revOf(us), operation: 'create', collection: 'app.bsky.feed.like', rkey, record, cid: cidFor(JSON.stringify(record)) },
+      },
+      'jet-like',
+    )
   }
   // Identity and account events, always delivered whatever the collection filter.
   const posting = new Set(posts.map((p) => p.author))
@@ -1383,37 +1594,53 @@ function printFigures(built: Built, book: AccountBook, asm: Assembly, rawBytes: 
   const { posts } = built
   const on = posts.filter((p) => p.stance !== 'offtopic')
   const off = posts.filter((p) => p.stance === 'offtopic')
-  const count = <T,>(xs: T[], f: (x: T) => string): Map<string, number> => {
+  const count = <T>(xs: T[], f: (x: T) => string): Map<string, number> => {
     const m = new Map<string, number>()
     for (const x of xs) m.set(f(x), (m.get(f(x)) ?? 0) + 1)
     return new Map([...m].sort(([a], [b]) => (a < b ? -1 : 1)))
   }
   const pct = (n: number, d: number): string => `${((100 * n) / Math.max(1, d)).toFixed(1)}%`
   const out: string[] = []
-  out.push(`Wrote ${path.relative(ROOT, SAMPLE_FILE)}: ${asm.lines.length} lines, ${(rawBytes / 1e6).toFixed(2)} MB of JSONL, ${(gzBytes / 1e6).toFixed(2)} MB gzipped`)
+  out.push(
+    `Wrote ${path.relative(ROOT, SAMPLE_FILE)}: ${asm.lines.length} lines, ${(rawBytes / 1e6).toFixed(2)} MB of JSONL, ${(gzBytes / 1e6).toFixed(2)} MB gzipped`,
+  )
   out.push('\nAccounts (invented):')
   const used = new Set(posts.map((p) => p.author))
-  out.push(table([
-    ['total', book.all.length],
-    ...[...count(book.all, (a) => `${a.platform} ${a.lang}`)].map(([k, v]) => [`  ${k}`, v] as [string, number]),
-    ['posting in the sample', used.size],
-  ]))
+  out.push(
+    table([
+      ['total', book.all.length],
+      ...[...count(book.all, (a) => `${a.platform} ${a.lang}`)].map(([k, v]) => [`  ${k}`, v] as [string, number]),
+      ['posting in the sample', used.size],
+    ]),
+  )
   const perAuthor = [...count(posts, (p) => `${p.platform}:${p.author.username}`)].sort((a, b) => b[1] - a[1]).slice(0, 5)
   out.push(`  heaviest posters: ${perAuthor.map(([k, v]) => `${k} (${v})`).join(', ')}`)
   out.push('\nDistinct posts (ground truth):')
-  out.push(table([
-    ['total', posts.length],
-    ['on-topic (from concern/praise/neutral texts)', on.length],
-    ['off-topic (from offtopic texts)', off.length],
-    ...[...count(posts, (p) => p.platform)].map(([k, v]) => [`platform ${k}`, `${v} (${pct(v, posts.length)})`] as [string, string]),
-    ...[...count(on, (p) => p.lang)].map(([k, v]) => [`on-topic ${k}`, `${v} (${pct(v, on.length)})`] as [string, string]),
-    ['replies', posts.filter((p) => p.isReply).length],
-    ['quotes', `${posts.filter((p) => p.quoted).length} (${pct(posts.filter((p) => p.quoted).length, posts.length)})`],
-    ['with an article link', on.filter((p) => p.linkVariant).length],
-    ['long X posts (note_tweet)', posts.filter((p) => p.xRender?.note).length],
-    ['Bluesky external embeds', posts.filter((p) => (p.record?.embed as { $type?: string } | undefined)?.$type === 'app.bsky.embed.external').length],
-  ]))
-  out.push('  link variants: ' + [...count(on.filter((p) => p.linkVariant), (p) => `${p.platform}:${p.linkVariant!.replace('https://www.nytimes.com/2025/07/16/technology/', '…/')}`)].map(([k, v]) => `${k} ${v}`).join('; '))
+  out.push(
+    table([
+      ['total', posts.length],
+      ['on-topic (from concern/praise/neutral texts)', on.length],
+      ['off-topic (from offtopic texts)', off.length],
+      ...[...count(posts, (p) => p.platform)].map(([k, v]) => [`platform ${k}`, `${v} (${pct(v, posts.length)})`] as [string, string]),
+      ...[...count(on, (p) => p.lang)].map(([k, v]) => [`on-topic ${k}`, `${v} (${pct(v, on.length)})`] as [string, string]),
+      ['replies', posts.filter((p) => p.isReply).length],
+      ['quotes', `${posts.filter((p) => p.quoted).length} (${pct(posts.filter((p) => p.quoted).length, posts.length)})`],
+      ['with an article link', on.filter((p) => p.linkVariant).length],
+      ['long X posts (note_tweet)', posts.filter((p) => p.xRender?.note).length],
+      ['Bluesky external embeds', posts.filter((p) => (p.record?.embed as { $type?: string } | undefined)?.$type === 'app.bsky.embed.external').length],
+    ]),
+  )
+  out.push(
+    '  link variants: ' +
+      [
+        ...count(
+          on.filter((p) => p.linkVariant),
+          (p) => `${p.platform}:${p.linkVariant!.replace('https://www.nytimes.com/2025/07/16/technology/', '…/')}`,
+        ),
+      ]
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; '),
+  )
   out.push('\nStance of on-topic posts by language (concern / praise / neutral):')
   for (const lang of LANGS) {
     const xs = on.filter((p) => p.lang === lang)
@@ -1423,7 +1650,9 @@ function printFigures(built: Built, book: AccountBook, asm: Assembly, rawBytes: 
   const zh = on.filter((p) => p.lang === 'zh')
   const inS2 = zh.filter((p) => p.ms >= SPIKE2[0] && p.ms < SPIKE2[1])
   const restPost = zh.filter((p) => p.ms >= ARTICLE_MS && !(p.ms >= SPIKE2[0] && p.ms < SPIKE2[1]))
-  out.push(`  zh praise share: ${pct(inS2.filter((p) => p.stance === 'praise').length, inS2.length)} of ${inS2.length} posts during the H20 spike, ${pct(restPost.filter((p) => p.stance === 'praise').length, restPost.length)} otherwise after the article`)
+  out.push(
+    `  zh praise share: ${pct(inS2.filter((p) => p.stance === 'praise').length, inS2.length)} of ${inS2.length} posts during the H20 spike, ${pct(restPost.filter((p) => p.stance === 'praise').length, restPost.length)} otherwise after the article`,
+  )
   out.push('\nOn-topic posts per New York day (created):')
   const days = count(on, (p) => DateTime.fromMillis(p.ms, { zone: NY }).toISODate()!)
   out.push([...days].map(([d, n]) => `  ${d}  ${String(n).padStart(4)} ${'#'.repeat(Math.round(n / 8))}`).join('\n'))
@@ -1439,25 +1668,50 @@ function printFigures(built: Built, book: AccountBook, asm: Assembly, rawBytes: 
   }
   const b1 = sameHours(6, 13, '2025-07-22')
   const b2 = sameHours(14, 17, '2025-07-22')
-  out.push(`  article spike 2025-07-16 06:00-13:00 NY: ${s1} posts, ${(s1 / 7).toFixed(1)}/h = ${(s1 / 7 / b1).toFixed(1)}x the ${b1.toFixed(1)}/h of those hours on other post-article days`)
-  out.push(`  H20 spike 2025-07-22 14:00-17:00 NY: ${s2} posts, ${(s2 / 3).toFixed(1)}/h = ${(s2 / 3 / b2).toFixed(1)}x the ${b2.toFixed(1)}/h of those hours on other post-article days`)
+  out.push(
+    `  article spike 2025-07-16 06:00-13:00 NY: ${s1} posts, ${(s1 / 7).toFixed(1)}/h = ${(s1 / 7 / b1).toFixed(1)}x the ${b1.toFixed(1)}/h of those hours on other post-article days`,
+  )
+  out.push(
+    `  H20 spike 2025-07-22 14:00-17:00 NY: ${s2} posts, ${(s2 / 3).toFixed(1)}/h = ${(s2 / 3 / b2).toFixed(1)}x the ${b2.toFixed(1)}/h of those hours on other post-article days`,
+  )
   const bsky = posts.filter((p) => p.platform === 'bluesky')
   const xs = posts.filter((p) => p.platform === 'x')
   out.push('\nCollection:')
-  out.push(table([
-    ['X posts returned by two queries', `${xs.filter((p) => p.xDeliveries!.length > 1).length} (${pct(xs.filter((p) => p.xDeliveries!.length > 1).length, xs.length)})`],
-    ['X pages with next_token', asm.stats['x:pages-with-next_token'] ?? 0],
-    ['X largest run of one query', asm.stats['x:largest-query-run'] ?? 0],
-    ['Bluesky via search only', bsky.filter((p) => p.viaSearch && !p.viaJet).length],
-    ['Bluesky via Jetstream only', bsky.filter((p) => !p.viaSearch && p.viaJet).length],
-    ['Bluesky via both', bsky.filter((p) => p.viaSearch && p.viaJet).length],
-    ['Bluesky search pages with cursor', asm.stats['bsky:pages-with-cursor'] ?? 0],
-  ]))
+  out.push(
+    table([
+      [
+        'X posts returned by two queries',
+        `${xs.filter((p) => p.xDeliveries!.length > 1).length} (${pct(xs.filter((p) => p.xDeliveries!.length > 1).length, xs.length)})`,
+      ],
+      ['X pages with next_token', asm.stats['x:pages-with-next_token'] ?? 0],
+      ['X largest run of one query', asm.stats['x:largest-query-run'] ?? 0],
+      ['Bluesky via search only', bsky.filter((p) => p.viaSearch && !p.viaJet).length],
+      ['Bluesky via Jetstream only', bsky.filter((p) => !p.viaSearch && p.viaJet).length],
+      ['Bluesky via both', bsky.filter((p) => p.viaSearch && p.viaJet).length],
+      ['Bluesky search pages with cursor', asm.stats['bsky:pages-with-cursor'] ?? 0],
+    ]),
+  )
   out.push('\nLines by kind:')
-  out.push(table(Object.entries(asm.stats).filter(([k]) => k.startsWith('lines:')).sort().map(([k, v]) => [k.slice(6), v])))
-  out.push('\nFaults planted: 1 truncated JSON line, 1 {"hello":"world"} line, 1 X tweet without id, Bluesky createdAt 0001-01-01 and 2031 (1 each), 1 app.bsky.embed.gallery#view embed;')
-  out.push(`  hostile texts on X: ${HOSTILE_IDS.map((id) => posts.filter((p) => p.textId === id && p.platform === 'x').length).join('/')}, on Bluesky: ${HOSTILE_IDS.map((id) => posts.filter((p) => p.textId === id && p.platform === 'bluesky').length).join('/')} (${HOSTILE_IDS.join(', ')})`)
-  out.push(`  watched accounts: ${posts.filter((p) => p.author.watched).map((p) => `${p.platform}:${p.author.username}`).join(', ')}`)
+  out.push(
+    table(
+      Object.entries(asm.stats)
+        .filter(([k]) => k.startsWith('lines:'))
+        .sort()
+        .map(([k, v]) => [k.slice(6), v]),
+    ),
+  )
+  out.push(
+    '\nFaults planted: 1 truncated JSON line, 1 {"hello":"world"} line, 1 X tweet without id, Bluesky createdAt 0001-01-01 and 2031 (1 each), 1 app.bsky.embed.gallery#view embed;',
+  )
+  out.push(
+    `  hostile texts on X: ${HOSTILE_IDS.map((id) => posts.filter((p) => p.textId === id && p.platform === 'x').length).join('/')}, on Bluesky: ${HOSTILE_IDS.map((id) => posts.filter((p) => p.textId === id && p.platform === 'bluesky').length).join('/')} (${HOSTILE_IDS.join(', ')})`,
+  )
+  out.push(
+    `  watched accounts: ${posts
+      .filter((p) => p.author.watched)
+      .map((p) => `${p.platform}:${p.author.username}`)
+      .join(', ')}`,
+  )
   console.log(out.join('\n'))
 }
 

@@ -59,7 +59,8 @@ Examples:
         else if (fired.length === 0) println(io, 'no new alerts')
         else for (const a of fired) println(io, `#${a.id} ${describe(a, ctx.config.timezone)}`)
         const failed = deliveries.filter((d) => d.status === 'failed')
-        if (failed.length && !o.json) println(io, `delivery failed for ${failed.map((d) => `${d.key} on ${d.channel}`).join(', ')} (retried later by the daemon)`)
+        if (failed.length && !o.json)
+          println(io, `delivery failed for ${failed.map((d) => `${d.key} on ${d.channel}`).join(', ')} (retried later by the daemon)`)
       })
     })
   alerts
@@ -82,30 +83,43 @@ Examples:
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<BacktestFlags>(cmd)
-      await withContext(io, o, (ctx) => {
-        const zone = ctx.config.timezone
-        const from = parseUserTime(o.from, zone, 'from', '--from')
-        const to = parseUserTime(o.to, zone, 'to', '--to')
-        if (to <= from) throw new UsageError('--to must be after --from')
-        if (o.topic !== undefined && !ctx.config.topics.some((t) => t.id === o.topic)) {
-          throw new UsageError(`--topic ${o.topic}: no such topic; the config has ${ctx.config.topics.map((t) => t.id).join(', ')}`)
-        }
-        const result = backtestAlerts(ctx, { from, to, topic: o.topic })
-        if (o.json) {
-          printJson(io, result.alerts)
-          return
-        }
-        if (result.alerts.length) {
-          println(
-            io,
-            formatTable(
-              ['kind', 'topic', 'platform', `window (${zone})`, 'observed', 'expected', 'score'],
-              result.alerts.map((a) => [a.kind, a.topic, a.platform ?? 'all', span(a.window_start, a.window_end, zone), observed(a), expected(a), a.score.toFixed(1)]),
-            ),
-          )
-        }
-        println(io, summaryLine(result.alerts, result.checks))
-      }, { readOnly: true })
+      await withContext(
+        io,
+        o,
+        (ctx) => {
+          const zone = ctx.config.timezone
+          const from = parseUserTime(o.from, zone, 'from', '--from')
+          const to = parseUserTime(o.to, zone, 'to', '--to')
+          if (to <= from) throw new UsageError('--to must be after --from')
+          if (o.topic !== undefined && !ctx.config.topics.some((t) => t.id === o.topic)) {
+            throw new UsageError(`--topic ${o.topic}: no such topic; the config has ${ctx.config.topics.map((t) => t.id).join(', ')}`)
+          }
+          const result = backtestAlerts(ctx, { from, to, topic: o.topic })
+          if (o.json) {
+            printJson(io, result.alerts)
+            return
+          }
+          if (result.alerts.length) {
+            println(
+              io,
+              formatTable(
+                ['kind', 'topic', 'platform', `window (${zone})`, 'observed', 'expected', 'score'],
+                result.alerts.map((a) => [
+                  a.kind,
+                  a.topic,
+                  a.platform ?? 'all',
+                  span(a.window_start, a.window_end, zone),
+                  observed(a),
+                  expected(a),
+                  a.score.toFixed(1),
+                ]),
+              ),
+            )
+          }
+          println(io, summaryLine(result.alerts, result.checks))
+        },
+        { readOnly: true },
+      )
     })
   alerts
     .command('list')
@@ -117,25 +131,40 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ stancewatch alerts list\n  $ stancewatch alerts list --state open --limit 5 --json')
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<ListFlags>(cmd)
-      await withContext(io, o, (ctx) => {
-        const rows = recentAlerts(ctx.db, o.limit, o.topic ?? null, o.state ?? null)
-        if (o.json) {
-          printJson(io, { alerts: rows.map(asJson) })
-          return
-        }
-        if (rows.length === 0) return println(io, o.state ? `no ${o.state} alerts stored` : 'no alerts stored')
-        const zone = ctx.config.timezone
-        println(
-          io,
-          formatTable(
-            ['#', 'state', 'kind', 'topic', 'platform', `window (${zone})`, 'observed', 'expected', 'score'],
-            rows.map((a) => {
-              const hit = { kind: a.kind, label: labelOf(a), observed: a.observed, expected: a.expected }
-              return [String(a.id), a.state, a.kind, a.topicId, a.platform ?? 'all', span(a.windowStart, a.windowEnd, zone), observed(hit), expected(hit), a.score.toFixed(1)]
-            }),
-          ),
-        )
-      }, { readOnly: true })
+      await withContext(
+        io,
+        o,
+        (ctx) => {
+          const rows = recentAlerts(ctx.db, o.limit, o.topic ?? null, o.state ?? null)
+          if (o.json) {
+            printJson(io, { alerts: rows.map(asJson) })
+            return
+          }
+          if (rows.length === 0) return println(io, o.state ? `no ${o.state} alerts stored` : 'no alerts stored')
+          const zone = ctx.config.timezone
+          println(
+            io,
+            formatTable(
+              ['#', 'state', 'kind', 'topic', 'platform', `window (${zone})`, 'observed', 'expected', 'score'],
+              rows.map((a) => {
+                const hit = { kind: a.kind, label: labelOf(a), observed: a.observed, expected: a.expected }
+                return [
+                  String(a.id),
+                  a.state,
+                  a.kind,
+                  a.topicId,
+                  a.platform ?? 'all',
+                  span(a.windowStart, a.windowEnd, zone),
+                  observed(hit),
+                  expected(hit),
+                  a.score.toFixed(1),
+                ]
+              }),
+            ),
+          )
+        },
+        { readOnly: true },
+      )
     })
   for (const [name, state, what] of [
     ['ack', 'acknowledged', 'Mark alerts as seen and being handled'],
@@ -163,7 +192,12 @@ Examples:
 }
 
 function asJson(a: AlertRecord) {
-  return { ...a, windowStart: new Date(a.windowStart).toISOString(), windowEnd: new Date(a.windowEnd).toISOString(), firedAt: new Date(a.firedAt).toISOString() }
+  return {
+    ...a,
+    windowStart: new Date(a.windowStart).toISOString(),
+    windowEnd: new Date(a.windowEnd).toISOString(),
+    firedAt: new Date(a.firedAt).toISOString(),
+  }
 }
 
 function labelOf(a: AlertRecord): string | null {

@@ -43,7 +43,9 @@ Examples:
       loadDotEnv(io.env, io.cwd)
       const { config } = loadConfig(o.config ?? readEnv(io.env).configPath)
       const { archive_dir: dir, archive_compress_after_days: compressAfterDays, archive_retention_days: retentionDays } = config.sources
-      const r: RotateResult = dir ? await rotateArchives(path.resolve(io.cwd, dir), Date.now(), { compressAfterDays, retentionDays, dryRun: o.dryRun }) : { compressed: [], deleted: [], errors: [] }
+      const r: RotateResult = dir
+        ? await rotateArchives(path.resolve(io.cwd, dir), Date.now(), { compressAfterDays, retentionDays, dryRun: o.dryRun })
+        : { compressed: [], deleted: [], errors: [] }
       const failed = r.errors.length ? `${r.errors.length} archive file(s) could not be rotated, left as they were:` : null
       if (o.json) {
         if (failed) throw new Error(`${failed} ${r.errors.join('; ')} (compressed ${r.compressed.length}, deleted ${r.deleted.length})`)
@@ -51,7 +53,10 @@ Examples:
       }
       if (!dir) return println(io, 'the archive is off (sources.archive_dir: null): nothing to rotate')
       const verb = o.dryRun ? 'would be ' : ''
-      println(io, `${dir}: ${r.compressed.length} file(s) ${verb}compressed, ${r.deleted.length} ${verb}deleted (compress after ${compressAfterDays} days, ${retentionDays ? `keep ${retentionDays} days` : 'keep forever'})`)
+      println(
+        io,
+        `${dir}: ${r.compressed.length} file(s) ${verb}compressed, ${r.deleted.length} ${verb}deleted (compress after ${compressAfterDays} days, ${retentionDays ? `keep ${retentionDays} days` : 'keep forever'})`,
+      )
       for (const f of r.compressed) println(io, `  ${o.dryRun ? 'would compress' : 'compressed'} ${path.basename(f)}`)
       for (const f of r.deleted) println(io, `  ${o.dryRun ? 'would delete' : 'deleted'} ${path.basename(f)}`)
       if (failed) throw new Error(`${failed}\n  ${r.errors.join('\n  ')}`)

@@ -45,7 +45,15 @@ Examples:
         const bar = progressBar(io, 'queries')
         const stop = abortOnSignals()
         try {
-          const r = await exclusive(ctx, io, o, `backfill:${o.source}`, `stancewatch backfill --source ${o.source}`, () => backfill(ctx, { source: o.source, since, until, signal: stop.signal, onProgress: bar.update }), stop.signal)
+          const r = await exclusive(
+            ctx,
+            io,
+            o,
+            `backfill:${o.source}`,
+            `stancewatch backfill --source ${o.source}`,
+            () => backfill(ctx, { source: o.source, since, until, signal: stop.signal, onProgress: bar.update }),
+            stop.signal,
+          )
           bar.stop()
           if (o.json) printJson(io, r)
           else printRun(io, r)
@@ -78,7 +86,15 @@ Examples:
       await withContext(io, o, async (ctx) => {
         const stop = abortOnSignals()
         try {
-          const r = await exclusive(ctx, io, o, `refresh:${o.source}`, `stancewatch refresh --source ${o.source}`, () => refreshEngagement(ctx, o.source, stop.signal), stop.signal)
+          const r = await exclusive(
+            ctx,
+            io,
+            o,
+            `refresh:${o.source}`,
+            `stancewatch refresh --source ${o.source}`,
+            () => refreshEngagement(ctx, o.source, stop.signal),
+            stop.signal,
+          )
           if (o.json) printJson(io, r)
           else printRun(io, r)
           if (r.status === 'failed') throw new ReportedFailure(`${r.source} run #${r.runId} failed: ${r.stopReason ?? 'see the run record'}`)
@@ -92,8 +108,18 @@ Examples:
 export function printRun(io: Io, r: RunResult | BackfillResult): void {
   const s = r.stats
   println(io, `${r.source} run #${r.runId}: ${r.status}${r.stopReason ? ` (${r.stopReason})` : ''}`)
-  if ('window' in r) println(io, `  window ${r.window.since} – ${r.window.until}${r.unreachable ? `; ${r.unreachable.since} – ${r.unreachable.until} is beyond X recent search (recorded as a gap)` : ''}`)
-  println(io, `  pages ${r.pages}, posts fetched ${s.fetched}: new ${s.newPosts}, already stored ${s.duplicates}, off-topic ${s.offTopic}, skipped ${s.skipped}, deleted ${s.deletions}`)
-  println(io, `  API: ${r.api.requests} requests, ${r.api.retries} retries, ${r.api.rateLimitWaits} rate-limit waits (${(r.api.rateLimitWaitMs / 1000).toFixed(0)} s); post reads ${r.reads} ≈ $${r.estCostUsd.toFixed(2)}`)
+  if ('window' in r)
+    println(
+      io,
+      `  window ${r.window.since} – ${r.window.until}${r.unreachable ? `; ${r.unreachable.since} – ${r.unreachable.until} is beyond X recent search (recorded as a gap)` : ''}`,
+    )
+  println(
+    io,
+    `  pages ${r.pages}, posts fetched ${s.fetched}: new ${s.newPosts}, already stored ${s.duplicates}, off-topic ${s.offTopic}, skipped ${s.skipped}, deleted ${s.deletions}`,
+  )
+  println(
+    io,
+    `  API: ${r.api.requests} requests, ${r.api.retries} retries, ${r.api.rateLimitWaits} rate-limit waits (${(r.api.rateLimitWaitMs / 1000).toFixed(0)} s); post reads ${r.reads} ≈ $${r.estCostUsd.toFixed(2)}`,
+  )
   for (const e of r.errors) println(io, `  ! ${e}`)
 }

@@ -35,10 +35,20 @@ Examples:
         const bar = progressBar(io, 'posts')
         const stop = abortOnSignals()
         try {
-          const results = await exclusive(ctx, io, o, 'classify', 'stancewatch classify', () => classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal }), stop.signal)
+          const results = await exclusive(
+            ctx,
+            io,
+            o,
+            'classify',
+            'stancewatch classify',
+            () => classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal }),
+            stop.signal,
+          )
           bar.stop()
           if (o.json) printJson(io, { topics: results })
-          else for (const r of results) println(io, `${r.topicId}: ${r.classified} posts classified with ${r.model}${r.trained ? ' (model trained from seed labels)' : ''}`)
+          else
+            for (const r of results)
+              println(io, `${r.topicId}: ${r.classified} posts classified with ${r.model}${r.trained ? ' (model trained from seed labels)' : ''}`)
         } finally {
           bar.stop()
           stop.dispose()
@@ -75,25 +85,40 @@ Examples:
         if (imported && !o.json) {
           for (const w of imported.warnings) io.stderr(`stancewatch: ${o.data}: ${w}\n`)
           const unknown = Object.entries(imported.skipped.unknownLabel).map(([l, n]) => `${n} labelled ${JSON.stringify(l)}`)
-          println(io, `${o.data}: ${imported.added} new examples for ${imported.topicId} (${imported.known} already imported${imported.skipped.otherTarget ? `, ${imported.skipped.otherTarget} for other targets` : ''}${unknown.length ? `, skipped: ${unknown.join(', ')}` : ''})`)
+          println(
+            io,
+            `${o.data}: ${imported.added} new examples for ${imported.topicId} (${imported.known} already imported${imported.skipped.otherTarget ? `, ${imported.skipped.otherTarget} for other targets` : ''}${unknown.length ? `, skipped: ${unknown.join(', ')}` : ''})`,
+          )
         }
         const results = topics.map((t) => trainTopic(ctx, t))
         if (!o.json)
           for (const r of results)
-            println(io, `${r.topicId}: model ${r.version} from ${r.examples.seed} seed + ${r.examples.people} people's + ${r.examples.imported} imported labels; ${r.cv.folds}-fold accuracy ${(r.cv.accuracy * 100).toFixed(1)}%, macro-F1 ${r.cv.macro_f1.toFixed(3)} (trained in ${r.trainSeconds.toFixed(1)} s, cross-validated in ${r.cvSeconds.toFixed(1)} s)`)
+            println(
+              io,
+              `${r.topicId}: model ${r.version} from ${r.examples.seed} seed + ${r.examples.people} people's + ${r.examples.imported} imported labels; ${r.cv.folds}-fold accuracy ${(r.cv.accuracy * 100).toFixed(1)}%, macro-F1 ${r.cv.macro_f1.toFixed(3)} (trained in ${r.trainSeconds.toFixed(1)} s, cross-validated in ${r.cvSeconds.toFixed(1)} s)`,
+            )
         let rescored: Awaited<ReturnType<typeof classify>> = []
         if (o.rescore) {
           const bar = progressBar(io, 'posts')
           const stop = abortOnSignals()
           try {
-            rescored = await exclusive(ctx, io, o, 'classify', 'stancewatch train', () => classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal }), stop.signal)
+            rescored = await exclusive(
+              ctx,
+              io,
+              o,
+              'classify',
+              'stancewatch train',
+              () => classify(ctx, { topic: o.topic, onProgress: bar.update, signal: stop.signal }),
+              stop.signal,
+            )
           } finally {
             bar.stop()
             stop.dispose()
           }
           if (!o.json) for (const r of rescored) println(io, `${r.topicId}: ${r.classified} stored posts re-scored`)
         }
-        if (o.json) printJson(io, { import: imported, topics: results.map((r) => ({ ...r, rescored: rescored.find((x) => x.topicId === r.topicId)?.classified ?? 0 })) })
+        if (o.json)
+          printJson(io, { import: imported, topics: results.map((r) => ({ ...r, rescored: rescored.find((x) => x.topicId === r.topicId)?.classified ?? 0 })) })
       })
     })
 }

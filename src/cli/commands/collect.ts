@@ -23,7 +23,10 @@ export function registerCollect(program: Command, io: Io): void {
     .requiredOption('-s, --source <source>', `where to collect from: ${SOURCES.join(', ')}`, oneOf(SOURCES))
     .option('-f, --file <file...>', 'replay: JSONL archive(s) of raw API payloads, one per line (.gz allowed)')
     .option('--restart', 'replay: read the file(s) from the first line even if they were read before')
-    .option('--dry-run', 'x, bluesky: print the queries, where each resumes or what its first run covers, and (X) the estimated reads, cost and what the budget allows today; read no post')
+    .option(
+      '--dry-run',
+      'x, bluesky: print the queries, where each resumes or what its first run covers, and (X) the estimated reads, cost and what the budget allows today; read no post',
+    )
     .option('-d, --duration <seconds>', 'jetstream: stop after this many seconds (default: until SIGINT/SIGTERM)', positiveInt)
     .option('--json', 'print the run record as JSON')
     .addHelpText(
@@ -67,13 +70,20 @@ Examples:
         const bar = progressBar(io, o.source === 'replay' ? 'bytes' : 'time back')
         const stop = abortOnSignals()
         try {
-          const result = await exclusive(ctx, io, o, `collect:${o.source}`, `stancewatch collect --source ${o.source}`, () =>
-            collect(ctx, { source: o.source, files: o.file, restart: o.restart, durationS: o.duration, onProgress: bar.update, signal: stop.signal }),
-          stop.signal)
+          const result = await exclusive(
+            ctx,
+            io,
+            o,
+            `collect:${o.source}`,
+            `stancewatch collect --source ${o.source}`,
+            () => collect(ctx, { source: o.source, files: o.file, restart: o.restart, durationS: o.duration, onProgress: bar.update, signal: stop.signal }),
+            stop.signal,
+          )
           bar.stop()
           if (o.json) printJson(io, result)
           else printCollect(io, result)
-          if (result.status === 'failed') throw new ReportedFailure(`${result.source} run #${result.runId} failed: ${result.stopReason ?? 'see the run record'}`)
+          if (result.status === 'failed')
+            throw new ReportedFailure(`${result.source} run #${result.runId} failed: ${result.stopReason ?? 'see the run record'}`)
         } finally {
           bar.stop()
           stop.dispose()
@@ -87,17 +97,35 @@ function printCollect(io: Io, r: CollectResult): void {
   println(io, `${r.source} run #${r.runId}: ${r.status}${r.stopReason ? ` (${r.stopReason})` : ''}`)
   for (const f of r.files ?? []) {
     const incomplete = f.incompleteLine === undefined ? '' : `; line ${f.incompleteLine} is incomplete (still being written?), read next time`
-    println(io, `  ${f.file}: lines ${f.fromLine + 1}–${f.toLine}${f.fromLine > 0 ? ' (resumed)' : ''}${f.toLine === f.fromLine ? ' — nothing new; --restart reads it again' : ''}${incomplete}`)
+    println(
+      io,
+      `  ${f.file}: lines ${f.fromLine + 1}–${f.toLine}${f.fromLine > 0 ? ' (resumed)' : ''}${f.toLine === f.fromLine ? ' — nothing new; --restart reads it again' : ''}${incomplete}`,
+    )
   }
   println(io, `  payloads ${r.pages}, posts fetched ${s.fetched}: new ${s.newPosts}, already stored ${s.duplicates}, off-topic ${s.offTopic}`)
   println(io, `  skipped ${s.skipped}, not posts ${s.ignored}, deletions applied ${s.deletions}`)
   for (const [reason, n] of Object.entries(s.skipReasons)) println(io, `    ${n} × ${reason}`)
-  if (r.api.requests) println(io, `  API: ${r.api.requests} requests, ${r.api.retries} retries, ${r.api.rateLimitWaits} rate-limit waits (${(r.api.rateLimitWaitMs / 1000).toFixed(0)} s)`)
+  if (r.api.requests)
+    println(
+      io,
+      `  API: ${r.api.requests} requests, ${r.api.retries} retries, ${r.api.rateLimitWaits} rate-limit waits (${(r.api.rateLimitWaitMs / 1000).toFixed(0)} s)`,
+    )
   if (r.reads) println(io, `  billable post reads ${r.reads} ≈ $${r.estCostUsd.toFixed(2)}`)
   if ('events' in r) {
-    const j = r as CollectResult & { events: number; cursorUs: number | null; lagMs: number | null; connections: number; reconnects: number; pauses: number; gaps: { from: string; to: string; repaired: boolean }[] }
+    const j = r as CollectResult & {
+      events: number
+      cursorUs: number | null
+      lagMs: number | null
+      connections: number
+      reconnects: number
+      pauses: number
+      gaps: { from: string; to: string; repaired: boolean }[]
+    }
     println(io, `  events ${j.events}, edits ${s.edits}; ${j.connections} connections (${j.reconnects} reconnects), ${j.pauses} pauses for backpressure`)
-    println(io, `  cursor ${j.cursorUs === null ? '–' : new Date(Math.floor(j.cursorUs / 1000)).toISOString()}${j.lagMs === null ? '' : `, ${(j.lagMs / 1000).toFixed(1)} s behind live`}`)
+    println(
+      io,
+      `  cursor ${j.cursorUs === null ? '–' : new Date(Math.floor(j.cursorUs / 1000)).toISOString()}${j.lagMs === null ? '' : `, ${(j.lagMs / 1000).toFixed(1)} s behind live`}`,
+    )
     for (const g of j.gaps) println(io, `  gap ${g.from} – ${g.to}${g.repaired ? ' (repaired through Bluesky search)' : ''}`)
   }
   for (const e of r.errors) println(io, `  ! ${e}`)

@@ -41,7 +41,13 @@ Examples:
         x: Boolean(env.x.bearerToken),
         bluesky: Boolean(env.bluesky.identifier && env.bluesky.appPassword),
       }
-      const notify = config.notify.channels.map((c) => ({ id: c.id, type: c.type, send: c.send, configured: channelProblem(c, env) === null, problem: channelProblem(c, env) }))
+      const notify = config.notify.channels.map((c) => ({
+        id: c.id,
+        type: c.type,
+        send: c.send,
+        configured: channelProblem(c, env) === null,
+        problem: channelProblem(c, env),
+      }))
       const warnings = [...sources.warnings, ...notify.filter((c) => c.problem).map((c) => `notify channel ${c.id} is not configured: ${c.problem}`)]
       if (o.json) {
         printJson(io, {
@@ -57,9 +63,15 @@ Examples:
         return
       }
       println(io, `${file}: ok${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`)
-      println(io, `  time zone ${config.timezone}; ${config.topics.length} topic(s): ${config.topics.map((t) => `${t.id} (${t.keywords.length} keyword rules, labels ${t.stance.labels.map((l) => l.id).join('/')})`).join(', ')}`)
+      println(
+        io,
+        `  time zone ${config.timezone}; ${config.topics.length} topic(s): ${config.topics.map((t) => `${t.id} (${t.keywords.length} keyword rules, labels ${t.stance.labels.map((l) => l.id).join('/')})`).join(', ')}`,
+      )
       println(io, `  sources enabled: ${config.sources.enabled.join(', ')}`)
-      println(io, `  credentials: X ${credentials.x ? 'set' : 'not set (X_BEARER_TOKEN)'}, Bluesky ${credentials.bluesky ? 'set' : 'not set (BSKY_IDENTIFIER, BSKY_APP_PASSWORD)'}`)
+      println(
+        io,
+        `  credentials: X ${credentials.x ? 'set' : 'not set (X_BEARER_TOKEN)'}, Bluesky ${credentials.bluesky ? 'set' : 'not set (BSKY_IDENTIFIER, BSKY_APP_PASSWORD)'}`,
+      )
       println(io, `  notify: ${notify.map((c) => `${c.id} (${c.type}) ${c.problem ?? 'ok'}`).join('; ') || 'no channels'}`)
       for (const w of warnings) println(io, `  warning: ${w}`)
     })

@@ -51,6 +51,7 @@ Examples:
 function printResult(io: Io, r: DigestResult): void {
   println(io, `${r.topic} ${r.date}: ${r.empty ? 'no posts that day (the digest says so)' : `${r.posts} posts`}`)
   for (const f of r.files) println(io, `  ${f}`)
-  for (const d of r.deliveries) println(io, `  → ${d.channel}: ${d.status}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}${d.error ? ` (${d.error})` : ''}`)
+  for (const d of r.deliveries)
+    println(io, `  → ${d.channel}: ${d.status}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}${d.error ? ` (${d.error})` : ''}`)
   if (r.deliveredAt && !r.deliveries.some((d) => d.status === 'sent')) println(io, `  (delivered ${r.deliveredAt}; --redeliver sends it again)`)
 }

@@ -67,12 +67,36 @@ function printReport(io: Io, r: EvalReport): void {
     `${s.train_s.toFixed(1)} s`,
     `${s.predict_s.toFixed(2)} s`,
   ]
-  println(io, formatTable(['model', 'accuracy', 'macro-F1', ...(fa ? ['F1 favor+against'] : []), ...labels.map((l) => `F1 ${l}`), 'train', 'predict'], [row('stancewatch', r), row('natural Bayes', r.baseline)]))
+  println(
+    io,
+    formatTable(
+      ['model', 'accuracy', 'macro-F1', ...(fa ? ['F1 favor+against'] : []), ...labels.map((l) => `F1 ${l}`), 'train', 'predict'],
+      [row('stancewatch', r), row('natural Bayes', r.baseline)],
+    ),
+  )
   if (r.targets.length) {
     println(io, '')
-    println(io, formatTable(['target', 'rows', 'macro-F1', 'accuracy', 'Bayes macro-F1'], Object.entries(r.per_target).map(([t, s]) => [t, String(s.support), s.macro_f1.toFixed(3), pct(s.accuracy), r.baseline.per_target[t]?.macro_f1.toFixed(3) ?? '–'])))
+    println(
+      io,
+      formatTable(
+        ['target', 'rows', 'macro-F1', 'accuracy', 'Bayes macro-F1'],
+        Object.entries(r.per_target).map(([t, s]) => [
+          t,
+          String(s.support),
+          s.macro_f1.toFixed(3),
+          pct(s.accuracy),
+          r.baseline.per_target[t]?.macro_f1.toFixed(3) ?? '–',
+        ]),
+      ),
+    )
   }
   println(io, '')
   println(io, 'Confusion (rows: actual, columns: predicted)')
-  println(io, formatTable(['', ...labels], labels.map((a) => [a, ...labels.map((p) => String(r.confusion[a]?.[p] ?? 0))])))
+  println(
+    io,
+    formatTable(
+      ['', ...labels],
+      labels.map((a) => [a, ...labels.map((p) => String(r.confusion[a]?.[p] ?? 0))]),
+    ),
+  )
 }

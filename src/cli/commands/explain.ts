@@ -47,7 +47,12 @@ function print(io: Io, r: ExplainResult): void {
   println(io, truncateGraphemes(displaySafe(r.text).replace(/\s+/g, ' '), 160))
   const human = r.post?.human ? ` — a person labelled this post ${r.post.human}, which overrides the model` : ''
   println(io, `\n${r.topicId}: ${r.label} (confidence ${(r.confidence * 100).toFixed(0)}%, language ${r.language}, model ${r.model})${human}`)
-  println(io, `scores: ${Object.entries(r.scores).map(([l, s]) => `${l} ${(s * 100).toFixed(0)}%`).join(' · ')}`)
+  println(
+    io,
+    `scores: ${Object.entries(r.scores)
+      .map(([l, s]) => `${l} ${(s * 100).toFixed(0)}%`)
+      .join(' · ')}`,
+  )
   const show = (title: string, list: ExplainResult['for']) => {
     println(io, `\n${title}`)
     if (!list.length) println(io, '  (none)')

@@ -43,22 +43,35 @@ Examples:
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
-      await withContext(io, o, (ctx) => {
-        const zone = ctx.config.timezone
-        const from = o.from ? parseUserTime(o.from, zone, 'from', '--from') : undefined
-        const to = o.to ? parseUserTime(o.to, zone, 'to', '--to') : undefined
-        const options = { format: o.format, topic: o.topic, from, to, includeDeleted: Boolean(o.includeDeleted), withRaw: Boolean(o.raw), bom: Boolean(o.bom) }
-        if (!o.out) {
-          exportPosts(ctx, options, io.stdout)
-          return
-        }
-        const fd = openSync(o.out, 'w')
-        try {
-          const n = exportPosts(ctx, options, (chunk) => writeSync(fd, chunk))
-          println(io, `wrote ${n} posts to ${o.out}`)
-        } finally {
-          closeSync(fd)
-        }
-      }, { readOnly: true })
+      await withContext(
+        io,
+        o,
+        (ctx) => {
+          const zone = ctx.config.timezone
+          const from = o.from ? parseUserTime(o.from, zone, 'from', '--from') : undefined
+          const to = o.to ? parseUserTime(o.to, zone, 'to', '--to') : undefined
+          const options = {
+            format: o.format,
+            topic: o.topic,
+            from,
+            to,
+            includeDeleted: Boolean(o.includeDeleted),
+            withRaw: Boolean(o.raw),
+            bom: Boolean(o.bom),
+          }
+          if (!o.out) {
+            exportPosts(ctx, options, io.stdout)
+            return
+          }
+          const fd = openSync(o.out, 'w')
+          try {
+            const n = exportPosts(ctx, options, (chunk) => writeSync(fd, chunk))
+            println(io, `wrote ${n} posts to ${o.out}`)
+          } finally {
+            closeSync(fd)
+          }
+        },
+        { readOnly: true },
+      )
     })
 }

@@ -43,8 +43,13 @@ Examples:
         const by = o.by ?? io.env.STANCEWATCH_USER ?? io.env.USER ?? null
         const r = labelPost(ctx, parsePostRef(ref), o.clear ? null : label!, { topic: o.topic, by })
         if (o.json) printJson(io, r)
-        else if (r.label === null) println(io, `#${r.post.id} (${r.topicId}): person's label removed; the model decides again${r.previous.source === 'human' ? '' : ' (it had none)'}`)
-        else println(io, `#${r.post.id} (${r.topicId}): ${r.label}, labelled by ${r.by ?? 'a person'} (was ${r.previous.label ?? 'unclassified'}${r.previous.source ? `, by ${r.previous.source === 'human' ? 'a person' : 'the model'}` : ''})`)
+        else if (r.label === null)
+          println(io, `#${r.post.id} (${r.topicId}): person's label removed; the model decides again${r.previous.source === 'human' ? '' : ' (it had none)'}`)
+        else
+          println(
+            io,
+            `#${r.post.id} (${r.topicId}): ${r.label}, labelled by ${r.by ?? 'a person'} (was ${r.previous.label ?? 'unclassified'}${r.previous.source ? `, by ${r.previous.source === 'human' ? 'a person' : 'the model'}` : ''})`,
+          )
       })
     })
 }

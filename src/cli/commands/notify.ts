@@ -40,7 +40,9 @@ Examples:
         const configured = ctx.config.notify.channels
         const unknown = (o.channel ?? []).filter((id) => !configured.some((c) => c.id === id))
         if (unknown.length) {
-          throw new UsageError(`--channel ${unknown.join(', ')}: no such channel in ${ctx.configFile}; configured: ${configured.map((c) => c.id).join(', ') || '(none: add some under notify.channels)'}`)
+          throw new UsageError(
+            `--channel ${unknown.join(', ')}: no such channel in ${ctx.configFile}; configured: ${configured.map((c) => c.id).join(', ') || '(none: add some under notify.channels)'}`,
+          )
         }
         const chosen = o.channel ? configured.filter((c) => o.channel!.includes(c.id)) : configured
         const results: DeliveryResult[] = []
@@ -50,7 +52,13 @@ Examples:
         }
         if (o.json) return printJson(io, { results })
         if (results.length === 0) return println(io, `no notify channels configured in ${ctx.configFile}`)
-        println(io, formatTable(['channel', 'type', 'result', 'tries', 'detail'], results.map((r) => [r.channel, chosen.find((c) => c.id === r.channel)!.type, r.status, String(r.attempts), r.error ?? ''])))
+        println(
+          io,
+          formatTable(
+            ['channel', 'type', 'result', 'tries', 'detail'],
+            results.map((r) => [r.channel, chosen.find((c) => c.id === r.channel)!.type, r.status, String(r.attempts), r.error ?? '']),
+          ),
+        )
       })
     })
 }

@@ -20,10 +20,17 @@ export function printPlan(io: Io, p: Plan, json: boolean): void {
   for (const q of x.queries) {
     const about = `≈ ${q.estimate ?? '?'} posts (${q.estimateFrom})`
     if (q.firstRun) {
-      println(io, `  ${q.label} (${q.query.length} chars) — first run: ${span(q.firstRun.since, q.firstRun.until)} back, ${q.firstRun.since} – now, newest first; ${about}`)
+      println(
+        io,
+        `  ${q.label} (${q.query.length} chars) — first run: ${span(q.firstRun.since, q.firstRun.until)} back, ${q.firstRun.since} – now, newest first; ${about}`,
+      )
       continue
     }
-    const where = q.resumes ? 'resumes an interrupted pass' : Object.entries(q.bounds).map(([k, v]) => `${k}=${v}`).join(' ')
+    const where = q.resumes
+      ? 'resumes an interrupted pass'
+      : Object.entries(q.bounds)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')
     const left = q.history ? `; then first-run history left, ${q.history.since} – ${q.history.until}` : ''
     println(io, `  ${q.label} (${q.query.length} chars) — ${where}${left}; ${about}`)
   }

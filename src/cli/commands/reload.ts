@@ -11,7 +11,7 @@ import { withContext } from '../session.js'
 export function registerReload(program: Command, io: Io): void {
   program
     .command('reload')
-    .description("Make the running daemon re-read its configuration (SIGHUP), after checking the file here first")
+    .description('Make the running daemon re-read its configuration (SIGHUP), after checking the file here first')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -36,7 +36,8 @@ Examples:
           if (sources.problems.length) throw new ConfigError(locateProblems(ctx.configFile, sources.problems))
           const holder = currentHolder(ctx, DAEMON_LEASE)
           if (!holder) throw new UsageError(`no stancewatch daemon is running on ${ctx.db.name}; the configuration is valid and will be read when one starts`)
-          if (holder.host !== thisProcess().host) throw new UsageError(`the daemon runs on ${holder.host} (pid ${holder.pid}): run \`stancewatch reload\` there`)
+          if (holder.host !== thisProcess().host)
+            throw new UsageError(`the daemon runs on ${holder.host} (pid ${holder.pid}): run \`stancewatch reload\` there`)
           process.kill(holder.pid, 'SIGHUP')
           if (o.json) return printJson(io, { reloaded: true, pid: holder.pid, config: ctx.configFile })
           println(io, `asked the daemon (pid ${holder.pid}) to re-read ${ctx.configFile}; it logs "configuration reloaded"`)

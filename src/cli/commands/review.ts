@@ -49,13 +49,22 @@ Examples:
 }
 
 /** Ask about each post in turn; every answer is stored straight away, so stopping loses nothing. */
-export async function interactive(ctx: AppContext, io: Io, ask: (q: string) => Promise<string | null>, queues: ReviewQueue[], by: string | null): Promise<void> {
+export async function interactive(
+  ctx: AppContext,
+  io: Io,
+  ask: (q: string) => Promise<string | null>,
+  queues: ReviewQueue[],
+  by: string | null,
+): Promise<void> {
   let labelled = 0
   for (const q of queues) {
     const keys = shortcuts(q.labels)
     const prompt = `${q.labels.map((l) => `[${keys.get(l)}]${l.slice(keys.get(l)!.length)}`).join(' ')} [s]kip [q]uit > `
     for (const [i, p] of q.posts.entries()) {
-      println(io, `\n${q.topicId} ${i + 1}/${q.posts.length}  #${p.id}  ${p.platform}  ${p.createdAt.slice(0, 16).replace('T', ' ')}  ${displaySafe(p.author ?? '')}`)
+      println(
+        io,
+        `\n${q.topicId} ${i + 1}/${q.posts.length}  #${p.id}  ${p.platform}  ${p.createdAt.slice(0, 16).replace('T', ' ')}  ${displaySafe(p.author ?? '')}`,
+      )
       println(io, displaySafe(p.text))
       println(io, `${p.url}\nmodel: ${scoreLine(p.scores)}`)
       for (;;) {

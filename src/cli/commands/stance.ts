@@ -72,32 +72,56 @@ Examples:
       const o = optionsOf<Flags>(cmd)
       if (o.json && o.format && o.format !== 'json') throw new UsageError(`--json is --format json: give one of --json or --format ${o.format}`)
       const format: Format = o.json ? 'json' : (o.format ?? 'table')
-      await withContext(io, o, (ctx) => {
-        const zone = o.tz ?? ctx.config.timezone
-        if (!IANAZone.isValidZone(zone)) throw new UsageError(`--tz ${zone}: not a known IANA time zone (e.g. UTC, Europe/Paris)`)
-        const from = parseUserTime(o.from, zone, 'from', '--from')
-        const to = parseUserTime(o.to, zone, 'to', '--to')
-        if (to <= from) throw new UsageError('--to must be after --from')
-        const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
-        if (o.theme !== undefined && !topic!.themes.some((t) => t.id === o.theme)) {
-          const valid = topic!.themes.map((t) => t.id)
-          throw new UsageError(`--theme ${o.theme}: topic "${topic!.id}" has no such theme; ${valid.length ? `themes: ${valid.join(', ')}` : `it has no themes (add them under topics[].themes in ${ctx.configFile})`}`)
-        }
-        if (o.split === 'theme' && topic!.themes.length === 0) throw new UsageError(`--split theme: topic "${topic!.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
-        const series = stanceOverTime(ctx.db, { topic: topic!, from, to, bucket: o.bucket, zone, platform: o.platform, lang: o.lang, theme: o.theme, split: o.split })
-        if (format === 'json') printJson(io, series)
-        else if (format === 'csv') io.stdout(stanceCsv(series))
-        else if (format === 'chart') println(io, stanceChart(series, { color: io.stdoutIsTTY && !io.env.NO_COLOR }))
-        else printSeries(io, series)
-      }, { readOnly: true })
+      await withContext(
+        io,
+        o,
+        (ctx) => {
+          const zone = o.tz ?? ctx.config.timezone
+          if (!IANAZone.isValidZone(zone)) throw new UsageError(`--tz ${zone}: not a known IANA time zone (e.g. UTC, Europe/Paris)`)
+          const from = parseUserTime(o.from, zone, 'from', '--from')
+          const to = parseUserTime(o.to, zone, 'to', '--to')
+          if (to <= from) throw new UsageError('--to must be after --from')
+          const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
+          if (o.theme !== undefined && !topic!.themes.some((t) => t.id === o.theme)) {
+            const valid = topic!.themes.map((t) => t.id)
+            throw new UsageError(
+              `--theme ${o.theme}: topic "${topic!.id}" has no such theme; ${valid.length ? `themes: ${valid.join(', ')}` : `it has no themes (add them under topics[].themes in ${ctx.configFile})`}`,
+            )
+          }
+          if (o.split === 'theme' && topic!.themes.length === 0)
+            throw new UsageError(`--split theme: topic "${topic!.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
+          const series = stanceOverTime(ctx.db, {
+            topic: topic!,
+            from,
+            to,
+            bucket: o.bucket,
+            zone,
+            platform: o.platform,
+            lang: o.lang,
+            theme: o.theme,
+            split: o.split,
+          })
+          if (format === 'json') printJson(io, series)
+          else if (format === 'csv') io.stdout(stanceCsv(series))
+          else if (format === 'chart') println(io, stanceChart(series, { color: io.stdoutIsTTY && !io.env.NO_COLOR }))
+          else printSeries(io, series)
+        },
+        { readOnly: true },
+      )
     })
 }
 
 function printSeries(io: Io, s: StanceSeries): void {
   const shown = s.labels.filter((l) => l !== 'unclassified' || s.totals.labels.find((x) => x.label === l)!.count > 0)
-  println(io, `Stance of ${s.topic}, per ${s.bucket}, ${s.timezone}${s.filters.platform ? `, ${s.filters.platform} only` : ''}${s.filters.lang ? `, ${s.filters.lang} only` : ''}${s.filters.theme ? `, theme ${s.filters.theme} only` : ''}`)
+  println(
+    io,
+    `Stance of ${s.topic}, per ${s.bucket}, ${s.timezone}${s.filters.platform ? `, ${s.filters.platform} only` : ''}${s.filters.lang ? `, ${s.filters.lang} only` : ''}${s.filters.theme ? `, theme ${s.filters.theme} only` : ''}`,
+  )
   const header = [s.bucket, ...(s.split ? [s.split] : []), 'posts', ...shown]
-  const names = bucketLabels(s.buckets.map((b) => b.start), s.bucket)
+  const names = bucketLabels(
+    s.buckets.map((b) => b.start),
+    s.bucket,
+  )
   const rows = [...s.buckets, { ...s.totals, group: s.split ? '' : null, start: 'total' }].map((b) => [
     b.start === 'total' ? 'total' : names.get(b.start)!,
     ...(s.split ? [b.group ?? ''] : []),

@@ -76,7 +76,8 @@ Examples:
           const wrapper = io.env.npm_command ? npmAbove(parent) : parent
           const watch = io.env.npm_command
             ? setInterval(() => {
-                if (process.ppid !== parent || (wrapper !== parent && !exists(wrapper))) stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
+                if (process.ppid !== parent || (wrapper !== parent && !exists(wrapper)))
+                  stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
               }, PARENT_CHECK_MS)
             : null
           try {

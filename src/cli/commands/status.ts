@@ -62,13 +62,32 @@ function printStatus(io: Io, s: StatusReport, zone: string): void {
   const mb = (b: number | null) => (b === null ? '–' : `${(b / 1e6).toFixed(1)} MB`)
   println(io, `Database ${s.database.path}: ${mb(s.database.bytes)} (+ ${mb(s.database.walBytes)} write-ahead log)`)
   const d = s.daemon
-  println(io, d.running ? `Daemon: running, pid ${d.pid} on ${d.host}, since ${d.since} (heartbeat ${d.heartbeat})` : 'Daemon: not running (start it with `stancewatch start`)')
-  println(io, s.posts.length ? `Posts: ${s.posts.map((p) => `${p.platform} ${p.posts}${p.deleted ? ` (${p.deleted} deleted upstream)` : ''}`).join(', ')}` : 'Posts: none yet')
+  println(
+    io,
+    d.running
+      ? `Daemon: running, pid ${d.pid} on ${d.host}, since ${d.since} (heartbeat ${d.heartbeat})`
+      : 'Daemon: not running (start it with `stancewatch start`)',
+  )
+  println(
+    io,
+    s.posts.length
+      ? `Posts: ${s.posts.map((p) => `${p.platform} ${p.posts}${p.deleted ? ` (${p.deleted} deleted upstream)` : ''}`).join(', ')}`
+      : 'Posts: none yet',
+  )
   for (const t of s.topics) {
-    println(io, `Topic ${t.id}: ${t.posts} posts (${t.first?.slice(0, 10) ?? '–'} to ${t.last?.slice(0, 10) ?? '–'}), ${t.classified} classified, ${t.uncertain ?? 0} uncertain, ${t.human ?? 0} labelled by people`)
-    println(io, `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : 'none yet (trained on first classify)'}`)
+    println(
+      io,
+      `Topic ${t.id}: ${t.posts} posts (${t.first?.slice(0, 10) ?? '–'} to ${t.last?.slice(0, 10) ?? '–'}), ${t.classified} classified, ${t.uncertain ?? 0} uncertain, ${t.human ?? 0} labelled by people`,
+    )
+    println(
+      io,
+      `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : 'none yet (trained on first classify)'}`,
+    )
     const b = t.budget.x
-    println(io, `  X budget: ${b.today}/${b.dailyLimit} post reads today ($${b.costTodayUsd.toFixed(2)}), ${b.month}/${b.monthlyLimit} this month ($${b.costMonthUsd.toFixed(2)}); first collected ${t.firstCollectedAt ?? 'never'}`)
+    println(
+      io,
+      `  X budget: ${b.today}/${b.dailyLimit} post reads today ($${b.costTodayUsd.toFixed(2)}), ${b.month}/${b.monthlyLimit} this month ($${b.costMonthUsd.toFixed(2)}); first collected ${t.firstCollectedAt ?? 'never'}`,
+    )
   }
   println(io, '')
   println(io, `Jobs (times UTC; schedules run in ${zone})`)
@@ -76,7 +95,15 @@ function printStatus(io: Io, s: StatusReport, zone: string): void {
     io,
     formatTable(
       ['job', 'schedule', 'last run', 'result', 'took', 'next run', 'why'],
-      s.jobs.map((j) => [j.job, j.schedule, minute(j.lastRun?.startedAt ?? null), j.runningNow ? `running (pid ${j.runningNow.pid})` : (j.lastRun?.status ?? 'never'), duration(j.lastRun?.durationMs ?? null), d.running ? minute(j.nextRun) : '(daemon stopped)', j.lastRun?.reason ?? '']),
+      s.jobs.map((j) => [
+        j.job,
+        j.schedule,
+        minute(j.lastRun?.startedAt ?? null),
+        j.runningNow ? `running (pid ${j.runningNow.pid})` : (j.lastRun?.status ?? 'never'),
+        duration(j.lastRun?.durationMs ?? null),
+        d.running ? minute(j.nextRun) : '(daemon stopped)',
+        j.lastRun?.reason ?? '',
+      ]),
     ),
   )
   println(io, '')
@@ -88,8 +115,24 @@ function printStatus(io: Io, s: StatusReport, zone: string): void {
       s.sources
         .filter((x) => x.enabled || x.lastRun)
         .map((x) => {
-          const pos = x.position && 'watermark' in x.position ? minute(x.position.watermark) : x.position && 'cursor' in x.position ? minute(x.position.cursor) : x.position && 'files' in x.position ? `${x.position.files.length} file(s)` : '–'
-          return [x.source, !x.enabled ? 'disabled' : x.canRun ? 'enabled' : 'cannot run', pos, lag(x.lagSeconds), minute(x.lastRun?.startedAt ?? null), x.lastRun?.status ?? 'never', String(x.gaps.length), x.rateLimit ? `until ${minute(x.rateLimit.until)}` : '–']
+          const pos =
+            x.position && 'watermark' in x.position
+              ? minute(x.position.watermark)
+              : x.position && 'cursor' in x.position
+                ? minute(x.position.cursor)
+                : x.position && 'files' in x.position
+                  ? `${x.position.files.length} file(s)`
+                  : '–'
+          return [
+            x.source,
+            !x.enabled ? 'disabled' : x.canRun ? 'enabled' : 'cannot run',
+            pos,
+            lag(x.lagSeconds),
+            minute(x.lastRun?.startedAt ?? null),
+            x.lastRun?.status ?? 'never',
+            String(x.gaps.length),
+            x.rateLimit ? `until ${minute(x.rateLimit.until)}` : '–',
+          ]
         }),
     ),
   )
@@ -103,13 +146,29 @@ function printStatus(io: Io, s: StatusReport, zone: string): void {
     s.runs.length
       ? formatTable(
           ['#', 'source', 'started (UTC)', 'status', 'fetched', 'new', 'dupl.', 'off-topic', 'skipped', 'waits', 'reads', 'cost $'],
-          s.runs.map((r) => [String(r.id), r.source, minute(r.startedAt), r.status + (r.stopReason ? '*' : ''), String(r.fetched), String(r.newPosts), String(r.duplicates), String(r.offTopic), String(r.skipped), String(r.rateLimitWaits), String(r.reads), r.estCostUsd.toFixed(2)]),
+          s.runs.map((r) => [
+            String(r.id),
+            r.source,
+            minute(r.startedAt),
+            r.status + (r.stopReason ? '*' : ''),
+            String(r.fetched),
+            String(r.newPosts),
+            String(r.duplicates),
+            String(r.offTopic),
+            String(r.skipped),
+            String(r.rateLimitWaits),
+            String(r.reads),
+            r.estCostUsd.toFixed(2),
+          ]),
         )
       : '  none yet',
   )
   for (const r of s.runs.filter((x) => x.stopReason)) println(io, `  * #${r.id}: ${r.stopReason}`)
   println(io, '')
-  println(io, s.gaps.length ? `Coverage gaps:\n${s.gaps.map((g) => `  ${g.source} ${g.startAt} – ${g.endAt}: ${g.reason}`).join('\n')}` : 'Coverage gaps: none open')
+  println(
+    io,
+    s.gaps.length ? `Coverage gaps:\n${s.gaps.map((g) => `  ${g.source} ${g.startAt} – ${g.endAt}: ${g.reason}`).join('\n')}` : 'Coverage gaps: none open',
+  )
   const a = s.alerts
   println(io, `Alerts: ${a.open ?? 0} open, ${a.acknowledged ?? 0} acknowledged, ${a.resolved ?? 0} resolved (stancewatch alerts list)`)
   println(io, s.deliveries.length ? 'Deliveries, last 7 days:' : 'Deliveries, last 7 days: none')

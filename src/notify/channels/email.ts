@@ -28,7 +28,11 @@ export function emailBodies(m: Message): { html: string; text: string } {
     oneLine(m.title),
     '',
     ...m.summary.map((s) => `- ${displaySafe(s)}`),
-    ...m.posts.flatMap((p) => ['', `> ${displaySafe(p.text).replace(/\n/g, '\n> ')}`, `— ${displaySafe(p.author)} · ${displaySafe(p.platform)}${p.label ? ` · ${displaySafe(p.label)}` : ''} · ${displaySafe(p.url)}`]),
+    ...m.posts.flatMap((p) => [
+      '',
+      `> ${displaySafe(p.text).replace(/\n/g, '\n> ')}`,
+      `— ${displaySafe(p.author)} · ${displaySafe(p.platform)}${p.label ? ` · ${displaySafe(p.label)}` : ''} · ${displaySafe(p.url)}`,
+    ]),
     ...(link ? ['', link] : []),
   ].join('\n')
   return { html, text }
@@ -89,6 +93,8 @@ interface SmtpFailure {
 function smtpError(id: string, e: unknown): ChannelError {
   const f = (e && typeof e === 'object' ? e : {}) as SmtpFailure
   const permanent = f.code === 'EAUTH' || f.permanent === true
-  const reason = displaySafe(f.message ?? String(e)).replace(/\s+/g, ' ').slice(0, 300)
+  const reason = displaySafe(f.message ?? String(e))
+    .replace(/\s+/g, ' ')
+    .slice(0, 300)
   return new ChannelError(`e-mail ${id}: ${f.code ? `${f.code}: ` : ''}${reason}`, { status: f.responseCode, permanent })
 }

@@ -15,7 +15,17 @@ export function logChannel(cfg: Extract<ChannelConfig, { type: 'log' }>, log: Lo
     accepts: acceptedKinds(cfg),
     unavailable: null,
     send: (m: Message) => {
-      const line = { notify: { channel: cfg.id, kind: m.kind, key: m.key, topic: m.topicId, summary: m.summary.map(displaySafe), link: m.link ?? null, posts: m.posts.length } }
+      const line = {
+        notify: {
+          channel: cfg.id,
+          kind: m.kind,
+          key: m.key,
+          topic: m.topicId,
+          summary: m.summary.map(displaySafe),
+          link: m.link ?? null,
+          posts: m.posts.length,
+        },
+      }
       if (m.kind !== 'digest') log.warn(line, displaySafe(m.title))
       else log.info(line, displaySafe(m.title))
       return Promise.resolve()

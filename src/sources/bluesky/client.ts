@@ -59,7 +59,15 @@ export class BskyApi {
     const o = this.o
     if (!o.identifier || !o.appPassword) throw new AuthError('Bluesky search needs a login: set BSKY_IDENTIFIER and BSKY_APP_PASSWORD (an app password)')
     try {
-      this.agent = await openBskySession({ service: o.service, identifier: o.identifier, appPassword: o.appPassword, store: o.store, log: o.log, maxLoginsPerDay: o.maxLoginsPerDay, now: this.now })
+      this.agent = await openBskySession({
+        service: o.service,
+        identifier: o.identifier,
+        appPassword: o.appPassword,
+        store: o.store,
+        log: o.log,
+        maxLoginsPerDay: o.maxLoginsPerDay,
+        now: this.now,
+      })
     } catch (e) {
       if (e instanceof LoginRejectedError) throw new AuthError(e.message)
       // A spent daily allowance needs a person; a burst within minutes passes, so the next run resumes.
@@ -69,7 +77,18 @@ export class BskyApi {
     return this.agent
   }
 
-  async searchPosts(params: { q: string; sort?: 'latest' | 'top'; since?: string; until?: string; lang?: string; url?: string; author?: string; tag?: string[]; limit?: number; cursor?: string }): Promise<SearchPage> {
+  async searchPosts(params: {
+    q: string
+    sort?: 'latest' | 'top'
+    since?: string
+    until?: string
+    lang?: string
+    url?: string
+    author?: string
+    tag?: string[]
+    limit?: number
+    cursor?: string
+  }): Promise<SearchPage> {
     return this.request('searchPosts', async () => {
       const agent = await this.authed()
       try {
@@ -122,7 +141,12 @@ export class BskyApi {
           this.nextAllowedAt = Math.max(Number.isFinite(reset) && reset > 0 ? reset * 1000 + 1000 : this.now() + 60_000, this.now() + 1000)
           continue
         }
-        if (e instanceof XRPCError && (xrpcStatus(e) === 401 || e.error === 'ExpiredToken' || e.error === 'InvalidToken' || e.error === 'AuthMissing') && !relogged && what !== 'getPosts') {
+        if (
+          e instanceof XRPCError &&
+          (xrpcStatus(e) === 401 || e.error === 'ExpiredToken' || e.error === 'InvalidToken' || e.error === 'AuthMissing') &&
+          !relogged &&
+          what !== 'getPosts'
+        ) {
           // The refresh inside CredentialSession already failed: the session was revoked. One new login.
           relogged = true
           this.o.log.warn({ api: 'bluesky', error: e.error ?? e.status }, 'Bluesky session no longer valid; logging in again')
@@ -131,7 +155,11 @@ export class BskyApi {
           continue
         }
         const offline = e instanceof UnreachableError || isNetworkFailure(e)
-        const transient = offline || (e instanceof XRPCError ? xrpcStatus(e) >= 500 || xrpcStatus(e) === 1 || xrpcStatus(e) === 2 || e.error === 'UpstreamFailure' : e instanceof TypeError || e instanceof SyntaxError)
+        const transient =
+          offline ||
+          (e instanceof XRPCError
+            ? xrpcStatus(e) >= 500 || xrpcStatus(e) === 1 || xrpcStatus(e) === 2 || e.error === 'UpstreamFailure'
+            : e instanceof TypeError || e instanceof SyntaxError)
         if (!transient) throw e instanceof XRPCError ? new UnavailableError(`Bluesky ${what} failed: ${describe(e)}`) : e
         if (failures >= this.o.maxRetries) {
           if (e instanceof UnreachableError) throw new UnavailableError(`${e.message}; gave up after ${failures + 1} tries`)

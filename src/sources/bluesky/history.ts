@@ -18,7 +18,14 @@ export function bskyHistoryStart(state: BskyQueryState, now: number, windowMs: n
 export function stateAfterBskyHistoryPage(before: BskyQueryState, backlog: BskyBacklog, next: BskyPass | null, oldestOnPage: number | null): BskyQueryState {
   const { backlog: _, ...rest } = before
   const out: BskyQueryState = { ...rest, since: rest.since ?? backlog.until }
-  if (next) out.backlog = { since: next.since, until: next.until ?? backlog.until, ...(next.cursor ? { cursor: next.cursor } : {}), reached: earlier(backlog.reached, oldestOnPage), ...(backlog.gap_id === undefined ? {} : { gap_id: backlog.gap_id }) }
+  if (next)
+    out.backlog = {
+      since: next.since,
+      until: next.until ?? backlog.until,
+      ...(next.cursor ? { cursor: next.cursor } : {}),
+      reached: earlier(backlog.reached, oldestOnPage),
+      ...(backlog.gap_id === undefined ? {} : { gap_id: backlog.gap_id }),
+    }
   return out
 }
 

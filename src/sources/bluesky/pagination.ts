@@ -79,7 +79,11 @@ export function bskyAfterPage(
   page: BskyPage,
   limit: number,
   passPosts: number,
-  complete: (newest: string | undefined) => BskyQueryState = (newest) => ({ since: maxIso(before.since, newest) ?? pass.since, ...(before.backlog ? { backlog: before.backlog } : {}), last_pass_posts: passPosts }),
+  complete: (newest: string | undefined) => BskyQueryState = (newest) => ({
+    since: maxIso(before.since, newest) ?? pass.since,
+    ...(before.backlog ? { backlog: before.backlog } : {}),
+    last_pass_posts: passPosts,
+  }),
 ): { state: BskyQueryState; done: boolean } {
   const next = bskyNextPass(pass, page, limit)
   if (next) return { state: { ...before, pending: next }, done: false }

@@ -33,7 +33,8 @@ export function compileBskyQueries(topic: TopicConfig): BskyQuery[] {
   }
   for (const url of topic.articles) add('article', { q: '*', url })
   for (const rule of topic.keywords) {
-    for (const term of rule.any) add(`keyword:${rule.id}`, { q: /\s/.test(term.trim()) ? `"${term.trim().replace(/"/g, '')}"` : term.trim(), ...(rule.lang ? { lang: rule.lang } : {}) })
+    for (const term of rule.any)
+      add(`keyword:${rule.id}`, { q: /\s/.test(term.trim()) ? `"${term.trim().replace(/"/g, '')}"` : term.trim(), ...(rule.lang ? { lang: rule.lang } : {}) })
   }
   for (const h of topic.hashtags) add('hashtags', { q: '*', tag: [h.replace(/^#/, '')] })
   for (const a of topic.accounts.bluesky) add('accounts', { q: '*', author: a.replace(/^@/, '') })

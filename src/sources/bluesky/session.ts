@@ -61,7 +61,8 @@ export async function openBskySession(o: SessionOptions): Promise<Agent> {
     return res
   }
   const session = new CredentialSession(new URL(o.service), watched, (evt: AtpSessionEvent, data?: AtpSessionData) => {
-    if ((evt === 'create' || evt === 'update') && data) o.store.save({ did: data.did, handle: data.handle, accessJwt: data.accessJwt, refreshJwt: data.refreshJwt })
+    if ((evt === 'create' || evt === 'update') && data)
+      o.store.save({ did: data.did, handle: data.handle, accessJwt: data.accessJwt, refreshJwt: data.refreshJwt })
     if (evt === 'expired') o.store.clear()
   })
   const unreachable = (what: string, e: unknown) => new UnreachableError(`Bluesky unreachable at ${o.service} (${what}): ${describeBskyError(e)}`)
@@ -74,7 +75,10 @@ export async function openBskySession(o: SessionOptions): Promise<Agent> {
     } catch (e) {
       // The library keeps the session after a failure without an answer: it is still good, the network is not.
       if (!answered) throw unreachable('resuming the stored session', e)
-      o.log.warn({ api: 'bluesky', error: describeBskyError(e) }, session.hasSession ? 'stored Bluesky session could not be refreshed; keeping it' : 'stored Bluesky session could not be resumed; logging in again')
+      o.log.warn(
+        { api: 'bluesky', error: describeBskyError(e) },
+        session.hasSession ? 'stored Bluesky session could not be refreshed; keeping it' : 'stored Bluesky session could not be resumed; logging in again',
+      )
     }
   }
   if (!session.hasSession) {

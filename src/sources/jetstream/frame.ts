@@ -10,7 +10,12 @@ export function plainNewPostText(frame: string): string | null {
   // JSON escapes: newlines and tabs separate words; Go escapes <, > and & as \u003c etc. Anything else
   // escaped (a producer that escapes all non-ASCII) cannot be scanned safely.
   if (/\\u(?!00(?:3[ce]|26))[0-9a-fA-F]{4}/.test(frame)) return null
-  return frame.replace(/\\[nrt]/g, ' ').replace(/\\u003c/g, '<').replace(/\\u003e/g, '>').replace(/\\u0026/g, '&').replace(/\\(["\\/])/g, '$1')
+  return frame
+    .replace(/\\[nrt]/g, ' ')
+    .replace(/\\u003c/g, '<')
+    .replace(/\\u003e/g, '>')
+    .replace(/\\u0026/g, '&')
+    .replace(/\\(["\\/])/g, '$1')
 }
 
 /** The event time of a raw frame, without parsing it. */

@@ -135,7 +135,10 @@ export class JetstreamStream {
       this.buffer = []
       this.head = 0
       const wait = backoffMs(attempt++, this.o.reconnectBaseMs, this.o.reconnectCapMs)
-      this.o.log.warn({ source: 'jetstream', attempt, waitMs: wait }, opened ? 'Jetstream connection lost; reconnecting' : 'Jetstream connection failed; retrying')
+      this.o.log.warn(
+        { source: 'jetstream', attempt, waitMs: wait },
+        opened ? 'Jetstream connection lost; reconnecting' : 'Jetstream connection failed; retrying',
+      )
       try {
         await sleep(wait, this.o.signal)
       } catch (e) {

@@ -34,7 +34,8 @@ export class XBadRequestError extends Error {
 /** The fields the normalizer reads; asked for on every search and lookup. */
 export const X_FIELDS = {
   expansions: 'author_id,referenced_tweets.id,referenced_tweets.id.author_id',
-  'tweet.fields': 'id,text,author_id,created_at,lang,conversation_id,public_metrics,entities,referenced_tweets,note_tweet,in_reply_to_user_id,edit_history_tweet_ids',
+  'tweet.fields':
+    'id,text,author_id,created_at,lang,conversation_id,public_metrics,entities,referenced_tweets,note_tweet,in_reply_to_user_id,edit_history_tweet_ids',
   'user.fields': 'id,username,name,public_metrics,created_at,verified',
 }
 
@@ -104,7 +105,14 @@ export class XApi {
           )
         }
         if (e instanceof ApiResponseError && e.code >= 400 && e.code < 500) throw new XBadRequestError(`X refused ${path} (${e.code}${reason(e)})`, e.data)
-        const what = e instanceof ApiResponseError ? `HTTP ${e.code}` : e instanceof ApiPartialResponseError ? 'an unreadable response body' : e instanceof ApiRequestError ? `a network error (${networkCause(e)})` : null
+        const what =
+          e instanceof ApiResponseError
+            ? `HTTP ${e.code}`
+            : e instanceof ApiPartialResponseError
+              ? 'an unreadable response body'
+              : e instanceof ApiRequestError
+                ? `a network error (${networkCause(e)})`
+                : null
         if (!what) throw e
         if (failures >= this.o.maxRetries) throw new UnavailableError(`X ${path} failed ${failures + 1} times, last with ${what}`)
         const wait = backoffMs(failures++)

@@ -45,11 +45,17 @@ export function xHistoryStart(state: XQueryState, now: number, lookbackMs: numbe
  * page (or, with no post at all, when it began), so later runs collect only what is newer; the backlog
  * moves down to the page's oldest post, and is gone when X has nothing older.
  */
-export function stateAfterHistoryPage(before: XQueryState, pass: XHistoryPass, page: { newest: string | null; oldest: string | null; more: boolean }, passStartedAt: number): XQueryState {
+export function stateAfterHistoryPage(
+  before: XQueryState,
+  pass: XHistoryPass,
+  page: { newest: string | null; oldest: string | null; more: boolean },
+  passStartedAt: number,
+): XQueryState {
   const { backlog: _, since_time, ...rest } = before
   const since = maxId(before.since_id, page.newest)
   const out: XQueryState = since ? { ...rest, since_id: since } : { ...rest, since_time: since_time ?? iso(passStartedAt) }
-  if (page.more && page.oldest) out.backlog = { start_time: iso(pass.windowStart), until_id: page.oldest, ...(pass.gapId === undefined ? {} : { gap_id: pass.gapId }) }
+  if (page.more && page.oldest)
+    out.backlog = { start_time: iso(pass.windowStart), until_id: page.oldest, ...(pass.gapId === undefined ? {} : { gap_id: pass.gapId }) }
   return out
 }
 

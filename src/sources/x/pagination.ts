@@ -62,7 +62,13 @@ export function nextPassBounds(state: XQueryState, now: number): { bounds: PassB
 }
 
 /** The state to store with a page: still pending while X offers a next page, else what `complete` says. */
-export function stateAfterPage(before: XQueryState, bounds: PassBounds, newestOfPass: string | null, nextToken: string | undefined, complete: () => XQueryState): XQueryState {
+export function stateAfterPage(
+  before: XQueryState,
+  bounds: PassBounds,
+  newestOfPass: string | null,
+  nextToken: string | undefined,
+  complete: () => XQueryState,
+): XQueryState {
   if (nextToken) return { ...withoutPending(before), pending: { next_token: nextToken, newest_id: newestOfPass, ...bounds } }
   return complete()
 }

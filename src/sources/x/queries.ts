@@ -32,12 +32,20 @@ export function compileXQueries(topic: TopicConfig): XQuery[] {
     }
   }
   if (topic.hashtags.length) {
-    for (const chunk of chunkTerms(topic.hashtags.map((h) => `#${h.replace(/^#/, '')}`), X_QUERY_LIMIT - SUFFIX.length - 4)) clauses.push({ label: 'hashtags', text: wrap(chunk) })
+    for (const chunk of chunkTerms(
+      topic.hashtags.map((h) => `#${h.replace(/^#/, '')}`),
+      X_QUERY_LIMIT - SUFFIX.length - 4,
+    ))
+      clauses.push({ label: 'hashtags', text: wrap(chunk) })
   }
   if (topic.accounts.x.length) {
     const need = group(topic.accounts.require_any)
     const budget = X_QUERY_LIMIT - SUFFIX.length - need.length - 4
-    for (const chunk of chunkTerms(topic.accounts.x.map((a) => `from:${a.replace(/^@/, '')}`), budget)) clauses.push({ label: 'accounts', text: [wrap(chunk), need].filter(Boolean).join(' ') })
+    for (const chunk of chunkTerms(
+      topic.accounts.x.map((a) => `from:${a.replace(/^@/, '')}`),
+      budget,
+    ))
+      clauses.push({ label: 'accounts', text: [wrap(chunk), need].filter(Boolean).join(' ') })
   }
 
   const queries: XQuery[] = []
