@@ -171,13 +171,11 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
         vsSevenDays: changeOf(shareChange({ count, n: posts.length }, { count: countIn(lastWeek, label), n: lastWeek.reduce((t, b) => t + b.total, 0) })),
       }
     }),
-    chart: days
-      .slice(-CHART_DAYS)
-      .map((b) => ({
-        day: b.start.slice(0, 10),
-        total: b.total,
-        counts: Object.fromEntries(b.labels.filter((l) => l.label !== UNCLASSIFIED || l.count > 0).map((l) => [l.label, l.count])),
-      })),
+    chart: days.slice(-CHART_DAYS).map((b) => ({
+      day: b.start.slice(0, 10),
+      total: b.total,
+      counts: Object.fromEntries(b.labels.filter((l) => l.label !== UNCLASSIFIED || l.count > 0).map((l) => [l.label, l.count])),
+    })),
     topPosts: labelIds.map((label) => ({
       label,
       name: names.get(label)!,
