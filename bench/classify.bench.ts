@@ -1,5 +1,5 @@
 /*
- * Issue 5's speed bar, against natural's BayesClassifier in the same run: training on 3,000 labelled posts
+ * The bar, against natural's BayesClassifier in the same run: training on 3,000 labelled posts
  * in ≤ 5 s, and classifying ≥ 20,000 posts/s on one core, at least 5× the Bayes baseline on the same posts.
  * Texts are the bundled sample's posts (English, Chinese, French, Japanese) and the seed labels, topped up
  * from bench/data to 3,000.

@@ -1,5 +1,5 @@
 /*
- * Issue 7's bar: the digest of a day with 50,000 posts in a database of 5,000,000 posts in ≤ 2 s (facts,
+ * The bar: the digest of a day with 50,000 posts in a database of 5,000,000 posts in ≤ 2 s (facts,
  * Markdown, HTML and JSON written). The baseline in the same run is the cheapest thing a digest must at
  * least do: read every post of that day once.
  */

@@ -23,7 +23,7 @@ const TARGET_POSTS = Number(process.env.BENCH_POSTS ?? 100_000)
 const BATCH = 2000
 
 /**
- * Issue 3's bar: normalize + match + store of 100,000 posts replayed from an archive at no less than half
+ * The bar: normalize + match + store of 100,000 posts replayed from an archive at no less than half
  * the rate of a bare better-sqlite3 insert of the same rows into a single table, in the same run. The bare
  * insert gets its rows ready-made in memory; stancewatch reads the archive file, parses, normalizes,
  * detects languages, canonicalises links, matches topics and writes posts, links, topics and cursors.

@@ -16,7 +16,7 @@ import { writeTestConfig } from '../tests/helpers.js'
 const EVENTS = 200_000
 
 /**
- * Issue 4's bar: at least 200,000 Jetstream events from a loopback server through the consumer, matcher
+ * The bar: at least 200,000 Jetstream events from a loopback server through the consumer, matcher
  * and store, at ≥ 20,000 events/s with peak memory under 250 MB. The consumer runs as the real command in
  * its own process, so its peak resident memory (VmHWM) is its own; throughput is measured from its first
  * connection to the moment its stored cursor reaches the last event.

@@ -1,5 +1,5 @@
 /*
- * Issue's bar: stance over time, 90 days by day, on a database of 5,000,000 posts, in ≤ 100 ms, from the
+ * The bar: stance over time, 90 days by day, on a database of 5,000,000 posts, in ≤ 100 ms, from the
  * aggregates migration 0007 keeps; against the plain GROUP BY over posts in the same run. Also what keeping
  * them costs: storing and classifying posts with and without the triggers.
  */

@@ -15,8 +15,8 @@ const EVERY_MS = 20
 
 /**
  * For a bulk load (a large replay): copy the write-ahead log into the database on another thread. Left to
- * the writer, a checkpoint (copy, then two fsyncs) runs inside a commit every 1000 pages and took a fifth of
- * a replay's writing time; in the background the same copies and syncs happen, with the same durability
+ * the writer, a checkpoint (copy, then two fsyncs) runs inside a commit every 1000 pages and the writing
+ * waits for it; in the background the same copies and syncs happen, with the same durability
  * (synchronous=NORMAL), while the writer carries on. The writer still checkpoints, less often, for what
  * the background missed: only then can the log start over from its beginning, so it stays a few tens of MB.
  * A database in memory has no log: nothing to do.

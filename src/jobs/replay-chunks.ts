@@ -26,9 +26,8 @@ export function chunksHere(topics: readonly CompiledTopic[], file: string, fromL
 }
 
 /**
- * Parsing a chunk allocates many short-lived objects; with V8's default young generation the worker spends
- * about a fifth of its time in scavenges. 64 MB cuts the replay's time by ~15% (bench/ingest.bench.ts), and
- * the memory goes when the worker ends.
+ * Parsing a chunk allocates many short-lived objects: a young generation this size spares the worker most
+ * scavenges, and the memory goes when the worker ends.
  */
 const WORKER_YOUNG_GENERATION_MB = 64
 /**
@@ -42,7 +41,7 @@ const AHEAD_PER_WORKER = 3
  * into pieces of whole lines here (cheap: no decoding), and each piece's bytes are transferred to the
  * worker with the fewest in hand, at most `AHEAD_PER_WORKER` per worker ahead of the writing: no worker reads or decodes what another
  * prepares, and a slower one simply gets fewer pieces. This thread does not prepare pieces itself while it
- * waits: measured, the second copy of the parsing code it then has to warm up cost more than it saved.
+ * waits: warming up a second copy of the parsing code costs more than it saves.
  */
 export function chunksInWorkers(
   topicConfigs: readonly TopicConfig[],

@@ -7,8 +7,8 @@ import { chunkOfPiece, prepareChunk } from './replay-prepare.js'
 
 /**
  * A worker thread that parses, normalizes and matches the pieces of a replay file the writing thread sends
- * it, and sends each back prepared. It gets the topics as data, not the config file: loading the config's
- * validator and parser took a third of a second of its start-up.
+ * it, and sends each back prepared. It gets the topics as data, not the config file, so that it starts
+ * without loading the config's validator and parser.
  */
 export interface ReplayWorkerData {
   topics: TopicConfig[]

@@ -62,8 +62,8 @@ export class RunRecorder {
     addStats(this.stats, stats)
     this.pages += pages
     this.reads += reads
-    // Each write of the record is a commit of its own: a replay storing dozens of chunks a second spent
-    // about 3% of its time on them. While a run goes, the record is at most a second behind; finish() writes it exactly.
+    // Each write of the record is a commit of its own, too many for a replay storing dozens of chunks a second:
+    // while a run goes, the record is at most a second behind; finish() writes it exactly.
     if (Date.now() - this.persistedAt >= PERSIST_EVERY_MS) this.persist()
   }
 
