@@ -104,6 +104,13 @@ module.exports = {
       from: { path: '^src/' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
+    {
+      name: 'known-folders',
+      comment: 'every file in src/ belongs to a folder of the layout: a new folder gets its line in `allowed` above',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/cli/', ...Object.keys(allowed).map(folderOf)] },
+      to: {},
+    },
     ...layerRules,
     ...packageRules,
   ],
