@@ -3,15 +3,12 @@
  * for the loopback servers, and the ground truth of what the X and Bluesky servers hold on topic.
  */
 import path from 'node:path'
-import { loadConfig } from '../../src/config/load.js'
-import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
-import { normalizePayload } from '../../src/normalize/index.js'
-import { compileBskyQueries } from '../../src/sources/bluesky/queries.js'
 import { openDb } from '../../src/store/db.js'
 import { writeTestConfig } from '../helpers.js'
+export { jetstreamTruth, onTopic } from '../servers/truth.js'
 import type { BskyServer } from '../servers/bluesky.js'
 import type { XServer } from '../servers/x-api.js'
-import { searchAllPages } from '../servers/x-search-all.js'
+import { bskyTruth as completeBskyRead, xTruth as completeXRead } from '../servers/truth.js'
 
 export const BEARER = 'daemon-test-bearer'
 export const ACCOUNT = { identifier: 'daemon.test', password: 'aaaa-bbbb-cccc-dddd', did: 'did:plc:daemondaemondaemondaemo', handle: 'daemon.test' }
@@ -39,66 +36,14 @@ export function daemonConfig(dir: string, name: string, o: { enabled: string[]; 
   )
 }
 
-/** The platform ids a config's topics match in an API payload. */
-export function onTopic(configFile: string): (payload: unknown) => string[] {
-  const { config } = loadConfig(configFile)
-  const topics = compileTopics(config.topics)
-  return (payload) => (normalizePayload(payload)?.posts ?? []).filter((p) => matchPost(p, canonicalLinks(p), topics).length).map((p) => p.platformId)
+/** Every on-topic post the X server answers for the config's queries since `sinceMs`, read with the test bearer. */
+export function xTruth(server: XServer, configFile: string, sinceMs: number): Promise<Set<string>> {
+  return completeXRead(server, configFile, BEARER, sinceMs)
 }
 
-/**
- * The posts a complete read of a Jetstream stream stores, by the documented rules: a post on topic by its
- * own words; a reply (or quote) joining the topic of a post already kept; an edit whose new text is on
- * topic. Deletions mark posts, they do not remove them.
- */
-export function jetstreamTruth(configFile: string, events: readonly unknown[]): Set<string> {
-  const { config } = loadConfig(configFile)
-  const topics = compileTopics(config.topics)
-  const kept = new Set<string>()
-  for (const e of events) {
-    const n = normalizePayload(e)
-    if (!n) continue
-    for (const p of n.posts) {
-      if (matchPost(p, canonicalLinks(p), topics).length || (p.replyTo && kept.has(p.replyTo)) || (p.quoteOf && kept.has(p.quoteOf))) kept.add(p.platformId)
-    }
-    for (const p of n.edits) if (matchPost(p, canonicalLinks(p), topics).length) kept.add(p.platformId)
-  }
-  return kept
-}
-
-/** Every on-topic post the X server answers for the config's queries since `sinceMs`: the complete read. */
-export async function xTruth(server: XServer, configFile: string, sinceMs: number): Promise<Set<string>> {
-  const keep = onTopic(configFile)
-  const truth = new Set<string>()
-  for await (const body of searchAllPages(server, configFile, BEARER, { start: sinceMs })) for (const id of keep(body)) truth.add(id)
-  return truth
-}
-
-/** Every on-topic post the Bluesky server answers for the config's queries since `sinceMs`. */
-export async function bskyTruth(server: BskyServer, configFile: string, sinceMs: number): Promise<Set<string>> {
-  const keep = onTopic(configFile)
-  const truth = new Set<string>()
-  const session = (await (
-    await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identifier: READER.identifier, password: READER.password }),
-    })
-  ).json()) as { accessJwt: string }
-  const { config } = loadConfig(configFile)
-  for (const q of compileBskyQueries(config.topics[0]!)) {
-    let cursor: string | undefined
-    do {
-      const u = new URL(`${server.url}/xrpc/app.bsky.feed.searchPosts`)
-      for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(sinceMs).toISOString(), limit: '100' }))
-        for (const x of [v].flat()) u.searchParams.append(k, String(x))
-      if (cursor) u.searchParams.set('cursor', cursor)
-      const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as { cursor?: string }
-      for (const id of keep(body)) truth.add(id)
-      cursor = body.cursor
-    } while (cursor)
-  }
-  return truth
+/** Every on-topic post the Bluesky server answers for the config's queries since `sinceMs`, read as READER. */
+export function bskyTruth(server: BskyServer, configFile: string, sinceMs: number): Promise<Set<string>> {
+  return completeBskyRead(server, configFile, READER, sinceMs)
 }
 
 /** Read the database the daemon writes (a separate connection; WAL lets it read beside the writer). */

@@ -1,17 +1,13 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config/load.js'
-import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
-import { normalizePayload } from '../../src/normalize/index.js'
-import { compileBskyQueries } from '../../src/sources/bluesky/queries.js'
 import { openDb } from '../../src/store/db.js'
 import { BIN } from '../compiled.js'
 import { tempDir, writeTestConfig } from '../helpers.js'
 import { startBskyServer, type BskyServer } from '../servers/bluesky.js'
 import { makeBskyDataset } from '../servers/bluesky-data.js'
+import { bskyTruth, xTruth } from '../servers/truth.js'
 import { startXServer, type XServer } from '../servers/x-api.js'
-import { searchAllPages } from '../servers/x-search-all.js'
 import { seededRandom } from '../../tools/synthetic/random.js'
 import { arrivingTweet, makeXDataset } from '../servers/x-data.js'
 
@@ -42,13 +38,6 @@ function runChild(
       resolve({ code, signal, stderr })
     })
   })
-}
-
-function onTopic(configFile: string) {
-  const { config } = loadConfig(configFile)
-  const topics = compileTopics(config.topics)
-  return (payload: unknown): string[] =>
-    (normalizePayload(payload)?.posts ?? []).filter((p) => matchPost(p, canonicalLinks(p), topics).length).map((p) => p.platformId)
 }
 
 function storedIds(db: string, platform: string): { ids: string[]; rows: number; topicRows: number } {
@@ -124,9 +113,7 @@ describe('killing a collector at random moments loses and doubles nothing', () =
       const final = await runChild(['collect', '--source', 'x'], env, tmp.dir, null)
       expect(final.code, final.stderr).toBe(0)
 
-      const keep = onTopic(configFile)
-      const truth = new Set<string>()
-      for await (const body of searchAllPages(server, configFile, BEARER, { start: now - 160 * 3_600_000 })) for (const id of keep(body)) truth.add(id)
+      const truth = await xTruth(server, configFile, BEARER, now - 160 * 3_600_000)
       const s = storedIds(db, 'x')
       expect(s.ids).toEqual([...truth].sort())
       expect(s.rows).toBe(truth.size)
@@ -173,9 +160,7 @@ describe('killing a collector at random moments loses and doubles nothing', () =
         expect(r.code, r.stderr).toBe(0)
       }
 
-      const keep = onTopic(configFile)
-      const truth = new Set<string>()
-      for await (const body of searchAllPages(server, configFile, BEARER, { start: now - 160 * 3_600_000 })) for (const id of keep(body)) truth.add(id)
+      const truth = await xTruth(server, configFile, BEARER, now - 160 * 3_600_000)
       const s = storedIds(db, 'x')
       expect(s.ids).toEqual([...truth].sort())
       expect(s.rows).toBe(truth.size)
@@ -221,28 +206,7 @@ describe('killing a collector at random moments loses and doubles nothing', () =
       const final = await runChild(['collect', '--source', 'bluesky'], env, tmp.dir, null)
       expect(final.code, final.stderr).toBe(0)
 
-      const keep = onTopic(configFile)
-      const truth = new Set<string>()
-      const session = (await (
-        await fetch(`${server.url}/xrpc/com.atproto.server.createSession`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ identifier: READER.identifier, password: READER.password }),
-        })
-      ).json()) as { accessJwt: string }
-      const { config } = loadConfig(configFile)
-      for (const q of compileBskyQueries(config.topics[0]!)) {
-        let cursor: string | undefined
-        do {
-          const u = new URL(`${server.url}/xrpc/app.bsky.feed.searchPosts`)
-          for (const [k, v] of Object.entries({ ...q.params, sort: 'latest', since: new Date(now - 96 * 3_600_000).toISOString(), limit: '100' }))
-            for (const x of [v].flat()) u.searchParams.append(k, String(x))
-          if (cursor) u.searchParams.set('cursor', cursor)
-          const body = (await (await fetch(u, { headers: { authorization: `Bearer ${session.accessJwt}` } })).json()) as { cursor?: string }
-          for (const id of keep(body)) truth.add(id)
-          cursor = body.cursor
-        } while (cursor)
-      }
+      const truth = await bskyTruth(server, configFile, READER, now - 96 * 3_600_000)
       const s = storedIds(db, 'bluesky')
       expect(s.ids).toEqual([...truth].sort())
       expect(s.rows).toBe(truth.size)

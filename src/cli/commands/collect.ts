@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { ReportedFailure, UsageError } from '../../domain/errors.js'
 import { collect, SOURCES, type CollectResult, type SourceName } from '../../jobs/collect.js'
+import type { JetstreamRunResult } from '../../jobs/collect-jetstream.js'
 import { collectPlan, printPlan } from './plan.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, oneOf, optionsOf, positiveInt } from '../options.js'
@@ -112,15 +113,7 @@ function printCollect(io: Io, r: CollectResult): void {
     )
   if (r.reads) println(io, `  billable post reads ${r.reads} ≈ $${r.estCostUsd.toFixed(2)}`)
   if ('events' in r) {
-    const j = r as CollectResult & {
-      events: number
-      cursorUs: number | null
-      lagMs: number | null
-      connections: number
-      reconnects: number
-      pauses: number
-      gaps: { from: string; to: string; repaired: boolean }[]
-    }
+    const j = r as CollectResult & JetstreamRunResult
     println(io, `  events ${j.events}, edits ${s.edits}; ${j.connections} connections (${j.reconnects} reconnects), ${j.pauses} pauses for backpressure`)
     println(
       io,
