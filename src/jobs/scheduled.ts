@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon'
-import { missingCredentials } from '../config/source-check.js'
 import type { AppContext } from '../context.js'
 import { retryPending } from '../notify/deliver.js'
 import type { DeliveryResult } from '../domain/message.js'
@@ -9,6 +8,7 @@ import { firstCollectedAt } from '../store/topic-coverage.js'
 import { checkAlerts, deliverAlerts } from './alerts.js'
 import { classify } from './classify.js'
 import { collect, type SourceName } from './collect.js'
+import { runnableSources, sourceUnavailable, type JobName } from './job-names.js'
 import { deliverDigests, makeDigests, yesterday } from './digest.js'
 import { describeHolder, LeaseBusyError, withJobLease } from './leases.js'
 import { checkSilence, noteOutcome, type Subject } from './ops-health.js'
@@ -16,21 +16,6 @@ import { combineOutcomes, type JobOutcome, type PartOutcome } from './outcome.js
 import { thisProcess } from './process-identity.js'
 import { refreshEngagement } from './refresh.js'
 import { rotateArchives } from './rotate-archives.js'
-
-export const JOBS = ['collect', 'classify', 'alerts', 'digest', 'maintenance'] as const
-export type JobName = (typeof JOBS)[number]
-
-/** Why a source cannot run here (missing credentials, nothing to read), or null when it can. */
-export function sourceUnavailable(ctx: AppContext, source: SourceName): string | null {
-  if (source === 'replay' && ctx.config.sources.replay_files.length === 0) return 'no sources.replay_files configured'
-  const missing = missingCredentials(source, ctx.env)
-  return missing ? `no credentials: ${missing}` : null
-}
-
-/** The enabled sources that can run here: those whose silence means something. */
-export function runnableSources(ctx: AppContext): SourceName[] {
-  return ctx.config.sources.enabled.filter((s) => !sourceUnavailable(ctx, s))
-}
 
 export interface RunJobOptions {
   signal?: AbortSignal

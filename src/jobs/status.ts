@@ -14,7 +14,7 @@ import { firstCollectedAt } from '../store/topic-coverage.js'
 import { SOURCES, type SourceName } from './collect.js'
 import { stillRunning } from './interrupted-runs.js'
 import { currentHolder, DAEMON_LEASE, isGone } from './leases.js'
-import { JOBS, sourceUnavailable } from './scheduled.js'
+import { JOBS, sourceUnavailable } from './job-names.js'
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString())
 const DELIVERY_DAYS = 7
