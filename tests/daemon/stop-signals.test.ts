@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, tempDir } from '../helpers.js'
 import { closedLoopbackPort } from '../servers/closed-port.js'
@@ -15,6 +16,12 @@ import { BEARER, daemonConfig, dbPath } from './fixtures.js'
  */
 
 const tmp = tempDir('stancewatch-signals-')
+/**
+ * npx runs this package from a copy it installs once in npm's cache, keyed by the folder: a copy made before
+ * the command's path changed (src/ → dist/) would still point at the old one. A cache of the test's own
+ * starts from the package as it is.
+ */
+const NPM_CACHE = { npm_config_cache: path.join(tmp.dir, 'npm-cache') }
 let server: XServer
 let closed: number
 
@@ -60,6 +67,7 @@ describe('SIGTERM to the process that started the daemon', () => {
         STANCEWATCH_DB: dbPath(tmp.dir, `${slug}.sqlite`),
         X_API_BASE_URL: server.url,
         X_BEARER_TOKEN: BEARER,
+        ...NPM_CACHE,
       })
       // npm and npx run in the repository, as a person would; the daemon's files are in the temporary folder.
       const p: Proc = spawnProc(way.args, { env, cwd: ROOT, command: way.command })
@@ -111,6 +119,7 @@ describe('SIGTERM to the process that started the daemon', () => {
         STANCEWATCH_DB: dbPath(tmp.dir, `${slug}.sqlite`),
         X_API_BASE_URL: server.url,
         X_BEARER_TOKEN: BEARER,
+        ...NPM_CACHE,
       })
       const p: Proc = spawnProc(way.args, { env, cwd: ROOT, command: way.command })
       const daemon = await p.daemonPid()
