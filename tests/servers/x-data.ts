@@ -379,7 +379,6 @@ export function makeXDataset(o: XDatasetOptions): XDataset {
   const now = typeof o.now === 'number' ? o.now : o.now.getTime()
   const share = o.topicShare ?? 0.4
   const DAY = 86_400_000
-  const EPOCH = Number(TWITTER_EPOCH_MS)
 
   // Users: a pool per language.
   const users: XUser[] = []
@@ -403,7 +402,7 @@ export function makeXDataset(o: XDatasetOptions): XDataset {
           listed_count: Math.floor(followers / 50),
           like_count: heavy(rng, 3000),
         },
-        created_at: new Date(EPOCH + rng() * (now - 30 * DAY - EPOCH)).toISOString(),
+        created_at: new Date(TWITTER_EPOCH_MS + rng() * (now - 30 * DAY - TWITTER_EPOCH_MS)).toISOString(),
         verified: rng() < 0.1,
       }
       pool.push(u)
