@@ -59,10 +59,15 @@ export function parsePostLabels(bytes: Buffer, name: string): PostLabelFile {
     if (!r.post && r.label === '' && !r.topic && !r.by) continue // an empty row, e.g. ",,"
     if (!r.post) malformed.push({ line: r.line, message: 'no post reference on this row' })
     else if (r.label === '') malformed.push({ line: r.line, message: 'no label on this row (write "clear" to remove a person\'s label)' })
-    else rows.push({ line: r.line, ref: r.post, label: r.label, topic: r.topic || null, by: r.by || null })
+    else rows.push({ line: r.line, ref: unquote(r.post), label: r.label === null ? null : unquote(r.label), topic: unquote(r.topic) || null, by: r.by || null })
   }
   malformed.sort((a, b) => a.line - b.line)
   return { rows, malformed, format, encoding, warnings }
+}
+
+/** TSV has no quoting, but a reference or label in quotes ("#12") means the same without them: no reference or label holds a quote. */
+function unquote(s: string): string {
+  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).trim() : s
 }
 
 interface RawRow {
