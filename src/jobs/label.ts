@@ -97,11 +97,16 @@ interface LabelPlan {
   label: string | null
 }
 
+/** In a label file's label column: remove the person's label (a typed label has --clear). */
+export const CLEAR_WORD = 'clear'
+
 /** Every check a label goes through, whether typed or read from a file; throws `LabelRefused`. */
-function planLabel(ctx: AppContext, ref: PostRef, label: string | null, topic: string | undefined): LabelPlan {
+function planLabel(ctx: AppContext, ref: PostRef, label: string | null, topic: string | undefined, fromFile = false): LabelPlan {
   const post = requirePost(ctx, ref)
   const t = topicOfPost(ctx, post, topic)
   const labels = t.stance.labels.map((l) => l.id)
+  // The word a label file clears with, unless the topic happens to have a label of that name.
+  if (fromFile && label !== null && label.toLowerCase() === CLEAR_WORD && !labels.includes(label)) label = null
   if (label !== null && !labels.includes(label)) {
     throw new LabelRefused(
       'unknown-label',
@@ -167,7 +172,7 @@ function rescoreOne(ctx: AppContext, topic: TopicConfig, post: FoundPost, models
 // ---------------------------------------------------------------------------------------------------
 // Bulk labels and undo
 
-/** One row of a label file, its post reference parsed; `label` null clears. */
+/** One row of a label file, its post reference parsed; `label` null or "clear" clears. */
 export interface LabelRowInput {
   line: number
   ref: PostRef
@@ -228,9 +233,10 @@ export function labelRows(
     const result: LabelRowResult = { line: row.line, post: row.ref.text, postId: null, topicId: null, label: row.label, status: 'refused' }
     results.push(result)
     try {
-      const plan = planLabel(ctx, row.ref, row.label, row.topic ?? o.topic)
+      const plan = planLabel(ctx, row.ref, row.label, row.topic ?? o.topic, true)
       result.postId = plan.post.id
       result.topicId = plan.topic.id
+      result.label = plan.label
       planned.push({ plan, result, by: row.by ?? o.by })
     } catch (e) {
       if (!(e instanceof UserError)) throw e

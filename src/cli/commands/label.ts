@@ -19,9 +19,6 @@ interface Flags {
   json?: boolean
 }
 
-/** The word that clears a person's label in a file's label column. */
-const CLEAR = 'clear'
-
 export function registerLabel(program: Command, io: Io): void {
   program
     .command('label')
@@ -78,7 +75,7 @@ Examples:
         const rows = file.rows.map((r) => ({
           line: r.line,
           ref: parsePostRef(r.ref),
-          label: r.label === null || r.label.toLowerCase() === CLEAR ? null : r.label,
+          label: r.label,
           topic: r.topic,
           by: r.by,
         }))
