@@ -34,7 +34,7 @@ export interface LabelledFile {
 }
 
 type Field = 'text' | 'label' | 'target' | 'id'
-type Format = LabelledFile['format']
+export type Format = LabelledFile['format']
 
 /** Accepted column names (compared trimmed and case-insensitively), the canonical one first. */
 export const COLUMN_NAMES: Readonly<Record<Field, readonly string[]>> = {
@@ -83,7 +83,7 @@ export function parseLabelled(bytes: Buffer, name: string): LabelledFile {
 // ---------------------------------------------------------------------------------------------------
 // Format
 
-function detectFormat(text: string, name: string): Format {
+export function detectFormat(text: string, name: string): Format {
   const byExtension = EXTENSIONS[path.extname(name).toLowerCase()]
   if (byExtension) return byExtension
   const first = text.split('\n').find((l) => l.trim() !== '') ?? ''
@@ -103,7 +103,7 @@ interface RawRow {
   id: string
 }
 
-function normaliseName(name: string): string {
+export function normaliseName(name: string): string {
   let n = name.trim()
   if (n.length >= 2 && n.startsWith('"') && n.endsWith('"')) n = n.slice(1, -1).trim()
   return n.toLowerCase()
@@ -159,7 +159,7 @@ function separatorHint(header: string[], format: Format): string {
   return ''
 }
 
-function preview(line: string): string {
+export function preview(line: string): string {
   const shown = line.length > 80 ? `${line.slice(0, 80)}…` : line
   return JSON.stringify(shown)
 }
@@ -204,13 +204,13 @@ function readTable(text: string, name: string, format: 'tsv' | 'csv', warnings: 
   return rows
 }
 
-interface TableRecord {
+export interface TableRecord {
   line: number
   fields: string[]
   raw: string
 }
 
-function splitTsv(text: string): TableRecord[] {
+export function splitTsv(text: string): TableRecord[] {
   const out: TableRecord[] = []
   text.split('\n').forEach((raw, i) => {
     if (raw.trim() === '' && !raw.includes('\t')) return
@@ -225,7 +225,7 @@ interface CsvOutput {
   info: { lines: number }
 }
 
-function splitCsv(text: string, name: string): TableRecord[] {
+export function splitCsv(text: string, name: string): TableRecord[] {
   let lastEnd = 0
   let parsed: CsvOutput[]
   try {

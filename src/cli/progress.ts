@@ -11,6 +11,8 @@ const FORMATS = {
   bytes: '{label} [{bar}] {percentage}% | {doneMb}/{totalMb} MB | eta {eta_formatted}',
   posts: '{label} [{bar}] {percentage}% | {value}/{total} posts | eta {eta_formatted}',
   queries: '{label} [{bar}] {percentage}% | {value}/{total} queries | eta {eta_formatted}',
+  // One phase after another (checking a file's rows, then writing them): a new label starts the bar again.
+  rows: '{label} [{bar}] {percentage}% | {value}/{total} rows | eta {eta_formatted}',
   // `done`/`total` are milliseconds of time reached back into a window.
   'time back': '{label} [{bar}] {percentage}% | {doneH} of {totalH} h back',
 }
@@ -35,7 +37,7 @@ export function progressBar(io: Io, unit: keyof typeof FORMATS): ProgressReporte
         doneH: (p.done / 3_600_000).toFixed(1),
         totalH: (p.total / 3_600_000).toFixed(0),
       }
-      if (label === null || (unit === 'time back' && label !== p.label)) {
+      if (label === null || ((unit === 'time back' || unit === 'rows') && label !== p.label)) {
         if (label !== null) bar.stop()
         bar.start(p.total, p.done, payload)
         label = p.label

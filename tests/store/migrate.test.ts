@@ -17,6 +17,8 @@ const TABLES = [
   'delivery_attempts',
   'digests',
   'job_runs',
+  'label_batches',
+  'label_changes',
   'labels',
   'leases',
   'login_attempts',
