@@ -16,11 +16,11 @@ interface Flags {
 export function registerExplain(program: Command, io: Io): void {
   program
     .command('explain')
-    .description('Why the model gives a post (or any text) its stance: label, confidence and the features behind it')
+    .description('Why the model gives a post (or any text) its stance: label, confidence and the words behind it')
     .argument('[post]', 'a stored post: URL, tweet id, at:// URI or #N')
     .option('--text <text>', 'explain this text instead of a stored post')
     .option('-t, --topic <id>', 'the topic whose model explains (when several)')
-    .option('--top <n>', 'how many features to show each way', positiveInt, 10)
+    .option('--top <n>', 'how many words and phrases to show each way', positiveInt, 10)
     .option('--json', 'print the explanation as JSON')
     .addHelpText(
       'after',
