@@ -23,6 +23,22 @@ export const DEFAULT_FEATURES: FeatureOptions = { hashBits: 20, wordN: 2, charRa
 /** Feature families are hashed with different seeds, so "ai" the word never collides by name with "ai" the characters. */
 const SEED = { word: [0, 0x01000193, 0x02000193, 0x03000193], char: 0x0a000193, lang: 0x14000193 } as const
 
+/**
+ * Where a text's features came from, recorded only when explaining (`explain-text.ts`); scoring passes none.
+ * Offsets are UTF-16 indices: in the prepared text for words, in the character n-grams' string for those.
+ */
+export interface FeatureTrace {
+  /** The prepared text, as `prepareText` makes it, remembering where each of its characters came from. */
+  prepare(text: string): string
+  /** Word n-gram `idx` made of tokens[i, i + n); `spans` holds each token's [start, end) in the prepared text. */
+  word(idx: number, tokens: readonly string[], i: number, n: number, spans: readonly number[]): void
+  /** The string character n-grams are read from (the prepared text with its spaces collapsed)… */
+  chars(s: string): void
+  /** …and character n-gram `idx` at [i, i + n) of it. */
+  char(idx: number, i: number, n: number): void
+  language(idx: number, lang: DetectedLang): void
+}
+
 /** Counts of hashed features of one text, word and character features apart (they are normalised apart). */
 export interface RawFeatures {
   words: Map<number, number>
@@ -62,10 +78,11 @@ function grow(a: Uint32Array): Uint32Array {
  * Word 1–n-grams (stemmed, negation-marked, language-aware tokens) and character n-grams of the
  * folded text, hashed into a fixed space: no vocabulary to store, new words still count.
  */
-export function hashFeatures(text: string, opts: FeatureOptions, lang: DetectedLang, out: FeatureBuffer, names?: Map<number, string>): void {
+export function hashFeatures(text: string, opts: FeatureOptions, lang: DetectedLang, out: FeatureBuffer, trace?: FeatureTrace): void {
   const mask = (2 ** opts.hashBits - 1) >>> 0
-  const prepared = prepareText(text)
-  const tokens = preparedWordTokens(prepared, lang, stemmerFor(lang))
+  const prepared = trace ? trace.prepare(text) : prepareText(text)
+  const spans = trace ? ([] as number[]) : undefined
+  const tokens = preparedWordTokens(prepared, lang, stemmerFor(lang), spans)
   const tokenHashes = tokens.map((t) => fnv(t, 0x811c9dc5))
   for (let i = 0; i < tokens.length; i++) {
     let h = tokenHashes[i]!
@@ -73,12 +90,13 @@ export function hashFeatures(text: string, opts: FeatureOptions, lang: DetectedL
       if (n > 1) h = mix(h, tokenHashes[i + n - 1]!)
       const idx = (mix(h, SEED.word[n]!) & mask) >>> 0
       out.word(idx)
-      if (names && !names.has(idx)) names.set(idx, tokens.slice(i, i + n).join(' '))
+      if (trace) trace.word(idx, tokens, i, n, spans!)
     }
   }
   const cjk = lang === 'zh' || lang === 'ja'
   const [min, max] = cjk ? opts.cjkCharRange : opts.charRange
   const s = ` ${prepared.replace(/\s+/g, ' ').trim()} `
+  trace?.chars(s)
   // Rolling FNV-1a over UTF-16 units: each n-gram's hash extends the (n-1)-gram's, nothing allocated.
   for (let i = 0; i < s.length; i++) {
     let h = SEED.char ^ 0x811c9dc5
@@ -87,18 +105,18 @@ export function hashFeatures(text: string, opts: FeatureOptions, lang: DetectedL
       if (n < min) continue
       const idx = (h & mask) >>> 0
       out.char(idx)
-      if (names && !names.has(idx)) names.set(idx, `"${s.slice(i, i + n)}"`)
+      if (trace) trace.char(idx, i, n)
     }
   }
   const langIdx = (fnv(`lang:${lang}`, SEED.lang) & mask) >>> 0
   out.word(langIdx)
-  if (names) names.set(langIdx, `language ${lang}`)
+  trace?.language(langIdx, lang)
 }
 
 /** The features of one text, counted: what training and explanations work from. */
-export function rawFeatures(text: string, opts: FeatureOptions, lang: DetectedLang = detectLang(text), names?: Map<number, string>): RawFeatures {
+export function rawFeatures(text: string, opts: FeatureOptions, lang: DetectedLang = detectLang(text), trace?: FeatureTrace): RawFeatures {
   const buf = new FeatureBuffer()
-  hashFeatures(text, opts, lang, buf, names)
+  hashFeatures(text, opts, lang, buf, trace)
   const count = (list: Uint32Array, n: number) => {
     const m = new Map<number, number>()
     for (let i = 0; i < n; i++) m.set(list[i]!, (m.get(list[i]!) ?? 0) + 1)

@@ -1,6 +1,7 @@
 import { UNCERTAIN } from '../domain/stance.js'
 import { detectLang, type DetectedLang } from '../text/detect-lang.js'
 import { BucketTable } from './bucket-table.js'
+import { readableContributions, TextTrace, type Contribution } from './explain-text.js'
 import { FeatureBuffer, hashFeatures, rawFeatures, vectorize, type FeatureOptions } from './features.js'
 import { decodeWeights, encodeWeights, type ModelWeights } from './model-file.js'
 
@@ -16,17 +17,11 @@ export interface Prediction {
   scores: Record<string, number>
 }
 
-export interface Contribution {
-  feature: string
-  /** Push towards the predicted label (positive) or away from it (negative). */
-  weight: number
-}
-
 export interface Explanation extends Prediction {
   language: string
   /** The most probable label, which the features are weighed against (even when the label is uncertain). */
   toward: string
-  /** The features that pushed the text towards its label, strongest first… */
+  /** The words and phrases of the text that pushed it towards its label, strongest first… */
   for: Contribution[]
   /** …and those that pulled it towards another label. */
   against: Contribution[]
@@ -106,34 +101,35 @@ export class StanceModel implements ModelWeights {
     }
   }
 
-  /** The prediction and the features behind it: what pushed the text towards its label and away. */
+  /**
+   * The prediction and the words behind it: each feature's push traced back to the words and phrases of the
+   * text it was read from (`explain-text.ts`), what pushed the text towards its label and what pulled away.
+   */
   explain(text: string, top = 10): Explanation {
     const lang = detectLang(text)
-    const names = new Map<number, string>()
+    const trace = new TextTrace(text)
     const idf = new Float32Array(2 ** this.params.features.hashBits)
     this.buckets.forEach((b, i) => (idf[b] = this.bucketIdf[i]!))
-    const x = vectorize(rawFeatures(text, this.params.features, lang, names), idf)
-    const p = this.predict(text)
+    const x = vectorize(rawFeatures(text, this.params.features, lang, trace), idf)
+    const p = this.predict(text, lang)
     const best = argmax(softmax(this.decision(text, lang), this.params.temperature))
-    // A feature's push: its weight for the chosen label minus the mean of its weights for the others.
-    const pushes: Contribution[] = []
+    // Each feature's share of every label's decision value: its weight for the label times its value.
+    const pushes = new Map<number, Float64Array>()
     const { vals } = this.table
     for (let j = 0; j < x.index.length; j++) {
       const at = this.table.find(x.index[j]!)
       if (at < 0) continue
-      const base = at + 3
-      let others = 0
-      for (let c = 0; c < this.k; c++) if (c !== best) others += vals[base + c]!
-      const push = (vals[base + best]! - others / Math.max(1, this.k - 1)) * x.value[j]!
-      if (push !== 0) pushes.push({ feature: names.get(x.index[j]!) ?? `#${x.index[j]}`, weight: round(push) })
+      const v = new Float64Array(this.k)
+      for (let c = 0; c < this.k; c++) v[c] = vals[at + 3 + c]! * x.value[j]!
+      pushes.set(x.index[j]!, v)
     }
-    pushes.sort((a, b) => b.weight - a.weight)
+    const words = readableContributions(trace, pushes, this.params.labels, best)
     return {
       ...p,
       language: lang,
       toward: this.params.labels[best]!,
-      for: pushes.filter((c) => c.weight > 0).slice(0, top),
-      against: pushes
+      for: words.filter((c) => c.weight > 0).slice(0, top),
+      against: words
         .filter((c) => c.weight < 0)
         .reverse()
         .slice(0, top),

@@ -96,10 +96,14 @@ describe('labels from people', () => {
     expect(r.confidence).toBeGreaterThan(0.5)
     expect(r.for.length).toBeGreaterThan(0)
     expect(r.for.every((c: any) => c.weight > 0)).toBe(true)
-    expect(r.for.some((c: any) => /国家|意志|骄傲/.test(c.feature))).toBe(true)
+    expect(r.for.some((c: any) => /国家|意志|骄傲/.test(c.text))).toBe(true)
+    // The words as written, each from the text, with the model's features for debugging.
+    for (const c of [...r.for, ...r.against]) if (!c.text.startsWith('language: ')) expect('国家意志！大基金撑起中国AI，骄傲').toContain(c.text)
+    expect(r.for[0].features.length).toBeGreaterThan(0)
     const human = await cli([...base, 'explain', '#5'])
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/pushed towards (concern|praise|neutral):/)
+    expect(human.stdout).not.toMatch(/xurl|xhashtag|xmention|NOT_/)
   })
 
   it('review on a terminal stores each answer at once and stops on q', async () => {
