@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import type { DigestAlert, DigestFacts, DigestLabel, DigestRevision, DigestTheme, ShareChange } from './facts.js'
+import type { DigestAlert, DigestFacts, DigestLabel, DigestPost, DigestPostGroup, DigestRevision, DigestTheme, ShareChange } from './facts.js'
 
 /* Wording shared by every digest format, so Markdown, HTML and e-mail say the same thing. */
 
@@ -101,6 +101,26 @@ export function shareWithInterval(l: DigestLabel): string {
 
 export function engagementLine(p: { likes: number; reposts: number; replies: number; quotes: number }): string {
   return `${num(p.likes)} likes · ${num(p.reposts)} reposts · ${num(p.replies)} replies · ${num(p.quotes)} quotes`
+}
+
+/** Who gave a shown post its label and how sure: "model confidence 0.82", "model unsure, confidence 0.51", "label given by a person". */
+export function labelledBy(p: Pick<DigestPost, 'human' | 'confidence' | 'unsure'>): string {
+  if (p.human) return 'label given by a person'
+  const c = p.confidence === null ? '–' : p.confidence.toFixed(2)
+  return p.unsure ? `model unsure, confidence ${c}` : `model confidence ${c}`
+}
+
+/** What the examples under each stance are, said once above them. */
+export function exemplarRule(f: DigestFacts): string {
+  return `Examples are posts a person labelled or the model gave at least ${f.exemplarConfidence.toFixed(2)} confidence; a stance with none shows its most confident post, marked “model unsure”.`
+}
+
+/** Said under a stance whose examples fell short of the bar (or that had none to show). */
+export function groupNote(g: DigestPostGroup, f: DigestFacts): string | null {
+  if (g.unsure)
+    return `No post with this stance reached ${f.exemplarConfidence.toFixed(2)} confidence (${num(g.belowBar)} below it); the most confident is shown, but it may not be this stance.`
+  if (g.posts.length === 0) return 'No posts with this stance.'
+  return null
 }
 
 export function timeOfDay(iso: string, zone: string): string {
