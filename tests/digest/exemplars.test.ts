@@ -157,15 +157,15 @@ describe('digest examples obey the confidence bar and show the doubt', () => {
         const unsure = page.locator('.unsure')
         expect(await unsure.count()).toBe(1)
         expect(await unsure.isVisible()).toBe(true)
-        const style = await unsure.evaluate((el) => {
-          const s = getComputedStyle(el)
-          return { color: s.color, background: s.backgroundColor }
-        })
+        // Evaluated as strings: the tests are compiled without the DOM's types.
+        const style = await page.evaluate<{ color: string; background: string }>(
+          "(() => { const s = getComputedStyle(document.querySelector('.unsure')); return { color: s.color, background: s.backgroundColor } })()",
+        )
         expect(style.background).not.toBe(style.color)
         const posts = await page.locator('ol.posts li .muted').allInnerTexts()
         expect(posts).toHaveLength(4)
         for (const p of posts) expect(p).toMatch(/model confidence 0\.\d\d|label given by a person|model unsure, confidence 0\.\d\d/)
-        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
         await page.close()
       }
     } finally {
