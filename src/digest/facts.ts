@@ -119,7 +119,7 @@ export interface DigestFacts {
   health: {
     runs: { source: string; status: string; fetched: number; newPosts: number; skipped: number; rateLimitWaits: number; reads: number; estCostUsd: number }[]
     gaps: { source: string; start: string; end: string; reason: string }[]
-    model: { version: string; trainedAt: string; accuracy: number | null; macroF1: number | null } | null
+    model: { version: string; trainedAt: string; accuracy: number | null; macroF1: number | null; minMacroF1: number } | null
     unclassified: number
   }
 }
@@ -219,7 +219,13 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
         reason: g.reason,
       })),
       model: model
-        ? { version: model.version, trainedAt: new Date(model.trainedAt).toISOString(), accuracy: cv?.accuracy ?? null, macroF1: cv?.macro_f1 ?? null }
+        ? {
+            version: model.version,
+            trainedAt: new Date(model.trainedAt).toISOString(),
+            accuracy: cv?.accuracy ?? null,
+            macroF1: cv?.macro_f1 ?? null,
+            minMacroF1: topic.stance.min_cv_macro_f1,
+          }
         : null,
       unclassified: today.labels.find((l) => l.label === UNCLASSIFIED)?.count ?? 0,
     },

@@ -149,9 +149,11 @@ export function healthItems(f: DigestFacts): string[] {
   items.push(
     h.gaps.length ? `Coverage gaps: ${h.gaps.map((g) => `${g.source} ${g.start}–${g.end} (${g.reason})`).join('; ')}` : 'Coverage gaps: none recorded.',
   )
+  // A model below the floor is only ever active because someone forced it: say so wherever its labels are read.
+  const weak = h.model && h.model.macroF1 !== null && h.model.macroF1 < h.model.minMacroF1
   items.push(
     h.model
-      ? `Stance model ${h.model.version}${h.model.accuracy !== null ? `, cross-validated accuracy ${pct(h.model.accuracy)}, macro-F1 ${h.model.macroF1?.toFixed(2) ?? '–'}` : ''}`
+      ? `Stance model ${h.model.version}${h.model.accuracy !== null ? `, cross-validated accuracy ${pct(h.model.accuracy)}, macro-F1 ${h.model.macroF1?.toFixed(2) ?? '–'}` : ''}${weak ? ` — below the topic's floor of ${h.model.minMacroF1} (made active with train --force): treat its labels with caution` : ''}`
       : 'Stance model: none trained yet.',
   )
   if (h.unclassified) items.push(`${num(h.unclassified)} posts not classified yet.`)

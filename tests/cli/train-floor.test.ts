@@ -81,6 +81,14 @@ describe('train refuses a model below the bar', () => {
     expect(activeVersion('tiny')).toBe(out.version)
     const human = await train(['--topic', 'tiny'])
     expect(human.stdout).toContain(`The previous model ${out.version} stays active.`)
+
+    // Wherever its labels are read, the forced model is flagged.
+    const digest = await cli(['--config', config, '--db', db, 'digest', '--topic', 'tiny', '--date', '2025-07-16', '--out', path.join(tmp.dir, 'digests')])
+    expect(digest.code, digest.stderr).toBe(0)
+    const { readFileSync } = await import('node:fs')
+    expect(readFileSync(path.join(tmp.dir, 'digests', 'tiny', 'digest-2025-07-16.md'), 'utf8')).toContain(
+      "below the topic's floor of 0.45 (made active with train --force): treat its labels with caution",
+    )
   }, 60_000)
 
   it('the shipped seeds clear the bar and become active; a floor above their macro-F1 refuses and keeps that model', async () => {
