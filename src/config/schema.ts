@@ -87,6 +87,14 @@ const topicSchema = z
       seeds: z.string().min(1),
       /** Below this probability the post is labelled `uncertain` instead of guessed. */
       min_confidence: z.number().min(0).max(1).default(0.45),
+      /**
+       * A model post is shown as an example of its label in digests only at this confidence or above (a
+       * person's label always is). Higher than min_confidence: a post may count in the shares at 0.5 and
+       * still be a poor example to put in front of a reader.
+       */
+      exemplar_confidence: z.number().min(0).max(1).default(0.6),
+      /** `train` refuses to make active a model whose cross-validated macro-F1 is below this (`--force` overrides). */
+      min_cv_macro_f1: z.number().min(0).max(1).default(0.45),
     }),
   })
   .superRefine((topic, ctx) => {
@@ -115,6 +123,12 @@ const topicSchema = z
     const reserved = labels.indexOf(UNCERTAIN)
     if (reserved >= 0)
       problem(['stance', 'labels', reserved, 'id'], `the label id "${UNCERTAIN}" is reserved for posts the model cannot decide`, 'rename that label')
+    if (topic.stance.exemplar_confidence < topic.stance.min_confidence)
+      problem(
+        ['stance', 'exemplar_confidence'],
+        `${topic.stance.exemplar_confidence} is below min_confidence (${topic.stance.min_confidence}), so it would change nothing`,
+        `set it to at least ${topic.stance.min_confidence} (0.6 by default), or lower min_confidence`,
+      )
   })
 
 // Single-field checks live in the schema, so they are reported together with every other schema problem.

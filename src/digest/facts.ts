@@ -26,6 +26,21 @@ export interface DigestPost {
   replies: number
   quotes: number
   human: boolean
+  /** The model's confidence in the label (0–1); null when a person gave the label. */
+  confidence: number | null
+  /** Shown although below the topic's exemplar confidence: no post with this label cleared it. */
+  unsure: boolean
+}
+
+/** The most engaged posts of a label, from those the model is confident about (or a person labelled). */
+export interface DigestPostGroup {
+  label: string
+  name: string
+  posts: DigestPost[]
+  /** No post of this label cleared the bar: `posts` holds the single most confident one, marked unsure. */
+  unsure: boolean
+  /** Posts with this label on the day whose confidence is below the bar (not shown, unless `unsure`). */
+  belowBar: number
 }
 
 export interface ShareChange {
@@ -92,7 +107,9 @@ export interface DigestFacts {
   volume: { total: number; previousDay: number; sevenDayAverage: number; byPlatform: Record<string, number>; byLanguage: Record<string, number> }
   stance: DigestLabel[]
   chart: { day: string; total: number; counts: Record<string, number> }[]
-  topPosts: { label: string; name: string; posts: DigestPost[] }[]
+  /** A model post is shown as an example of its label only at this confidence or above (stance.exemplar_confidence). */
+  exemplarConfidence: number
+  topPosts: DigestPostGroup[]
   topAccounts: { account: string; posts: number; engagement: number }[]
   topTerms: { term: string; posts: number }[]
   article: { posts: number; share: number }
@@ -102,7 +119,7 @@ export interface DigestFacts {
   health: {
     runs: { source: string; status: string; fetched: number; newPosts: number; skipped: number; rateLimitWaits: number; reads: number; estCostUsd: number }[]
     gaps: { source: string; start: string; end: string; reason: string }[]
-    model: { version: string; trainedAt: string; accuracy: number | null; macroF1: number | null } | null
+    model: { version: string; trainedAt: string; accuracy: number | null; macroF1: number | null; minMacroF1: number } | null
     unclassified: number
   }
 }
@@ -176,15 +193,8 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
       total: b.total,
       counts: Object.fromEntries(b.labels.filter((l) => l.label !== UNCLASSIFIED || l.count > 0).map((l) => [l.label, l.count])),
     })),
-    topPosts: labelIds.map((label) => ({
-      label,
-      name: names.get(label)!,
-      posts: topPostsOf(
-        posts.filter((p) => p.label === label),
-        topN,
-        zone,
-      ),
-    })),
+    exemplarConfidence: topic.stance.exemplar_confidence,
+    topPosts: labelIds.map((label) => exemplarsOf(label, names.get(label)!, posts, topic.stance.exemplar_confidence, topN, zone)),
     topAccounts: context.topAccounts,
     topTerms: context.topTerms,
     article: { posts: Math.round(context.articleLinkShare * posts.length), share: context.articleLinkShare },
@@ -209,7 +219,13 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
         reason: g.reason,
       })),
       model: model
-        ? { version: model.version, trainedAt: new Date(model.trainedAt).toISOString(), accuracy: cv?.accuracy ?? null, macroF1: cv?.macro_f1 ?? null }
+        ? {
+            version: model.version,
+            trainedAt: new Date(model.trainedAt).toISOString(),
+            accuracy: cv?.accuracy ?? null,
+            macroF1: cv?.macro_f1 ?? null,
+            minMacroF1: topic.stance.min_cv_macro_f1,
+          }
         : null,
       unclassified: today.labels.find((l) => l.label === UNCLASSIFIED)?.count ?? 0,
     },
@@ -292,21 +308,41 @@ function revisionsBefore(db: Db, topic: TopicConfig, day: string, zone: string, 
   return out
 }
 
-function topPostsOf(posts: WindowPost[], n: number, zone: string): DigestPost[] {
-  return [...posts]
-    .sort((a, b) => b.engagement - a.engagement || a.createdAt - b.createdAt)
-    .slice(0, n)
-    .map((p) => ({
-      url: p.url,
-      platform: p.platform,
-      author: p.authorHandle ? `@${p.authorHandle}` : p.authorId,
-      text: p.text,
-      createdAt: DateTime.fromMillis(p.createdAt, { zone }).toISO()!,
-      engagement: p.engagement,
-      likes: p.likes,
-      reposts: p.reposts,
-      replies: p.replies,
-      quotes: p.quotes,
-      human: p.labelSource === 'human',
-    }))
+/**
+ * The posts a reader sees as examples of a label: the most engaged of those a person labelled or the model
+ * gave at least `bar`. When none clears it, the single most confident post is shown marked unsure rather
+ * than nothing: the label's share counts those posts, and one flagged example shows what was counted
+ * without presenting it as typical.
+ */
+function exemplarsOf(label: string, name: string, all: readonly WindowPost[], bar: number, n: number, zone: string): DigestPostGroup {
+  const posts = all.filter((p) => p.label === label)
+  const clears = (p: WindowPost) => p.labelSource === 'human' || (p.confidence ?? 0) >= bar
+  const cleared = posts.filter(clears)
+  const belowBar = posts.length - cleared.length
+  if (cleared.length > 0 || posts.length === 0)
+    return { label, name, posts: digestPosts(byEngagement(cleared).slice(0, n), zone, false), unsure: false, belowBar }
+  const best = [...posts].sort((a, b) => (b.confidence ?? 0) - (a.confidence ?? 0) || b.engagement - a.engagement || a.createdAt - b.createdAt)
+  return { label, name, posts: digestPosts(best.slice(0, Math.min(1, n)), zone, true), unsure: true, belowBar }
+}
+
+function byEngagement(posts: readonly WindowPost[]): WindowPost[] {
+  return [...posts].sort((a, b) => b.engagement - a.engagement || a.createdAt - b.createdAt)
+}
+
+function digestPosts(posts: readonly WindowPost[], zone: string, unsure: boolean): DigestPost[] {
+  return posts.map((p) => ({
+    url: p.url,
+    platform: p.platform,
+    author: p.authorHandle ? `@${p.authorHandle}` : p.authorId,
+    text: p.text,
+    createdAt: DateTime.fromMillis(p.createdAt, { zone }).toISO()!,
+    engagement: p.engagement,
+    likes: p.likes,
+    reposts: p.reposts,
+    replies: p.replies,
+    quotes: p.quotes,
+    human: p.labelSource === 'human',
+    confidence: p.labelSource === 'human' ? null : p.confidence,
+    unsure,
+  }))
 }

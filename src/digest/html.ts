@@ -6,7 +6,10 @@ import {
   breakdown,
   changeText,
   engagementLine,
+  exemplarRule,
+  groupNote,
   healthItems,
+  labelledBy,
   labelNames,
   revisionSentence,
   themeSentence,
@@ -38,6 +41,8 @@ caption{text-align:left;font-size:.9rem;color:#555;padding-bottom:4px}
 ol.posts{padding-left:1.25rem}ol.posts li{margin-bottom:.9rem}
 blockquote{margin:0 0 .2rem;padding:.4rem .7rem;border-left:4px solid #ccc;background:#fafafa;overflow-wrap:anywhere;white-space:pre-wrap}
 .human{display:inline-block;padding:0 .4em;border-radius:3px;background:#e8f0fe;color:#0b3d91;font-size:.8rem;font-weight:600}
+.unsure{display:inline-block;padding:0 .4em;border-radius:3px;background:#fff3cd;color:#7a4b00;font-size:.8rem;font-weight:600}
+.note{padding:.3rem .6rem;background:#fff8e1;border-left:4px solid #b26a00;font-size:.9rem}
 a{color:#0b57d0}
 .update{padding:.5rem .75rem;background:#fff8e1;border-left:4px solid #b26a00}
 @media (max-width:480px){main{padding:10px}body{font-size:15px}}
@@ -100,18 +105,18 @@ export function renderHtml(f: DigestFacts): string {
     '</tbody></table></div>',
   )
 
-  body.push('<h2>Most engaged posts</h2>')
+  body.push('<h2>Most engaged posts</h2>', `<p class="muted">${e(exemplarRule(f))}</p>`)
   for (const g of f.topPosts) {
     body.push(`<h3>${e(g.name)}</h3>`)
-    if (g.posts.length === 0) {
-      body.push('<p class="muted">No posts with this stance.</p>')
-      continue
-    }
+    const note = groupNote(g, f)
+    if (note) body.push(`<p class="${g.unsure ? 'note' : 'muted'}">${e(note)}</p>`)
+    if (g.posts.length === 0) continue
     body.push('<ol class="posts">')
     for (const p of g.posts) {
       const href = safeHref(p.url)
+      const by = p.human ? `<span class="human">${e(labelledBy(p))}</span>` : p.unsure ? `<span class="unsure">${e(labelledBy(p))}</span>` : e(labelledBy(p))
       body.push(
-        `<li><blockquote dir="auto">${e(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}</blockquote><div class="muted">${e(p.author)} on ${e(PLATFORM_NAMES[p.platform] ?? p.platform)} at ${e(timeOfDay(p.createdAt, f.timezone))} · ${e(engagementLine(p))}${p.human ? ' · <span class="human">label given by a person</span>' : ''}${href ? ` · <a href="${e(href)}" rel="noopener noreferrer">open post</a>` : ''}</div></li>`,
+        `<li><blockquote dir="auto">${e(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}</blockquote><div class="muted">${e(p.author)} on ${e(PLATFORM_NAMES[p.platform] ?? p.platform)} at ${e(timeOfDay(p.createdAt, f.timezone))} · ${e(engagementLine(p))} · ${by}${href ? ` · <a href="${e(href)}" rel="noopener noreferrer">open post</a>` : ''}</div></li>`,
       )
     }
     body.push('</ol>')

@@ -5,7 +5,10 @@ import {
   breakdown,
   changeText,
   engagementLine,
+  exemplarRule,
+  groupNote,
   healthItems,
+  labelledBy,
   labelNames,
   revisionSentence,
   themeSentence,
@@ -59,15 +62,18 @@ export function renderMarkdown(f: DigestFacts): string {
   for (const d of f.chart) out.push(`| ${d.day} | ${num(d.total)} | ${labels.map((l) => (d.total ? pct((d.counts[l] ?? 0) / d.total) : '–')).join(' | ')} |`)
   out.push('')
 
-  out.push('## Most engaged posts', '')
+  out.push('## Most engaged posts', '', `_${md(exemplarRule(f))}_`, '')
   for (const group of f.topPosts) {
     out.push(`### ${md(group.name)}`, '')
-    if (group.posts.length === 0) out.push('_No posts with this stance._', '')
+    const note = groupNote(group, f)
+    if (note) out.push(`_${md(note)}_`, '')
     group.posts.forEach((p, i) => {
       const href = safeHref(p.url)
+      // A person's label and the model's doubt stand out; the model's ordinary confidence is plain.
+      const by = p.human || p.unsure ? `**${md(labelledBy(p))}**` : md(labelledBy(p))
       out.push(`${i + 1}. > ${md(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}`)
       out.push(
-        `   — ${md(p.author)} on ${PLATFORM_NAMES[p.platform] ?? p.platform} at ${timeOfDay(p.createdAt, f.timezone)}; ${engagementLine(p)}${p.human ? '; **label given by a person**' : ''}${href ? ` · [open](<${href}>)` : ''}`,
+        `   — ${md(p.author)} on ${PLATFORM_NAMES[p.platform] ?? p.platform} at ${timeOfDay(p.createdAt, f.timezone)}; ${engagementLine(p)}; ${by}${href ? ` · [open](<${href}>)` : ''}`,
       )
     })
     out.push('')

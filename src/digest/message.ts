@@ -1,6 +1,6 @@
 import type { Message, MessagePost } from '../domain/message.js'
 import type { DigestFacts } from './facts.js'
-import { changeText, engagementLine, longDate, num, pct, themeSentence, volumeSentence } from './text.js'
+import { changeText, engagementLine, labelledBy, longDate, num, pct, themeSentence, volumeSentence } from './text.js'
 
 /**
  * The digest as a channel-neutral message: the headline numbers for chat and social channels (which link
@@ -24,10 +24,20 @@ export function digestMessage(f: DigestFacts, body: { html: string; text: string
   if (f.alerts.length) summary.push(`${f.alerts.length} alert${f.alerts.length === 1 ? '' : 's'} fired on this day.`)
   if (f.revisions.length)
     summary.push(`${f.revisions.length} earlier digest${f.revisions.length === 1 ? ' was' : 's were'} revised by later data (details inside).`)
+  // Chat has no room to explain a post shown in doubt: a stance whose examples fell short of the bar gets none here.
   const posts: MessagePost[] = f.topPosts.flatMap((g) =>
     g.posts
+      .filter((p) => !p.unsure)
       .slice(0, 1)
-      .map((p) => ({ text: p.text, author: p.author, url: p.url, platform: p.platform, label: g.name, human: p.human, engagement: engagementLine(p) })),
+      .map((p) => ({
+        text: p.text,
+        author: p.author,
+        url: p.url,
+        platform: p.platform,
+        label: p.human ? g.name : `${g.name} (${labelledBy(p)})`,
+        human: p.human,
+        engagement: engagementLine(p),
+      })),
   )
   return {
     kind: 'digest',

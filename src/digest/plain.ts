@@ -5,7 +5,10 @@ import {
   breakdown,
   changeText,
   engagementLine,
+  exemplarRule,
+  groupNote,
   healthItems,
+  labelledBy,
   labelNames,
   LANGUAGE_NAMES,
   longDate,
@@ -43,14 +46,15 @@ export function renderPlainText(f: DigestFacts): string {
         `  ${t(l.name)}: ${num(l.count)} posts, ${shareWithInterval(l)}; vs day before ${changeText(l.vsPreviousDay)}; vs 7-day average ${changeText(l.vsSevenDays)}`,
       )
     if (f.themes.length) out.push('', 'THEMES', ...f.themes.map((th) => `  ${t(themeSentence(th))}`))
-    out.push('', 'MOST ENGAGED POSTS')
+    out.push('', 'MOST ENGAGED POSTS', `  ${exemplarRule(f)}`)
     for (const g of f.topPosts) {
       out.push(`  ${t(g.name)}:`)
-      if (!g.posts.length) out.push('    (no posts with this stance)')
+      const note = groupNote(g, f)
+      if (note) out.push(`    (${note})`)
       for (const p of g.posts)
         out.push(
-          `    "${t(truncateGraphemes(p.text, QUOTE_GRAPHEMES)).replace(/\s+/g, ' ')}"`,
-          `     ${t(p.author)}, ${PLATFORM_NAMES[p.platform] ?? p.platform} ${timeOfDay(p.createdAt, f.timezone)}, ${engagementLine(p)}${p.human ? ', label given by a person' : ''}`,
+          `    ${p.unsure ? '[MODEL UNSURE] ' : ''}"${t(truncateGraphemes(p.text, QUOTE_GRAPHEMES)).replace(/\s+/g, ' ')}"`,
+          `     ${t(p.author)}, ${PLATFORM_NAMES[p.platform] ?? p.platform} ${timeOfDay(p.createdAt, f.timezone)}, ${engagementLine(p)}, ${labelledBy(p)}`,
           `     ${p.url}`,
         )
     }

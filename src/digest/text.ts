@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import type { DigestAlert, DigestFacts, DigestLabel, DigestRevision, DigestTheme, ShareChange } from './facts.js'
+import type { DigestAlert, DigestFacts, DigestLabel, DigestPost, DigestPostGroup, DigestRevision, DigestTheme, ShareChange } from './facts.js'
 
 /* Wording shared by every digest format, so Markdown, HTML and e-mail say the same thing. */
 
@@ -103,6 +103,26 @@ export function engagementLine(p: { likes: number; reposts: number; replies: num
   return `${num(p.likes)} likes · ${num(p.reposts)} reposts · ${num(p.replies)} replies · ${num(p.quotes)} quotes`
 }
 
+/** Who gave a shown post its label and how sure: "model confidence 0.82", "model unsure, confidence 0.51", "label given by a person". */
+export function labelledBy(p: Pick<DigestPost, 'human' | 'confidence' | 'unsure'>): string {
+  if (p.human) return 'label given by a person'
+  const c = p.confidence === null ? '–' : p.confidence.toFixed(2)
+  return p.unsure ? `model unsure, confidence ${c}` : `model confidence ${c}`
+}
+
+/** What the examples under each stance are, said once above them. */
+export function exemplarRule(f: DigestFacts): string {
+  return `Examples are posts a person labelled or the model gave at least ${f.exemplarConfidence.toFixed(2)} confidence; a stance with none shows its most confident post, marked “model unsure”.`
+}
+
+/** Said under a stance whose examples fell short of the bar (or that had none to show). */
+export function groupNote(g: DigestPostGroup, f: DigestFacts): string | null {
+  if (g.unsure)
+    return `No post with this stance reached ${f.exemplarConfidence.toFixed(2)} confidence (${num(g.belowBar)} below it); the most confident is shown, but it may not be this stance.`
+  if (g.posts.length === 0) return 'No posts with this stance.'
+  return null
+}
+
 export function timeOfDay(iso: string, zone: string): string {
   return DateTime.fromISO(iso, { zone }).toFormat('HH:mm')
 }
@@ -129,9 +149,11 @@ export function healthItems(f: DigestFacts): string[] {
   items.push(
     h.gaps.length ? `Coverage gaps: ${h.gaps.map((g) => `${g.source} ${g.start}–${g.end} (${g.reason})`).join('; ')}` : 'Coverage gaps: none recorded.',
   )
+  // A model below the floor is only ever active because someone forced it: say so wherever its labels are read.
+  const weak = h.model && h.model.macroF1 !== null && h.model.macroF1 < h.model.minMacroF1
   items.push(
     h.model
-      ? `Stance model ${h.model.version}${h.model.accuracy !== null ? `, cross-validated accuracy ${pct(h.model.accuracy)}, macro-F1 ${h.model.macroF1?.toFixed(2) ?? '–'}` : ''}`
+      ? `Stance model ${h.model.version}${h.model.accuracy !== null ? `, cross-validated accuracy ${pct(h.model.accuracy)}, macro-F1 ${h.model.macroF1?.toFixed(2) ?? '–'}` : ''}${weak ? ` — below the topic's floor of ${h.model.minMacroF1} (made active with train --force): treat its labels with caution` : ''}`
       : 'Stance model: none trained yet.',
   )
   if (h.unclassified) items.push(`${num(h.unclassified)} posts not classified yet.`)

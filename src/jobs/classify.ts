@@ -9,16 +9,20 @@ import { trainTopic } from './train.js'
 
 export interface ClassifyTopicResult {
   topicId: string
-  model: string
+  /** The model that scored the posts; null when the topic has none (its first model was refused). */
+  model: string | null
   trained: boolean
   classified: number
+  /** Why the first model trained from the seeds was not made active (see `train`); the topic's posts wait unscored. */
+  refused?: string[]
 }
 
 const BATCH = 1000
 
 /**
  * Label every topic post the active model has not scored. A topic without a model gets one trained from
- * its seed labels first, so a fresh install classifies without a separate step.
+ * its seed labels first, so a fresh install classifies without a separate step, unless that model falls
+ * short of the topic's bar (see trainTopic): then the topic is reported as refused and left unscored.
  */
 export async function classify(
   ctx: AppContext,
@@ -29,7 +33,12 @@ export async function classify(
     let stored = activeModel(ctx.db, topic.id)
     let trained = false
     if (!stored) {
-      trainTopic(ctx, topic)
+      // Never forced: a topic whose seeds cannot make an acceptable model stays unscored (and says why) rather than guessed.
+      const first = trainTopic(ctx, topic)
+      if (first.decision.status === 'refused') {
+        results.push({ topicId: topic.id, model: null, trained: false, classified: 0, refused: first.decision.problems })
+        continue
+      }
       stored = activeModel(ctx.db, topic.id)!
       trained = true
     }

@@ -54,7 +54,14 @@ async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal
     case 'classify': {
       const results = await classify(ctx, { signal })
       const n = results.reduce((s, r) => s + r.classified, 0)
-      return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified`, detail: results }
+      // A topic whose first model was refused is a failed part: all of them failing raises the operational alert.
+      const refused = results.filter((r) => r.refused)
+      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified`, detail: results }
+      return {
+        status: refused.length === results.length ? 'failed' : 'partial',
+        reason: `${n} posts classified; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,
+        detail: results,
+      }
     }
     case 'alerts': {
       const fired = checkAlerts(ctx)

@@ -41,6 +41,8 @@ export interface WindowPost {
   engagement: number
   label: string | null
   labelSource: string | null
+  /** The model's confidence in the label; null for a person's label and unclassified posts. */
+  confidence: number | null
   rules: string
 }
 
@@ -63,7 +65,8 @@ export function postsInWindow(
             p.lang_detected AS lang, p.created_at AS createdAt,
             coalesce(p.likes, 0) AS likes, coalesce(p.reposts, 0) AS reposts, coalesce(p.replies, 0) AS replies, coalesce(p.quotes, 0) AS quotes,
             coalesce(p.likes, 0) + coalesce(p.reposts, 0) + coalesce(p.replies, 0) + coalesce(p.quotes, 0) AS engagement,
-            pt.stance_label AS label, pt.stance_source AS labelSource, pt.rules AS rules
+            pt.stance_label AS label, pt.stance_source AS labelSource,
+            CASE WHEN pt.stance_source = 'human' THEN NULL ELSE pt.stance_confidence END AS confidence, pt.rules AS rules
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL
        AND (@platform IS NULL OR p.platform = @platform)

@@ -358,6 +358,16 @@ describe('export --format csv', () => {
     expect(row('1945000000000000001')[col('deleted')]).toBe('false')
   })
 
+  it('gives every classified post its confidence, and says who labelled it: the model (with confidence) or a person (without)', () => {
+    seed()
+    const rows = parseCsv(run({ format: 'csv' }).out)
+    const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name)
+    const row = (id: string) => rows.find((r) => r[col('id')] === id)!
+    expect(row('1945000000000000003').slice(col('stance_label'), col('stance_source') + 1)).toEqual(['praise', '0.5', expect.stringMatching(/@/), 'model'])
+    expect(row('1945000000000000002').slice(col('stance_label'), col('stance_source') + 1)).toEqual(['neutral', '', '', 'human'])
+    for (const r of rows.slice(1).filter((r) => r[col('stance_source')] === 'model')) expect(Number(r[col('stance_confidence')])).toBeGreaterThan(0)
+  })
+
   it('prefixes formula-leading cells with an apostrophe', () => {
     seed()
     const rows = parseCsv(run({ format: 'csv' }).out)

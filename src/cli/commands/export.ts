@@ -35,7 +35,9 @@ export function registerExport(program: Command, io: Io): void {
 JSONL: one post per line with platform, id, url, author {id, handle, name, followers}, text (exactly as
 posted), created_at (ISO UTC), lang (detected), lang_declared, metrics {likes, reposts, replies, quotes},
 links (canonical), topics, matched_rules, stance {label, confidence, model, source: model|human} or null,
-deleted. CSV has the same fields flattened; cells that would start a spreadsheet formula get a leading '.
+deleted. CSV has the same fields flattened (stance_label, stance_confidence, stance_model, stance_source);
+confidence is the model's calibrated probability, empty (null) for a person's label. Cells that would
+start a spreadsheet formula get a leading '.
 
 Examples:
   $ stancewatch export --format jsonl > posts.jsonl
