@@ -16,7 +16,9 @@ describe('label memory', () => {
 
   it('gives a person’s label to the same words, whatever the links, mentions, case and emoji', () => {
     expect(memory.recall(LABELLED[0]!.text)).toEqual({ label: 'concern', ref: '#1', similarity: 1 })
-    expect(memory.recall('SUBSIDISED compute + subsidised labs = a price war nobody outside China can win!! This is dumping, just with GPUs https://t.co/abc @x')).toEqual({
+    expect(
+      memory.recall('SUBSIDISED compute + subsidised labs = a price war nobody outside China can win!! This is dumping, just with GPUs https://t.co/abc @x'),
+    ).toEqual({
       label: 'concern',
       ref: '#1',
       similarity: 1,
@@ -53,7 +55,11 @@ describe('label memory', () => {
       ...['price war', 'dumping subsidies', 'zombie firms', 'security risk', 'waste of money'].map((text) => ({ text, label: 'concern' })),
     ]
     const model = trainStanceModel(seeds, ['praise', 'concern'], 0)
-    const p = predictStance(model, new LabelMemory([{ text: 'what a great plan, truly bold and smart', label: 'concern', ref: '#5' }]), 'what a great plan, truly bold and smart')
+    const p = predictStance(
+      model,
+      new LabelMemory([{ text: 'what a great plan, truly bold and smart', label: 'concern', ref: '#5' }]),
+      'what a great plan, truly bold and smart',
+    )
     expect(p).toMatchObject({ label: 'concern', confidence: 1, remembered: { ref: '#5', similarity: 1 } })
     expect(p.scores.praise).toBeGreaterThan(p.scores.concern!)
     expect(predictStance(model, new LabelMemory([]), 'what a great plan').remembered).toBeNull()
