@@ -5,7 +5,7 @@ import { ingest } from '../../src/jobs/ingest.js'
 import { retrainIfDue } from '../../src/jobs/retrain.js'
 import { runJob } from '../../src/jobs/scheduled.js'
 import { countToClassify, recalledClassifications } from '../../src/store/classifications.js'
-import { currentStance, findPost, setHumanLabel } from '../../src/store/labels.js'
+import { currentStance, findPost, leastCertain, setHumanLabel } from '../../src/store/labels.js'
 import { activeModel } from '../../src/store/models.js'
 import { makePost } from '../post.js'
 import { tempDir, testContext, writeTestConfig } from '../helpers.js'
@@ -82,6 +82,12 @@ describe('retraining after people’s labels (the classify job)', () => {
         expect.objectContaining({ postId: copy1.id, label: 'praise', from: `#${post(1).id}` }),
       ]),
     )
+
+    // `review` offers the posts the model decided, not the copies of people's labels.
+    const offered = leastCertain(ctx.db, TOPIC, model2.id, 50).map((c) => c.id)
+    expect(offered.length).toBeGreaterThan(0)
+    expect(offered).not.toContain(copy0.id)
+    expect(offered).not.toContain(copy1.id)
 
     // Nothing new since: the next run neither retrains nor re-scores.
     tick()
