@@ -38,7 +38,12 @@ interface Method {
   /** Weight of a person's label against a seed's 1. */
   peopleWeight: number
   memory: boolean
+  /** Self-training: the topic's unlabelled posts the first model labels at least this confidently join the training set. */
+  selfTrain?: number
 }
+
+/** The topic's collected posts, unlabelled (pool and held-out texts, as a database holds them all). */
+let collected: string[] = []
 
 const METHODS: Record<string, Method> = {
   'seeds + labels (before)': { peopleWeight: 1, memory: false },
@@ -47,13 +52,23 @@ const METHODS: Record<string, Method> = {
   'weight 2 + memory': { peopleWeight: 2, memory: true },
   'weight 3 + memory (kept)': { peopleWeight: 3, memory: true },
   'weight 5 + memory': { peopleWeight: 5, memory: true },
+  'weight 3 + self-training': { peopleWeight: 3, memory: true, selfTrain: 0.75 },
 }
 
 type Predict = (text: string) => StancePrediction
 
 function build(seeds: readonly Example[], people: readonly Row[], m: Method): Predict {
   const labelled = people.map((r) => ({ text: r.text, label: r.label, ref: r.id }))
-  const model = trainStanceModel(trainingSet(seeds, labelled, m.peopleWeight), LABELS, 0)
+  let model = trainStanceModel(trainingSet(seeds, labelled, m.peopleWeight), LABELS, 0)
+  if (m.selfTrain) {
+    const known = new Set(labelled.map((l) => l.text))
+    const confident = collected
+      .filter((t) => !known.has(t))
+      .map((text) => ({ text, p: model.predict(text) }))
+      .filter((x) => x.p.confidence >= m.selfTrain!)
+      .map((x) => ({ text: x.text, label: x.p.label }))
+    model = trainStanceModel([...trainingSet(seeds, labelled, m.peopleWeight), ...confident], LABELS, 0)
+  }
   const memory = new LabelMemory(m.memory ? labelled : [])
   return (text) => predictStance(model, memory, text)
 }
@@ -116,6 +131,7 @@ export function run(): void {
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Row)
+  collected = rows.map((r) => r.text)
   const wanted = process.env.LEARNING_CURVE_METHODS?.split(',')
   const methods = Object.entries(METHODS).filter(([name]) => !wanted || wanted.some((w) => name.includes(w)))
   const strata = rows.map((r) => `${r.lang}/${r.label}`)
