@@ -11,6 +11,8 @@ export interface SvmOptions {
   seed: number
   /** Dual variables to start from (a solution for a smaller C is a good start for a larger one). */
   start?: Float64Array
+  /** A cost multiplier per example (1 when absent): a person's label can weigh more than a seed. */
+  exampleWeights?: Float64Array
 }
 
 export interface SvmSolution {
@@ -36,7 +38,7 @@ export function trainSvm(xs: readonly SparseVector[], positive: readonly boolean
   const qii = new Float64Array(n)
   for (let i = 0; i < n; i++) {
     y[i] = positive[i] ? 1 : -1
-    diag[i] = 0.5 / (o.C * (positive[i] ? o.positiveWeight : o.negativeWeight))
+    diag[i] = 0.5 / (o.C * (positive[i] ? o.positiveWeight : o.negativeWeight) * (o.exampleWeights?.[i] ?? 1))
     const x = xs[i]!
     let s = 1 // bias feature
     for (let j = 0; j < x.value.length; j++) s += x.value[j]! * x.value[j]!

@@ -8,6 +8,8 @@ import { decodeWeights, encodeWeights, type ModelWeights } from './model-file.js
 export interface Example {
   text: string
   label: string
+  /** How much the example counts in training (1 when absent): people's labels may weigh more than seeds. */
+  weight?: number
 }
 
 export interface Prediction {

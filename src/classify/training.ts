@@ -28,6 +28,7 @@ export function trainStanceModel(examples: readonly Example[], labels: readonly 
   const features = o.features ?? DEFAULT_FEATURES
   const known = examples.filter((e) => labels.includes(e.label))
   const ys = known.map((e) => labels.indexOf(e.label))
+  const ws = exampleWeights(known)
   const raw = known.map((e) => rawFeatures(e.text, features))
   const idf = learnIdf(raw, features.hashBits)
   const space = compact(raw.map((r) => vectorize(r, idf)))
@@ -37,7 +38,7 @@ export function trainStanceModel(examples: readonly Example[], labels: readonly 
   const selection: ModelParams['selection'] = []
   if (folds >= 2 && known.length >= 20) {
     const fold = stratifiedFolds(ys, labels.length, folds, o.seed ?? 7)
-    const oofs = outOfFold(space.xs, ys, labels.length, space.dims, grid, fold, folds)
+    const oofs = outOfFold(space.xs, ys, ws, labels.length, space.dims, grid, fold, folds)
     grid.forEach((C, g) => {
       const pred = oofs[g]!.map((d) => argmax(d))
       const m = evaluate(
@@ -50,7 +51,7 @@ export function trainStanceModel(examples: readonly Example[], labels: readonly 
     })
   }
   const temperature = best.oof ? fitTemperature(best.oof, ys) : 0.35
-  const { weights, bias } = fitPath(space.xs, ys, labels.length, space.dims, [best.hyper.C])[0]!
+  const { weights, bias } = fitPath(space.xs, ys, ws, labels.length, space.dims, [best.hyper.C])[0]!
   // Every bucket a training text had is kept, weight or not: each counts towards a text's norm.
   const order = [...space.buckets.keys()].sort((a, b) => space.buckets[a]! - space.buckets[b]!)
   const k = labels.length
@@ -125,6 +126,12 @@ function compact(xs: SparseVector[]): { xs: SparseVector[]; buckets: Uint32Array
   return { xs: xs.map((x) => ({ index: Uint32Array.from(x.index, (b) => used.get(b)!), value: x.value })), buckets, dims: used.size }
 }
 
+/** Per-example cost multipliers, or undefined when every example weighs 1 (the solver's plain path). */
+function exampleWeights(examples: readonly Example[]): Float64Array | undefined {
+  if (examples.every((e) => (e.weight ?? 1) === 1)) return undefined
+  return Float64Array.from(examples, (e) => e.weight ?? 1)
+}
+
 /** Balanced costs: each label weighs as much as the others together would if all were equally common. */
 function costs(ys: readonly number[], k: number, c: number): { positiveWeight: number; negativeWeight: number } {
   let count = 0
@@ -139,6 +146,7 @@ function costs(ys: readonly number[], k: number, c: number): { positiveWeight: n
 function fitPath(
   xs: readonly SparseVector[],
   ys: readonly number[],
+  ws: Float64Array | undefined,
   k: number,
   dims: number,
   Cs: readonly number[],
@@ -152,7 +160,7 @@ function fitPath(
     }
     let start: Float64Array | undefined
     Cs.forEach((C, g) => {
-      const sol = trainSvm(xs, positive, dims, { C, ...costs(ys, k, c), ...SOLVER, seed: 11 + c, start })
+      const sol = trainSvm(xs, positive, dims, { C, ...costs(ys, k, c), ...SOLVER, seed: 11 + c, start, exampleWeights: ws })
       start = sol.alpha
       const { weights, bias } = out[g]!
       for (let i = 0; i < dims; i++) weights[i * k + c] = sol.w[i]!
@@ -166,6 +174,7 @@ function fitPath(
 function outOfFold(
   xs: readonly SparseVector[],
   ys: readonly number[],
+  ws: Float64Array | undefined,
   k: number,
   dims: number,
   Cs: readonly number[],
@@ -179,6 +188,7 @@ function outOfFold(
     const path = fitPath(
       train.map((i) => xs[i]!),
       train.map((i) => ys[i]!),
+      ws && Float64Array.from(train, (i) => ws[i]!),
       k,
       dims,
       Cs,

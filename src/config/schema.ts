@@ -95,6 +95,10 @@ const topicSchema = z
       exemplar_confidence: z.number().min(0).max(1).default(0.6),
       /** `train` refuses to make active a model whose cross-validated macro-F1 is below this (`--force` overrides). */
       min_cv_macro_f1: z.number().min(0).max(1).default(0.45),
+      /** How much a person's (or an imported) label weighs in training against a seed's 1. */
+      people_label_weight: z.number().min(1).max(20).default(3),
+      /** The scheduled classify job retrains once this many labels were given since the active model (0: never). */
+      retrain_after_labels: z.number().int().min(0).default(20),
     }),
   })
   .superRefine((topic, ctx) => {

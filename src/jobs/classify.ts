@@ -1,8 +1,10 @@
 import type { AppContext } from '../context.js'
+import { LabelMemory } from '../classify/label-memory.js'
+import { predictStance } from '../classify/people-labels.js'
 import { StanceModel } from '../classify/stance-model.js'
 import { isDetectedLang } from '../text/detect-lang.js'
 import { countToClassify, postsToClassify, saveClassifications } from '../store/classifications.js'
-import { activeModel } from '../store/models.js'
+import { activeModel, labelledTexts } from '../store/models.js'
 import type { Progress } from '../domain/progress.js'
 import { topicById } from './topics.js'
 import { trainTopic } from './train.js'
@@ -43,13 +45,18 @@ export async function classify(
       trained = true
     }
     const model = StanceModel.load(stored.params, stored.weights)
+    // A person's label goes to every copy of the words they labelled, whatever the model would say.
+    const memory = new LabelMemory(labelledTexts(ctx.db, topic.id))
     const total = countToClassify(ctx.db, topic.id, stored.id)
     let done = 0
     let after = { createdAt: Number.MIN_SAFE_INTEGER, postId: 0 }
     for (;;) {
       const batch = postsToClassify(ctx.db, topic.id, stored.id, after, BATCH)
       if (batch.length === 0) break
-      const rows = batch.map((p) => ({ postId: p.postId, createdAt: p.createdAt, ...model.predict(p.text, isDetectedLang(p.lang) ? p.lang : undefined) }))
+      const rows = batch.map((p) => {
+        const { remembered, ...prediction } = predictStance(model, memory, p.text, isDetectedLang(p.lang) ? p.lang : undefined)
+        return { postId: p.postId, createdAt: p.createdAt, ...prediction, recalled: remembered }
+      })
       saveClassifications(ctx.db, topic.id, stored.id, rows, ctx.now().getTime())
       const last = batch[batch.length - 1]!
       after = { createdAt: last.createdAt, postId: last.postId }

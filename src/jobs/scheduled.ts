@@ -7,6 +7,7 @@ import { finishJobRun, startJobRun, type JobTrigger } from '../store/runs.js'
 import { firstCollectedAt } from '../store/topic-coverage.js'
 import { checkAlerts, deliverAlerts } from './alerts.js'
 import { classify } from './classify.js'
+import { retrainIfDue } from './retrain.js'
 import { collect, type SourceName } from './collect.js'
 import { runnableSources, sourceUnavailable, type JobName } from './job-names.js'
 import { deliverDigests, makeDigests, yesterday } from './digest.js'
@@ -52,14 +53,23 @@ export async function runJob(ctx: AppContext, job: JobName, o: RunJobOptions = {
 async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal?: AbortSignal): Promise<JobOutcome> {
   switch (job) {
     case 'classify': {
+      // Enough new people's labels since the model: retrain first, and this run re-scores with the new model.
+      const retrained = retrainIfDue(ctx).filter((c) => c.trained)
       const results = await classify(ctx, { signal })
       const n = results.reduce((s, r) => s + r.classified, 0)
+      const note = retrained
+        .map((c) =>
+          c.trained!.decision.status === 'refused'
+            ? `; retraining ${c.topicId} after ${c.newLabels} new labels refused (${c.trained!.decision.problems.join('; ')}): the previous model stays`
+            : `; retrained ${c.topicId} after ${c.newLabels} new labels (${c.trained!.version})`,
+        )
+        .join('')
       // A topic whose first model was refused is a failed part: all of them failing raises the operational alert.
       const refused = results.filter((r) => r.refused)
-      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified`, detail: results }
+      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified${note}`, detail: results }
       return {
         status: refused.length === results.length ? 'failed' : 'partial',
-        reason: `${n} posts classified; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,
+        reason: `${n} posts classified${note}; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,
         detail: results,
       }
     }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js'
 import { InputError } from '../domain/errors.js'
 import { readLabelledFile } from '../classify/labelled-files.js'
 import { readSeedExamples } from '../classify/seeds.js'
+import { trainingSet } from '../classify/people-labels.js'
 import type { Example } from '../classify/stance-model.js'
 import { ALGORITHM, crossValidate, modelVersion, trainStanceModel } from '../classify/training.js'
 import type { EvalMetrics } from '../classify/metrics.js'
@@ -53,7 +54,8 @@ export function trainTopic(ctx: AppContext, topic: TopicConfig, extra: readonly 
   const seed = readSeedExamples(topic.stance.seeds, labels)
   const stored = peopleLabels(ctx.db, topic.id).filter((e) => labels.includes(e.label))
   const people = stored.filter((e) => e.source === 'human').length
-  const examples = [...seed, ...stored.map(({ text, label }) => ({ text, label })), ...extra.filter((e) => labels.includes(e.label))]
+  // People's labels, imported files and extra examples all weigh more than seeds (classify/people-labels.ts).
+  const examples = trainingSet(seed, [...stored, ...extra.filter((e) => labels.includes(e.label))], topic.stance.people_label_weight)
   const byLabel = Object.fromEntries(labels.map((l) => [l, examples.filter((e) => e.label === l).length]))
   const started = performance.now()
   const model = trainStanceModel(examples, labels, topic.stance.min_confidence)

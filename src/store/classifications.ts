@@ -35,6 +35,8 @@ export interface ClassificationWrite {
   label: string
   confidence: number
   scores: Record<string, number>
+  /** The person's label this repeats for the same or nearly the same words (see classify/label-memory.ts). */
+  recalled?: { ref: string | null; similarity: number } | null
 }
 
 /**
@@ -44,8 +46,8 @@ export interface ClassificationWrite {
 export function saveClassifications(db: Db, topicId: string, modelId: number, rows: readonly ClassificationWrite[], at: number): void {
   const history = stmt(
     db,
-    `INSERT OR REPLACE INTO classifications (post_id, topic_id, model_id, label, confidence, scores, classified_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO classifications (post_id, topic_id, model_id, label, confidence, scores, classified_at, recalled_from, recalled_similarity)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const current = stmt(
     db,
@@ -57,8 +59,24 @@ export function saveClassifications(db: Db, topicId: string, modelId: number, ro
   )
   db.transaction(() => {
     for (const r of rows) {
-      history.run(r.postId, topicId, modelId, r.label, r.confidence, JSON.stringify(r.scores), at)
+      history.run(r.postId, topicId, modelId, r.label, r.confidence, JSON.stringify(r.scores), at, r.recalled?.ref ?? null, r.recalled?.similarity ?? null)
       current.run({ modelId, label: r.label, confidence: r.confidence, topicId, createdAt: r.createdAt, postId: r.postId })
     }
   })()
+}
+
+export interface RecalledClassification {
+  postId: number
+  label: string
+  from: string | null
+  similarity: number
+}
+
+/** The posts whose current classification by a model repeats a person's label (label memory). */
+export function recalledClassifications(db: Db, topicId: string, modelId: number): RecalledClassification[] {
+  return stmt(
+    db,
+    `SELECT post_id AS postId, label, recalled_from AS "from", recalled_similarity AS similarity FROM classifications
+     WHERE topic_id = ? AND model_id = ? AND recalled_similarity IS NOT NULL ORDER BY post_id`,
+  ).all(topicId, modelId) as RecalledClassification[]
 }

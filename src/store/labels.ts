@@ -96,7 +96,7 @@ export interface ReviewCandidate {
 
 /**
  * The posts the active model is least sure about (smallest margin between its two most probable labels),
- * among those no person has labelled: the most useful ones to label next.
+ * among those no person has labelled (nor copies of what a person labelled): the most useful ones to label next.
  */
 export function leastCertain(db: Db, topicId: string, modelId: number, n: number): ReviewCandidate[] {
   const rows = stmt(
@@ -105,7 +105,7 @@ export function leastCertain(db: Db, topicId: string, modelId: number, n: number
             pt.stance_confidence AS confidence, c.scores AS scores
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id
      JOIN classifications c ON c.post_id = pt.post_id AND c.topic_id = pt.topic_id AND c.model_id = ?
-     WHERE pt.topic_id = ? AND pt.stance_source = 'model' AND p.deleted_at IS NULL
+     WHERE pt.topic_id = ? AND pt.stance_source = 'model' AND p.deleted_at IS NULL AND c.recalled_similarity IS NULL
      ORDER BY pt.stance_confidence ASC LIMIT ?`,
   ).all(modelId, topicId, Math.max(n * 5, 200)) as (Omit<ReviewCandidate, 'scores'> & { scores: string })[]
   const margin = (s: Record<string, number>) => {

@@ -75,3 +75,25 @@ export function peopleLabels(db: Db, topicId: string): { text: string; label: st
     source: 'human' | 'import'
   }[]
 }
+
+/** People's labels with what the label memory calls them: `#N` for a labelled post, `import:FILE` for a file's example. */
+export function labelledTexts(db: Db, topicId: string): { text: string; label: string; ref: string }[] {
+  return stmt(
+    db,
+    "SELECT text, label, CASE WHEN post_id IS NOT NULL THEN '#' || post_id ELSE 'import:' || coalesce(author, '') END AS ref FROM labels WHERE topic_id = ? ORDER BY id",
+  ).all(topicId) as { text: string; label: string; ref: string }[]
+}
+
+/** Labels given or imported since a time: how much a topic's model has not learnt yet. */
+export function labelsSince(db: Db, topicId: string, since: number): number {
+  return stmt(db, 'SELECT count(*) FROM labels WHERE topic_id = ? AND created_at > ?').pluck().get(topicId, since) as number
+}
+
+/**
+ * When the topic's latest model was trained (active or not), or null before its first: labels older than it
+ * were offered to a training already, so a model a quality check kept from activation is not retrained on the
+ * same labels again and again.
+ */
+export function latestTrainingAt(db: Db, topicId: string): number | null {
+  return stmt(db, 'SELECT max(trained_at) FROM models WHERE topic_id = ?').pluck().get(topicId) as number | null
+}

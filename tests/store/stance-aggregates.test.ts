@@ -294,10 +294,11 @@ describe('stance aggregates', () => {
   it('are filled by the migration from the posts already stored', () => {
     const db = openDb(':memory:')
     try {
-      // Today's writer also needs the posts' payload column (0010, which changes nothing else).
+      // Today's writer also needs the posts' payload column (0010) and the classifications' label-memory columns
+      // (0013), which change nothing else.
       migrate(
         db,
-        readMigrations().filter((m) => m.version < '0007' || m.name === '0010_payloads.sql'),
+        readMigrations().filter((m) => m.version < '0007' || m.name === '0010_payloads.sql' || m.name === '0013_label_memory.sql'),
       )
       const writer = new Writer(db, 3)
       for (let i = 0; i < 250; i++) writer.step()

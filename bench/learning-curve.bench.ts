@@ -1,0 +1,168 @@
+/*
+ * Does a person's label move the model? bench/data/in-domain.jsonl (hand-written reactions to the default
+ * topic's story, en/zh/fr/ja, with copy-pastes and quote posts) is split into a pool people could label and a
+ * held-out test part (stratified, fixed seeds, several repetitions averaged). Macro-F1 on the test part with
+ * the seeds only, then with 50, 100 and 200 labels from the pool, chosen (a) at random and (b) as `review`
+ * chooses them: among the unlabelled posts the current model scored, the 200 least confident, then the
+ * smallest margin between the two best labels (src/store/labels.ts `leastCertain`), a round of 25 at a time
+ * with the model retrained between rounds (as the retrain job does after `stance.retrain_after_labels`).
+ * Posts a person's label already covers (label memory) are not offered, as they are not the model's to doubt.
+ *
+ * Every method trains through `trainingSet` + `trainStanceModel` and predicts through `predictStance`,
+ * the code paths of `stancewatch train` and `classify`. `npx tsx bench/run.ts learning-curve`
+ * (LEARNING_CURVE_REPS=N for more repetitions; LEARNING_CURVE_METHODS=a,b to choose methods).
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { LabelMemory } from '../src/classify/label-memory.js'
+import { evaluate } from '../src/classify/metrics.js'
+import { readSeedExamples } from '../src/classify/seeds.js'
+import type { Example } from '../src/classify/stance-model.js'
+import { predictStance, trainingSet, type StancePrediction } from '../src/classify/people-labels.js'
+import { stratifiedFolds, trainStanceModel } from '../src/classify/training.js'
+
+const LABELS = ['concern', 'praise', 'neutral']
+const SEEDS = path.join(import.meta.dirname, '../config/seeds/china-ai-fund.jsonl')
+const DATA = path.join(import.meta.dirname, 'data/in-domain.jsonl')
+const STEPS = [50, 100, 200]
+const ROUND = 25
+const REPS = Number(process.env.LEARNING_CURVE_REPS ?? 3)
+
+interface Row extends Example {
+  id: string
+  lang: string
+  copy_of?: string
+}
+
+interface Method {
+  /** Weight of a person's label against a seed's 1. */
+  peopleWeight: number
+  memory: boolean
+  /** Self-training: the topic's unlabelled posts the first model labels at least this confidently join the training set. */
+  selfTrain?: number
+}
+
+/** The topic's collected posts, unlabelled (pool and held-out texts, as a database holds them all). */
+let collected: string[] = []
+
+const METHODS: Record<string, Method> = {
+  'seeds + labels (before)': { peopleWeight: 1, memory: false },
+  'weight 3': { peopleWeight: 3, memory: false },
+  'label memory': { peopleWeight: 1, memory: true },
+  'weight 2 + memory': { peopleWeight: 2, memory: true },
+  'weight 3 + memory (kept)': { peopleWeight: 3, memory: true },
+  'weight 5 + memory': { peopleWeight: 5, memory: true },
+  'weight 3 + self-training': { peopleWeight: 3, memory: true, selfTrain: 0.75 },
+}
+
+type Predict = (text: string) => StancePrediction
+
+function build(seeds: readonly Example[], people: readonly Row[], m: Method): Predict {
+  const labelled = people.map((r) => ({ text: r.text, label: r.label, ref: r.id }))
+  let model = trainStanceModel(trainingSet(seeds, labelled, m.peopleWeight), LABELS, 0)
+  if (m.selfTrain) {
+    const known = new Set(labelled.map((l) => l.text))
+    const confident = collected
+      .filter((t) => !known.has(t))
+      .map((text) => ({ text, p: model.predict(text) }))
+      .filter((x) => x.p.confidence >= m.selfTrain!)
+      .map((x) => ({ text: x.text, label: x.p.label }))
+    model = trainStanceModel([...trainingSet(seeds, labelled, m.peopleWeight), ...confident], LABELS, 0)
+  }
+  const memory = new LabelMemory(m.memory ? labelled : [])
+  return (text) => predictStance(model, memory, text)
+}
+
+function macroF1(predict: Predict, test: readonly Row[]): number {
+  return evaluate(
+    test.map((r) => r.label),
+    test.map((r) => predict(r.text).label),
+    LABELS,
+  ).macro_f1
+}
+
+/** A seeded shuffle (LCG), so each repetition is the same on every run. */
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const out = [...xs]
+  let s = seed >>> 0
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    const j = Math.floor((s / 4294967296) * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+/** What `review` would offer next: least confident first (its SQL), then the smallest margin (its sort). */
+function reviewPick(predict: Predict, pool: readonly Row[], taken: ReadonlySet<string>, n: number): Row[] {
+  const scored = pool
+    .filter((r) => !taken.has(r.id))
+    .map((r) => ({ r, p: predict(r.text) }))
+    .filter((x) => !x.p.remembered)
+  const margin = (s: Record<string, number>) => {
+    const [a = 0, b = 0] = Object.values(s).sort((x, y) => y - x)
+    return a - b
+  }
+  return scored
+    .sort((a, b) => a.p.confidence - b.p.confidence)
+    .slice(0, Math.max(n * 5, 200))
+    .sort((a, b) => margin(a.p.scores) - margin(b.p.scores))
+    .slice(0, n)
+    .map((x) => x.r)
+}
+
+function curve(seeds: readonly Example[], pool: readonly Row[], test: readonly Row[], m: Method, rep: number): { random: number[]; review: number[] } {
+  const random = STEPS.map((n) => macroF1(build(seeds, shuffled(pool, 100 + rep).slice(0, n), m), test))
+  const review: number[] = []
+  const taken: Row[] = []
+  let predict = build(seeds, [], m)
+  while (taken.length < STEPS[STEPS.length - 1]!) {
+    const ids = new Set(taken.map((r) => r.id))
+    taken.push(...reviewPick(predict, pool, ids, ROUND))
+    predict = build(seeds, taken, m)
+    if (STEPS.includes(taken.length)) review.push(macroF1(predict, test))
+  }
+  return { random, review }
+}
+
+export function run(): void {
+  const seeds = readSeedExamples(SEEDS, LABELS)
+  const rows = readFileSync(DATA, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row)
+  collected = rows.map((r) => r.text)
+  const wanted = process.env.LEARNING_CURVE_METHODS?.split(',')
+  const methods = Object.entries(METHODS).filter(([name]) => !wanted || wanted.some((w) => name.includes(w)))
+  const strata = rows.map((r) => `${r.lang}/${r.label}`)
+  const keys = [...new Set(strata)]
+  console.log(
+    `${rows.length} in-domain posts (${rows.filter((r) => r.copy_of).length} copies or quotes of another), ${seeds.length} seeds; ` +
+      `per repetition ~1/3 held out, labels from the rest; macro-F1 on the held-out part, mean of ${REPS} repetitions`,
+  )
+  const t0 = performance.now()
+  const header = `  ${'method'.padEnd(26)} ${'seeds'.padStart(6)}  ${STEPS.map((n) => `rand ${n}`.padStart(8)).join(' ')}  ${STEPS.map((n) => `review ${n}`.padStart(10)).join(' ')}`
+  console.log(header)
+  for (const [name, m] of methods) {
+    const sums = { seeds: 0, random: STEPS.map(() => 0), review: STEPS.map(() => 0) }
+    for (let rep = 0; rep < REPS; rep++) {
+      const fold = stratifiedFolds(
+        strata.map((s) => keys.indexOf(s)),
+        keys.length,
+        3,
+        2025 + rep,
+      )
+      const test = rows.filter((_, i) => fold[i] === 0)
+      const pool = rows.filter((_, i) => fold[i] !== 0)
+      sums.seeds += macroF1(build(seeds, [], m), test)
+      const c = curve(seeds, pool, test, m, rep)
+      c.random.forEach((v, i) => (sums.random[i]! += v))
+      c.review.forEach((v, i) => (sums.review[i]! += v))
+    }
+    const f = (v: number) => (v / REPS).toFixed(3)
+    console.log(
+      `  ${name.padEnd(26)} ${f(sums.seeds).padStart(6)}  ${sums.random.map((v) => f(v).padStart(8)).join(' ')}  ${sums.review.map((v) => f(v).padStart(10)).join(' ')}`,
+    )
+  }
+  console.log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+}
