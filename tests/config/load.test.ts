@@ -576,7 +576,9 @@ describe('stancewatch config check', () => {
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toContain(`${file}:${line}: topics[0].stance.min_confidense: unknown key`)
-    expect(r.stderr).toContain('Fix: remove it or correct its spelling; allowed here: labels, seeds, min_confidence, exemplar_confidence, min_cv_macro_f1, people_label_weight, retrain_after_labels')
+    expect(r.stderr).toContain(
+      'Fix: remove it or correct its spelling; allowed here: labels, seeds, min_confidence, exemplar_confidence, min_cv_macro_f1, people_label_weight, retrain_after_labels',
+    )
   })
 
   it('with --json prints exactly one JSON document carrying the problems', async () => {
