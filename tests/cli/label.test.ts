@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { interactive } from '../../src/cli/commands/review.js'
 import type { Io } from '../../src/cli/io.js'
-import { reviewQueue } from '../../src/jobs/label.js'
+import { reviewQueue } from '../../src/jobs/review.js'
 import { cli, CONFIG, testContext, tempDir } from '../helpers.js'
 
 /** People correct the model: label, review, explain, and train from their labels and files. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { explain, type ExplainResult } from '../../jobs/label.js'
+import { explain, type ExplainResult } from '../../jobs/review.js'
 import { displaySafe, truncateGraphemes } from '../../render/escape.js'
 import { printJson, println, type Io } from '../io.js'
 import { parsePostRef } from '../post-ref.js'

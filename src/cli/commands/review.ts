@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { AppContext } from '../../context.js'
-import { labelPost, reviewQueue, type ReviewQueue } from '../../jobs/label.js'
+import { labelPost } from '../../jobs/label.js'
+import { reviewQueue, type ReviewQueue } from '../../jobs/review.js'
 import { displaySafe, truncateGraphemes } from '../../render/escape.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf, positiveInt } from '../options.js'

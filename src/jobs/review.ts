@@ -1,0 +1,64 @@
+import type { TopicConfig } from '../config/schema.js'
+import type { AppContext } from '../context.js'
+import { InputError, UsageError } from '../domain/errors.js'
+import type { PostRef } from '../domain/post-ref.js'
+import { StanceModel, type Explanation } from '../classify/stance-model.js'
+import { activeModel } from '../store/models.js'
+import { currentStance, leastCertain, type FoundPost, type ReviewCandidate } from '../store/labels.js'
+import { topicById } from './topics.js'
+import { requirePost, topicOfPost } from './label.js'
+
+export interface ReviewQueue {
+  topicId: string
+  model: string
+  labels: string[]
+  posts: (Omit<ReviewCandidate, 'createdAt'> & { createdAt: string })[]
+}
+
+/** The posts the active model is least sure about, for people to label next. */
+export function reviewQueue(ctx: AppContext, o: { topic?: string; n: number }): ReviewQueue[] {
+  return topicById(ctx, o.topic).map((topic) => {
+    const stored = activeModel(ctx.db, topic.id)
+    if (!stored) throw new InputError(`topic "${topic.id}" has no model yet: run \`stancewatch classify\` first`)
+    return {
+      topicId: topic.id,
+      model: stored.version,
+      labels: topic.stance.labels.map((l) => l.id),
+      posts: leastCertain(ctx.db, topic.id, stored.id, o.n).map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString() })),
+    }
+  })
+}
+
+export interface ExplainResult extends Explanation {
+  topicId: string
+  model: string
+  post: { id: number; url: string; human: string | null } | null
+  text: string
+}
+
+/** Why the model labels a stored post, or any text, the way it does. */
+export function explain(ctx: AppContext, o: { ref?: PostRef; text?: string; topic?: string; top?: number }): ExplainResult {
+  let post: FoundPost | null = null
+  let topic: TopicConfig
+  if (o.ref) {
+    post = requirePost(ctx, o.ref)
+    topic = topicOfPost(ctx, post, o.topic)
+  } else if (o.text !== undefined) {
+    if (!o.text.trim()) throw new UsageError('--text is empty; give the text to explain')
+    topic = topicById(ctx, o.topic)[0]!
+    if (!o.topic && ctx.config.topics.length > 1)
+      throw new UsageError(`several topics are configured; choose one with --topic (${ctx.config.topics.map((t) => t.id).join(', ')})`)
+  } else throw new UsageError('give a post (URL, id or #N) or --text "…"')
+  const stored = activeModel(ctx.db, topic.id)
+  if (!stored) throw new InputError(`topic "${topic.id}" has no model yet: run \`stancewatch train\` or \`stancewatch classify\` first`)
+  const text = post ? post.text : o.text!
+  const e = StanceModel.load(stored.params, stored.weights).explain(text, o.top ?? 10)
+  const now = post ? currentStance(ctx.db, topic.id, post) : null
+  return {
+    ...e,
+    topicId: topic.id,
+    model: stored.version,
+    post: post ? { id: post.id, url: post.url, human: now?.source === 'human' ? now.label : null } : null,
+    text,
+  }
+}
