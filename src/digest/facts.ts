@@ -25,6 +25,8 @@ export interface DigestPost {
   reposts: number
   replies: number
   quotes: number
+  /** Detected language: the HTML digest marks the quote with it, so CJK text gets its own fonts. */
+  lang: string
   human: boolean
   /** The model's confidence in the label (0–1); null when a person gave the label. */
   confidence: number | null
@@ -341,6 +343,7 @@ function digestPosts(posts: readonly WindowPost[], zone: string, unsure: boolean
     reposts: p.reposts,
     replies: p.replies,
     quotes: p.quotes,
+    lang: p.lang,
     human: p.labelSource === 'human',
     confidence: p.labelSource === 'human' ? null : p.confidence,
     unsure,
