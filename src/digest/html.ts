@@ -16,6 +16,7 @@ import {
   zoneLine,
   LANGUAGE_NAMES,
   longDate,
+  notCollectedSince,
   num,
   pct,
   PLATFORM_NAMES,
@@ -54,7 +55,7 @@ th:first-child,td:first-child{text-align:left}
 th[scope=row]{position:sticky;left:0;background:#fff}
 .stance th[scope=row]{white-space:normal;min-width:7em}
 caption{text-align:left;font-size:.9rem;color:#555;padding-bottom:4px}
-.nc{color:#555;font-style:italic;text-align:left}
+.nc{color:#555;font-style:italic;text-align:left}.nc-swatch{border:1px dashed #888;box-sizing:border-box}
 .swatch{display:inline-block;width:.8em;height:.8em;margin-right:.35em;vertical-align:baseline;border-radius:2px}
 ol.posts{padding-left:1.25rem}ol.posts li{margin-bottom:.9rem}
 blockquote{margin:0 0 .2rem;padding:.4rem .7rem;border-left:4px solid #ccc;background:#fafafa;overflow-wrap:anywhere;white-space:pre-wrap}
@@ -109,7 +110,7 @@ export function renderHtml(f: DigestFacts): string {
 
   body.push(
     '<h2>Last 14 days</h2>',
-    `<figure>${stackedBars(f.chart, f.stance, `Posts per day by stance, last ${f.chart.length} days`)}<figcaption class="muted">${f.stance.map((l, i) => `<span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}`).join(' &nbsp; ')}</figcaption></figure>`,
+    `<figure>${stackedBars(f.chart, f.stance, `Posts per day by stance, last ${f.chart.length} days`)}<figcaption class="muted">${f.stance.map((l, i) => `<span class="swatch" style="background:${colourOf(l.label, i)}" aria-hidden="true"></span>${e(l.name)}`).join(' &nbsp; ')}${f.chart.some((d) => !d.collected) ? ` &nbsp; <span class="swatch nc-swatch" aria-hidden="true"></span>${e(notCollectedSince(f))}` : ''}</figcaption></figure>`,
   )
   // The same numbers as a table: e-mail clients that drop inline SVG, and screen readers, still get them.
   const shown = f.stance.filter((l) => f.chart.some((d) => (d.counts[l.label] ?? 0) > 0))
@@ -117,9 +118,10 @@ export function renderHtml(f: DigestFacts): string {
     '<div class="table-wrap days" role="region" aria-label="Posts per day, last 14 days" tabindex="0"><table>',
     '<caption>Posts per day and the share of each stance</caption>',
     `<thead><tr><th scope="col">Day</th><th scope="col">Posts</th>${shown.map((l) => `<th scope="col">${e(l.name)}</th>`).join('')}</tr></thead><tbody>`,
-    ...f.chart.map(
-      (d) =>
-        `<tr><th scope="row">${e(d.day)}</th><td>${num(d.total)}</td>${shown.map((l) => `<td>${d.total ? pct((d.counts[l.label] ?? 0) / d.total) : '–'}</td>`).join('')}</tr>`,
+    ...f.chart.map((d) =>
+      d.collected
+        ? `<tr><th scope="row">${e(d.day)}</th><td>${num(d.total)}</td>${shown.map((l) => `<td>${d.total ? pct((d.counts[l.label] ?? 0) / d.total) : '–'}</td>`).join('')}</tr>`
+        : `<tr class="not-collected"><th scope="row">${e(d.day)}</th><td class="nc" colspan="${1 + shown.length}">not collected</td></tr>`,
     ),
     '</tbody></table></div>',
   )
