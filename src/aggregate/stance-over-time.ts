@@ -1,7 +1,9 @@
+import { DateTime } from 'luxon'
 import type { TopicConfig } from '../config/schema.js'
 import { UNCERTAIN, UNCLASSIFIED } from '../domain/stance.js'
 import type { Db } from '../store/db.js'
 import { SLOT_MS, stanceRangeCounts, stanceSlotCountsPlain, type RangeCount } from '../store/stance.js'
+import { coverageStart } from '../store/topic-coverage.js'
 import { bucketsBetween, type Bucket, type BucketUnit } from './time-buckets.js'
 import { wilson } from './wilson.js'
 
@@ -24,6 +26,11 @@ export interface StanceBucket {
   end: string
   /** The platform, language or theme when the series is split. */
   group: string | null
+  /**
+   * False when the bucket ends before the topic's record begins (see coverageStart): nobody was watching,
+   * so its zero counts mean "unknown", and it is shown as not collected.
+   */
+  collected: boolean
   total: number
   labels: LabelShare[]
 }
@@ -36,6 +43,8 @@ export interface StanceSeries {
   to: string
   filters: { platform: string | null; lang: string | null; theme: string | null }
   split: Split | null
+  /** Where the topic's record begins (ISO in the zone); null when it was never collected. */
+  collectedFrom: string | null
   labels: string[]
   /**
    * Split by theme, a post with several themes counts once in each of their rows, so the rows of a bucket
@@ -85,9 +94,11 @@ export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
   // Theme rows overlap (multi-label): the totals count each post once, from the unsplit counts.
   if (byTheme) for (const c of countCells(db, q, buckets, null)) bump(total, c.label, c.n, c.human)
   const groupList = !q.split ? [''] : byTheme ? themeGroups(q.topic, groups) : [...groups].sort()
+  const since = coverageStart(db, q.topic.id)
+  const collected = (b: Bucket) => since !== null && b.endMs > since
   const out: StanceBucket[] = []
   buckets.forEach((b, i) => {
-    for (const g of groupList) out.push(toBucket(b.start, b.end, q.split ? g : null, counts[i]!.get(g), labels))
+    for (const g of groupList) out.push(toBucket(b.start, b.end, q.split ? g : null, collected(b), counts[i]!.get(g), labels))
   })
   return {
     topic: q.topic.id,
@@ -97,9 +108,10 @@ export function stanceOverTime(db: Db, q: StanceQuery): StanceSeries {
     to: buckets.at(-1)?.end ?? new Date(q.to).toISOString(),
     filters: { platform: q.platform ?? null, lang: q.lang ?? null, theme: q.theme ?? null },
     split: q.split ?? null,
+    collectedFrom: since === null ? null : DateTime.fromMillis(since, { zone: q.zone }).toISO(),
     labels,
     buckets: out,
-    totals: toBucket(buckets[0]?.start ?? '', buckets.at(-1)?.end ?? '', null, total, labels),
+    totals: toBucket(buckets[0]?.start ?? '', buckets.at(-1)?.end ?? '', null, buckets.some(collected), total, labels),
   }
 }
 
@@ -147,6 +159,7 @@ function toBucket(
   start: string,
   end: string,
   group: string | null,
+  collected: boolean,
   byLabel: Map<string, { n: number; human: number }> | undefined,
   labels: string[],
 ): StanceBucket {
@@ -155,6 +168,7 @@ function toBucket(
     start,
     end,
     group,
+    collected,
     total,
     labels: labels.map((label) => {
       const c = byLabel?.get(label) ?? { n: 0, human: 0 }

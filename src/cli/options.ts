@@ -20,6 +20,23 @@ export function positiveInt(v: string): number {
   return n
 }
 
+/** A number from 0 to 1 (a confidence, a share). */
+export function unitInterval(v: string): number {
+  const n = Number(v)
+  if (v.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('use a number from 0 to 1, e.g. 0.7')
+  return n
+}
+
+/** A repeatable option that also takes comma-separated lists: `--label a,b --label c` is [a, b, c]. */
+export function listOf(v: string, previous: string[] | undefined): string[] {
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (items.length === 0) throw new InvalidArgumentError('give at least one value (a list is comma-separated)')
+  return [...(previous ?? []), ...items]
+}
+
 /** Signals stop long work after the current batch instead of killing it mid-transaction. */
 export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController()

@@ -1,7 +1,7 @@
 import type { StanceBucket, StanceSeries } from '../aggregate/stance-over-time.js'
 import { UNCERTAIN, UNCLASSIFIED } from '../domain/stance.js'
 import { bucketLabels, unusualLength } from './bucket-labels.js'
-import { displayWidth, pct } from './table.js'
+import { displayWidth, NOT_COLLECTED, pct } from './table.js'
 
 export const CHART_WIDTH = 80
 
@@ -53,14 +53,16 @@ export function stanceChart(s: StanceSeries, opts: { color: boolean; width?: num
   const barWidth = Math.max(10, width - whenWidth - 2 - (s.split ? groupWidth + 2 : 0) - 2 - countWidth - (noteWidth ? noteWidth + 2 : 0))
 
   const line = (r: (typeof rows)[number]) => {
-    const bar = r.bucket.total
-      ? cells(r.bucket, shown, barWidth)
-          .map(([label, n]) => paint(styles.get(label)!, styles.get(label)!.glyph.repeat(n)))
-          .join('')
-      : dim('no posts'.padEnd(barWidth))
+    const bar = !r.bucket.collected
+      ? dim(NOT_COLLECTED.padEnd(barWidth))
+      : r.bucket.total
+        ? cells(r.bucket, shown, barWidth)
+            .map(([label, n]) => paint(styles.get(label)!, styles.get(label)!.glyph.repeat(n)))
+            .join('')
+        : dim('no posts'.padEnd(barWidth))
     const parts = [r.when + ' '.repeat(whenWidth - displayWidth(r.when))]
     if (s.split) parts.push(r.group + ' '.repeat(groupWidth - displayWidth(r.group)))
-    parts.push(bar, r.bucket.total.toLocaleString('en').padStart(countWidth))
+    parts.push(bar, (r.bucket.collected ? r.bucket.total.toLocaleString('en') : '').padStart(countWidth))
     if (noteWidth) parts.push(r.note)
     return parts.join('  ').trimEnd()
   }

@@ -13,12 +13,8 @@ export function stanceCsv(s: StanceSeries): string {
       b.end,
       ...(s.split ? [b.group ?? ''] : []),
       l.label,
-      l.count,
-      l.human,
-      b.total,
-      round(l.share),
-      round(l.ci95[0]),
-      round(l.ci95[1]),
+      // Before the topic was collected the counts are unknown: empty cells, which no sum mistakes for zero.
+      ...(!b.collected ? ['', '', '', '', '', ''] : [l.count, l.human, b.total, round(l.share), round(l.ci95[0]), round(l.ci95[1])]),
     ]),
   )
   return stringify([header, ...rows])

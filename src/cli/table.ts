@@ -16,10 +16,13 @@ export function displayWidth(s: string): number {
   return w
 }
 
-/** A plain, aligned text table: right-aligned numbers, left-aligned words. */
+/** What a count cell says for a time nobody was collecting: unknown, not zero. */
+export const NOT_COLLECTED = 'not collected'
+
+/** A plain, aligned text table: right-aligned numbers (a column may also say NOT_COLLECTED), left-aligned words. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))))
-  const numeric = header.map((_, i) => rows.every((r) => /^[\d.,%–() -]*$/.test(r[i] ?? '')))
+  const numeric = header.map((_, i) => rows.every((r) => r[i] === NOT_COLLECTED || /^[\d.,%–() -]*$/.test(r[i] ?? '')))
   const line = (cells: string[]) =>
     cells
       .map((c, i) => {

@@ -25,6 +25,8 @@ export interface DigestPost {
   reposts: number
   replies: number
   quotes: number
+  /** Detected language: the HTML digest marks the quote with it, so CJK text gets its own fonts. */
+  lang: string
   human: boolean
   /** The model's confidence in the label (0–1); null when a person gave the label. */
   confidence: number | null
@@ -104,9 +106,20 @@ export interface DigestFacts {
   to: string
   generatedAt: string
   empty: boolean
-  volume: { total: number; previousDay: number; sevenDayAverage: number; byPlatform: Record<string, number>; byLanguage: Record<string, number> }
+  volume: {
+    total: number
+    /** Null: the day before was not collected (before the topic's record begins), so there is nothing to compare. */
+    previousDay: number | null
+    /** Posts per day over the days of the 7 before that were collected (0 when none was). */
+    sevenDayAverage: number
+    /** How many of the 7 days before were collected: the average is over these. */
+    sevenDaysCollected: number
+    byPlatform: Record<string, number>
+    byLanguage: Record<string, number>
+  }
   stance: DigestLabel[]
-  chart: { day: string; total: number; counts: Record<string, number> }[]
+  /** `collected: false`: a day before the topic's record begins, whose zero counts mean "not collected". */
+  chart: { day: string; collected: boolean; total: number; counts: Record<string, number> }[]
   /** A model post is shown as an example of its label only at this confidence or above (stance.exemplar_confidence). */
   exemplarConfidence: number
   topPosts: DigestPostGroup[]
@@ -143,8 +156,10 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
   })
   const days = daily.buckets
   const today = days.at(-1)!
-  const yesterday = days.at(-2)
-  const lastWeek = days.slice(-8, -1).filter((b) => b.total > 0)
+  // A day before the topic was collected is unknown, not quiet: nothing is compared with it.
+  const yesterday = days.at(-2)?.collected ? days.at(-2) : undefined
+  const weekCollected = days.slice(-8, -1).filter((b) => b.collected)
+  const lastWeek = weekCollected.filter((b) => b.total > 0)
   const share = (b: (typeof days)[number] | undefined, label: string) => (b && b.total ? b.labels.find((l) => l.label === label)!.count / b.total : null)
   const weekShare = (label: string) => {
     const total = lastWeek.reduce((s, b) => s + b.total, 0)
@@ -167,8 +182,9 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
     empty: posts.length === 0,
     volume: {
       total: posts.length,
-      previousDay: yesterday?.total ?? 0,
-      sevenDayAverage: days.slice(-8, -1).reduce((s, b) => s + b.total, 0) / 7,
+      previousDay: yesterday ? yesterday.total : null,
+      sevenDayAverage: weekCollected.length ? weekCollected.reduce((s, b) => s + b.total, 0) / weekCollected.length : 0,
+      sevenDaysCollected: weekCollected.length,
       byPlatform: context.platforms,
       byLanguage: context.languages,
     },
@@ -190,6 +206,7 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
     }),
     chart: days.slice(-CHART_DAYS).map((b) => ({
       day: b.start.slice(0, 10),
+      collected: b.collected,
       total: b.total,
       counts: Object.fromEntries(b.labels.filter((l) => l.label !== UNCLASSIFIED || l.count > 0).map((l) => [l.label, l.count])),
     })),
@@ -341,6 +358,7 @@ function digestPosts(posts: readonly WindowPost[], zone: string, unsure: boolean
     reposts: p.reposts,
     replies: p.replies,
     quotes: p.quotes,
+    lang: p.lang,
     human: p.labelSource === 'human',
     confidence: p.labelSource === 'human' ? null : p.confidence,
     unsure,

@@ -15,6 +15,7 @@ import {
   zoneLine,
   LANGUAGE_NAMES,
   longDate,
+  notCollectedSince,
   num,
   pct,
   PLATFORM_NAMES,
@@ -59,8 +60,14 @@ export function renderMarkdown(f: DigestFacts): string {
   out.push('## Last 14 days', '')
   const labels = f.stance.map((l) => l.label)
   out.push(`| Day | Posts | ${f.stance.map((l) => md(l.label)).join(' | ')} |`, `|---|---:|${labels.map(() => '---:').join('|')}|`)
-  for (const d of f.chart) out.push(`| ${d.day} | ${num(d.total)} | ${labels.map((l) => (d.total ? pct((d.counts[l] ?? 0) / d.total) : '–')).join(' | ')} |`)
+  for (const d of f.chart)
+    out.push(
+      d.collected
+        ? `| ${d.day} | ${num(d.total)} | ${labels.map((l) => (d.total ? pct((d.counts[l] ?? 0) / d.total) : '–')).join(' | ')} |`
+        : `| ${d.day} | _not collected_ | ${labels.map(() => '').join(' | ')} |`,
+    )
   out.push('')
+  if (f.chart.some((d) => !d.collected)) out.push(`_${md(notCollectedSince(f))}: unknown, not zero._`, '')
 
   out.push('## Most engaged posts', '', `_${md(exemplarRule(f))}_`, '')
   for (const group of f.topPosts) {

@@ -2,6 +2,8 @@ import { escapeHtml } from '../render/escape.js'
 
 export interface ChartDay {
   day: string
+  /** False: before the topic was collected; drawn as an empty dashed bar, never as a zero. */
+  collected?: boolean
   total: number
   counts: Record<string, number>
 }
@@ -42,6 +44,10 @@ export function stackedBars(days: readonly ChartDay[], labels: readonly { label:
   }
   days.forEach((d, i) => {
     const x = pad.left + i * step + (step - barW) / 2
+    if (d.collected === false)
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${pad.top}" width="${barW.toFixed(1)}" height="${innerH}" fill="none" stroke="#888" stroke-width="1" stroke-dasharray="3 3"><title>${escapeHtml(`${d.day}: not collected`)}</title></rect>`,
+      )
     let acc = 0
     labels.forEach((l, li) => {
       const n = d.counts[l.label] ?? 0
@@ -58,7 +64,13 @@ export function stackedBars(days: readonly ChartDay[], labels: readonly { label:
       )
     }
   })
-  const desc = days.map((d) => `${d.day}: ${d.total} posts (${labels.map((l) => `${d.counts[l.label] ?? 0} ${l.label}`).join(', ')})`).join('; ')
+  const desc = days
+    .map((d) =>
+      d.collected === false
+        ? `${d.day}: not collected`
+        : `${d.day}: ${d.total} posts (${labels.map((l) => `${d.counts[l.label] ?? 0} ${l.label}`).join(', ')})`,
+    )
+    .join('; ')
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-labelledby="chart-title chart-desc" style="max-width:${w}px;height:auto">
 <title id="chart-title">${escapeHtml(title)}</title>
 <desc id="chart-desc">${escapeHtml(desc)}</desc>

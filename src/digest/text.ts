@@ -72,12 +72,31 @@ export function alertSentence(a: DigestAlert, zone: string): string {
   return `${a.kind === 'volume_spike' ? 'Volume spike' : a.kind.replace(/_/g, ' ')}${where}, ${when}: ${num(a.observed)} posts against ${a.expected.toFixed(1)} expected (${a.score.toFixed(1)} σ)${partial}`
 }
 
+/** The legend of the days shown as not collected in the 14-day chart and table. */
+export function notCollectedSince(f: DigestFacts): string {
+  const first = f.chart.find((d) => d.collected)
+  return first ? `not collected (before ${first.day}, when collection of this topic began)` : 'not collected'
+}
+
 export function volumeSentence(f: DigestFacts): string {
   const v = f.volume
-  const vsDay = v.previousDay ? `${changeWord(v.total, v.previousDay)} the day before (${num(v.previousDay)})` : 'none the day before'
-  const vsWeek = v.sevenDayAverage
-    ? `${(v.total / v.sevenDayAverage).toFixed(1)}× the 7-day average (${num(v.sevenDayAverage)})`
-    : 'no posts in the previous 7 days'
+  const vsDay =
+    v.previousDay === null
+      ? 'the day before was not collected'
+      : v.previousDay
+        ? `${changeWord(v.total, v.previousDay)} the day before (${num(v.previousDay)})`
+        : 'none the day before'
+  // Days before the topic was collected are left out of the average, not counted as days without posts.
+  const days = v.sevenDaysCollected
+  const average = days === 7 ? 'the 7-day average' : days === 1 ? 'the one day collected before' : `the average of the ${days} days collected before`
+  const vsWeek =
+    days === 0
+      ? 'the 7 days before were not collected'
+      : v.sevenDayAverage
+        ? `${(v.total / v.sevenDayAverage).toFixed(1)}× ${average} (${num(v.sevenDayAverage)})`
+        : days === 7
+          ? 'no posts in the previous 7 days'
+          : `no posts in the ${days === 1 ? 'one day' : `${days} days`} collected before`
   return `${num(v.total)} posts, ${vsDay}; ${vsWeek}.`
 }
 

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync'
 import type { AppContext } from '../context.js'
 import { CSV_COLUMNS, RawItems, toCsvRow, toExported } from '../export/records.js'
 import { iterateExport } from '../store/export.js'
+import type { PostFilter } from '../store/post-filter.js'
 import { topicById } from './topics.js'
 
 export interface ExportOptions {
@@ -10,6 +11,8 @@ export interface ExportOptions {
   from?: number
   to?: number
   includeDeleted: boolean
+  /** Labels, language, platform, theme, confidence; check it first with checkPostFilter (post-filter-check.ts). */
+  filter?: PostFilter
   withRaw: boolean
   /** Start CSV with a byte-order mark so spreadsheet programs read Chinese and Japanese correctly. */
   bom: boolean
@@ -26,6 +29,7 @@ export function exportPosts(ctx: AppContext, o: ExportOptions, write: (chunk: st
     to: o.to ?? Number.MAX_SAFE_INTEGER,
     includeDeleted: o.includeDeleted,
     withPayloads: o.withRaw,
+    posts: o.filter,
   })
   const rawItems = new RawItems()
   let n = 0

@@ -1,4 +1,5 @@
 import type { Db } from './db.js'
+import { POST_FILTER_SQL, postFilterParams, type PostFilter } from './post-filter.js'
 import { stmt } from './statements.js'
 
 export interface ExportRow {
@@ -46,6 +47,8 @@ export interface ExportFilter {
   includeDeleted: boolean
   /** Read each post's payload when its item is kept there (export --raw). */
   withPayloads: boolean
+  /** Labels, language, platform, theme, confidence: see PostFilter. */
+  posts?: PostFilter
 }
 
 /** A topic's posts in time order, streamed row by row so an export of millions never sits in memory. */
@@ -61,6 +64,14 @@ export function iterateExport(db: Db, f: ExportFilter): IterableIterator<ExportR
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to
        AND (@includeDeleted OR p.deleted_at IS NULL)
+       AND ${POST_FILTER_SQL}
      ORDER BY pt.created_at, p.id`,
-  ).iterate({ ...f, includeDeleted: f.includeDeleted ? 1 : 0, withPayloads: f.withPayloads ? 1 : 0 }) as IterableIterator<ExportRow>
+  ).iterate({
+    topicId: f.topicId,
+    from: f.from,
+    to: f.to,
+    includeDeleted: f.includeDeleted ? 1 : 0,
+    withPayloads: f.withPayloads ? 1 : 0,
+    ...postFilterParams(f.posts),
+  }) as IterableIterator<ExportRow>
 }

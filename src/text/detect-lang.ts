@@ -1,7 +1,9 @@
 import { foldForMatch } from './fold.js'
 
-export type DetectedLang = 'en' | 'zh' | 'fr' | 'ja' | 'ko' | 'und'
-const DETECTED = new Set<string>(['en', 'zh', 'fr', 'ja', 'ko', 'und'])
+/** Every language the detector answers: what a filter on the detected language can ask for. */
+export const DETECTED_LANGS = ['en', 'zh', 'fr', 'ja', 'ko', 'und'] as const
+export type DetectedLang = (typeof DETECTED_LANGS)[number]
+const DETECTED = new Set<string>(DETECTED_LANGS)
 
 export function isDetectedLang(s: string | null | undefined): s is DetectedLang {
   return s != null && DETECTED.has(s)

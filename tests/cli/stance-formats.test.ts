@@ -65,7 +65,7 @@ function store(ctx: AppContext): void {
 function barRows(chart: string): string[] {
   return stripVTControlCharacters(chart)
     .split('\n')
-    .filter((l) => /^(\d{4}-\d\d-\d\d|total| {10})/.test(l) && /[█▓▒░·]|no posts/.test(l))
+    .filter((l) => /^(\d{4}-\d\d-\d\d|total| {10})/.test(l) && /[█▓▒░·]|no posts|not collected/.test(l))
 }
 
 describe('stance chart', () => {
@@ -160,6 +160,8 @@ describe('stance chart', () => {
       ['2025-03-10', false],
       ['total     ', false],
     ])
+    // The day before the topic's first post was never watched: unknown, not "no posts".
+    expect(rows[0]).toMatch(/^2025-03-08\s+not collected\s*$/)
   })
 
   it('split: the date on the first row of each bucket, one row per group', () => {

@@ -9,6 +9,7 @@ import { printJson, println, type Io } from '../io.js'
 import { oneOf, optionsOf, positiveInt } from '../options.js'
 import { exclusive, withContext } from '../session.js'
 import { formatTable } from '../table.js'
+import { alertNumber, registerAlertsShow } from './alerts-show.js'
 
 interface CheckFlags {
   at?: string
@@ -29,7 +30,7 @@ interface BacktestFlags {
 }
 
 export function registerAlerts(program: Command, io: Io): void {
-  const alerts = program.command('alerts').description('Volume spikes and stance shifts: check now, backtest on history, list, acknowledge')
+  const alerts = program.command('alerts').description('Volume spikes and stance shifts: check now, backtest on history, list, show, acknowledge')
   alerts
     .command('check')
     .description('Run the alert rules now (or as of --at) and store and log any new alert')
@@ -166,6 +167,7 @@ Examples:
         { readOnly: true },
       )
     })
+  registerAlertsShow(alerts, io)
   for (const [name, state, what] of [
     ['ack', 'acknowledged', 'Mark alerts as seen and being handled'],
     ['resolve', 'resolved', 'Mark alerts as dealt with'],
@@ -176,11 +178,7 @@ Examples:
       .description(`${what} (state ${state})`)
       .addHelpText('after', `\nExample:\n  $ stancewatch alerts ${name} 12 13`)
       .action(async (ids: string[], _: unknown, cmd: Command) => {
-        const numbers = ids.map((id) => {
-          const n = Number(id.replace(/^#/, ''))
-          if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${id}: not an alert number (see \`stancewatch alerts list\`)`)
-          return n
-        })
+        const numbers = ids.map(alertNumber)
         await withContext(io, optionsOf<object>(cmd), (ctx) => {
           const missing = numbers.filter((n) => !alertById(ctx.db, n))
           if (missing.length) throw new UsageError(`no alert #${missing.join(', #')} (see \`stancewatch alerts list\`)`)

@@ -1,9 +1,14 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import type { Command } from 'commander'
 import { parseUserTime } from '../../aggregate/time-buckets.js'
+import { UsageError } from '../../domain/errors.js'
+import { PLATFORMS } from '../../domain/post.js'
 import { exportPosts } from '../../jobs/export.js'
+import { checkPostFilter, type FilterField } from '../../jobs/post-filter-check.js'
+import { topicById } from '../../jobs/topics.js'
+import type { PostFilter } from '../../store/post-filter.js'
 import { println, type Io } from '../io.js'
-import { oneOf, optionsOf } from '../options.js'
+import { listOf, oneOf, optionsOf, unitInterval } from '../options.js'
 import { withContext } from '../session.js'
 
 interface Flags {
@@ -15,7 +20,14 @@ interface Flags {
   includeDeleted?: boolean
   raw?: boolean
   bom?: boolean
+  label?: string[]
+  lang?: string
+  platform?: string
+  theme?: string
+  minConfidence?: number
 }
+
+const FLAG: Record<FilterField, string> = { label: '--label', lang: '--lang', platform: '--platform', theme: '--theme', minConfidence: '--min-confidence' }
 
 export function registerExport(program: Command, io: Io): void {
   program
@@ -26,6 +38,11 @@ export function registerExport(program: Command, io: Io): void {
     .option('--from <date>', 'posts created from this day (YYYY-MM-DD, configured time zone) or ISO time')
     .option('--to <date>', 'posts created up to this day (included) or ISO time (excluded)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--label <labels>', 'only posts with these stance labels (repeat, or a comma list); uncertain and unclassified included', listOf)
+    .option('-l, --lang <code>', 'only posts detected in this language (en, zh, fr, ja, ko, und)')
+    .option('-p, --platform <platform>', 'only x or bluesky', oneOf(PLATFORMS))
+    .option('--theme <id>', "only posts tagged with this theme (an id from the topic's `themes`)")
+    .option('--min-confidence <p>', "only labels at least this sure (0–1); a person's label counts as certain", unitInterval)
     .option('--include-deleted', 'also export posts deleted upstream (marked "deleted": true)')
     .option('--raw', 'jsonl: add each post’s own item as received (an X tweet with its author, a Bluesky PostView, a Jetstream event)')
     .option('--bom', 'csv: start with a UTF-8 byte-order mark (Excel needs it for Chinese and Japanese text)')
@@ -39,9 +56,18 @@ deleted. CSV has the same fields flattened (stance_label, stance_confidence, sta
 confidence is the model's calibrated probability, empty (null) for a person's label. Cells that would
 start a spreadsheet formula get a leading '.
 
+Filters combine (a post must pass each one given). --label takes the topic's labels, uncertain (the model
+was not sure enough to choose) and unclassified (no model has labelled it yet), and matches the label shown
+everywhere else: a person's over the model's. --lang is the detected language. --min-confidence keeps the
+model's labels at or above it and every person's label; an unclassified post has no confidence, so it
+never passes.
+
 Examples:
   $ stancewatch export --format jsonl > posts.jsonl
-  $ stancewatch export --format csv --from 2025-07-16 --to 2025-07-16 --bom -o day.csv`,
+  $ stancewatch export --format csv --from 2025-07-16 --to 2025-07-16 --bom -o day.csv
+  $ stancewatch export --format csv --label concern,praise --min-confidence 0.7 -o sure.csv
+  $ stancewatch export --format jsonl --platform bluesky --lang ja --theme chips
+  $ stancewatch export --format jsonl --label uncertain --label unclassified > to-review.jsonl`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
@@ -52,12 +78,17 @@ Examples:
           const zone = ctx.config.timezone
           const from = o.from ? parseUserTime(o.from, zone, 'from', '--from') : undefined
           const to = o.to ? parseUserTime(o.to, zone, 'to', '--to') : undefined
+          const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
+          const filter: PostFilter = { labels: o.label, lang: o.lang, platform: o.platform, theme: o.theme, minConfidence: o.minConfidence }
+          const problems = checkPostFilter(topic!, filter)
+          if (problems.length) throw new UsageError(problems.map((p) => `${FLAG[p.field]} ${p.value}: ${p.message}`).join('\n'))
           const options = {
             format: o.format,
-            topic: o.topic,
+            topic: topic!.id,
             from,
             to,
             includeDeleted: Boolean(o.includeDeleted),
+            filter,
             withRaw: Boolean(o.raw),
             bom: Boolean(o.bom),
           }

@@ -10,7 +10,7 @@ import { oneOf, optionsOf } from '../options.js'
 import { withContext } from '../session.js'
 import { stanceChart } from '../stance-chart.js'
 import { stanceCsv } from '../stance-csv.js'
-import { formatTable, pct } from '../table.js'
+import { formatTable, NOT_COLLECTED, pct } from '../table.js'
 
 const FORMATS = ['table', 'csv', 'json', 'chart'] as const
 type Format = (typeof FORMATS)[number]
@@ -48,7 +48,9 @@ export function registerStance(program: Command, io: Io): void {
       'after',
       `
 Labels given by people count instead of the model's; deleted posts are left out. Days and weeks follow
-the wall clock of the time zone (a daylight-saving day has 23 or 25 hours).
+the wall clock of the time zone (a daylight-saving day has 23 or 25 hours). A bucket that ends before the
+topic's record begins (its first collection, or its first stored post if earlier) says "not collected":
+its count is unknown, not zero (csv: empty cells; json: "collected": false).
 
 Themes are multi-label: with --split theme a post tagged with two themes counts in both rows, so the rows
 of a bucket can add up to more than its posts (the total row counts each post once); posts with no theme
@@ -111,6 +113,13 @@ Examples:
     })
 }
 
+/** Why some buckets show no counts at all. */
+export function notCollectedNote(s: StanceSeries): string {
+  return s.collectedFrom
+    ? `Not collected: before ${s.collectedFrom.slice(0, 16).replace('T', ' ')}, when the topic's record begins, nothing was watched (unknown, not zero).`
+    : 'Not collected: the topic has never been collected (unknown, not zero).'
+}
+
 function printSeries(io: Io, s: StanceSeries): void {
   const shown = s.labels.filter((l) => l !== 'unclassified' || s.totals.labels.find((x) => x.label === l)!.count > 0)
   println(
@@ -125,13 +134,15 @@ function printSeries(io: Io, s: StanceSeries): void {
   const rows = [...s.buckets, { ...s.totals, group: s.split ? '' : null, start: 'total' }].map((b) => [
     b.start === 'total' ? 'total' : names.get(b.start)!,
     ...(s.split ? [b.group ?? ''] : []),
-    String(b.total),
+    b.collected ? String(b.total) : NOT_COLLECTED,
     ...shown.map((l) => {
+      if (!b.collected) return ''
       const x = b.labels.find((y) => y.label === l)!
       return b.total ? `${x.count} ${pct(x.share)} (${pct(x.ci95[0])}–${pct(x.ci95[1])})` : '–'
     }),
   ])
   println(io, formatTable(header, rows))
   println(io, 'Shares of all posts in the bucket; in brackets the 95% interval.')
+  if (s.buckets.some((b) => !b.collected)) println(io, notCollectedNote(s))
   if (s.split === 'theme') println(io, 'A post with several themes counts in each of their rows; the total counts it once.')
 }
