@@ -88,6 +88,7 @@ interface Eld {
 }
 /** How close one of our languages must come to a winner outside them to be taken instead (short posts). */
 const NEAR_WINNER = 0.9
+const LATIN_SAMPLE = 100
 let eld: Eld | undefined
 
 /**
@@ -115,7 +116,8 @@ export function detectLang(text: string): DetectedLang {
   const clean = stripEntities(text)
   const script = scriptLang(clean)
   if (script !== 'latin') return script
-  const result = latinIdentifier().detect(clean)
+  // 100 characters (15–20 words) tell a language about as well as 1,000 (eld's own cap), at half the cost.
+  const result = latinIdentifier().detect(clean.length > LATIN_SAMPLE ? clean.slice(0, LATIN_SAMPLE) : clean)
   if (LATIN_LANGS.has(result.language)) return result.language as DetectedLang
   if (!result.language) return 'und'
   // On a few words eld's winner is often a near neighbour ("so proud" → Slovenian, English a close second):
