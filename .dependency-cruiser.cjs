@@ -65,6 +65,7 @@ const owned = [
   { pkg: 'ws', in: ['sources'] },
   { pkg: '@atproto/api', in: ['sources', 'notify'] },
   { pkg: 'natural', in: ['classify', 'text'] },
+  { pkg: 'eld', in: ['text'] },
   { pkg: 'better-sqlite3', in: ['store'] },
   { pkg: 'nodemailer', in: ['notify'] },
   { pkg: 'pino', in: ['logger'] },

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon'
 import type { Message, MessagePost } from '../domain/message.js'
+import { LANGUAGE_NAMES } from '../text/detect-lang.js'
 import type { AlertRecord } from '../store/alerts.js'
 import type { ContextPost, StoredAlertContext } from './context.js'
 
 /* A stored alert as a channel-neutral message. Post text stays exactly as written: each channel escapes it. */
 
 const PLATFORM = { x: 'X', bluesky: 'Bluesky' } as Record<string, string>
-const LANGUAGE = { en: 'English', zh: 'Chinese', fr: 'French', ja: 'Japanese', ko: 'Korean', und: 'undetermined' } as Record<string, string>
 
 export type AlertForMessage = Pick<
   AlertRecord,
@@ -48,7 +48,7 @@ export function alertMessage(a: AlertForMessage, opts: AlertMessageOptions): Mes
   }
   if (c.stanceMix && c.posts)
     summary.push(`Stance: ${breakdown(c.stanceMix, c.posts, name)}${c.humanLabels ? ` (${num(c.humanLabels)} labelled by people)` : ''}.`)
-  if (c.languages && c.posts) summary.push(`Languages: ${breakdown(c.languages, c.posts, (l) => LANGUAGE[l] ?? l)}.`)
+  if (c.languages && c.posts) summary.push(`Languages: ${breakdown(c.languages, c.posts, (l) => LANGUAGE_NAMES[l] ?? l)}.`)
   if (!a.platform && c.platforms && c.posts) summary.push(`Platforms: ${breakdown(c.platforms, c.posts, (p) => PLATFORM[p] ?? p)}.`)
   if (c.articleLinkShare !== undefined && c.posts) summary.push(`Links the article: ${pct(c.articleLinkShare)} of posts.`)
   if (c.topTerms?.length)

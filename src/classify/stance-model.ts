@@ -44,6 +44,32 @@ export interface ModelParams {
   minConfidence: number
   /** Cross-validated macro-F1 of each candidate, for the record. */
   selection: { hyper: Hyper; macroF1: number }[]
+  /**
+   * The languages the training set covered (see `coveredLanguages`): a post in any other is labelled
+   * uncertain, never guessed from features the model never learnt. Absent from models trained before it
+   * was recorded, and from those trained on fewer than MIN_EXAMPLES_FOR_LANGUAGES: those score every
+   * language, as models did before.
+   */
+  languages?: string[]
+}
+
+/** A language counts as covered with this many training examples… */
+export const MIN_LANGUAGE_EXAMPLES = 10
+/** …in a training set of at least this many: a toy set is too small to say which languages it knows. */
+export const MIN_EXAMPLES_FOR_LANGUAGES = 50
+
+/** The languages detected in at least MIN_LANGUAGE_EXAMPLES training texts, sorted; undefined for a tiny set. */
+export function coveredLanguages(texts: readonly string[]): string[] | undefined {
+  if (texts.length < MIN_EXAMPLES_FOR_LANGUAGES) return undefined
+  const counts = new Map<string, number>()
+  for (const t of texts) {
+    const lang = detectLang(t)
+    counts.set(lang, (counts.get(lang) ?? 0) + 1)
+  }
+  return [...counts]
+    .filter(([, n]) => n >= MIN_LANGUAGE_EXAMPLES)
+    .map(([l]) => l)
+    .sort()
 }
 
 /**
@@ -58,6 +84,7 @@ export class StanceModel implements ModelWeights {
   readonly bucketWeights: Float32Array
   private readonly table: BucketTable
   private readonly k: number
+  private readonly languages: ReadonlySet<string> | null
 
   constructor(
     readonly params: ModelParams,
@@ -69,6 +96,7 @@ export class StanceModel implements ModelWeights {
     this.bucketWeights = weights.bucketWeights
     this.k = params.labels.length
     this.table = new BucketTable(weights)
+    this.languages = params.languages ? new Set(params.languages) : null
   }
 
   static load(params: string, weights: Buffer): StanceModel {
@@ -91,13 +119,17 @@ export class StanceModel implements ModelWeights {
     return out
   }
 
-  /** `lang` when already detected (stored posts carry it from ingest); detected here otherwise. */
+  /**
+   * `lang` when already detected (stored posts carry it from ingest); detected here otherwise. Uncertain below
+   * the confidence floor, and for a language the training set did not cover.
+   */
   predict(text: string, lang: DetectedLang = detectLang(text)): Prediction {
     const probs = softmax(this.decision(text, lang), this.params.temperature)
     const best = argmax(probs)
     const confidence = probs[best]!
+    const known = this.languages === null || this.languages.has(lang)
     return {
-      label: confidence >= this.params.minConfidence ? this.params.labels[best]! : UNCERTAIN,
+      label: known && confidence >= this.params.minConfidence ? this.params.labels[best]! : UNCERTAIN,
       confidence,
       scores: Object.fromEntries(this.params.labels.map((l, i) => [l, round(probs[i]!)])),
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { DEFAULT_FEATURES, learnIdf, rawFeatures, vectorize, type FeatureOptions, type SparseVector } from './features.js'
 import { trainSvm } from './linear-svm.js'
 import { evaluate, type EvalMetrics } from './metrics.js'
-import { argmax, softmax, StanceModel, type Example, type Hyper, type ModelParams } from './stance-model.js'
+import { argmax, coveredLanguages, softmax, StanceModel, type Example, type Hyper, type ModelParams } from './stance-model.js'
 
 export const ALGORITHM = 'svm-ovr/hashed-word+char-ngrams@3'
 
@@ -60,7 +60,7 @@ export function trainStanceModel(examples: readonly Example[], labels: readonly 
   const bucketWeights = new Float32Array(order.length * k)
   order.forEach((i, j) => bucketWeights.set(weights.subarray(i * k, i * k + k), j * k))
   return new StanceModel(
-    { labels: [...labels], features, hyper: best.hyper, temperature, minConfidence, selection },
+    { labels: [...labels], features, hyper: best.hyper, temperature, minConfidence, selection, languages: coveredLanguages(known.map((e) => e.text)) },
     { bias, buckets, bucketIdf, bucketWeights },
   )
 }

@@ -4,7 +4,7 @@ import type { DigestAlert, DigestFacts, DigestLabel, DigestPost, DigestPostGroup
 /* Wording shared by every digest format, so Markdown, HTML and e-mail say the same thing. */
 
 export const PLATFORM_NAMES: Record<string, string> = { x: 'X', bluesky: 'Bluesky' }
-export const LANGUAGE_NAMES: Record<string, string> = { en: 'English', zh: 'Chinese', fr: 'French', ja: 'Japanese', ko: 'Korean', und: 'undetermined' }
+export { LANGUAGE_NAMES } from '../text/detect-lang.js'
 
 /** Label ids → the names the topic gives them. */
 export function labelNames(f: DigestFacts): Map<string, string> {

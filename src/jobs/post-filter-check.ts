@@ -17,7 +17,7 @@ export interface FilterProblem {
 export function filterChoices(topic: TopicConfig): { labels: string[]; langs: string[]; platforms: string[]; themes: string[] } {
   return {
     labels: [...topic.stance.labels.map((l) => l.id), UNCERTAIN, UNCLASSIFIED],
-    langs: [...DETECTED_LANGS],
+    langs: [...DETECTED_LANGS, 'und'],
     platforms: [...PLATFORMS],
     themes: topic.themes.map((t) => t.id),
   }

@@ -355,19 +355,28 @@ export function retagBatch(
   after: TopicPostPosition,
   limit: number,
   themesOf: (text: string) => string[],
-): { posts: number; changed: number; last: TopicPostPosition | null } {
+  langOf?: (text: string) => string,
+): { posts: number; changed: number; relanguaged: number; last: TopicPostPosition | null } {
   const page = stmt(
     db,
-    `SELECT pt.created_at AS createdAt, pt.post_id AS postId, p.text, pt.themes
+    `SELECT pt.created_at AS createdAt, pt.post_id AS postId, p.text, pt.themes, p.lang_detected AS lang
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id
      WHERE pt.topic_id = ? AND (pt.created_at, pt.post_id) > (?, ?)
      ORDER BY pt.created_at, pt.post_id LIMIT ?`,
   )
   const update = stmt(db, 'UPDATE post_topics SET themes = ? WHERE topic_id = ? AND created_at = ? AND post_id = ?')
+  // The posts_stance_update trigger moves the post's stance counts to the new language.
+  const updateLang = stmt(db, 'UPDATE posts SET lang_detected = ? WHERE id = ?')
   const run = db.transaction(() => {
-    const rows = page.all(topicId, after.createdAt, after.postId, limit) as (TopicPostPosition & { text: string; themes: string })[]
+    const rows = page.all(topicId, after.createdAt, after.postId, limit) as (TopicPostPosition & { text: string; themes: string; lang: string })[]
     let changed = 0
+    let relanguaged = 0
     for (const r of rows) {
+      const lang = langOf?.(r.text)
+      if (lang !== undefined && lang !== r.lang) {
+        updateLang.run(lang, r.postId)
+        relanguaged++
+      }
       const before = new Set(JSON.parse(r.themes) as string[])
       const now = themesOf(r.text)
       if (now.length === before.size && now.every((t) => before.has(t))) continue
@@ -375,7 +384,7 @@ export function retagBatch(
       changed++
     }
     const last = rows.at(-1)
-    return { posts: rows.length, changed, last: last ? { createdAt: last.createdAt, postId: last.postId } : null }
+    return { posts: rows.length, changed, relanguaged, last: last ? { createdAt: last.createdAt, postId: last.postId } : null }
   })
   return run.immediate()
 }

@@ -1,89 +1,140 @@
-import { foldForMatch } from './fold.js'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
-/** Every language the detector answers: what a filter on the detected language can ask for. */
-export const DETECTED_LANGS = ['en', 'zh', 'fr', 'ja', 'ko', 'und'] as const
-export type DetectedLang = (typeof DETECTED_LANGS)[number]
-const DETECTED = new Set<string>(DETECTED_LANGS)
+/** The languages stancewatch tells apart; anything else is 'und' (undetermined). */
+export const DETECTED_LANGS = ['en', 'zh', 'ja', 'ko', 'fr', 'es', 'de', 'it', 'pt', 'ru'] as const
+export type DetectedLang = (typeof DETECTED_LANGS)[number] | 'und'
+const DETECTED = new Set<string>([...DETECTED_LANGS, 'und'])
+const LATIN_LANGS = new Set<string>(['en', 'fr', 'es', 'de', 'it', 'pt'])
+
+/** English names of the detected languages, for digests, alerts and reports. */
+export const LANGUAGE_NAMES: Readonly<Record<string, string>> = {
+  en: 'English',
+  zh: 'Chinese',
+  ja: 'Japanese',
+  ko: 'Korean',
+  fr: 'French',
+  es: 'Spanish',
+  de: 'German',
+  it: 'Italian',
+  pt: 'Portuguese',
+  ru: 'Russian',
+  und: 'undetermined',
+}
 
 export function isDetectedLang(s: string | null | undefined): s is DetectedLang {
   return s != null && DETECTED.has(s)
 }
 
-const FR_WORDS = new Set(
-  'le la les des du de un une et est sont pas que qui pour dans sur avec ce cette ces au aux leur leurs nous vous ils elles on mais ou donc car ne plus tres fait faire etre avoir chine chinois chinoise etat fonds milliards puces ia selon cest quil quelle deja aussi comme tout tous'.split(
-    ' ',
-  ),
-)
-const EN_WORDS = new Set(
-  'the a an and is are was were not that which who for in on with this these those to of it its they their we you but or so because be have has had will would can could just very more china chinese state fund billion chips ai about from what how why'.split(
-    ' ',
-  ),
-)
-
 const URLISH = /https?:\/\/\S+|(?:[\w-]+\.)+[a-z]{2,}\/\S*|[@#][\p{L}\p{N}_.-]+/giu
-const FRENCH_ACCENTS = /[éèêàçùœâîôû]/i
+// Letters of Cyrillic alphabets other than Russian's (Ukrainian, Belarusian, Serbian, Macedonian…).
+const NOT_RUSSIAN = /[іїєґўђћљњџјѓќѕІЇЄҐЎЂЋЉЊЏЈЃЌЅ]/
+
+/** Links, mentions and hashtags are not the post's language: "必读 nytimes.com/2025/…" is Chinese. */
+export function stripEntities(text: string): string {
+  // They need a '/', '@' or '#': most posts without them skip the replace.
+  return text.includes('/') || text.includes('@') || text.includes('#') ? text.replace(URLISH, ' ') : text
+}
 
 /**
- * A small script-and-stopword detector for the languages stancewatch reads. Platform language tags are
- * wrong about a quarter of the time, so every post is detected again from its text. Links (with or
- * without a scheme), mentions and hashtags are ignored: "必读 nytimes.com/2025/…" is Chinese.
+ * The language that the script alone settles, or 'latin' when the text is Latin-script and needs a
+ * language identifier. Hangul is Korean; kana make Han text Japanese; Cyrillic is Russian unless it has
+ * letters Russian lacks; other scripts (Greek, Arabic, Thai…) are none of our languages.
  */
-export function detectLang(text: string): DetectedLang {
-  // Links, mentions and hashtags need a '/', '@' or '#': most posts without them skip the replace.
-  const clean = text.includes('/') || text.includes('@') || text.includes('#') ? text.replace(URLISH, ' ') : text
+export function scriptLang(clean: string): DetectedLang | 'latin' {
   let kana = 0
   let han = 0
   let hangul = 0
   let latin = 0
+  let cyrillic = 0
+  let other = 0
   for (let i = 0; i < clean.length; i++) {
     const c = clean.charCodeAt(i)
     if (c < 0x80) {
       if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) latin++
     } else if (c >= 0xc0 && c <= 0x24f) {
       if (c !== 0xd7 && c !== 0xf7) latin++
-    } else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0xff66 && c <= 0xff9f)) kana++
+    } else if (c >= 0x400 && c <= 0x52f) cyrillic++
+    else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0xff66 && c <= 0xff9f)) kana++
     else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff)) han++
     else if (c >= 0xd840 && c <= 0xd87f) {
       // A high surrogate of planes 2–3: CJK extension ideographs (𠮷).
       han++
       i++
-    } else if (c >= 0xac00 && c <= 0xd7af) hangul++
+    } else if ((c >= 0xac00 && c <= 0xd7af) || (c >= 0x1100 && c <= 0x11ff) || (c >= 0x3130 && c <= 0x318f)) hangul++
+    else if (
+      (c >= 0x370 && c <= 0x3ff) ||
+      (c >= 0x530 && c <= 0x8ff) ||
+      (c >= 0x900 && c <= 0xdff) ||
+      (c >= 0xe00 && c <= 0xeff) ||
+      (c >= 0x10a0 && c <= 0x10ff)
+    )
+      other++
   }
   const cjk = kana + han + hangul
-  // A CJK character carries about as much as a short Latin word, so weigh it up against letters.
-  if (cjk > 0 && cjk * 3 >= latin * 0.5) {
+  // A CJK character carries about as much as a short word, so it weighs six letters: "用了一周 iPhone 16 Pro" is Chinese.
+  if (cjk > 0 && cjk * 6 >= latin + cyrillic) {
     if (hangul > kana + han) return 'ko'
     // Japanese sentences nearly always carry kana; a few kana inside Chinese (の as a loan) do not make it Japanese.
     return kana >= 2 || (kana >= 1 && han < 8) ? 'ja' : 'zh'
   }
-  if (latin === 0) return 'und'
-  let fr = FRENCH_ACCENTS.test(clean) ? 1.5 : 0
-  let en = 0
-  let words = 0
-  // Words are runs of a–z in the folded text, apostrophes dropped (c'est → cest); scanned, not split.
-  const folded = foldForMatch(clean)
-  let start = -1
-  let word = ''
-  for (let i = 0; i <= folded.length; i++) {
-    const c = i < folded.length ? folded.charCodeAt(i) : 32
-    if (c >= 0x61 && c <= 0x7a) {
-      if (start < 0) start = i
-      continue
-    }
-    if (start >= 0 && (c === 0x27 || c === 0x2019)) {
-      word += folded.slice(start, i)
-      start = -1
-      continue
-    }
-    if (start >= 0 || word) {
-      const w = start >= 0 ? word + folded.slice(start, i) : word
-      words++
-      if (FR_WORDS.has(w)) fr++
-      if (EN_WORDS.has(w)) en++
-      start = -1
-      word = ''
-    }
+  if (other > latin + cyrillic) return 'und'
+  if (cyrillic > latin) return NOT_RUSSIAN.test(clean) ? 'und' : 'ru'
+  return latin === 0 ? 'und' : 'latin'
+}
+
+interface Eld {
+  detect(text: string): { language: string; getScores(): Record<string, number> }
+}
+/** How close one of our languages must come to a winner outside them to be taken instead (short posts). */
+const NEAR_WINNER = 0.9
+const LATIN_SAMPLE = 60
+let eld: Eld | undefined
+
+/**
+ * eld (Efficient Language Detector, n-grams of 60 languages) for Latin-script text, chosen by
+ * bench/lang-id.bench.ts. Loaded on first use, synchronously: its tables take ~0.5 s and ~90 MB, which
+ * commands that never detect a Latin-script post should not pay. The 'extrasmall' table is as accurate as
+ * the larger ones on short posts once the script has settled CJK and Cyrillic text (see the bench).
+ */
+function latinIdentifier(): Eld {
+  if (!eld) {
+    // eld ships ES modules only; require() of an ES module is synchronous on Node ≥ 20.19 (the engines floor).
+    const file = fileURLToPath(import.meta.resolve('eld/extrasmall'))
+    eld = (createRequire(import.meta.url)(file) as { eld: Eld }).eld
   }
-  if (fr === 0 && en === 0) return words >= 1 ? 'en' : 'und'
-  return fr > en ? 'fr' : 'en'
+  return eld
+}
+
+/**
+ * Loads eld's tables now instead of at the first Latin-script post. A daemon calls it at start: its memory
+ * should be flat from the first minute (a soak reads growth from it), and the first collection should not
+ * wait half a second inside a write.
+ */
+export function preloadLanguageIdentifier(): void {
+  latinIdentifier()
+}
+
+/**
+ * The language of a post from its text: the script first (Chinese, Japanese, Korean, Russian), then eld for
+ * Latin-script text. A Latin-script language outside the ten (Dutch, Polish…) is 'und', not a guess among
+ * ours. Platform language tags are wrong about a quarter of the time, so every post is detected again from its
+ * text; links, mentions and hashtags are ignored.
+ */
+export function detectLang(text: string): DetectedLang {
+  const clean = stripEntities(text)
+  const script = scriptLang(clean)
+  if (script !== 'latin') return script
+  // 60 characters (about ten words) name the same language as 1,000 (eld's own cap) for every Latin-script post
+  // of the sample and lose none of bench/data/lang-id.tsv, at 60% of the cost of reading 100.
+  const result = latinIdentifier().detect(clean.length > LATIN_SAMPLE ? clean.slice(0, LATIN_SAMPLE) : clean)
+  if (LATIN_LANGS.has(result.language)) return result.language as DetectedLang
+  if (!result.language) return 'und'
+  // On a few words eld's winner is often a near neighbour ("so proud" → Slovenian, English a close second):
+  // one of ours within NEAR_WINNER of it is taken; a clear winner outside them (Dutch, Polish…) is 'und'.
+  const scores = result.getScores()
+  const top = scores[result.language] ?? 0
+  let best: string | undefined
+  for (const l of LATIN_LANGS) if ((scores[l] ?? 0) >= NEAR_WINNER * top && (!best || scores[l]! > scores[best]!)) best = l
+  return (best as DetectedLang | undefined) ?? 'und'
 }

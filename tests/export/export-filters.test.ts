@@ -134,7 +134,7 @@ describe('export filters: --label, --lang, --platform, --theme, --min-confidence
   it.each([
     [['--label', 'angry'], '--label angry', 'concern, praise, neutral, uncertain, unclassified'],
     [['--label', ','], "'--label", 'give at least one value'],
-    [['--lang', 'english'], '--lang english', 'en, zh, fr, ja, ko, und'],
+    [['--lang', 'english'], '--lang english', 'en, zh, ja, ko, fr, es, de, it, pt, ru, und'],
     [['--platform', 'mastodon'], '--platform', 'x, bluesky'],
     [['--theme', 'weather'], '--theme weather', 'fund, chips, open-models'],
     [['--min-confidence', '1.5'], "'--min-confidence", 'from 0 to 1'],

@@ -79,14 +79,14 @@ describe('retag', () => {
     const progress: Progress[] = []
     // Batches of two: the walk must cross batch edges, including two posts with the same time.
     const r = retag(ctx, { batchSize: 2, onProgress: (p) => progress.push(p) })
-    expect(r).toEqual({ topic: TOPIC, posts: 5, changed: 3 })
+    expect(r).toEqual({ topic: TOPIC, posts: 5, changed: 3, languages: 0 })
     expect(themes(ctx)).toEqual({ 1: ['fund', 'state-vs-market'], 2: ['chips'], 3: ['fund', 'energy'], 4: ['open-models'], 5: ['fund', 'start-ups'] })
     expect(progress.map((p) => [p.done, p.total, p.label])).toEqual([
       [2, 5, TOPIC],
       [4, 5, TOPIC],
       [5, 5, TOPIC],
     ])
-    expect(retag(ctx)).toEqual({ topic: TOPIC, posts: 5, changed: 0 })
+    expect(retag(ctx)).toEqual({ topic: TOPIC, posts: 5, changed: 0, languages: 0 })
   })
 
   it('tags posts stored before themes existed, deleted ones included, and only changes sets, not order', () => {
@@ -97,8 +97,28 @@ describe('retag', () => {
     ctx.db
       .prepare(`UPDATE post_topics SET themes = '["state-vs-market","fund"]' WHERE post_id = (SELECT id FROM posts WHERE platform_id = '1945000000000000001')`)
       .run()
-    expect(retag(ctx)).toEqual({ topic: TOPIC, posts: 5, changed: 4 })
+    expect(retag(ctx)).toEqual({ topic: TOPIC, posts: 5, changed: 4, languages: 0 })
     expect(themes(ctx)).toEqual({ 1: ['state-vs-market', 'fund'], 2: ['chips'], 3: ['fund'], 4: ['open-models', 'talent'], 5: ['fund'] })
+  })
+
+  it('detects again the language an earlier detector stored, and the stance counts follow it', () => {
+    ctx = testContext({ dbPath: db })
+    // As the word-list detector before eld did with some posts: a language the text is not in.
+    ctx.db.prepare("UPDATE posts SET lang_detected = 'de' WHERE platform_id = '1945000000000000002'").run()
+    const byLang = () =>
+      Object.fromEntries(
+        (
+          ctx.db.prepare('SELECT lang, sum(n) AS n FROM stance_slots WHERE topic_id = ? GROUP BY lang HAVING sum(n) > 0').all(TOPIC) as {
+            lang: string
+            n: number
+          }[]
+        ).map((r) => [r.lang, r.n]),
+      )
+    expect(byLang()).toEqual({ en: 4, de: 1 })
+    expect(retag(ctx)).toEqual({ topic: TOPIC, posts: 5, changed: 0, languages: 1 })
+    expect(ctx.db.prepare("SELECT lang_detected FROM posts WHERE platform_id = '1945000000000000002'").pluck().get()).toBe('en')
+    expect(byLang()).toEqual({ en: 5 })
+    expect(retag(ctx).languages).toBe(0)
   })
 
   it('leaves rules, stance labels and other topics alone', () => {
@@ -121,19 +141,19 @@ describe('retag', () => {
   })
 
   describe('stancewatch retag', () => {
-    it('--json prints {topic, posts, changed}; idempotent', async () => {
+    it('--json prints {topic, posts, changed, languages}; idempotent', async () => {
       const config = editedConfig(tmp.dir)
       const first = await cli(['--config', config, '--db', db, 'retag', '--json'])
       expect(first.code).toBe(0)
-      expect(JSON.parse(first.stdout)).toEqual({ topic: TOPIC, posts: 5, changed: 3 })
+      expect(JSON.parse(first.stdout)).toEqual({ topic: TOPIC, posts: 5, changed: 3, languages: 0 })
       const again = await cli(['--config', config, '--db', db, 'retag', '--topic', TOPIC, '--json'])
-      expect(JSON.parse(again.stdout)).toEqual({ topic: TOPIC, posts: 5, changed: 0 })
+      expect(JSON.parse(again.stdout)).toEqual({ topic: TOPIC, posts: 5, changed: 0, languages: 0 })
     })
 
     it('prints a line for people, and no progress bar when stderr is not a terminal', async () => {
       const r = await cli(['--config', CONFIG, '--db', db, 'retag'])
       expect(r.code).toBe(0)
-      expect(r.stdout).toBe(`${TOPIC}: 5 posts re-tagged, 0 with changed themes\n`)
+      expect(r.stdout).toBe(`${TOPIC}: 5 posts re-tagged, 0 with changed themes, 0 with a changed language\n`)
       expect(r.stderr).toBe('')
     })
 

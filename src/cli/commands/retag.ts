@@ -13,14 +13,16 @@ interface Flags {
 export function registerRetag(program: Command, io: Io): void {
   program
     .command('retag')
-    .description("Recompute the themes of every stored post of a topic from its text and the current config's theme terms")
+    .description("Recompute the themes and languages of every stored post of a topic from its text, the config's theme terms and the language detector")
     .option('-t, --topic <id>', 'topic (default: the first in the config)')
-    .option('--json', 'print {topic, posts, changed} as JSON')
+    .option('--json', 'print {topic, posts, changed, languages} as JSON')
     .addHelpText(
       'after',
       `
-Run it after editing a topic's \`themes\` (or once after upgrading, for posts stored before themes
-existed). New posts are tagged as they are stored; stance labels, rules and topics are left as they are.
+Run it after editing a topic's \`themes\`, and once after upgrading, for posts stored before themes
+existed or before languages came from eld (an earlier detector read Spanish as French, German as English).
+New posts are tagged as they are stored; stance labels, rules and topics are left as they are, and the
+stance counts follow each post's new language.
 Posts are rewritten in batches, each in one transaction; running it again changes nothing.
 
 Examples:
@@ -35,7 +37,7 @@ Examples:
           const r = retag(ctx, { topic: o.topic, onProgress: bar.update })
           bar.stop()
           if (o.json) printJson(io, r)
-          else println(io, `${r.topic}: ${r.posts} posts re-tagged, ${r.changed} with changed themes`)
+          else println(io, `${r.topic}: ${r.posts} posts re-tagged, ${r.changed} with changed themes, ${r.languages} with a changed language`)
         } finally {
           bar.stop()
         }

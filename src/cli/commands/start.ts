@@ -5,6 +5,7 @@ import { checkSources } from '../../config/source-check.js'
 import { reloadContext } from '../../context.js'
 import { ConfigError } from '../../domain/errors.js'
 import { startDaemon, type Daemon } from '../../schedule/daemon.js'
+import { preloadLanguageIdentifier } from '../../text/detect-lang.js'
 import type { Io } from '../io.js'
 import { earlySighup } from '../early-sighup.js'
 import { optionsOf } from '../options.js'
@@ -82,6 +83,7 @@ Examples:
             : null
           try {
             daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
+            preloadLanguageIdentifier()
             // A SIGHUP that came while the daemon was starting may be about a file read before the change.
             if ((earlySighup()?.count ?? 0) > 0) onHup()
             await daemon.done
