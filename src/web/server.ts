@@ -2,15 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
+import { baseUrl } from './address.js'
 import { handleApi } from './api.js'
 import { asset } from './assets.js'
 import { HttpError, sendJson, sendText, statusOf } from './http.js'
 import { handlePage } from './pages/routes.js'
 import type { WebRequest } from './request.js'
 import { hostAllowed, isLoopback, newSecret, presentedToken, refuseCrossSite, sameSecret, setSecurityHeaders, TOKEN_ENV, tokenCookie } from './security.js'
-
-export const DEFAULT_PORT = 8787
-export const DEFAULT_HOST = '127.0.0.1'
 
 export interface DashboardOptions {
   host: string
@@ -23,11 +21,6 @@ export interface DashboardOptions {
 export interface Dashboard {
   url: string
   close: () => Promise<void>
-}
-
-/** The URL people open: an IPv6 address in brackets. */
-export function baseUrl(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
 /**

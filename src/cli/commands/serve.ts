@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { topicById } from '../../jobs/topics.js'
-import { DEFAULT_HOST, DEFAULT_PORT, startDashboard } from '../../web/server.js'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../web/address.js'
+import { startDashboard } from '../../web/server.js'
 import { println, type Io } from '../io.js'
 import { optionsOf } from '../options.js'
 import { dashboardToken, port, SERVE_HELP } from '../serve-options.js'
