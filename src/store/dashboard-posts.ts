@@ -46,28 +46,40 @@ export interface DashboardPost {
 
 const ENGAGEMENT = 'coalesce(p.likes, 0) + coalesce(p.reposts, 0) + coalesce(p.replies, 0) + coalesce(p.quotes, 0)'
 
+/** Up to this long, a range's posts are read and sorted by engagement; longer ones are walked in engagement order. */
+const SORT_RANGE_MS = 3 * 86_400_000
+
+const COLUMNS = `p.id, p.platform, p.platform_id AS platformId, p.url, p.author_handle AS authorHandle, p.author_name AS authorName, p.text,
+  p.lang_detected AS lang, p.created_at AS createdAt, p.likes, p.reposts, p.replies, p.quotes, ${ENGAGEMENT} AS engagement,
+  p.reply_to AS replyTo, p.quote_of AS quoteOf, pt.themes, pt.stance_label AS label, pt.stance_confidence AS confidence,
+  pt.stance_source AS source, m.version AS modelVersion`
+
+const FILTERS = `pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL
+  AND (@label IS NULL OR coalesce(pt.stance_label, 'unclassified') = @label)
+  AND (@minConfidence IS NULL OR pt.stance_source IS 'human' OR pt.stance_confidence >= @minConfidence)
+  AND (@platform IS NULL OR p.platform = @platform) AND (@lang IS NULL OR p.lang_detected = @lang)
+  AND (@theme IS NULL OR EXISTS (SELECT 1 FROM json_each(pt.themes) WHERE value = @theme))
+  AND (@q IS NULL OR instr(lower(p.text), lower(@q)) > 0)`
+
 /**
- * One page of a topic's posts, newest first (walking the post_topics key backwards, so a page costs the rows
- * it reads, not the range) or most engaged first (which must read the whole filtered range to sort it).
- * Deleted posts are left out, as in stance counts.
+ * One page of a topic's posts, newest first or most engaged first; deleted posts are left out, as in stance
+ * counts. Newest first walks the post_topics key backwards, so a page costs the rows it reads, not the range.
+ * Most engaged first: a short range is read and sorted; a long one is walked along the engagement index
+ * (migration 0014) until the page is full, since most of its posts qualify.
  */
 export function postsPage(db: Db, f: PostsFilter): DashboardPost[] {
-  const order = f.sort === 'engagement' ? `${ENGAGEMENT} DESC, pt.created_at DESC, pt.post_id DESC` : 'pt.created_at DESC, pt.post_id DESC'
-  return stmt(
-    db,
-    `SELECT p.id, p.platform, p.platform_id AS platformId, p.url, p.author_handle AS authorHandle, p.author_name AS authorName, p.text,
-            p.lang_detected AS lang, p.created_at AS createdAt, p.likes, p.reposts, p.replies, p.quotes, ${ENGAGEMENT} AS engagement,
-            p.reply_to AS replyTo, p.quote_of AS quoteOf, pt.themes, pt.stance_label AS label, pt.stance_confidence AS confidence,
-            pt.stance_source AS source, m.version AS modelVersion
-     FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
-     WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL
-       AND (@label IS NULL OR coalesce(pt.stance_label, 'unclassified') = @label)
-       AND (@minConfidence IS NULL OR pt.stance_source IS 'human' OR pt.stance_confidence >= @minConfidence)
-       AND (@platform IS NULL OR p.platform = @platform) AND (@lang IS NULL OR p.lang_detected = @lang)
-       AND (@theme IS NULL OR EXISTS (SELECT 1 FROM json_each(pt.themes) WHERE value = @theme))
-       AND (@q IS NULL OR instr(lower(p.text), lower(@q)) > 0)
-     ORDER BY ${order} LIMIT @limit OFFSET @offset`,
-  ).all({
+  const walkEngagement = f.sort === 'engagement' && f.to - f.from > SORT_RANGE_MS
+  const sql = walkEngagement
+    ? `SELECT ${COLUMNS} FROM posts p INDEXED BY posts_engagement
+       JOIN post_topics pt ON pt.topic_id = @topicId AND pt.created_at = p.created_at AND pt.post_id = p.id
+       LEFT JOIN models m ON m.id = pt.stance_model_id
+       WHERE ${FILTERS}
+       ORDER BY ${ENGAGEMENT} DESC, p.created_at DESC, p.id DESC LIMIT @limit OFFSET @offset`
+    : `SELECT ${COLUMNS} FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
+       WHERE pt.topic_id = @topicId AND ${FILTERS}
+       ORDER BY ${f.sort === 'engagement' ? `${ENGAGEMENT} DESC, pt.created_at DESC, pt.post_id DESC` : 'pt.created_at DESC, pt.post_id DESC'}
+       LIMIT @limit OFFSET @offset`
+  return stmt(db, sql).all({
     topicId: f.topicId,
     from: f.from,
     to: f.to,

@@ -85,6 +85,13 @@ describe('dashboard JSON API over a real database', () => {
     expect(hostile[0].label).not.toBeNull()
     expect(hostile[0].source).toBe('model')
     expect(hostile[0].confidence).toBeGreaterThan(0)
+    // Most engaged first, whether the range is walked along the engagement index (17 days) or sorted (a day).
+    const day = (await get('/api/posts?from=2025-07-20&to=2025-07-20&sort=engagement')).body.posts
+    for (const list of [hostile, day]) {
+      const e = list.map((p: any) => p.engagement)
+      expect([...e].sort((a, b) => b - a)).toEqual(e)
+    }
+    expect(day[0].platformId).toBe(HOSTILE_ID(0))
     const reply = hostile.find((p: any) => p.platformId === HOSTILE_ID(1))
     expect(reply.replyTo).toBe(HOSTILE_ID(0))
     expect(reply.replyToPost).toMatchObject({ platformId: HOSTILE_ID(0), authorHandle: 'hostile_0' })

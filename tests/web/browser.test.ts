@@ -70,7 +70,7 @@ describe.runIf(browserAvailable())('the dashboard in Chromium', () => {
         expect(res?.status(), route).toBe(200)
         if (route.startsWith('/?')) await chartTotals(w.page)
         // Usable at phone width: nothing wider than the screen but the tables that scroll inside their box.
-        expect(await w.page.evaluate(() => document.documentElement.scrollWidth), `${route} at ${width}px`).toBeLessThanOrEqual(width)
+        expect(await w.page.evaluate('document.documentElement.scrollWidth'), `${route} at ${width}px`).toBeLessThanOrEqual(width)
       }
       expect(w.errors).toEqual([])
       expect(w.outside).toEqual([])
@@ -194,7 +194,7 @@ describe.runIf(browserAvailable())('the dashboard in Chromium', () => {
   })
 
   it('a POST from another site is refused and changes nothing', async () => {
-    const post = (f.ctx.db.prepare("SELECT post_id FROM post_topics WHERE stance_source = 'model' LIMIT 1").pluck().get() as number)
+    const post = f.ctx.db.prepare("SELECT post_id FROM post_topics WHERE stance_source = 'model' LIMIT 1").pluck().get() as number
     const was = stanceOf(post)
     // Another site on this machine (another port is another origin), trying a form and a fetch.
     const attacker: Server = createServer((_, res) => {

@@ -67,7 +67,7 @@ describe('stancewatch serve', () => {
     const line = await firstLine(p)
     expect(line).toMatch(/^listening on http:\/\/0\.0\.0\.0:\d+$/)
     const url = `http://127.0.0.1:${line.split(':').at(-1)}`
-    for (const headers of [{}, { Authorization: 'Bearer wrong-token-wrong-token' }, { Cookie: 'stancewatch_token=nope' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token-wrong-token' }, { Cookie: 'stancewatch_token=nope' }] as Record<string, string>[]) {
       for (const route of ['/', '/api/health', '/assets/dashboard.js']) {
         const r = await fetch(`${url}${route}`, { headers })
         expect(r.status, route).toBe(401)
