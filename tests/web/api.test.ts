@@ -111,6 +111,19 @@ describe('dashboard JSON API over a real database', () => {
     for (const p of chips) expect(p.themes).toContain('chips')
   })
 
+  it('export from the posts view: the filtered posts as JSONL (through the export seam)', async () => {
+    const res = await fetch(`${f.url}/api/posts/export?${RANGE}&label=concern&platform=x`)
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="china-ai-fund-posts.jsonl"')
+    const rows = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    const page = (await get(`/api/posts?${RANGE}&label=concern&platform=x`)).body
+    expect(rows.length).toBeGreaterThan(50)
+    expect(rows.slice(0, 50).map((r: any) => r.id)).toEqual(page.posts.map((p: any) => p.id))
+    for (const r of rows) expect(r).toMatchObject({ platform: 'x', stance: { label: 'concern' } })
+  })
+
   it('a label: the same path as `stancewatch label`, seen at once in the chart; undo restores the model', async () => {
     const before = (await get(`/api/stance?${RANGE}`)).body.series.totals
     const post = (await get(`/api/posts?${RANGE}&label=concern`)).body.posts[0]
