@@ -27,13 +27,16 @@ export interface Dashboard {
  * Serve the dashboard. Binding anything but loopback without a token is refused (exit 2): the API sets
  * labels, and anyone on the network could. Resolves once listening.
  */
-export async function startDashboard(ctx: AppContext, o: DashboardOptions): Promise<Dashboard> {
+export async function startDashboard(context: AppContext | (() => AppContext), o: DashboardOptions): Promise<Dashboard> {
+  // Beside the daemon (`start --serve`), the context is the daemon's current one: a reload's new config shows here too.
+  const current = typeof context === 'function' ? context : () => context
+  const ctx = current()
   if (!isLoopback(o.host) && !o.token)
     throw new UsageError(`--host ${o.host} is reachable from other machines: set ${TOKEN_ENV} to a long random secret first (every request must then carry it)`)
   if (o.token !== null && o.token.length < 16) throw new UsageError(`${TOKEN_ENV} is too short: use at least 16 random characters`)
   const csrf = newSecret()
   const server = createServer((req, res) => {
-    void handle(ctx, o, csrf, req, res)
+    void handle(current(), o, csrf, req, res)
   })
   // Keep-alive connections would hold a stop open for their timeout; the dashboard has nothing worth keeping.
   server.keepAliveTimeout = 1000

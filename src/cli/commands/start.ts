@@ -99,7 +99,7 @@ Examples:
             // only when asked for, so a daemon without it carries none of its modules.
             if (o.serve) {
               const { startDashboard } = await import('../../web/server.js')
-              dashboard = await startDashboard(ctx, { host: o.host, port: o.port, token: dashboardToken(io) })
+              dashboard = await startDashboard(() => daemon?.context() ?? ctx, { host: o.host, port: o.port, token: dashboardToken(io) })
               println(io, `listening on ${dashboard.url}`)
             }
             daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
