@@ -1,6 +1,6 @@
 /**
  * The layout of src/ as rules (README, "Layout"). Data flows one way: sources → normalize → match → store →
- * classify → aggregate → outputs (digest, alerts, notify, export); jobs/ are the use-cases; schedule/ and
+ * classify → aggregate → outputs (digest, alerts, notify, export); jobs/ are the use-cases; schedule/, web/ and
  * cli/ are the front doors. A folder may import only the folders listed for it (and packages, except those
  * named at the bottom, which belong to one place).
  */
@@ -44,6 +44,7 @@ const allowed = {
     'notify',
   ],
   schedule: ['domain', 'util', 'config', 'context', 'logger', 'store', 'jobs'],
+  web: ['domain', 'util', 'config', 'context', 'logger', 'store', 'aggregate', 'render', 'jobs'],
   cli: null, // the front door: anything in src/
 }
 

@@ -31,5 +31,7 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.cjs', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // The dashboard's client runs in the browser, beside uPlot (loaded before it from our own origin).
+  { files: ['web/**/*.js'], languageOptions: { sourceType: 'script', globals: { ...globals.browser, uPlot: 'readonly' } } },
   prettier,
 )

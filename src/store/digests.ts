@@ -55,3 +55,20 @@ export function digestDeliveredAt(db: Db, topicId: string, day: string): number 
 export function markDigestDelivered(db: Db, topicId: string, day: string, at: number, facts: unknown): void {
   stmt(db, 'UPDATE digests SET delivered_at = ?, delivered_facts = ? WHERE topic_id = ? AND day = ?').run(at, JSON.stringify(facts), topicId, day)
 }
+
+export interface DigestListing {
+  day: string
+  timezone: string
+  generatedAt: number
+  deliveredAt: number | null
+  files: string[]
+}
+
+/** A topic's stored digests, newest day first: the archive the dashboard lists. */
+export function storedDigests(db: Db, topicId: string): DigestListing[] {
+  return (
+    stmt(db, 'SELECT day, timezone, generated_at AS generatedAt, delivered_at AS deliveredAt, files FROM digests WHERE topic_id = ? ORDER BY day DESC').all(
+      topicId,
+    ) as (Omit<DigestListing, 'files'> & { files: string })[]
+  ).map((r) => ({ ...r, files: JSON.parse(r.files) as string[] }))
+}

@@ -26,6 +26,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['status'], async () => (await import('./status.js')).registerStatus],
   [['backup'], async () => (await import('./backup.js')).registerBackup],
   [['archive'], async () => (await import('./archive.js')).registerArchive],
+  [['serve'], async () => (await import('./serve.js')).registerServe],
   [['start'], async () => (await import('./start.js')).registerStart],
   [['reload'], async () => (await import('./reload.js')).registerReload],
   [['config'], async () => (await import('./config.js')).registerConfig],

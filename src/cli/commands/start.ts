@@ -6,13 +6,19 @@ import { reloadContext } from '../../context.js'
 import { ConfigError } from '../../domain/errors.js'
 import { startDaemon, type Daemon } from '../../schedule/daemon.js'
 import { preloadLanguageIdentifier } from '../../text/detect-lang.js'
-import type { Io } from '../io.js'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../web/address.js'
+import type { Dashboard } from '../../web/server.js'
+import { println, type Io } from '../io.js'
+import { dashboardToken, port } from '../serve-options.js'
 import { earlySighup } from '../early-sighup.js'
 import { optionsOf } from '../options.js'
 import { withContext } from '../session.js'
 
 interface Flags {
   runNow?: boolean
+  serve?: boolean
+  port: number
+  host: string
 }
 
 /** How often the daemon checks that the npm/npx process that started it is still there. */
@@ -23,6 +29,9 @@ export function registerStart(program: Command, io: Io): void {
     .command('start')
     .description('Run the daemon: collect, classify, check alerts and write the daily digest on the configured schedules')
     .option('--run-now', 'run every job once at start-up (collect, classify, alerts, digest), then follow the schedule')
+    .option('--serve', 'also serve the web dashboard from this process (see `stancewatch serve --help`)')
+    .option('-p, --port <n>', 'with --serve: the dashboard port (0: any free port)', port, DEFAULT_PORT)
+    .option('--host <address>', 'with --serve: the dashboard address; anything but loopback needs STANCEWATCH_DASHBOARD_TOKEN', DEFAULT_HOST)
     .addHelpText(
       'after',
       `
@@ -36,8 +45,12 @@ the daemon was down runs once when it is back (missed digests are all written). 
 within daemon.shutdown_timeout_seconds; SIGHUP (or \`stancewatch reload\`) re-reads the config and keeps the
 running one if the new one is invalid.
 
+With --serve the dashboard runs beside the daemon in the same process and stops with it; its first stdout
+line is \`listening on http://HOST:PORT\`.
+
 Examples:
   $ npm start
+  $ stancewatch start --serve                      # daemon + dashboard on http://127.0.0.1:8787
   $ stancewatch start --run-now --log-level debug
   $ kill -HUP <pid>        # re-read the config`,
     )
@@ -81,13 +94,22 @@ Examples:
                   stop(`the ${io.env.npm_command === 'exec' ? 'npx' : 'npm'} process that started the daemon has exited`)
               }, PARENT_CHECK_MS)
             : null
+          let dashboard: Dashboard | null = null
           try {
+            // The dashboard first: a port in use or a missing token stops the start before any job runs. Loaded
+            // only when asked for, so a daemon without it carries none of its modules.
+            if (o.serve) {
+              const { startDashboard } = await import('../../web/server.js')
+              dashboard = await startDashboard(() => daemon?.context() ?? ctx, { host: o.host, port: o.port, token: dashboardToken(io) })
+              println(io, `listening on ${dashboard.url}`)
+            }
             daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
             preloadLanguageIdentifier()
             // A SIGHUP that came while the daemon was starting may be about a file read before the change.
             if ((earlySighup()?.count ?? 0) > 0) onHup()
             await daemon.done
           } finally {
+            await dashboard?.close()
             if (watch) clearInterval(watch)
             process.off('SIGINT', onInt)
             process.off('SIGTERM', onTerm)

@@ -1,0 +1,60 @@
+/*
+ * The seam between the dashboard and the alerts' states and context. Alert states (open, acknowledged,
+ * resolved) and a reusable alert-context function (`alerts show ID`) are being reworked on another branch:
+ * when they land, these three functions are pointed at them and nothing else in src/web changes.
+ */
+import type { AppContext } from '../context.js'
+import { InputError, UsageError } from '../domain/errors.js'
+import { alertById, ALERT_STATES, recentAlerts, setAlertState, type AlertRecord, type AlertState } from '../store/alerts.js'
+
+export { ALERT_STATES }
+
+export interface AlertView {
+  id: number
+  kind: string
+  topicId: string
+  platform: string | null
+  state: string
+  windowStart: string
+  windowEnd: string
+  firedAt: string
+  observed: number
+  expected: number
+  score: number
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+function view(a: AlertRecord): AlertView {
+  return {
+    id: a.id,
+    kind: a.kind,
+    topicId: a.topicId,
+    platform: a.platform,
+    state: a.state,
+    windowStart: iso(a.windowStart),
+    windowEnd: iso(a.windowEnd),
+    firedAt: iso(a.firedAt),
+    observed: a.observed,
+    expected: a.expected,
+    score: a.score,
+  }
+}
+
+export function listAlerts(ctx: AppContext, o: { topicId: string | null; state: string | null; limit: number }): AlertView[] {
+  if (o.state !== null && !(ALERT_STATES as readonly string[]).includes(o.state)) throw new UsageError(`state: one of ${ALERT_STATES.join(', ')}`)
+  return recentAlerts(ctx.db, o.limit, o.topicId, o.state).map(view)
+}
+
+/** An alert with everything stored about it (observed vs expected, stance mix, terms, accounts, posts). */
+export function alertWithContext(ctx: AppContext, id: number): (AlertView & { context: unknown }) | null {
+  const a = alertById(ctx.db, id)
+  return a ? { ...view(a), context: a.context } : null
+}
+
+export function changeAlertState(ctx: AppContext, id: number, state: string): AlertView {
+  if (!(ALERT_STATES as readonly string[]).includes(state)) throw new UsageError(`state: one of ${ALERT_STATES.join(', ')}`)
+  if (!setAlertState(ctx.db, id, state as AlertState)) throw new InputError(`no alert #${id}`)
+  ctx.log.info({ alert: id, state }, 'alert state changed from the dashboard')
+  return view(alertById(ctx.db, id)!)
+}

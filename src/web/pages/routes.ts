@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { listAlerts, alertWithContext } from '../alert-seam.js'
+import { readFilters, topicOf } from '../filters.js'
+import { HttpError, sendHtml } from '../http.js'
+import type { WebRequest } from '../request.js'
+import { digestsView, healthView, postsView, reviewView, stanceView } from '../views.js'
+import { alertsPage } from './alerts.js'
+import { digestsPage, digestViewPage } from './digests.js'
+import { healthPage } from './health.js'
+import { layout, type PageName } from './layout.js'
+import { postsPage } from './posts.js'
+import { reviewPage } from './review.js'
+import { stancePage } from './stance.js'
+
+/** The digest file shown in a frame: our own rendering, but still sandboxed (no script, no same origin). */
+const DIGEST_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+export function handlePage(r: WebRequest): void {
+  const { ctx, url, res } = r
+  const p = url.searchParams
+  const frame = (page: PageName, title: string, topic: string, body: ReturnType<typeof stancePage>, chart = false) =>
+    sendHtml(res, 200, layout({ ctx, csrf: r.csrf, page, title, topic, body, chart }))
+
+  switch (url.pathname) {
+    case '/': {
+      const f = readFilters(ctx, p, r.defaultTopic)
+      return frame('stance', `Stance over time: ${f.topic.name}`, f.topic.id, stancePage(ctx, f, stanceView(ctx, f)), true)
+    }
+    case '/posts': {
+      const f = readFilters(ctx, p, r.defaultTopic)
+      return frame('posts', `Posts: ${f.topic.name}`, f.topic.id, postsPage(ctx, f, postsView(ctx, f)))
+    }
+    case '/review': {
+      const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
+      return frame('review', `Review: ${topic.name}`, topic.id, reviewPage(ctx, reviewView(ctx, topic.id, 20)))
+    }
+    case '/alerts': {
+      const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
+      const state = p.get('state') || null
+      const alerts = listAlerts(ctx, { topicId: topic.id, state, limit: 200 }).map((a) => alertWithContext(ctx, a.id)!)
+      return frame('alerts', 'Alerts', topic.id, alertsPage(ctx, alerts, state))
+    }
+    case '/digests': {
+      const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
+      return frame('digests', `Digests: ${topic.name}`, topic.id, digestsPage(ctx, topic.id, digestsView(ctx, topic.id)))
+    }
+    case '/digests/view': {
+      const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
+      const day = digestFile(r, topic.id).day
+      return frame('digests', `Digest of ${day}`, topic.id, digestViewPage(topic.id, day))
+    }
+    case '/digests/file': {
+      const { file } = digestFile(r, topicOf(ctx, p.get('topic') ?? r.defaultTopic).id)
+      res.setHeader('Content-Security-Policy', DIGEST_CSP)
+      res.setHeader('X-Frame-Options', 'SAMEORIGIN')
+      return sendHtml(res, 200, readFileSync(file, 'utf8'))
+    }
+    case '/health': {
+      const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
+      return frame('health', 'Health', topic.id, healthPage(healthView(ctx)))
+    }
+    default:
+      throw new HttpError(404, `no page ${url.pathname}`)
+  }
+}
+
+/** A stored digest's HTML file: only a path the database lists for that day, never one from the request. */
+function digestFile(r: WebRequest, topicId: string): { day: string; file: string } {
+  const day = r.url.searchParams.get('day') ?? ''
+  const d = digestsView(r.ctx, topicId).find((x) => x.day === day)
+  const file = d?.files.find((f) => f.endsWith('.html'))
+  if (!d || !file || !existsSync(file)) throw new HttpError(404, `no HTML digest stored for ${day || '(no day given)'}`)
+  return { day, file }
+}

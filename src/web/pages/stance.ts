@@ -1,0 +1,62 @@
+import type { AppContext } from '../../context.js'
+import { filterQuery, type Filters } from '../filters.js'
+import { html, jsonBlock, type Markup } from '../html.js'
+import type { StanceView } from '../views.js'
+import { filtersForm, when } from './parts.js'
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`
+
+/**
+ * Stance over time: the chart (drawn by the client from the JSON block, alerts and gaps marked on its time
+ * axis) and the same numbers as a table, whose rows link to the posts behind each bucket.
+ */
+export function stancePage(ctx: AppContext, f: Filters, v: StanceView): Markup {
+  const s = v.series
+  const shown = s.labels.filter((l) => l !== 'unclassified' || s.totals.labels.find((x) => x.label === l)!.count > 0)
+  const postsOf = (start: string, end: string) => `/posts?${filterQuery(f, { from: start, to: end, bucket: undefined })}`
+  return html`${filtersForm(ctx, f, '/', ['bucket'])}
+    <section class="chart-wrap">
+      <div id="chart" aria-label="Share of each stance per ${s.bucket}"></div>
+      <p class="muted">
+        Share of each stance per ${s.bucket} (${s.timezone}); the shaded band around each line is its 95% interval. Red marks: alerts; grey bands: coverage
+        gaps. Click a ${s.bucket} to read its posts.
+      </p>
+      ${jsonBlock('stance-data', { ...v, postsBase: `/posts?${filterQuery(f, { from: undefined, to: undefined, bucket: undefined })}` })}
+    </section>
+    ${v.alerts.length ? html`<p>Alerts in this range: ${v.alerts.map((a) => html`<a href="/alerts#alert-${a.id}">#${a.id} ${a.kind} ${when(a.start, s.timezone)}</a> `)}</p>` : ''}
+    ${v.gaps.length ? html`<p>Coverage gaps: ${v.gaps.map((g) => html`<span>${g.source} ${when(g.start, s.timezone)} – ${when(g.end, s.timezone)} (${g.reason}) </span>`)}</p>` : ''}
+    <div class="table-wrap">
+      <table class="numbers" id="stance-table">
+        <thead>
+          <tr>
+            <th>${s.bucket}</th>
+            <th>posts</th>
+            ${shown.map((l) => html`<th>${l}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${s.buckets.map(
+            (b) =>
+              html`<tr>
+                <td><a href="${postsOf(b.start, b.end)}">${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</a></td>
+                <td>${b.total}</td>
+                ${shown.map((l) => {
+                  const x = b.labels.find((y) => y.label === l)!
+                  return html`<td>${b.total ? html`${x.count} <small>${pct(x.share)} (${pct(x.ci95[0])}–${pct(x.ci95[1])})</small>` : '–'}</td>`
+                })}
+              </tr>`,
+          )}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th>total</th>
+            <td>${s.totals.total}</td>
+            ${shown.map((l) => {
+              const x = s.totals.labels.find((y) => y.label === l)!
+              return html`<td>${x.count} <small>${s.totals.total ? pct(x.share) : ''}</small></td>`
+            })}
+          </tr>
+        </tfoot>
+      </table>
+    </div>`
+}
