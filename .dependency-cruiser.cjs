@@ -44,7 +44,7 @@ const allowed = {
     'notify',
   ],
   schedule: ['domain', 'util', 'config', 'context', 'logger', 'store', 'jobs'],
-  web: ['domain', 'util', 'config', 'context', 'logger', 'store', 'aggregate', 'render', 'jobs'],
+  web: ['domain', 'util', 'config', 'context', 'logger', 'store', 'aggregate', 'alerts', 'render', 'jobs'],
   cli: null, // the front door: anything in src/
 }
 

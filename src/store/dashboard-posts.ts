@@ -1,20 +1,13 @@
 import type { Db } from './db.js'
+import { POST_FILTER_SQL, postFilterParams, type PostFilter } from './post-filter.js'
 import { stmt } from './statements.js'
 
-/** What the dashboard's posts view filters on; every field but the topic and the range is optional. */
+/** A page of the dashboard's posts view: the topic, the range, the filters `stancewatch export` shares, and the order. */
 export interface PostsFilter {
   topicId: string
   from: number
   to: number
-  /** A stance label, or `unclassified` for posts the model has not scored. */
-  label?: string
-  /** Model labels at least this sure; people's labels always pass. */
-  minConfidence?: number
-  platform?: string
-  lang?: string
-  theme?: string
-  /** Words the text contains (case-insensitive for ASCII, as SQLite's lower()). */
-  q?: string
+  posts: PostFilter
   sort: 'time' | 'engagement'
   offset: number
   limit: number
@@ -54,12 +47,7 @@ const COLUMNS = `p.id, p.platform, p.platform_id AS platformId, p.url, p.author_
   p.reply_to AS replyTo, p.quote_of AS quoteOf, pt.themes, pt.stance_label AS label, pt.stance_confidence AS confidence,
   pt.stance_source AS source, m.version AS modelVersion`
 
-const FILTERS = `pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL
-  AND (@label IS NULL OR coalesce(pt.stance_label, 'unclassified') = @label)
-  AND (@minConfidence IS NULL OR pt.stance_source IS 'human' OR pt.stance_confidence >= @minConfidence)
-  AND (@platform IS NULL OR p.platform = @platform) AND (@lang IS NULL OR p.lang_detected = @lang)
-  AND (@theme IS NULL OR EXISTS (SELECT 1 FROM json_each(pt.themes) WHERE value = @theme))
-  AND (@q IS NULL OR instr(lower(p.text), lower(@q)) > 0)`
+const FILTERS = `pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL AND ${POST_FILTER_SQL}`
 
 /**
  * One page of a topic's posts, newest first or most engaged first; deleted posts are left out, as in stance
@@ -83,12 +71,7 @@ export function postsPage(db: Db, f: PostsFilter): DashboardPost[] {
     topicId: f.topicId,
     from: f.from,
     to: f.to,
-    label: f.label ?? null,
-    minConfidence: f.minConfidence ?? null,
-    platform: f.platform ?? null,
-    lang: f.lang ?? null,
-    theme: f.theme ?? null,
-    q: f.q ?? null,
+    ...postFilterParams(f.posts),
     limit: f.limit,
     offset: f.offset,
   }) as DashboardPost[]

@@ -3,6 +3,9 @@ import { POST_FILTER_SQL, postFilterParams, type PostFilter } from './post-filte
 import { stmt } from './statements.js'
 
 export interface ExportRow {
+  /** The membership's key after the topic (post_topics.created_at, post_id): where the next page starts. */
+  position_at: number
+  post_id: number
   platform: string
   platform_id: string
   url: string
@@ -51,11 +54,23 @@ export interface ExportFilter {
   posts?: PostFilter
 }
 
-/** A topic's posts in time order, streamed row by row so an export of millions never sits in memory. */
-export function iterateExport(db: Db, f: ExportFilter): IterableIterator<ExportRow> {
+/** Where a page of the export starts: after this post in (created_at, post id) order. */
+export interface ExportPosition {
+  createdAt: number
+  postId: number
+}
+
+export const EXPORT_START: ExportPosition = { createdAt: Number.MIN_SAFE_INTEGER, postId: 0 }
+
+/**
+ * The next `limit` of a topic's posts in time order after `after`. Pages, not one long iteration: an open
+ * statement would keep the connection busy between pages, and the dashboard's export waits for a slow
+ * client between them while other requests (and the daemon's jobs) use the same connection.
+ */
+export function exportPage(db: Db, f: ExportFilter, after: ExportPosition, limit: number): ExportRow[] {
   return stmt(
     db,
-    `SELECT p.platform, p.platform_id, p.url, p.author_id, p.author_handle, p.author_name, p.author_followers, p.text,
+    `SELECT pt.created_at AS position_at, pt.post_id, p.platform, p.platform_id, p.url, p.author_id, p.author_handle, p.author_name, p.author_followers, p.text,
             p.lang, p.lang_detected, p.created_at, p.created_at_source, p.reply_to, p.quote_of, p.conversation_id,
             p.likes, p.reposts, p.replies, p.quotes, p.first_seen_at, p.deleted_at, p.raw, p.payload_id,
             CASE WHEN @withPayloads AND p.raw = '' THEN (SELECT body FROM payloads WHERE id = p.payload_id) END AS payload,
@@ -63,15 +78,20 @@ export function iterateExport(db: Db, f: ExportFilter): IterableIterator<ExportR
             p.links AS links, p.topics AS topics
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to
+       AND (pt.created_at, pt.post_id) > (@afterCreatedAt, @afterPostId)
        AND (@includeDeleted OR p.deleted_at IS NULL)
        AND ${POST_FILTER_SQL}
-     ORDER BY pt.created_at, p.id`,
-  ).iterate({
+     ORDER BY pt.created_at, pt.post_id
+     LIMIT @limit`,
+  ).all({
     topicId: f.topicId,
     from: f.from,
     to: f.to,
+    afterCreatedAt: after.createdAt,
+    afterPostId: after.postId,
+    limit,
     includeDeleted: f.includeDeleted ? 1 : 0,
     withPayloads: f.withPayloads ? 1 : 0,
     ...postFilterParams(f.posts),
-  }) as IterableIterator<ExportRow>
+  }) as ExportRow[]
 }

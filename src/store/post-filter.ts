@@ -18,6 +18,8 @@ export interface PostFilter {
    * has no confidence and is left out.
    */
   minConfidence?: number
+  /** Words the text contains (case-insensitive for ASCII, as SQLite's lower()). */
+  q?: string
 }
 
 /**
@@ -28,7 +30,8 @@ export const POST_FILTER_SQL = `(@pf_labels IS NULL OR coalesce(pt.stance_label,
        AND (@pf_lang IS NULL OR p.lang_detected = @pf_lang)
        AND (@pf_platform IS NULL OR p.platform = @pf_platform)
        AND (@pf_theme IS NULL OR EXISTS (SELECT 1 FROM json_each(pt.themes) WHERE value = @pf_theme))
-       AND (@pf_minConfidence IS NULL OR pt.stance_source = 'human' OR pt.stance_confidence >= @pf_minConfidence)`
+       AND (@pf_minConfidence IS NULL OR pt.stance_source = 'human' OR pt.stance_confidence >= @pf_minConfidence)
+       AND (@pf_q IS NULL OR instr(lower(p.text), lower(@pf_q)) > 0)`
 
 /** The parameters of POST_FILTER_SQL. */
 export function postFilterParams(f: PostFilter = {}): Record<string, string | number | null> {
@@ -38,5 +41,6 @@ export function postFilterParams(f: PostFilter = {}): Record<string, string | nu
     pf_platform: f.platform ?? null,
     pf_theme: f.theme ?? null,
     pf_minConfidence: f.minConfidence ?? null,
+    pf_q: f.q ?? null,
   }
 }

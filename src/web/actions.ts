@@ -1,6 +1,6 @@
 /*
  * The only writes the dashboard makes: a person's label (and its undo), a retraining, an alert's state (in
- * alert-seam.ts). Each is the same code path as its command, so the dashboard can do nothing the CLI cannot.
+ * alerts.ts). Each is the same code path as its command, so the dashboard can do nothing the CLI cannot.
  */
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'

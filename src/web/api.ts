@@ -3,8 +3,9 @@
  * POSTs reach here only after the same-origin and CSRF checks (server.ts).
  */
 import { retrain, readLabelRequest, setLabel, undoLabel } from './actions.js'
-import { alertWithContext, changeAlertState, listAlerts } from './alert-seam.js'
-import { exportLines } from './export-seam.js'
+import { alertWithContext, changeAlertState, listAlerts } from './alerts.js'
+import { UsageError } from '../domain/errors.js'
+import { sendExport } from './export.js'
 import { readFilters, topicOf } from './filters.js'
 import { HttpError, readJson, sendJson } from './http.js'
 import type { WebRequest } from './request.js'
@@ -23,15 +24,9 @@ export async function handleApi(r: WebRequest): Promise<void> {
   if (!post && path === '/api/stance') return sendJson(res, 200, stanceView(ctx, readFilters(ctx, p, r.defaultTopic)))
   if (!post && path === '/api/posts') return sendJson(res, 200, postsView(ctx, readFilters(ctx, p, r.defaultTopic)))
   if (!post && path === '/api/posts/export') {
-    const f = readFilters(ctx, p, r.defaultTopic)
-    res.writeHead(200, {
-      'Content-Type': 'application/x-ndjson; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${f.topic.id}-posts.jsonl"`,
-      'Cache-Control': 'no-store',
-    })
-    for (const line of exportLines(ctx, f)) if (!res.write(line)) await new Promise((ok) => res.once('drain', ok))
-    res.end()
-    return
+    const format = p.get('format') ?? 'jsonl'
+    if (format !== 'jsonl' && format !== 'csv') throw new UsageError('format: jsonl or csv')
+    return sendExport(ctx, res, readFilters(ctx, p, r.defaultTopic), format)
   }
   if (!post && path === '/api/review') {
     const n = Math.min(REVIEW_MAX, Math.max(1, Number(p.get('n') ?? 20) || 20))

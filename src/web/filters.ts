@@ -3,8 +3,9 @@ import { parseUserTime, type BucketUnit } from '../aggregate/time-buckets.js'
 import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
-import { UNCERTAIN, UNCLASSIFIED } from '../domain/stance.js'
+import { checkPostFilter, filterChoices, type FilterField } from '../jobs/post-filter-check.js'
 import { latestPostAt } from '../store/dashboard-posts.js'
+import type { PostFilter } from '../store/post-filter.js'
 
 /** Posts per page in the posts view and its API. */
 export const PAGE_SIZE = 50
@@ -47,7 +48,15 @@ export function topicOf(ctx: AppContext, id: string | undefined): TopicConfig {
 
 /** Labels a post can be filtered by: the topic's, and what the model says when it cannot tell or has not scored. */
 export function filterLabels(topic: TopicConfig): string[] {
-  return [...topic.stance.labels.map((l) => l.id), UNCERTAIN, UNCLASSIFIED]
+  return filterChoices(topic).labels
+}
+
+/** The query parameter of each filter, for errors that name what the page sent. */
+const PARAM: Record<FilterField, string> = { label: 'label', lang: 'lang', platform: 'platform', theme: 'theme', minConfidence: 'min_confidence' }
+
+/** The filters `stancewatch export` shares (its SQL in store/post-filter.ts): the same posts in both. */
+export function postFilterOf(f: Filters): PostFilter {
+  return { labels: f.label === undefined ? undefined : [f.label], lang: f.lang, platform: f.platform, theme: f.theme, minConfidence: f.minConfidence, q: f.q }
 }
 
 export function readFilters(ctx: AppContext, p: URLSearchParams, defaultTopic?: string): Filters {
@@ -67,17 +76,15 @@ export function readFilters(ctx: AppContext, p: URLSearchParams, defaultTopic?: 
   if ((to - from) / 3_600_000 / hours > MAX_BUCKETS)
     throw new UsageError(`bucket: more than ${MAX_BUCKETS} ${bucket}s; choose a wider bucket or a shorter range`)
 
-  const platform = opt(p, 'platform')
-  if (platform !== undefined && platform !== 'x' && platform !== 'bluesky') throw new UsageError('platform: x or bluesky')
+  const platform = opt(p, 'platform') as Filters['platform']
   const lang = opt(p, 'lang')
-  if (lang !== undefined && !/^[a-z]{2,3}$/.test(lang)) throw new UsageError('lang: a language code such as en, zh, fr, ja')
   const theme = opt(p, 'theme')
-  if (theme !== undefined && !topic.themes.some((t) => t.id === theme)) throw new UsageError(`theme: topic "${topic.id}" has no theme "${theme}"`)
   const label = opt(p, 'label')
-  if (label !== undefined && !filterLabels(topic).includes(label)) throw new UsageError(`label: one of ${filterLabels(topic).join(', ')}`)
   const conf = opt(p, 'min_confidence')
   const minConfidence = conf === undefined ? undefined : Number(conf)
-  if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError('min_confidence: a number from 0 to 1')
+  // The same check as `stancewatch export --label … --min-confidence …`: the same values are valid in both.
+  const [problem] = checkPostFilter(topic, { labels: label === undefined ? undefined : [label], lang, platform, theme, minConfidence })
+  if (problem) throw new UsageError(`${PARAM[problem.field]}=${problem.value}: ${problem.message}`)
   const q = opt(p, 'q')
   if (q !== undefined && q.length > 200) throw new UsageError('q: at most 200 characters')
   const sort = opt(p, 'sort') ?? 'time'

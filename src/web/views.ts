@@ -12,7 +12,7 @@ import { peopleLabelCount, postsByPlatformIds, postsPage, type DashboardPost, ty
 import { storedDigests, type DigestListing } from '../store/digests.js'
 import { gapsOverlapping } from '../store/gaps.js'
 import { activeModel } from '../store/models.js'
-import { PAGE_SIZE, type Filters } from './filters.js'
+import { PAGE_SIZE, postFilterOf, type Filters } from './filters.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -72,12 +72,7 @@ export function postsView(ctx: AppContext, f: Filters): PostsView {
     topicId: f.topic.id,
     from: f.from,
     to: f.to,
-    label: f.label,
-    minConfidence: f.minConfidence,
-    platform: f.platform,
-    lang: f.lang,
-    theme: f.theme,
-    q: f.q,
+    posts: postFilterOf(f),
     sort: f.sort,
     offset: f.page * PAGE_SIZE,
     // One more than a page says whether there is a next one, without counting the whole range.

@@ -117,6 +117,12 @@ describe('export filters: --label, --lang, --platform, --theme, --min-confidence
     expect(await ids('--min-confidence', '1')).toEqual(['05'])
   })
 
+  it('--search keeps the posts whose text contains the words, ignoring case, as the dashboard’s search', async () => {
+    expect(await ids('--search', 'ST 03')).toEqual(['03'])
+    expect(await ids('--search', 'post 0', '--platform', 'x')).toEqual(['01', '02', '05', '07'])
+    expect(await ids('--search', 'nowhere')).toEqual([])
+  })
+
   it('filters combine: a post must pass each one', async () => {
     expect(await ids('--theme', 'chips', '--platform', 'x', '--min-confidence', '0.9')).toEqual(['01', '05'])
     expect(await ids('--label', 'praise,concern', '--lang', 'en', '--min-confidence', '0.6')).toEqual(['01'])

@@ -309,11 +309,12 @@ describe('export --format jsonl', () => {
     expect(() => run({ format: 'jsonl', topic: 'nope' })).toThrow(/no topic "nope"/)
   })
 
-  it('streams many rows in chunks, in time order', () => {
+  it('streams many rows in pages, in time order, each post once (posts at the same time across a page edge too)', () => {
+    // Three posts a second: pages of 500 end between posts with the same time.
     const many = Array.from({ length: 1203 }, (_, i): T => ({
       id: String(1945000000000010000n + BigInt(i)),
       text: `post number ${i}`,
-      createdAt: new Date(Date.parse('2025-07-16T00:00:00Z') + (1203 - i) * 1000).toISOString(),
+      createdAt: new Date(Date.parse('2025-07-16T00:00:00Z') + Math.floor((1203 - i) / 3) * 1000).toISOString(),
     }))
     ingest(ctx, [xPayload(many)], { source: 'x', query: null })
     const { out, n, chunks } = run({ format: 'jsonl' })
@@ -324,6 +325,14 @@ describe('export --format jsonl', () => {
       .split('\n')
       .map((l) => Date.parse((JSON.parse(l) as ExportedPost).created_at))
     expect(times).toEqual([...times].sort((a, b) => a - b))
+    expect(
+      new Set(
+        out
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as ExportedPost).id),
+      ).size,
+    ).toBe(1203)
   })
 })
 

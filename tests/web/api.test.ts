@@ -111,17 +111,31 @@ describe('dashboard JSON API over a real database', () => {
     for (const p of chips) expect(p.themes).toContain('chips')
   })
 
-  it('export from the posts view: the filtered posts as JSONL (through the export seam)', async () => {
+  it('export from the posts view: exactly the posts the view lists, as `stancewatch export` writes them (JSONL and CSV)', async () => {
     const res = await fetch(`${f.url}/api/posts/export?${RANGE}&label=concern&platform=x`)
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="china-ai-fund-posts.jsonl"')
     const rows = (await res.text())
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l))
-    const page = (await get(`/api/posts?${RANGE}&label=concern&platform=x`)).body
+    const listed: string[] = []
+    for (let page = 0; ; page++) {
+      const body = (await get(`/api/posts?${RANGE}&label=concern&platform=x&page=${page}`)).body
+      listed.push(...body.posts.map((p: any) => p.platformId))
+      if (!body.hasMore) break
+    }
     expect(rows.length).toBeGreaterThan(50)
-    expect(rows.slice(0, 50).map((r: any) => r.id)).toEqual(page.posts.map((p: any) => p.id))
+    expect(rows.map((r: any) => r.id).sort()).toEqual(listed.sort())
     for (const r of rows) expect(r).toMatchObject({ platform: 'x', stance: { label: 'concern' } })
+    const csv = await fetch(`${f.url}/api/posts/export?${RANGE}&label=concern&platform=x&format=csv`)
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const bytes = Buffer.from(await csv.arrayBuffer())
+    // The byte-order mark a spreadsheet needs (fetch's text() would hide it).
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = bytes.subarray(3).toString('utf8')
+    expect(text.startsWith('platform,')).toBe(true)
+    expect(text.trim().split('\n').length).toBeGreaterThanOrEqual(rows.length + 1)
+    expect((await fetch(`${f.url}/api/posts/export?${RANGE}&format=xml`)).status).toBe(400)
   })
 
   it('a label: the same path as `stancewatch label`, seen at once in the chart; undo restores the model', async () => {
@@ -176,12 +190,12 @@ describe('dashboard JSON API over a real database', () => {
     expect((await send('/api/posts', {})).status).toBe(405)
   })
 
-  it('alerts: listed with their state and context; the state changes through the seam', async () => {
+  it('alerts: listed with their state and full details (as `alerts show`); the state changes', async () => {
     const list = (await get('/api/alerts')).body
     expect(list.length).toBeGreaterThan(0)
     const id = list[0].id
     const one = (await get(`/api/alerts/${id}`)).body
-    expect(one.context).toMatchObject({ stanceMix: expect.any(Object), topPosts: expect.any(Array), topTerms: expect.any(Array) })
+    expect(one.details).toMatchObject({ stanceMix: expect.any(Object), topPosts: expect.any(Array), topTerms: expect.any(Array) })
     const r = await send(`/api/alerts/${id}/state`, { state: 'acknowledged' })
     expect(await r.json()).toMatchObject({ id, state: 'acknowledged' })
     expect((await get('/api/alerts?state=acknowledged')).body.map((a: any) => a.id)).toContain(id)

@@ -25,6 +25,7 @@ interface Flags {
   platform?: string
   theme?: string
   minConfidence?: number
+  search?: string
 }
 
 const FLAG: Record<FilterField, string> = { label: '--label', lang: '--lang', platform: '--platform', theme: '--theme', minConfidence: '--min-confidence' }
@@ -39,10 +40,11 @@ export function registerExport(program: Command, io: Io): void {
     .option('--to <date>', 'posts created up to this day (included) or ISO time (excluded)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--label <labels>', 'only posts with these stance labels (repeat, or a comma list); uncertain and unclassified included', listOf)
-    .option('-l, --lang <code>', 'only posts detected in this language (en, zh, fr, ja, ko, und)')
+    .option('-l, --lang <code>', 'only posts detected in this language (en, zh, ja, ko, fr, es, de, it, pt, ru, und)')
     .option('-p, --platform <platform>', 'only x or bluesky', oneOf(PLATFORMS))
     .option('--theme <id>', "only posts tagged with this theme (an id from the topic's `themes`)")
     .option('--min-confidence <p>', "only labels at least this sure (0–1); a person's label counts as certain", unitInterval)
+    .option('--search <text>', 'only posts whose text contains this (case-insensitive for Latin letters), as the dashboard’s search')
     .option('--include-deleted', 'also export posts deleted upstream (marked "deleted": true)')
     .option('--raw', 'jsonl: add each post’s own item as received (an X tweet with its author, a Bluesky PostView, a Jetstream event)')
     .option('--bom', 'csv: start with a UTF-8 byte-order mark (Excel needs it for Chinese and Japanese text)')
@@ -67,7 +69,8 @@ Examples:
   $ stancewatch export --format csv --from 2025-07-16 --to 2025-07-16 --bom -o day.csv
   $ stancewatch export --format csv --label concern,praise --min-confidence 0.7 -o sure.csv
   $ stancewatch export --format jsonl --platform bluesky --lang ja --theme chips
-  $ stancewatch export --format jsonl --label uncertain --label unclassified > to-review.jsonl`,
+  $ stancewatch export --format jsonl --label uncertain --label unclassified > to-review.jsonl
+  $ stancewatch export --format csv --search deepseek --from 2025-07-01 -o deepseek.csv`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
@@ -79,7 +82,7 @@ Examples:
           const from = o.from ? parseUserTime(o.from, zone, 'from', '--from') : undefined
           const to = o.to ? parseUserTime(o.to, zone, 'to', '--to') : undefined
           const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
-          const filter: PostFilter = { labels: o.label, lang: o.lang, platform: o.platform, theme: o.theme, minConfidence: o.minConfidence }
+          const filter: PostFilter = { labels: o.label, lang: o.lang, platform: o.platform, theme: o.theme, minConfidence: o.minConfidence, q: o.search }
           const problems = checkPostFilter(topic!, filter)
           if (problems.length) throw new UsageError(problems.map((p) => `${FLAG[p.field]} ${p.value}: ${p.message}`).join('\n'))
           const options = {

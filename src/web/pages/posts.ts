@@ -26,8 +26,9 @@ export function postsPage(ctx: AppContext, f: Filters, v: PostsView): Markup {
   const pageLink = (n: number, text: string) => html`<a href="/posts?${filterQuery(f, { page: n })}">${text}</a>`
   return html`${filtersForm(ctx, f, '/posts', ['label', 'min_confidence', 'q', 'sort'])}
     <p class="muted keys">
-      Keys: j / k next and previous post, 1–${v.labels.length} set its stance, c clear, u undo the last label.
-      <a href="/api/posts/export?${filterQuery(f)}">Export these posts (JSONL)</a>
+      Keys: j / k next and previous post, 1–${v.labels.length} set its stance, c clear, u undo the last label. Export these posts:
+      <a href="/api/posts/export?${filterQuery(f)}">JSONL</a> ·
+      <a href="/api/posts/export?${filterQuery(f, { format: 'csv' })}">CSV</a>
     </p>
     <section id="posts">${v.posts.length ? v.posts.map((p) => postCard(p, v.labels, v.topic, ctx.config.timezone)) : html`<p>No posts match.</p>`}</section>
     <nav class="pager">${v.page > 0 ? pageLink(v.page - 1, '← previous') : ''} page ${v.page + 1} ${v.hasMore ? pageLink(v.page + 1, 'next →') : ''}</nav>`

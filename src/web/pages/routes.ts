@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { listAlerts, alertWithContext } from '../alert-seam.js'
+import { listAlerts, alertWithContext } from '../alerts.js'
 import { readFilters, topicOf } from '../filters.js'
 import { HttpError, sendHtml } from '../http.js'
 import type { WebRequest } from '../request.js'

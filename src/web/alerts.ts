@@ -1,8 +1,8 @@
 /*
- * The seam between the dashboard and the alerts' states and context. Alert states (open, acknowledged,
- * resolved) and a reusable alert-context function (`alerts show ID`) are being reworked on another branch:
- * when they land, these three functions are pointed at them and nothing else in src/web changes.
+ * The alerts as the dashboard shows them: their states (open, acknowledged, resolved) and each alert's full
+ * stored context, assembled by the same `alertDetails` as `stancewatch alerts show`.
  */
+import { alertDetails, type AlertDetails } from '../alerts/details.js'
 import type { AppContext } from '../context.js'
 import { InputError, UsageError } from '../domain/errors.js'
 import { alertById, ALERT_STATES, recentAlerts, setAlertState, type AlertRecord, type AlertState } from '../store/alerts.js'
@@ -47,9 +47,10 @@ export function listAlerts(ctx: AppContext, o: { topicId: string | null; state: 
 }
 
 /** An alert with everything stored about it (observed vs expected, stance mix, terms, accounts, posts). */
-export function alertWithContext(ctx: AppContext, id: number): (AlertView & { context: unknown }) | null {
+export function alertWithContext(ctx: AppContext, id: number): (AlertView & { details: AlertDetails }) | null {
   const a = alertById(ctx.db, id)
-  return a ? { ...view(a), context: a.context } : null
+  const details = a && alertDetails(ctx.db, id)
+  return a && details ? { ...view(a), details } : null
 }
 
 export function changeAlertState(ctx: AppContext, id: number, state: string): AlertView {
