@@ -195,6 +195,24 @@ function drawChart() {
     const ctx = u.ctx
     const { top, height } = u.bbox
     ctx.save()
+    // Before the topic's first collection: hatched, so that it never reads as days without posts.
+    ctx.strokeStyle = 'rgba(120,120,120,0.35)'
+    ctx.lineWidth = devicePixelRatio
+    for (const b of s.buckets) {
+      if (b.collected) continue
+      const x0 = Math.max(toX(u, b.start), u.bbox.left)
+      const x1 = Math.min(toX(u, b.end), u.bbox.left + u.bbox.width)
+      ctx.save()
+      ctx.beginPath()
+      ctx.rect(x0, top, x1 - x0, height)
+      ctx.clip()
+      for (let x = x0 - height; x < x1; x += 8 * devicePixelRatio) {
+        ctx.moveTo(x, top + height)
+        ctx.lineTo(x + height, top)
+      }
+      ctx.stroke()
+      ctx.restore()
+    }
     ctx.fillStyle = 'rgba(120,120,120,0.25)'
     for (const g of data.gaps) {
       const x0 = Math.max(toX(u, g.start), u.bbox.left)

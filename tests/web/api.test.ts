@@ -54,6 +54,15 @@ describe('dashboard JSON API over a real database', () => {
     expect(chips.series.filters).toEqual({ platform: null, lang: null, theme: 'chips' })
   })
 
+  it('days before the topic’s first collection are "not collected", not zero, in the API and the page', async () => {
+    const early = 'from=2025-06-27&to=2025-07-26'
+    const s = (await get(`/api/stance?${early}`)).body.series
+    expect(s.buckets[0]).toMatchObject({ start: expect.stringMatching(/^2025-06-27/), collected: false, total: 0 })
+    expect(s.buckets.at(-1)).toMatchObject({ collected: true })
+    const page = await (await fetch(`${f.url}/?${early}`)).text()
+    expect(page).toMatch(/<tr class="not-collected">\s*<td>2025-06-27<\/td>\s*<td colspan="\d+">not collected<\/td>/)
+  })
+
   it('refuses a wrong filter with 400 naming it', async () => {
     for (const [q, word] of [
       ['platform=myspace', 'platform'],
@@ -62,6 +71,8 @@ describe('dashboard JSON API over a real database', () => {
       ['from=2025-13-01', 'from'],
       ['from=2025-07-20&to=2025-07-10', 'to'],
       ['min_confidence=2', 'min_confidence'],
+      ['label=angry', 'label'],
+      ['lang=klingon', 'lang'],
       ['topic=nope', 'topic'],
     ]) {
       const r = await get(`/api/posts?${q}`)

@@ -19,7 +19,7 @@ export function stancePage(ctx: AppContext, f: Filters, v: StanceView): Markup {
       <div id="chart" aria-label="Share of each stance per ${s.bucket}"></div>
       <p class="muted">
         Share of each stance per ${s.bucket} (${s.timezone}); the shaded band around each line is its 95% interval. Red marks: alerts; grey bands: coverage
-        gaps. Click a ${s.bucket} to read its posts.
+        gaps; hatched: not collected yet (before the topic's first collection). Click a ${s.bucket} to read its posts.
       </p>
       ${jsonBlock('stance-data', { ...v, postsBase: `/posts?${filterQuery(f, { from: undefined, to: undefined, bucket: undefined })}` })}
     </section>
@@ -35,16 +35,21 @@ export function stancePage(ctx: AppContext, f: Filters, v: StanceView): Markup {
           </tr>
         </thead>
         <tbody>
-          ${s.buckets.map(
-            (b) =>
-              html`<tr>
-                <td><a href="${postsOf(b.start, b.end)}">${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</a></td>
-                <td>${b.total}</td>
-                ${shown.map((l) => {
-                  const x = b.labels.find((y) => y.label === l)!
-                  return html`<td>${b.total ? html`${x.count} <small>${pct(x.share)} (${pct(x.ci95[0])}–${pct(x.ci95[1])})</small>` : '–'}</td>`
-                })}
-              </tr>`,
+          ${s.buckets.map((b) =>
+            // Before the topic's first collection a zero means "not looked", not "no posts".
+            !b.collected
+              ? html`<tr class="not-collected">
+                  <td>${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</td>
+                  <td colspan="${shown.length + 1}">not collected</td>
+                </tr>`
+              : html`<tr>
+                  <td><a href="${postsOf(b.start, b.end)}">${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</a></td>
+                  <td>${b.total}</td>
+                  ${shown.map((l) => {
+                    const x = b.labels.find((y) => y.label === l)!
+                    return html`<td>${b.total ? html`${x.count} <small>${pct(x.share)} (${pct(x.ci95[0])}–${pct(x.ci95[1])})</small>` : '–'}</td>`
+                  })}
+                </tr>`,
           )}
         </tbody>
         <tfoot>
