@@ -58,16 +58,20 @@ function showStance(card, stance) {
 const labelled = []
 
 async function label(card, value) {
+  // In the queue, the next post comes at once: a person labelling by keyboard does not wait for the server,
+  // and a second key press cannot land on the post just labelled. A refused label brings the post back.
+  card.dataset.done = '1'
+  if (page === 'review') nextCard()
   try {
     const r = await send('/api/labels', { post: Number(card.dataset.post), label: value === '' ? null : value, topic: card.dataset.topic })
     showStance(card, r.stance)
     labelled.push(card)
-    card.dataset.done = '1'
     toast(value === '' ? `#${card.dataset.post} handed back to the model` : `#${card.dataset.post} labelled ${value}`, undo)
-    if (page === 'review') nextCard()
     const count = document.getElementById('people-labels')
     if (count && r.changed) count.textContent = String(Number(count.textContent) + (value === '' ? -1 : r.previous?.source === 'human' ? 0 : 1))
   } catch (e) {
+    delete card.dataset.done
+    if (page === 'review') focusCard(card)
     toast(`Not saved: ${e.message}`)
   }
 }

@@ -157,6 +157,7 @@ describe.runIf(browserAvailable())('the dashboard in Chromium', () => {
     await expect.poll(() => stanceOf(first).source).toBe('human')
     expect(stanceOf(first).label).toBe('concern')
     expect(await humanPraiseAndConcern()).toBe(humans + 1)
+    await expect.poll(() => cards.nth(1).getAttribute('class')).toContain('current')
     await w.page.keyboard.press('s')
     await expect.poll(() => cards.nth(2).getAttribute('class')).toContain('current')
     expect(stanceOf(second).source).toBe('model')
