@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LabelMemory, memoryUnits } from '../../src/classify/label-memory.js'
+import { LabelMemory, memoryUnits, unitHashes } from '../../src/classify/label-memory.js'
 import { predictStance, trainingSet } from '../../src/classify/people-labels.js'
 import type { Example } from '../../src/classify/stance-model.js'
 import { trainStanceModel } from '../../src/classify/training.js'
@@ -47,6 +47,24 @@ describe('label memory', () => {
 
   it('splits CJK text into characters and Latin text into words', () => {
     expect(memoryUnits('RT @a: DeepSeek的模型 https://x.co/1')).toEqual(['deepseek', '的', '模', '型'])
+  })
+
+  it('hashes, in one pass over the characters, exactly the words memoryUnits finds', () => {
+    const fnv = (w: string) => {
+      let h = 0x811c9dc5
+      for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193)
+      return h >>> 0
+    }
+    const texts = [
+      ...LABELLED.map((l) => l.text),
+      'RT @a: DeepSeek的模型 https://x.co/1',
+      'Ｆｕｌｌ-width ＡＩ and 𠮷野家 (a CJK extension character), Ελληνικά, русский, 한국어 텍스트, café naïve',
+      '日本の「AI村」はデータラベリング、ｶﾀｶﾅ too; emoji 🇨🇳🚀 and ZWJ 👩‍💻 between words',
+      'www.example.com/path @user //@转发者: 转发内容 #话题',
+      '',
+      '   ',
+    ]
+    for (const t of texts) expect([...unitHashes(t)], t).toEqual(memoryUnits(t).map(fnv))
   })
 
   it('a recalled prediction says whose label it is; the model’s scores stay for the record', () => {
