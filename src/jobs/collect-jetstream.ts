@@ -8,6 +8,7 @@ import { markGapRepaired, recordGap } from '../store/gaps.js'
 import { backfill } from './backfill.js'
 import { commitPrepared, prepareBatch } from './ingest.js'
 import { RunRecorder, type RunResult } from './run-recorder.js'
+import { preloadLanguageIdentifier } from '../text/detect-lang.js'
 
 export const JETSTREAM_CURSOR = { source: 'jetstream', key: 'subscribe' } as const
 
@@ -41,6 +42,9 @@ export interface JetstreamRunResult extends RunResult {
  */
 export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions = {}): Promise<JetstreamRunResult> {
   const cfg = ctx.config.sources.jetstream
+  // The stream's on-topic posts get their language from eld: its tables are read before the first event, so
+  // their one-off parsing does not land on top of a full stream buffer (the consumer's peak memory).
+  preloadLanguageIdentifier()
   const run = new RunRecorder(ctx, 'jetstream', [`${ctx.env.jetstreamUrl} wantedCollections=${cfg.wanted_collections.join(',')}`])
   const stop = new AbortController()
   const onAbort = () => stop.abort()
