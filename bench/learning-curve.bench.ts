@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { LabelMemory } from '../src/classify/label-memory.js'
+import { copyKey, LabelMemory } from '../src/classify/label-memory.js'
 import { evaluate } from '../src/classify/metrics.js'
 import { readSeedExamples } from '../src/classify/seeds.js'
 import type { Example } from '../src/classify/stance-model.js'
@@ -109,10 +109,19 @@ function reviewPick(predict: Predict, pool: readonly Row[], taken: ReadonlySet<s
     const [a = 0, b = 0] = Object.values(s).sort((x, y) => y - x)
     return a - b
   }
+  // One of each set of copies, as `review` offers them (src/jobs/review.ts).
+  const seen = new Set<number>()
   return scored
     .sort((a, b) => a.p.confidence - b.p.confidence)
-    .slice(0, Math.max(n * 5, 200))
+    .slice(0, Math.max(n * 15, 200))
     .sort((a, b) => margin(a.p.scores) - margin(b.p.scores))
+    .filter((x) => {
+      const key = copyKey(x.r.text)
+      if (key === null) return true
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
     .slice(0, n)
     .map((x) => x.r)
 }

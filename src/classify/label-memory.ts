@@ -180,6 +180,15 @@ function kindOf(codePoint: number): number {
   return k
 }
 
+/**
+ * What two copies of the same words share (links, mentions, `RT`, case and punctuation aside): a number, or
+ * null for a text without words. `review` offers one post of each, as one label covers every copy.
+ */
+export function copyKey(text: string): number | null {
+  const units = unitHashes(text)
+  return units.length ? exactKey(units) : null
+}
+
 /** One number for the whole sequence of words (53 bits of two order-sensitive hashes); a match is confirmed word by word. */
 function exactKey(units: Uint32Array): number {
   let a = 0x811c9dc5

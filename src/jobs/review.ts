@@ -2,6 +2,7 @@ import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import { InputError, UsageError } from '../domain/errors.js'
 import type { PostRef } from '../domain/post-ref.js'
+import { copyKey } from '../classify/label-memory.js'
 import { StanceModel, type Explanation } from '../classify/stance-model.js'
 import { activeModel } from '../store/models.js'
 import { currentStance, leastCertain, type FoundPost, type ReviewCandidate } from '../store/labels.js'
@@ -15,7 +16,10 @@ export interface ReviewQueue {
   posts: (Omit<ReviewCandidate, 'createdAt'> & { createdAt: string })[]
 }
 
-/** The posts the active model is least sure about, for people to label next. */
+/**
+ * The posts the active model is least sure about, for people to label next: one of each set of copies (a
+ * retweet, a copy-paste), since the label given to one goes to the others through the label memory.
+ */
 export function reviewQueue(ctx: AppContext, o: { topic?: string; n: number }): ReviewQueue[] {
   return topicById(ctx, o.topic).map((topic) => {
     const stored = activeModel(ctx.db, topic.id)
@@ -24,8 +28,21 @@ export function reviewQueue(ctx: AppContext, o: { topic?: string; n: number }): 
       topicId: topic.id,
       model: stored.version,
       labels: topic.stance.labels.map((l) => l.id),
-      posts: leastCertain(ctx.db, topic.id, stored.id, o.n).map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString() })),
+      posts: oneOfEachCopy(leastCertain(ctx.db, topic.id, stored.id, o.n * 3))
+        .slice(0, o.n)
+        .map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString() })),
     }
+  })
+}
+
+function oneOfEachCopy(posts: ReviewCandidate[]): ReviewCandidate[] {
+  const seen = new Set<number>()
+  return posts.filter((p) => {
+    const key = copyKey(p.text)
+    if (key === null) return true
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
   })
 }
 

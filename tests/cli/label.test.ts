@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { interactive } from '../../src/cli/commands/review.js'
 import type { Io } from '../../src/cli/io.js'
 import { reviewQueue } from '../../src/jobs/review.js'
+import { copyKey } from '../../src/classify/label-memory.js'
 import { cli, CONFIG, testContext, tempDir } from '../helpers.js'
 
 /** People correct the model: label, review, explain, and train from their labels and files. */
@@ -44,6 +45,9 @@ describe('labels from people', () => {
     // Nothing in the whole topic is closer than the first candidate.
     const all = await json(['review', '--n', '200'])
     expect(Math.min(...all.topics[0].posts.map((p: any) => margin(p.scores)))).toBeCloseTo(margins[0]!, 6)
+    // One of each set of copies (the demo sample has copy-pastes and retweets): one label covers them all.
+    const keys = all.topics[0].posts.map((p: any) => copyKey(p.text)).filter((k: number | null) => k !== null)
+    expect(new Set(keys).size).toBe(keys.length)
   })
 
   it("a person's label overrides the model in stance queries and exports, and the model comes back when it is cleared", async () => {
