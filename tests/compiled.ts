@@ -20,9 +20,11 @@ export function buildDist(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
   try {
     execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'src/tsconfig.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
+    // As `npm run build` does: eld's table as JSON beside the compiled detector.
+    execFileSync(process.execPath, [path.join(DIST, 'text/write-eld-table.js')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string }
-    throw new Error(`building dist/ (tsc -p src/tsconfig.json) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: e })
+    throw new Error(`building dist/ (tsc -p src/tsconfig.json, then its eld table) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: e })
   }
 }
 

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
+import { loadEld, type Eld } from './eld-table.js'
 
 /** The languages stancewatch tells apart; anything else is 'und' (undetermined). */
 export const DETECTED_LANGS = ['en', 'zh', 'ja', 'ko', 'fr', 'es', 'de', 'it', 'pt', 'ru'] as const
@@ -83,9 +82,6 @@ export function scriptLang(clean: string): DetectedLang | 'latin' {
   return latin === 0 ? 'und' : 'latin'
 }
 
-interface Eld {
-  detect(text: string): { language: string; getScores(): Record<string, number> }
-}
 /** How close one of our languages must come to a winner outside them to be taken instead (short posts). */
 const NEAR_WINNER = 0.9
 const LATIN_SAMPLE = 60
@@ -93,17 +89,12 @@ let eld: Eld | undefined
 
 /**
  * eld (Efficient Language Detector, n-grams of 60 languages) for Latin-script text, chosen by
- * bench/lang-id.bench.ts. Loaded on first use, synchronously: its tables take ~0.5 s and ~90 MB, which
- * commands that never detect a Latin-script post should not pay. The 'extrasmall' table is as accurate as
- * the larger ones on short posts once the script has settled CJK and Cyrillic text (see the bench).
+ * bench/lang-id.bench.ts. Loaded on first use, synchronously: its table takes ~0.3 s and ~30 MB
+ * (`eld-table.ts`), which commands that never detect a Latin-script post should not pay. The 'extrasmall'
+ * table is as accurate as the larger ones on short posts once the script has settled CJK and Cyrillic text.
  */
 function latinIdentifier(): Eld {
-  if (!eld) {
-    // eld ships ES modules only; require() of an ES module is synchronous on Node ≥ 20.19 (the engines floor).
-    const file = fileURLToPath(import.meta.resolve('eld/extrasmall'))
-    eld = (createRequire(import.meta.url)(file) as { eld: Eld }).eld
-  }
-  return eld
+  return (eld ??= loadEld())
 }
 
 /**
