@@ -28,7 +28,12 @@ export function writeCheckedConfig(io: Io, file: string, text: string, created: 
     if (e instanceof ConfigError) {
       throw new ConfigError([
         ...e.problems.map((p) => ({ ...p, file })),
-        { file, key: '(file)', message: 'the change failed the configuration check, so the file was restored as it was', fix: 'correct the problems above (or the command line) and run it again' },
+        {
+          file,
+          key: '(file)',
+          message: 'the change failed the configuration check, so the file was restored as it was',
+          fix: 'correct the problems above (or the command line) and run it again',
+        },
       ])
     }
     throw e

@@ -53,7 +53,7 @@ export interface Proposal {
 const RULE_LANGS = new Set(['en', 'zh', 'fr', 'ja'])
 
 export const DEFAULT_LABELS: LabelSpec[] = [
-  { id: 'support', name: 'Support', definition: "Agrees with or welcomes what the article reports (the decision, the people or the plan it describes)." },
+  { id: 'support', name: 'Support', definition: 'Agrees with or welcomes what the article reports (the decision, the people or the plan it describes).' },
   { id: 'oppose', name: 'Oppose', definition: 'Disagrees with, criticises or worries about what the article reports.' },
   { id: 'neutral', name: 'Neutral or other', definition: 'Shares or summarises the news, asks questions, or comments without taking either side.' },
 ]
@@ -62,7 +62,8 @@ export function proposeTopic(a: ArticleFacts, opts: { id?: string; labels?: stri
   const notes: string[] = []
   const lang = (a.lang ?? '').toLowerCase().split(/[-_]/)[0] || 'en'
   const ruleLang = RULE_LANGS.has(lang) ? lang : undefined
-  if (!ruleLang) notes.push(`the page's language "${lang}" cannot be asked of the platforms (only en, zh, fr, ja): its rules carry no lang and match in any language`)
+  if (!ruleLang)
+    notes.push(`the page's language "${lang}" cannot be asked of the platforms (only en, zh, fr, ja): its rules carry no lang and match in any language`)
   const ranked = rankCandidates({ headline: a.headline ?? '', description: a.description ?? '', text: a.text, publisher: a.keywords, lang })
   if (!a.text) notes.push('the page gives no article text (paywall or script-built page): keywords come from the headline, description and metadata only')
 
@@ -83,7 +84,11 @@ export function proposeTopic(a: ArticleFacts, opts: { id?: string; labels?: stri
     keywords.push({ id: `${id}-${suffix}${l ? `-${l}` : ''}`, ...(l ? { lang: l } : {}), any, ...(withList?.length ? { with: withList } : {}) })
   }
   rule('names', core)
-  rule('context', context.filter((t) => !withTerms.includes(t)), withTerms)
+  rule(
+    'context',
+    context.filter((t) => !withTerms.includes(t)),
+    withTerms,
+  )
   // Posts in English about a foreign article name its people and products as the article does (Latin-script
   // names travel); translations of its phrases need a person (or, later, the assistant).
   if (lang !== 'en') {
@@ -121,7 +126,10 @@ export function parseLabels(spec: string): LabelSpec[] {
       const colon = item.indexOf(':')
       const id = (colon < 0 ? item : item.slice(0, colon)).trim()
       const definition = colon < 0 ? '' : item.slice(colon + 1).trim()
-      if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) throw new UsageError(`--labels: "${id}" is not a label id (lower-case letters, digits, "-" or "_"), e.g. --labels "support:Agrees with the plan;oppose:Criticises it"`)
+      if (!/^[a-z0-9][a-z0-9_-]*$/.test(id))
+        throw new UsageError(
+          `--labels: "${id}" is not a label id (lower-case letters, digits, "-" or "_"), e.g. --labels "support:Agrees with the plan;oppose:Criticises it"`,
+        )
       if (!definition) throw new UsageError(`--labels: label "${id}" has no definition: write it as ${id}:one line saying which posts get it`)
       return { id, name: id.charAt(0).toUpperCase() + id.slice(1).replace(/[-_]/g, ' '), definition }
     })
@@ -149,7 +157,11 @@ function themesOf(candidates: Candidate[]): ProposedTopic['themes'] {
     if (members.length < 2) continue
     for (const c of [seed, ...members]) placed.add(c)
     const id = slug(seed.term) || `theme-${themes.length + 1}`
-    themes.push({ id: themes.some((t) => t.id === id) ? `${id}-${themes.length + 1}` : id, name: seed.term, any: unique([seed.term, ...members.map((m) => m.term)]) })
+    themes.push({
+      id: themes.some((t) => t.id === id) ? `${id}-${themes.length + 1}` : id,
+      name: seed.term,
+      any: unique([seed.term, ...members.map((m) => m.term)]),
+    })
   }
   return themes
 }

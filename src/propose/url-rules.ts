@@ -24,7 +24,8 @@ export function urlRules(page: { url: string; canonical: string | null; ampUrl: 
   for (const a of articles) {
     const u = new URL(a)
     const bare = u.hostname.replace(/^(?:www\d*|m|mobile|amp)\./, '')
-    for (const host of [bare, `www.${bare}`, `m.${bare}`]) for (const scheme of ['https:', 'http:']) variants.add(`${scheme}//${host}${u.port ? `:${u.port}` : ''}${u.pathname}`)
+    for (const host of [bare, `www.${bare}`, `m.${bare}`])
+      for (const scheme of ['https:', 'http:']) variants.add(`${scheme}//${host}${u.port ? `:${u.port}` : ''}${u.pathname}`)
     if (/\.html?$/.test(u.pathname)) variants.add(`https://${u.host}${u.pathname.replace(/\.(html?)$/, '.amp.$1')}`)
     else variants.add(`https://${u.host}${u.pathname.replace(/\/?$/, '/amp')}`)
     variants.add(`https://www.google.com/amp/s/${u.host}${u.pathname}`)

@@ -21,13 +21,21 @@ export interface ArticleSite {
 const AI_TEXT = [
   "China's state-backed National AI Industry Investment Fund has put 60 billion yuan ($8.5bn) into more than 400 artificial intelligence start-ups, the Ministry of Industry and Information Technology said.",
   'The guidance fund, managed from Beijing and Shenzhen, backs "little giants" such as DeepSeek and Moonshot AI, whose open-weight models rival those of OpenAI.',
-  'Nvidia resumed sales of its H20 chips to China after Washington eased export controls, a move critics say props up the guidance fund\'s portfolio.',
+  "Nvidia resumed sales of its H20 chips to China after Washington eased export controls, a move critics say props up the guidance fund's portfolio.",
   'In Guizhou, data labelling villages employ thousands of workers who annotate images for the DeepSeek models and other open-weight models.',
   'Economists at Peking University warn that the guidance fund may distort the market, while supporters praise the national will behind it.',
   'Moonshot AI and Zhipu are among the little giants the fund favours, and the export controls on the H20 chips shaped their plans.',
 ]
 
-function page(opts: { title: string; lang: string; canonical: string; amp?: string; ld: Record<string, unknown>; og: Record<string, string>; body: string }): string {
+function page(opts: {
+  title: string
+  lang: string
+  canonical: string
+  amp?: string
+  ld: Record<string, unknown>
+  og: Record<string, string>
+  body: string
+}): string {
   const og = Object.entries(opts.og)
     .map(([k, v]) => `<meta property="${k}" content="${v.replace(/"/g, '&quot;')}">`)
     .join('\n    ')
@@ -120,7 +128,10 @@ export async function startArticleSite(): Promise<ArticleSite> {
       title: "La Chine mise des milliards sur l'IA",
       lang: 'fr-FR',
       canonical: `${base}/fr/2025/07/16/chine-ia.html`,
-      og: { 'og:title': "La Chine mise des milliards sur l'IA", 'og:description': "Le fonds d'État chinois soutient DeepSeek et Moonshot AI, tandis que Nvidia reprend les ventes de puces H20." },
+      og: {
+        'og:title': "La Chine mise des milliards sur l'IA",
+        'og:description': "Le fonds d'État chinois soutient DeepSeek et Moonshot AI, tandis que Nvidia reprend les ventes de puces H20.",
+      },
       ld: { '@type': 'NewsArticle', headline: "La Chine mise des milliards sur l'IA", inLanguage: 'fr' },
       body: `<article><p>Le fonds d'État chinois a investi 60 milliards de yuans dans plus de 400 jeunes pousses de l'intelligence artificielle.</p><p>DeepSeek et Moonshot AI profitent du fonds d'État, et Nvidia reprend les ventes de puces H20.</p></article>`,
     })

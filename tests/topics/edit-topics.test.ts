@@ -12,7 +12,13 @@ const topic = {
   name: 'Chip exports',
   articles: ['https://www.example.com/2025/07/16/chips.html'],
   keywords: [{ id: 'chips-en', lang: 'en', any: ['H20', 'export controls'], with: ['China', 'Nvidia'] }],
-  stance: { labels: [{ id: 'support', name: 'Support', definition: 'Agrees.' }, { id: 'oppose', name: 'Oppose', definition: 'Disagrees.' }], seeds: 'seeds/chip-exports.jsonl' },
+  stance: {
+    labels: [
+      { id: 'support', name: 'Support', definition: 'Agrees.' },
+      { id: 'oppose', name: 'Oppose', definition: 'Disagrees.' },
+    ],
+    seeds: 'seeds/chip-exports.jsonl',
+  },
 }
 
 describe('editing the topics of a commented config file', () => {

@@ -63,9 +63,24 @@ describe('stancewatch topic', () => {
 
   it('add --yes --json: one JSON document; the topic is written with every comment kept and passes config check', async () => {
     const before = readFileSync(config, 'utf8')
-    const r = await sw('topic', 'add', `${site.url}/2025/07/16/technology/china-ai.html`, '--id', 'ai-fund-2', '--labels', 'concern:Worries;praise:Welcomes', '--yes', '--json')
+    const r = await sw(
+      'topic',
+      'add',
+      `${site.url}/2025/07/16/technology/china-ai.html`,
+      '--id',
+      'ai-fund-2',
+      '--labels',
+      'concern:Worries;praise:Welcomes',
+      '--yes',
+      '--json',
+    )
     expect(r.code).toBe(0)
-    const out = JSON.parse(r.stdout) as { written: boolean; proposal: { topic: { id: string } }; estimate: { x: { estimatedReads: null } }; article: { headline: string } }
+    const out = JSON.parse(r.stdout) as {
+      written: boolean
+      proposal: { topic: { id: string } }
+      estimate: { x: { estimatedReads: null } }
+      article: { headline: string }
+    }
     expect(out).toMatchObject({ written: true, proposal: { topic: { id: 'ai-fund-2' } }, estimate: { x: { estimatedReads: null } } })
     expect(out.article.headline).toContain('China Bets Billions')
     const after = readFileSync(config, 'utf8')
@@ -114,7 +129,10 @@ describe('stancewatch topic', () => {
     const ctx = createContext({ env: readEnv({}), log: silentLogger, configPath: config, dbPath: db })
     try {
       const posts = [1, 2, 3].map((i) => makePost({ platformId: `19456000000000000${i}0`, text: `Moonshot AI and DeepSeek open-weight models, take ${i}` }))
-      ingest(ctx, [{ kind: 'x-search', posts, edits: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null } as never], { source: 'replay', query: 'test' })
+      ingest(ctx, [{ kind: 'x-search', posts, edits: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null } as never], {
+        source: 'replay',
+        query: 'test',
+      })
       expect(topicCounts(ctx.db, 'ai-fund-2').posts).toBe(3)
     } finally {
       closeContext(ctx)

@@ -40,7 +40,12 @@ export async function topicAdd(io: Io, url: string, o: AddFlags): Promise<void> 
   // The text itself stays out of the report (it can be long): its size and opening say whether it was found.
   const { text, ...meta } = article
   const words = text ? text.split(/\s+/).length : 0
-  const report = { article: { ...meta, textWords: words, textExcerpt: text.slice(0, 280), redirects: page.redirects, bytes: page.bytes }, proposal, estimate, file }
+  const report = {
+    article: { ...meta, textWords: words, textExcerpt: text.slice(0, 280), redirects: page.redirects, bytes: page.bytes },
+    proposal,
+    estimate,
+    file,
+  }
 
   let write = Boolean(o.yes)
   if (!o.json) printProposal(io, report)

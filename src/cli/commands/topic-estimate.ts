@@ -19,7 +19,10 @@ export interface TopicEstimate {
 /** The proposal parsed as the config file will read it (defaults filled), from the config text that would be written. */
 export function proposedTopicConfig(newText: string, id: string): TopicConfig {
   const parsed = configSchema.safeParse(parseYaml(newText))
-  if (!parsed.success) throw new Error(`the proposed topic does not fit the configuration schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!parsed.success)
+    throw new Error(
+      `the proposed topic does not fit the configuration schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    )
   const topic = parsed.data.topics.find((t) => t.id === id)
   if (!topic) throw new Error(`the proposed topic ${id} is missing from the new configuration`)
   return topic

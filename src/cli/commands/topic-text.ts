@@ -16,7 +16,13 @@ export function printProposal(io: Io, r: AddReport): void {
   const t = r.proposal.topic
   println(io, `Article: ${a.headline ?? '(no headline)'}`)
   println(io, `  ${a.canonical ?? a.url}${a.redirects.length ? ` (after ${a.redirects.length} redirect${a.redirects.length === 1 ? '' : 's'})` : ''}`)
-  const facts = [a.siteName, a.published && `published ${a.published}`, a.section && `section ${a.section}`, a.lang && `language ${a.lang}`, a.authors.length ? `by ${a.authors.join(', ')}` : null]
+  const facts = [
+    a.siteName,
+    a.published && `published ${a.published}`,
+    a.section && `section ${a.section}`,
+    a.lang && `language ${a.lang}`,
+    a.authors.length ? `by ${a.authors.join(', ')}` : null,
+  ]
   if (facts.some(Boolean)) println(io, `  ${facts.filter(Boolean).join('; ')}`)
   if (a.description) println(io, `  ${a.description}`)
   println(
@@ -27,7 +33,8 @@ export function printProposal(io: Io, r: AddReport): void {
   println(io, `Proposed topic "${t.id}": ${t.name}`)
   for (const u of t.articles) println(io, `  article ${u}`)
   if (r.proposal.urlVariants.length) println(io, `    also matches ${r.proposal.urlVariants.join(', ')} (and tracking parameters, fragments, AMP caches)`)
-  for (const k of t.keywords) println(io, `  rule ${k.id}${k.lang ? ` [${k.lang}]` : ''}: any ${k.any.join(', ')}${k.with ? `; with ${k.with.join(', ')}` : ''}`)
+  for (const k of t.keywords)
+    println(io, `  rule ${k.id}${k.lang ? ` [${k.lang}]` : ''}: any ${k.any.join(', ')}${k.with ? `; with ${k.with.join(', ')}` : ''}`)
   for (const th of t.themes) println(io, `  theme ${th.id}: ${th.any.join(', ')}`)
   println(io, `  languages to watch: ${r.proposal.languages.join(', ')}`)
   println(io, `  stance labels${r.proposal.labelsNeedReview ? ' (neutral defaults: NEEDS REVIEW, or give --labels)' : ''}:`)

@@ -14,10 +14,14 @@ import { databasePath, type GlobalOptions } from '../session.js'
 import { topicAdd } from './topic-add.js'
 
 export function registerTopic(program: Command, io: Io): void {
-  const topic = program.command('topic').description('Add a topic from an article URL, list, show or remove topics (edits the config file, keeping its comments)')
+  const topic = program
+    .command('topic')
+    .description('Add a topic from an article URL, list, show or remove topics (edits the config file, keeping its comments)')
   topic
     .command('add')
-    .description('Read an article page and propose a topic (URL rules, keywords, themes, languages, labels) with its collection estimate; add it on confirmation')
+    .description(
+      'Read an article page and propose a topic (URL rules, keywords, themes, languages, labels) with its collection estimate; add it on confirmation',
+    )
     .argument('<url>', "the article's web address (http or https)")
     .option('--id <id>', 'the new topic id (a slug not used yet; default: from the headline)')
     .option('--labels <spec>', 'stance labels and their definitions: "a:definition;b:definition;…" (default: support / oppose / neutral, to review)')
@@ -54,7 +58,11 @@ Examples:
     .action((_: unknown, cmd: Command) => {
       const o = optionsOf<{ json?: boolean }>(cmd)
       const { config, file } = configOf(io, o)
-      const posts = storedPosts(io, o, config.topics.map((t) => t.id))
+      const posts = storedPosts(
+        io,
+        o,
+        config.topics.map((t) => t.id),
+      )
       const rows = config.topics.map((t) => ({ ...summary(t), posts: posts?.get(t.id) ?? null }))
       if (o.json) return printJson(io, { file, topics: rows })
       println(io, `${file}: ${rows.length} topic${rows.length === 1 ? '' : 's'}`)
@@ -79,7 +87,10 @@ Examples:
       println(io, `${t.id}: ${t.name}`)
       for (const a of t.articles) println(io, `  article ${a}`)
       for (const k of t.keywords)
-        println(io, `  rule ${k.id}${k.lang ? ` [${k.lang}]` : ''}: any ${k.any.join(', ')}${k.with ? `; with ${k.with.join(', ')}` : ''}${k.not ? `; not ${k.not.join(', ')}` : ''}`)
+        println(
+          io,
+          `  rule ${k.id}${k.lang ? ` [${k.lang}]` : ''}: any ${k.any.join(', ')}${k.with ? `; with ${k.with.join(', ')}` : ''}${k.not ? `; not ${k.not.join(', ')}` : ''}`,
+        )
       if (t.hashtags.length) println(io, `  hashtags ${t.hashtags.join(', ')}`)
       for (const th of t.themes) println(io, `  theme ${th.id} (${th.name}): ${th.any.join(', ')}`)
       for (const l of t.stance.labels) println(io, `  label ${l.id} (${l.name}): ${l.definition}`)
@@ -134,7 +145,14 @@ function byId(topics: readonly TopicConfig[], id: string, file: string): TopicCo
 }
 
 function summary(t: TopicConfig) {
-  return { id: t.id, name: t.name, articles: t.articles.length, keywordRules: t.keywords.length, themes: t.themes.length, labels: t.stance.labels.map((l) => l.id) }
+  return {
+    id: t.id,
+    name: t.name,
+    articles: t.articles.length,
+    keywordRules: t.keywords.length,
+    themes: t.themes.length,
+    labels: t.stance.labels.map((l) => l.id),
+  }
 }
 
 /** Posts stored per topic, when the database exists (never created here: these commands edit only the config). */

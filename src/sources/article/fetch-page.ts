@@ -62,19 +62,21 @@ export async function fetchArticlePage(input: string, limits: FetchLimits = DEFA
     if (answer.status >= 300 && answer.status < 400 && answer.location !== undefined) {
       redirects.push(url.href)
       if (redirects.length > limits.maxRedirects)
-        throw new PageFetchError(`${input}: more than ${limits.maxRedirects} redirects (last: ${url.href} → ${answer.location}); open it in a browser and give the final address`)
+        throw new PageFetchError(
+          `${input}: more than ${limits.maxRedirects} redirects (last: ${url.href} → ${answer.location}); open it in a browser and give the final address`,
+        )
       let next: URL
       try {
         next = new URL(answer.location, url)
       } catch {
         throw new PageFetchError(`${url.href} redirects to an address that is not a URL: ${JSON.stringify(answer.location)}`)
       }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new PageFetchError(`${url.href} redirects to ${next.protocol} (only http and https are followed)`)
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new PageFetchError(`${url.href} redirects to ${next.protocol} (only http and https are followed)`)
       url = next
       continue
     }
-    if (answer.status === 404 || answer.status === 410)
-      throw new InputError(`${url.href} answered ${answer.status} (no such page): check the address`)
+    if (answer.status === 404 || answer.status === 410) throw new InputError(`${url.href} answered ${answer.status} (no such page): check the address`)
     if (answer.status < 200 || answer.status >= 300) throw new PageFetchError(`${url.href} answered HTTP ${answer.status}`)
     const type = answer.contentType.split(';')[0]!.trim().toLowerCase()
     if (!HTML_TYPES.has(type))
@@ -192,7 +194,9 @@ function decoder(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDeco
 }
 
 function tooBig(url: URL, limits: FetchLimits): PageFetchError {
-  return new PageFetchError(`${url.href}: the page is larger than ${Math.round(limits.maxBytes / 1024 / 1024)} MB; stopped reading (an article page is far smaller)`)
+  return new PageFetchError(
+    `${url.href}: the page is larger than ${Math.round(limits.maxBytes / 1024 / 1024)} MB; stopped reading (an article page is far smaller)`,
+  )
 }
 
 function seconds(ms: number): string {

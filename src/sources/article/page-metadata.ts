@@ -34,7 +34,18 @@ export interface ArticleMetadata {
   found: string[]
 }
 
-const ARTICLE_TYPES = new Set(['NewsArticle', 'Article', 'ReportageNewsArticle', 'AnalysisNewsArticle', 'OpinionNewsArticle', 'BlogPosting', 'ReviewNewsArticle', 'LiveBlogPosting', 'ScholarlyArticle', 'TechArticle'])
+const ARTICLE_TYPES = new Set([
+  'NewsArticle',
+  'Article',
+  'ReportageNewsArticle',
+  'AnalysisNewsArticle',
+  'OpinionNewsArticle',
+  'BlogPosting',
+  'ReviewNewsArticle',
+  'LiveBlogPosting',
+  'ScholarlyArticle',
+  'TechArticle',
+])
 
 export function readArticleMetadata(html: string, pageUrl: string): ArticleMetadata {
   const doc = parseDocument(html, { decodeEntities: true })
@@ -58,14 +69,16 @@ export function readArticleMetadata(html: string, pageUrl: string): ArticleMetad
   }
 
   const ld = jsonLdArticle(doc)
-  if (ld) found.push(`JSON-LD ${String(first(ld['@type']) ?? '')}`.trim())
+  const ldType = ld ? first(ld['@type']) : undefined
+  if (ld) found.push(`JSON-LD ${typeof ldType === 'string' ? ldType : 'article'}`)
 
   const htmlEl = DomUtils.findOne((e) => e.name === 'html', doc.children, true)
   const htmlLang = clean(htmlEl?.attribs.lang ?? htmlEl?.attribs['xml:lang'])
   const title = clean(DomUtils.getElementsByTagName('title', doc)[0] ? DomUtils.textContent(DomUtils.getElementsByTagName('title', doc)[0]!) : undefined)
 
   const ldText = (k: string) => (ld ? textOf(ld[k]) : null)
-  const canonical = linkHref('canonical') ?? absolute(meta.get('og:url'), pageUrl) ?? (ld ? absolute(urlOf(ld.url) ?? urlOf(ld.mainEntityOfPage), pageUrl) : null)
+  const canonical =
+    linkHref('canonical') ?? absolute(meta.get('og:url'), pageUrl) ?? (ld ? absolute(urlOf(ld.url) ?? urlOf(ld.mainEntityOfPage), pageUrl) : null)
   const body = ldText('articleBody') ?? articleParagraphs(doc)
   return {
     url: pageUrl,
@@ -77,7 +90,15 @@ export function readArticleMetadata(html: string, pageUrl: string): ArticleMetad
     published: ldText('datePublished') ?? meta.get('article:published_time') ?? null,
     section: (ld ? textOf(first(ld.articleSection)) : null) ?? meta.get('article:section') ?? null,
     lang: (ld ? textOf(ld.inLanguage) : null) ?? htmlLang ?? meta.get('og:locale')?.replace('_', '-') ?? null,
-    authors: unique(ld ? list(ld.author).map(nameOf).filter((n): n is string => Boolean(n)) : meta.get('author') ? [meta.get('author')!] : []),
+    authors: unique(
+      ld
+        ? list(ld.author)
+            .map(nameOf)
+            .filter((n): n is string => Boolean(n))
+        : meta.get('author')
+          ? [meta.get('author')!]
+          : [],
+    ),
     keywords: unique([...splitKeywords(meta.get('news_keywords')), ...splitKeywords(ld ? ld.keywords : undefined), ...tags]),
     text: body,
     paywalled: ld ? ld.isAccessibleForFree === false || ld.isAccessibleForFree === 'False' || ld.isAccessibleForFree === 'false' : false,
@@ -118,7 +139,8 @@ function articleParagraphs(doc: ReturnType<typeof parseDocument>): string {
     DomUtils.findOne((e) => e.name === 'main' || e.attribs.itemprop === 'articleBody', doc.children, true)
   if (!root) return ''
   const skip = (e: Element | null): boolean => {
-    for (let p: Element | null = e; p && p !== root; p = p.parent as Element | null) if (['figure', 'aside', 'nav', 'footer', 'script', 'style'].includes(p.name)) return true
+    for (let p: Element | null = e; p && p !== root; p = p.parent as Element | null)
+      if (['figure', 'aside', 'nav', 'footer', 'script', 'style'].includes(p.name)) return true
     return false
   }
   return DomUtils.getElementsByTagName('p', root)
