@@ -12,6 +12,8 @@ import { BIN } from '../compiled.js'
 import { CONFIG, ROOT, tempDir } from '../helpers.js'
 import { makePost } from '../post.js'
 import { startArticleSite, type ArticleSite } from '../servers/articles.js'
+import { startXServer } from '../servers/x-api.js'
+import { makeXDataset } from '../servers/x-data.js'
 
 const exec = promisify(execFile)
 
@@ -22,8 +24,12 @@ let db: string
 
 /** The compiled command, as a person runs it, in the temporary folder (no .env, no credentials). */
 async function sw(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return swEnv({}, ...args)
+}
+
+async function swEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec('node', [BIN, '--config', config, '--db', db, ...args], { cwd: tmp.dir, env: { PATH: process.env.PATH } })
+    const { stdout, stderr } = await exec('node', [BIN, '--config', config, '--db', db, ...args], { cwd: tmp.dir, env: { PATH: process.env.PATH, ...env } })
     return { code: 0, stdout, stderr }
   } catch (e) {
     const { code, stdout, stderr } = e as { code: number; stdout: string; stderr: string }
@@ -95,6 +101,22 @@ describe('stancewatch topic', () => {
     ])
     const show = JSON.parse((await sw('topic', 'show', 'ai-fund-2', '--json')).stdout) as { topic: { articles: string[] } }
     expect(show.topic.articles).toEqual([`${site.url}/2025/07/16/technology/china-ai.html`])
+  })
+
+  it('with X credentials the estimate comes from the counts endpoint (the loopback X server), reading no post', async () => {
+    const bearer = 'test-bearer-topic-add-AAAAAAAAAAAAAAAAAAAAAAA'
+    const x = await startXServer({ ...makeXDataset({ seed: 3, count: 40, now: Date.now() }), bearer })
+    try {
+      const r = await swEnv({ X_BEARER_TOKEN: bearer, X_API_BASE_URL: x.url }, 'topic', 'add', `${site.url}/2025/07/16/technology/china-ai.html`, '--json')
+      expect(r.code).toBe(0)
+      const out = JSON.parse(r.stdout) as { written: boolean; estimate: { x: { estimatedReads: number | null; estimatedCostUsd: number | null; queries: string[] } } }
+      expect(out.written).toBe(false)
+      expect(typeof out.estimate.x.estimatedReads).toBe('number')
+      expect(out.estimate.x.estimatedCostUsd).toBeCloseTo(out.estimate.x.estimatedReads! * 0.005)
+      expect(x.requests.map((q) => q.path)).toEqual(out.estimate.x.queries.map(() => '/2/tweets/counts/recent'))
+    } finally {
+      await x.close()
+    }
   })
 
   it('clear errors: a taken id or a non-HTML answer exit 2; a timeout or too many redirects exit 1; nothing is written', async () => {
