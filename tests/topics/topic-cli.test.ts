@@ -109,7 +109,10 @@ describe('stancewatch topic', () => {
     try {
       const r = await swEnv({ X_BEARER_TOKEN: bearer, X_API_BASE_URL: x.url }, 'topic', 'add', `${site.url}/2025/07/16/technology/china-ai.html`, '--json')
       expect(r.code).toBe(0)
-      const out = JSON.parse(r.stdout) as { written: boolean; estimate: { x: { estimatedReads: number | null; estimatedCostUsd: number | null; queries: string[] } } }
+      const out = JSON.parse(r.stdout) as {
+        written: boolean
+        estimate: { x: { estimatedReads: number | null; estimatedCostUsd: number | null; queries: string[] } }
+      }
       expect(out.written).toBe(false)
       expect(typeof out.estimate.x.estimatedReads).toBe('number')
       expect(out.estimate.x.estimatedCostUsd).toBeCloseTo(out.estimate.x.estimatedReads! * 0.005)

@@ -17,6 +17,15 @@ export function registerTopic(program: Command, io: Io): void {
   const topic = program
     .command('topic')
     .description('Add a topic from an article URL, list, show or remove topics (edits the config file, keeping its comments)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stancewatch topic add https://www.example.com/2025/07/16/article.html
+  $ stancewatch topic list
+  $ stancewatch topic show china-ai-fund --json
+  $ stancewatch topic remove my-topic --yes`,
+    )
   topic
     .command('add')
     .description(
