@@ -38,6 +38,8 @@ const KIND_BONUS: Record<CandidateKind, number> = { product: 3, name: 2.5, publi
 const CONNECTORS = new Set(['of', 'de', 'du', 'des', 'la', 'le', 'the', 'for', 'von', 'van', 'del', 'di'])
 const WORD = /[\p{L}\p{N}$€£¥][\p{L}\p{N}$€£¥'’.,%-]*[\p{L}\p{N}%]|[\p{L}\p{N}]/gu
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+/gu
+const NOT_CJK = /[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+/u
 
 export function rankCandidates(a: ArticleText): Candidate[] {
   const found = new Map<string, Candidate>()
@@ -58,13 +60,16 @@ export function rankCandidates(a: ArticleText): Candidate[] {
     [a.text, 1, true],
   ]
   let sentence = 0
+  const cjk: CjkSentence[] = []
   for (const [text, weight, readCapitals] of parts) {
     for (const s of sentences(text)) {
       sentence++
-      if (CJK.test(s)) cjkCandidates(s, a.lang, (t, k) => add(t, k, weight, sentence))
-      latinCandidates(s, a.lang, readCapitals, (t, k) => add(t, k, weight, sentence))
+      if (CJK.test(s)) cjk.push({ runs: s.split(NOT_CJK).filter(Boolean), weight, sentence })
+      // Latin-script names inside Chinese or Japanese text (DeepSeek, H20) are read as in any other text.
+      latinCandidates(s.replace(CJK_RUN, ' , '), a.lang, readCapitals, (t, k) => add(t, k, weight, sentence))
     }
   }
+  for (const c of repeatedCjk(cjk, a.lang)) for (const o of c.at) add(c.term, c.term.length >= 3 ? 'phrase' : 'word', o.weight, o.sentence)
   for (const k of a.publisher) if (!isCommonWord(k, a.lang)) add(k, 'publisher', 2, 0)
   // A phrase counts when the article repeats it (in two sentences, the headline and description included).
   const out = [...found.values()].filter((c) => c.kind !== 'phrase' || c.sentences.size >= 2)
@@ -136,18 +141,48 @@ function tokensOf(clause: string): string[] {
   return (clause.match(WORD) ?? []).map((t) => t.replace(/[.,]+$/u, '').replace(/['’]s?$/u, '')).filter(Boolean)
 }
 
-const segmenters = new Map<string, Intl.Segmenter>()
+interface CjkSentence {
+  runs: string[]
+  weight: number
+  sentence: number
+}
 
-/** Chinese and Japanese: dictionary words (Intl.Segmenter) of two characters or more, and adjacent pairs of them. */
-function cjkCandidates(sentence: string, lang: string, emit: Emit): void {
+// Particles and function characters that never begin or end a term (的, の…): trimmed from candidates' edges.
+const EDGE = new Set([...'的了和与及是在向对为也都而等已将被把从让由这那其之并或但就还又很更最个们着过吗呢吧啊', ...'のにはをたがでてともやへなだしかよね'])
+
+/**
+ * Chinese and Japanese terms without a dictionary: the substrings (2 to 16 characters) the article repeats in
+ * two sentences or more, kept only where no longer substring is repeated as often ("国家人工智能产业投资基金",
+ * not also "人工智能产业"). Word segmenters cut names and compounds into pieces ("英伟" + "达"); repetition
+ * finds the units the article itself uses.
+ */
+function repeatedCjk(sentences: CjkSentence[], lang: string): { term: string; at: { weight: number; sentence: number }[] }[] {
   const l = lang === 'ja' ? 'ja' : 'zh'
-  let seg = segmenters.get(l)
-  if (!seg) segmenters.set(l, (seg = new Intl.Segmenter(l, { granularity: 'word' })))
-  const words = [...seg.segment(sentence)].filter((s) => s.isWordLike && CJK.test(s.segment)).map((s) => s.segment)
-  const content = (w: string) => [...w].length >= 2 && !isCommonWord(w, l)
-  words.forEach((w, i) => {
-    if (content(w)) emit(w, 'word')
-    const next = words[i + 1]
-    if (next && content(w) && content(next)) emit(w + next, 'phrase')
-  })
+  const seen = new Map<string, Map<number, number>>()
+  for (const s of sentences) {
+    for (const run of s.runs) {
+      const chars = [...run]
+      for (let i = 0; i < chars.length; i++) {
+        for (let n = 2; n <= 16 && i + n <= chars.length; n++) {
+          const term = trimEdges(chars.slice(i, i + n))
+          if ([...term].length < 2 || isCommonWord(term, l)) continue
+          const at = seen.get(term) ?? new Map<number, number>()
+          at.set(s.sentence, s.weight)
+          seen.set(term, at)
+        }
+      }
+    }
+  }
+  const repeated = [...seen].filter(([, at]) => at.size >= 2)
+  return repeated
+    .filter(([term, at]) => !repeated.some(([other, o]) => other !== term && other.includes(term) && o.size >= at.size))
+    .map(([term, at]) => ({ term, at: [...at].map(([sentence, weight]) => ({ sentence, weight })) }))
+}
+
+function trimEdges(chars: string[]): string {
+  let a = 0
+  let b = chars.length
+  while (a < b && EDGE.has(chars[a]!)) a++
+  while (b > a && EDGE.has(chars[b - 1]!)) b--
+  return chars.slice(a, b).join('')
 }

@@ -136,6 +136,27 @@ export async function startArticleSite(): Promise<ArticleSite> {
       body: `<article><p>Le fonds d'État chinois a investi 60 milliards de yuans dans plus de 400 jeunes pousses de l'intelligence artificielle.</p><p>DeepSeek et Moonshot AI profitent du fonds d'État, et Nvidia reprend les ventes de puces H20.</p></article>`,
     })
 
+  const chinese = () =>
+    page({
+      title: '国家人工智能产业投资基金投资DeepSeek等初创企业',
+      lang: 'zh-CN',
+      canonical: `${base}/zh/2025/07/16/ai.html`,
+      og: {
+        'og:title': '国家人工智能产业投资基金投资DeepSeek等初创企业',
+        'og:description': '国家人工智能产业投资基金已向400多家人工智能初创企业投资600亿元，英伟达恢复向中国出售H20芯片。',
+      },
+      ld: { '@type': 'NewsArticle', headline: '国家人工智能产业投资基金投资DeepSeek等初创企业', inLanguage: 'zh-CN' },
+      body: `<article>${[
+        '国家人工智能产业投资基金由工业和信息化部指导。',
+        '引导基金支持深度求索和月之暗面等小巨人企业。',
+        '英伟达恢复H20芯片销售，出口管制放松。',
+        '数据标注村雇佣大量标注员。引导基金可能扭曲市场。',
+        '月之暗面和深度求索发布开源模型，中国的人工智能公司表示欢迎。',
+      ]
+        .map((p) => `<p>${p}</p>`)
+        .join('')}</article>`,
+    })
+
   const server = http.createServer((req, res) => {
     userAgents.push(req.headers['user-agent'] ?? '')
     const path = (req.url ?? '/').split('?')[0]!
@@ -159,6 +180,8 @@ export async function startArticleSite(): Promise<ArticleSite> {
         return html(paywalled())
       case '/fr/2025/07/16/chine-ia.html':
         return html(french())
+      case '/zh/2025/07/16/ai.html':
+        return html(chinese())
       case '/share/china-ai':
         res.writeHead(301, { location: `${base}/2025/07/16/technology/china-ai.html?smid=url-share` })
         return res.end()

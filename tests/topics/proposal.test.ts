@@ -61,6 +61,15 @@ describe('the topic proposed for an article', () => {
     expect(p.topic.keywords.some((k) => k.lang === 'fr')).toBe(true)
   })
 
+  it('a Chinese page: the terms the article repeats (no dictionary cuts them apart), not common words', async () => {
+    const p = await propose('/zh/2025/07/16/ai.html')
+    expect(p.languages).toEqual(['zh', 'en'])
+    const zh = p.topic.keywords.filter((k) => k.lang === 'zh').flatMap((k) => k.any)
+    expect(zh).toEqual(expect.arrayContaining(['国家人工智能产业投资基金', '月之暗面', '深度求索', '引导基金', 'DeepSeek', 'H20']))
+    for (const common of ['中国', '公司', '表示', '人工智能', '的']) expect(zh).not.toContain(common)
+    expect(p.topic.keywords.find((k) => k.lang === 'en')?.any).toEqual(['DeepSeek', 'H20'])
+  })
+
   it('labels: neutral defaults marked for review, or the ones given', async () => {
     const p = await propose('/2025/07/16/technology/china-ai.html')
     expect(p.labelsNeedReview).toBe(true)
