@@ -51,3 +51,10 @@ export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
     },
   }
 }
+
+/** A number above 0, fractions allowed (seconds: `--timeout 0.5`). */
+export function positiveNumber(v: string): number {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a number above 0, e.g. 30 or 0.5')
+  return n
+}

@@ -30,6 +30,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['start'], async () => (await import('./start.js')).registerStart],
   [['reload'], async () => (await import('./reload.js')).registerReload],
   [['config'], async () => (await import('./config.js')).registerConfig],
+  [['topic'], async () => (await import('./topic.js')).registerTopic],
 ]
 
 /** Register `only` when it names a command, every command otherwise (help, typos, no command). */
