@@ -41,9 +41,28 @@ export function openDb(file: string, opts: OpenOptions = {}): Db {
   }
   // Before anything that locks: two processes opening a new file at once wait for each other instead of failing.
   db.pragma('busy_timeout = 5000')
-  db.pragma('journal_mode = WAL')
+  setWal(db)
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('cache_size = -16384')
   return db
+}
+
+/**
+ * Switch a database to WAL. Two processes creating the same new file at once can deadlock on the switch, and
+ * SQLite then answers SQLITE_BUSY at once instead of waiting (the busy timeout does not apply): the switch is
+ * tried again a little later, until the other process has made it (10 s at most).
+ */
+function setWal(db: Db): void {
+  const until = Date.now() + 10_000
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      db.pragma('journal_mode = WAL')
+      return
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw e
+      // openDb is synchronous (every command opens the database before anything else): a blocking pause.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause)
+    }
+  }
 }
