@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js'
 import { LabelMemory } from '../classify/label-memory.js'
-import { predictStance } from '../classify/people-labels.js'
+import { predictStances } from '../classify/people-labels.js'
 import { StanceModel } from '../classify/stance-model.js'
 import { isDetectedLang } from '../text/detect-lang.js'
 import { countToClassify, postsToClassify, saveClassifications } from '../store/classifications.js'
@@ -53,8 +53,13 @@ export async function classify(
     for (;;) {
       const batch = postsToClassify(ctx.db, topic.id, stored.id, after, BATCH)
       if (batch.length === 0) break
-      const rows = batch.map((p) => {
-        const { remembered, ...prediction } = predictStance(model, memory, p.text, isDetectedLang(p.lang) ? p.lang : undefined)
+      const predictions = predictStances(
+        model,
+        memory,
+        batch.map((p) => ({ text: p.text, lang: isDetectedLang(p.lang) ? p.lang : undefined })),
+      )
+      const rows = batch.map((p, i) => {
+        const { remembered, ...prediction } = predictions[i]!
         return { postId: p.postId, createdAt: p.createdAt, ...prediction, recalled: remembered }
       })
       saveClassifications(ctx.db, topic.id, stored.id, rows, ctx.now().getTime())
