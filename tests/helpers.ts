@@ -7,6 +7,8 @@ import { createContext, type AppContext } from '../src/context.js'
 import { runCli } from '../src/cli/run.js'
 import type { Io } from '../src/cli/io.js'
 import { silentLogger } from '../src/logger.js'
+import type { Db } from '../src/store/db.js'
+import { saveActiveModel } from '../src/store/models.js'
 
 export const ROOT = path.resolve(import.meta.dirname, '..')
 export const CONFIG = path.join(ROOT, 'config/stancewatch.yaml')
@@ -63,4 +65,18 @@ export function writeTestConfig(dir: string, edit: (config: Record<string, any>)
   const file = path.join(dir, name)
   writeFileSync(file, stringifyYaml(config))
   return file
+}
+
+/** A stand-in active model for a topic, for tests that store classifications by hand: its id. */
+export function saveStubModel(db: Db, topicId: string): number {
+  return saveActiveModel(db, {
+    topicId,
+    version: 'test@1',
+    algorithm: 'test',
+    params: '{}',
+    metrics: null,
+    trainingSize: 0,
+    trainedAt: 0,
+    weights: Buffer.alloc(0),
+  })
 }

@@ -9,9 +9,8 @@ import { CHART_WIDTH, stanceChart } from '../../src/cli/stance-chart.js'
 import { displayWidth } from '../../src/cli/table.js'
 import { closeContext, type AppContext } from '../../src/context.js'
 import { saveClassifications } from '../../src/store/classifications.js'
-import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
-import { cli, CONFIG, tempDir, testContext } from '../helpers.js'
+import { cli, CONFIG, saveStubModel, tempDir, testContext } from '../helpers.js'
 import { makePost } from '../post.js'
 
 const NY = 'America/New_York'
@@ -35,16 +34,7 @@ const SPECS: Spec[] = [
 ]
 
 function store(ctx: AppContext): void {
-  const modelId = saveActiveModel(ctx.db, {
-    topicId: TOPIC,
-    version: 'test@1',
-    algorithm: 'test',
-    params: '{}',
-    metrics: null,
-    trainingSize: 0,
-    trainedAt: 0,
-    weights: Buffer.alloc(0),
-  })
+  const modelId = saveStubModel(ctx.db, TOPIC)
   SPECS.forEach(([createdAt, label, platform], i) => {
     const post = makePost({ platform, platformId: `19460000000000000${i}`, text: `post ${i}`, lang: 'en', createdAt })
     savePage(ctx.db, {

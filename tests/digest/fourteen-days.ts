@@ -1,9 +1,9 @@
 import type { AppContext } from '../../src/context.js'
 import { saveClassifications } from '../../src/store/classifications.js'
-import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
 import { markTopicsCollected } from '../../src/store/topic-coverage.js'
 import { makePost } from '../post.js'
+import { saveStubModel } from '../helpers.js'
 
 export const TOPIC = 'china-ai-fund'
 /** The digest's day (New York); its 14-day chart runs from 2025-07-03. */
@@ -28,16 +28,7 @@ const TEXTS = [
  * the topic marked first collected on FIRST_DAY: a digest whose 14-day chart starts before collection did.
  */
 export function storeFourteenDays(ctx: AppContext): void {
-  const modelId = saveActiveModel(ctx.db, {
-    topicId: TOPIC,
-    version: 'test@1',
-    algorithm: 'test',
-    params: '{}',
-    metrics: null,
-    trainingSize: 0,
-    trainedAt: 0,
-    weights: Buffer.alloc(0),
-  })
+  const modelId = saveStubModel(ctx.db, TOPIC)
   markTopicsCollected(ctx.db, [TOPIC], Date.parse(`${FIRST_DAY}T16:00:00Z`))
   let n = 0
   for (let day = Date.parse(`${FIRST_DAY}T14:00:00Z`); day <= Date.parse(`${DAY}T14:00:00Z`); day += 86_400_000) {

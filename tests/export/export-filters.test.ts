@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeContext } from '../../src/context.js'
 import type { ExportedPost } from '../../src/export/records.js'
 import { saveClassifications } from '../../src/store/classifications.js'
-import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
-import { cli, CONFIG, tempDir, testContext } from '../helpers.js'
+import { cli, CONFIG, saveStubModel, tempDir, testContext } from '../helpers.js'
 import { makePost } from '../post.js'
 
 const TOPIC = 'china-ai-fund'
@@ -41,16 +40,7 @@ describe('export filters: --label, --lang, --platform, --theme, --min-confidence
 
   beforeAll(() => {
     const ctx = testContext({ dbPath: db })
-    const modelId = saveActiveModel(ctx.db, {
-      topicId: TOPIC,
-      version: 'test@1',
-      algorithm: 'test',
-      params: '{}',
-      metrics: null,
-      trainingSize: 0,
-      trainedAt: 0,
-      weights: Buffer.alloc(0),
-    })
+    const modelId = saveStubModel(ctx.db, TOPIC)
     for (const [i, s] of SPECS.entries()) {
       const platformId = s.platform === 'x' ? `19450000000000000${s.id}` : `at://did:plc:test${s.id}/app.bsky.feed.post/3lu${s.id}`
       const post = makePost({

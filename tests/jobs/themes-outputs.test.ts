@@ -7,9 +7,8 @@ import { closeContext, type AppContext } from '../../src/context.js'
 import { CSV_COLUMNS, type ExportedPost } from '../../src/export/records.js'
 import { exportPosts } from '../../src/jobs/export.js'
 import { saveClassifications } from '../../src/store/classifications.js'
-import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
-import { cli, CONFIG, tempDir, testContext } from '../helpers.js'
+import { cli, CONFIG, saveStubModel, tempDir, testContext } from '../helpers.js'
 import { makePost } from '../post.js'
 
 const NY = 'America/New_York'
@@ -35,16 +34,7 @@ const SPECS: Spec[] = [
 ]
 
 function store(ctx: AppContext, specs: Spec[]): void {
-  const modelId = saveActiveModel(ctx.db, {
-    topicId: TOPIC,
-    version: 'test@1',
-    algorithm: 'test',
-    params: '{}',
-    metrics: null,
-    trainingSize: 0,
-    trainedAt: 0,
-    weights: Buffer.alloc(0),
-  })
+  const modelId = saveStubModel(ctx.db, TOPIC)
   for (const [i, s] of specs.entries()) {
     const post = makePost({
       platformId: `19450000000000000${s.id}`,
