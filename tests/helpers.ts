@@ -68,10 +68,10 @@ export function writeTestConfig(dir: string, edit: (config: Record<string, any>)
 }
 
 /** A stand-in active model for a topic, for tests that store classifications by hand: its id. */
-export function saveStubModel(db: Db, topicId: string): number {
+export function saveStubModel(db: Db, topicId: string, version = 'test@1'): number {
   return saveActiveModel(db, {
     topicId,
-    version: 'test@1',
+    version,
     algorithm: 'test',
     params: '{}',
     metrics: null,

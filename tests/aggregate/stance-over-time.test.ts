@@ -6,9 +6,8 @@ import { closeContext, type AppContext } from '../../src/context.js'
 import type { Platform } from '../../src/domain/post.js'
 import { UNCERTAIN, UNCLASSIFIED } from '../../src/domain/stance.js'
 import { saveClassifications } from '../../src/store/classifications.js'
-import { saveActiveModel } from '../../src/store/models.js'
 import { savePage } from '../../src/store/posts.js'
-import { testContext } from '../helpers.js'
+import { saveStubModel, testContext } from '../helpers.js'
 import { makePost } from '../post.js'
 
 const NY = 'America/New_York'
@@ -60,16 +59,7 @@ function store(specs: Spec[]) {
 beforeEach(() => {
   ctx = testContext()
   topic = ctx.config.topics[0]!
-  modelId = saveActiveModel(ctx.db, {
-    topicId: topic.id,
-    version: 'test@1',
-    algorithm: 'test',
-    params: '{}',
-    metrics: null,
-    trainingSize: 0,
-    trainedAt: 0,
-    weights: Buffer.alloc(0),
-  })
+  modelId = saveStubModel(ctx.db, topic.id)
 })
 afterEach(() => closeContext(ctx))
 

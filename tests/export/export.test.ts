@@ -5,12 +5,11 @@ import { exportPosts, type ExportOptions } from '../../src/jobs/export.js'
 import { ingest } from '../../src/jobs/ingest.js'
 import { normalizePayload, type Normalized } from '../../src/normalize/index.js'
 import { saveClassifications } from '../../src/store/classifications.js'
-import { saveActiveModel } from '../../src/store/models.js'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { samplePayloads } from '../../bench/sample-posts.js'
 import { collect } from '../../src/jobs/collect.js'
-import { tempDir, testContext } from '../helpers.js'
+import { saveStubModel, tempDir, testContext } from '../helpers.js'
 
 const TOPIC = 'china-ai-fund'
 const ARTICLE = 'https://www.nytimes.com/2025/07/16/technology/china-ai.html'
@@ -82,16 +81,7 @@ function seed(): { modelVersion: string } {
   ingest(ctx, [xPayload(POSTS)], { source: 'x', query: 'china ai fund' })
   const id = (pid: string) => ctx.db.prepare("SELECT id FROM posts WHERE platform = 'x' AND platform_id = ?").pluck().get(pid) as number
   const createdAt = (postId: number) => ctx.db.prepare('SELECT created_at FROM posts WHERE id = ?').pluck().get(postId) as number
-  const modelId = saveActiveModel(ctx.db, {
-    topicId: TOPIC,
-    version: 'china-ai-fund@test-1',
-    algorithm: 'test',
-    params: '{}',
-    metrics: null,
-    trainingSize: 0,
-    trainedAt: 0,
-    weights: Buffer.alloc(0),
-  })
+  const modelId = saveStubModel(ctx.db, TOPIC, 'china-ai-fund@test-1')
   saveClassifications(
     ctx.db,
     TOPIC,

@@ -6,10 +6,9 @@ import { saveClassifications } from '../../src/store/classifications.js'
 import { openDb, type Db } from '../../src/store/db.js'
 import { clearHumanLabel, findPost, setHumanLabel } from '../../src/store/labels.js'
 import { migrate, readMigrations } from '../../src/store/migrate.js'
-import { saveActiveModel } from '../../src/store/models.js'
 import { retagBatch, savePage, TOPIC_START, type MatchToStore, type PostToStore } from '../../src/store/posts.js'
 import { SLOT_MS, stanceSlotCounts, stanceSlotCountsPlain, type SlotCount, type StanceFilter } from '../../src/store/stance.js'
-import { testContext } from '../helpers.js'
+import { saveStubModel, testContext } from '../helpers.js'
 import { seededRandom } from '../../tools/synthetic/random.js'
 import { makePost } from '../post.js'
 
@@ -37,16 +36,7 @@ class Writer {
     seed: number,
   ) {
     this.rnd = random(seed)
-    this.modelId = saveActiveModel(db, {
-      topicId: TOPIC,
-      version: `test@${seed}`,
-      algorithm: 'test',
-      params: '{}',
-      metrics: null,
-      trainingSize: 0,
-      trainedAt: 0,
-      weights: Buffer.alloc(0),
-    })
+    this.modelId = saveStubModel(db, TOPIC, `test@${seed}`)
   }
 
   private pick<T>(xs: readonly T[]): T {
