@@ -3,6 +3,7 @@ import { ReportedFailure, UsageError } from '../../domain/errors.js'
 import { collect, SOURCES, type CollectResult, type SourceName } from '../../jobs/collect.js'
 import type { JetstreamRunResult } from '../../jobs/collect-jetstream.js'
 import { collectPlan, printPlan } from './plan.js'
+import { limitHeapGrowth } from '../heap-growth.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, oneOf, optionsOf, positiveInt } from '../options.js'
 import { progressBar } from '../progress.js'
@@ -69,6 +70,7 @@ Examples:
         if (o.dryRun) return printPlan(io, await collectPlan(ctx, o.source as 'x' | 'bluesky'), Boolean(o.json))
         // Replay reports bytes read; X and Bluesky how far back a first-run history pass has reached.
         const bar = progressBar(io, o.source === 'replay' ? 'bytes' : 'time back')
+        if (o.source === 'jetstream') limitHeapGrowth()
         const stop = abortOnSignals()
         try {
           const result = await exclusive(
