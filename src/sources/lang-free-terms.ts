@@ -8,8 +8,7 @@ import type { TopicConfig } from '../config/schema.js'
  *  - terms in Chinese or Japanese script: only posts written in that script contain them;
  *  - names (DeepSeek, H20, MiniMax, Qwen): they belong to no language, and asking once per language
  *    reads the same posts in pieces while missing every post whose tag is none of them.
- * Common Latin words (fonds, subsidies, "state fund") keep their rule's `lang`: unfiltered, they would
- * read other languages' posts that only share a spelling.
+ * Common Latin words (fonds, subsidies, "state fund") keep a filter: each platform compiler says which.
  */
 
 /** The config's languages written in Chinese or Japanese script. */

@@ -20,8 +20,9 @@ export interface XQuery {
 /**
  * Compile a topic's rules into X search queries: article `url:` operators, one clause per keyword rule
  * (`(any) (with) -not`; Chinese and Japanese posts are left out of common Latin words' clauses, nothing
- * else filters by language, and terms shared by rules are asked once: see keyword-clauses.ts), hashtags, `from:` watched accounts; clauses packed with OR into as few
- * queries of ≤ 512 characters as fit, so a post is read (and billed) once rather than once per rule.
+ * else filters by language, and terms shared by rules are asked once: see keyword-clauses.ts), hashtags,
+ * `from:` watched accounts; clauses packed with OR into as few queries of ≤ 512 characters as fit, so a
+ * post is read (and billed) once rather than once per rule.
  * The topic's explicit `queries.x` are used as written. The local matcher still decides what is stored.
  */
 export function compileXQueries(topic: TopicConfig): XQuery[] {
@@ -49,7 +50,9 @@ export function compileXQueries(topic: TopicConfig): XQuery[] {
       clauses.push({ label: 'accounts', text: [wrap(chunk), need].filter(Boolean).join(' ') })
   }
 
-  // First fit, in order: each clause joins the first query it still fits in (fewer queries than filling one at a time).
+  // First fit, in order: each clause joins the first query it still fits in. Not largest first: that packs
+  // tighter (12 queries) but mixes the languages, and a post found by clauses in two queries is read twice
+  // (measured on the loopback data: 2,438 estimated reads against 1,968).
   const bins: { labels: string[]; parts: string[]; length: number }[] = []
   for (const c of clauses) {
     const size = (p: number, n: number) => (n === 1 ? p : p + 6 * n) + SUFFIX.length
