@@ -41,3 +41,21 @@ export function sharedPosts(db: Db, topicIds: readonly string[], from = 0, to = 
   for (const [i, a] of topicIds.entries()) for (const b of topicIds.slice(i + 1)) pairs.push({ a, b, posts: count.get({ a, b, from, to }) as number })
   return pairs
 }
+
+/** Distinct posts (not deleted) posted in [from, to) under any of these topics: a post in two topics counts once. */
+export function distinctPosts(db: Db, topicIds: readonly string[], from: number, to: number): number {
+  if (topicIds.length === 0) return 0
+  return stmt(
+    db,
+    `SELECT count(DISTINCT pt.post_id) FROM post_topics pt JOIN posts p ON p.id = pt.post_id AND p.deleted_at IS NULL
+     WHERE pt.topic_id IN (SELECT value FROM json_each(@ids)) AND pt.created_at >= @from AND pt.created_at < @to`,
+  )
+    .pluck()
+    .get({ ids: JSON.stringify(topicIds), from, to }) as number
+}
+
+/** A topic's stored digest of a day: its facts (JSON, as written) and the files it was written to. */
+export function storedDigestOfDay(db: Db, topicId: string, day: string): { facts: unknown; files: string[] } | null {
+  const row = stmt(db, 'SELECT facts, files FROM digests WHERE topic_id = ? AND day = ?').get(topicId, day) as { facts: string; files: string } | undefined
+  return row ? { facts: JSON.parse(row.facts) as unknown, files: JSON.parse(row.files) as string[] } : null
+}
