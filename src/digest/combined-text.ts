@@ -7,7 +7,11 @@ export function topicSentences(t: CombinedTopic, zone: string): { volume: string
   const before = t.previousDay === null ? 'the day before was not collected' : `${num(t.previousDay)} the day before`
   const volume = t.posts ? `${num(t.posts)} posts (${before}).` : `No posts on this day (${before}).`
   const shown = t.stance.filter((l) => l.count > 0)
-  const stance = shown.length ? `Stance: ${shown.map((l) => `${l.name} ${pct(l.share)} (${changeText(l.vsPreviousDay)})`).join(' · ')}` : null
+  const stance = shown.length
+    ? `Stance: ${shown.map((l) => `${l.name} ${pct(l.share)} (${changeText(l.vsPreviousDay)} on the day before)`).join(' · ')}`
+    : t.posts
+      ? 'Stance: not yet measured (no post of the day is classified).'
+      : null
   const more = t.alerts > 1 ? ` (and ${t.alerts - 1} more)` : ''
   const alert = t.topAlert ? `Top alert: ${alertSentence(t.topAlert, zone)}${more}` : null
   return { volume, stance, alert }
