@@ -33,14 +33,7 @@ export interface CombinedFacts {
   shared: { a: string; b: string; aName: string; bName: string; posts: number }[]
 }
 
-export function buildCombinedFacts(
-  db: Db,
-  topics: readonly { id: string; name: string }[],
-  date: string,
-  zone: string,
-  now: Date,
-  dir: string,
-): CombinedFacts {
+export function buildCombinedFacts(db: Db, topics: readonly { id: string; name: string }[], date: string, zone: string, now: Date, dir: string): CombinedFacts {
   const day = DateTime.fromISO(date, { zone })
   const from = day.startOf('day').toMillis()
   const to = day.plus({ days: 1 }).startOf('day').toMillis()

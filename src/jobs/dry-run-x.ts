@@ -124,24 +124,26 @@ export async function planXRun(ctx: AppContext, topic?: string): Promise<XPlan> 
     estimatedReads,
     estimatedCostUsd: estimatedReads * ctx.config.sources.x.cost_per_post_usd,
     costPerPostUsd: ctx.config.sources.x.cost_per_post_usd,
-    budgets: ctx.config.topics.filter((t) => topic === undefined || t.id === topic).map((t) => {
-      const used = readsSoFar(ctx.db, day, t.id, 'x')
-      const estimated = queries.filter((q) => q.topic === t.id).reduce((s, q) => s + (q.estimate ?? 0), 0)
-      const allowedToday = Math.max(0, Math.min(t.budget.x_daily_post_reads - used.day, t.budget.x_monthly_post_reads - used.month))
-      const leftForLater = Math.max(0, estimated - allowedToday)
-      const daily = t.budget.x_daily_post_reads
-      return {
-        topic: t.id,
-        today: used.day,
-        dailyLimit: daily,
-        month: used.month,
-        monthlyLimit: t.budget.x_monthly_post_reads,
-        estimatedReads: estimated,
-        allowedToday,
-        leftForLater,
-        laterDays: daily > 0 ? Math.ceil(leftForLater / daily) : null,
-      }
-    }),
+    budgets: ctx.config.topics
+      .filter((t) => topic === undefined || t.id === topic)
+      .map((t) => {
+        const used = readsSoFar(ctx.db, day, t.id, 'x')
+        const estimated = queries.filter((q) => q.topic === t.id).reduce((s, q) => s + (q.estimate ?? 0), 0)
+        const allowedToday = Math.max(0, Math.min(t.budget.x_daily_post_reads - used.day, t.budget.x_monthly_post_reads - used.month))
+        const leftForLater = Math.max(0, estimated - allowedToday)
+        const daily = t.budget.x_daily_post_reads
+        return {
+          topic: t.id,
+          today: used.day,
+          dailyLimit: daily,
+          month: used.month,
+          monthlyLimit: t.budget.x_monthly_post_reads,
+          estimatedReads: estimated,
+          allowedToday,
+          leftForLater,
+          laterDays: daily > 0 ? Math.ceil(leftForLater / daily) : null,
+        }
+      }),
     note,
   }
 }

@@ -190,7 +190,12 @@ describe('two topics collected from the loopback X and Bluesky servers', () => {
   it('digest writes one digest per topic, counting a shared post in both, and --combined one beside them', async () => {
     const date = DateTime.fromMillis(now - 24 * HOUR, { zone: 'America/New_York' }).toISODate()!
     const before = await json<{ digests: DigestResult[]; combined: CombinedResult }>(['digest', '--date', date, '--combined'])
-    expect(readFileSync(before.combined.files.find((f) => f.endsWith('.md'))!, 'utf8')).toContain('Stance: not yet measured')
+    expect(
+      readFileSync(
+        before.combined.files.find((f) => f.endsWith('.md'))!,
+        'utf8',
+      ),
+    ).toContain('Stance: not yet measured')
     await json(['classify'])
     const r = await json<{ digests: DigestResult[]; combined: CombinedResult }>(['digest', '--date', date, '--combined'])
     expect(r.digests.map((d) => d.topic)).toEqual([MAIN, SECOND])
@@ -214,9 +219,7 @@ describe('two topics collected from the loopback X and Bluesky servers', () => {
     expect(shared.posts).toBeGreaterThan(0)
     // A post in both topics counts in each topic's digest and once in the combined total.
     expect(c.posts).toBe(r.digests[0]!.posts + r.digests[1]!.posts - shared.posts)
-    expect(c.facts.topics.map((t) => [t.id, t.posts, t.links.html])).toEqual(
-      r.digests.map((d) => [d.topic, d.posts, `../${d.topic}/digest-${date}.html`]),
-    )
+    expect(c.facts.topics.map((t) => [t.id, t.posts, t.links.html])).toEqual(r.digests.map((d) => [d.topic, d.posts, `../${d.topic}/digest-${date}.html`]))
     const md = readFileSync(path.join(out, 'combined', `digest-${date}.md`), 'utf8')
     expect(md).toContain(`${shared.posts} posts matched both`)
     expect(md.match(/^Stance: .*%/gm)).toHaveLength(2)

@@ -30,12 +30,13 @@ describe('the combined digest in the daemon', () => {
     markTopicsCollected(ctx.db, ['china-ai-fund', secondId], NOW.getTime() - 3 * 86_400_000)
     return ctx
   }
-  const keys = (c: AppContext) => (c.db.prepare("SELECT DISTINCT message_key FROM deliveries WHERE kind = 'digest' ORDER BY 1").pluck().all() as string[]).sort()
+  const keys = (c: AppContext) =>
+    (c.db.prepare("SELECT DISTINCT message_key FROM deliveries WHERE kind = 'digest' ORDER BY 1").pluck().all() as string[]).sort()
 
   it('with digest.combined on, the digest job also writes and delivers the combined digest of the day', async () => {
     const c = context(true)
     const out = await runJob(c, 'digest')
-    expect(out.status, out.reason).toBe('ok')
+    expect(out.status, out.reason ?? undefined).toBe('ok')
     const dir = c.config.digest.out_dir
     for (const f of ['china-ai-fund', 'second', 'combined']) expect(existsSync(path.join(dir, f, 'digest-2025-07-16.md')), f).toBe(true)
     const md = readFileSync(path.join(dir, 'combined', 'digest-2025-07-16.md'), 'utf8')
