@@ -265,8 +265,11 @@ describe('two topics collected from the loopback X and Bluesky servers', () => {
     const bad = await run(['collect', '--source', 'x', '--topic', 'nope'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain(`topics: ${MAIN}, ${SECOND}`)
-    const status = await run(['status', '--topic', 'nope'])
-    expect(status.code).toBe(2)
+    for (const args of [['status'], ['backfill', '--source', 'x', '--since', '2025-07-01'], ['refresh', '--source', 'x'], ['digest'], ['alerts', 'check']]) {
+      const r = await run([...args, '--topic', 'nope'])
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stderr, args.join(' ')).toContain(`no topic "nope" in`)
+    }
     const stance = await run(['stance', '--from', '2025-07-10', '--to', '2025-07-11'])
     expect(stance.code).toBe(2)
     expect(stance.stderr).toContain(`choose one with --topic (${MAIN}, ${SECOND})`)

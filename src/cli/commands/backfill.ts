@@ -76,6 +76,7 @@ Examples:
     .command('refresh')
     .description('Refresh engagement counts of the most engaged recent posts (X tweet lookup, Bluesky getPosts)')
     .requiredOption('-s, --source <source>', 'x or bluesky', oneOf(['x', 'bluesky'] as const))
+    .option('-t, --topic <id>', "only this topic's posts (default: every topic's)")
     .option('--json', 'print the run record as JSON')
     .addHelpText(
       'after',
@@ -86,11 +87,13 @@ returns are marked deleted. The daemon runs this after each collection.
 
 Examples:
   $ stancewatch refresh --source bluesky
-  $ stancewatch refresh --source x --json`,
+  $ stancewatch refresh --source x --json
+  $ stancewatch refresh --source x --topic china-ai-fund`,
     )
     .action(async (_: unknown, cmd: Command) => {
-      const o = optionsOf<{ source: 'x' | 'bluesky'; json?: boolean }>(cmd)
+      const o = optionsOf<{ source: 'x' | 'bluesky'; topic?: string; json?: boolean }>(cmd)
       await withContext(io, o, async (ctx) => {
+        if (o.topic) topicById(ctx, o.topic)
         const stop = abortOnSignals()
         try {
           const r = await exclusive(
@@ -99,7 +102,7 @@ Examples:
             o,
             `refresh:${o.source}`,
             `stancewatch refresh --source ${o.source}`,
-            () => refreshEngagement(ctx, o.source, stop.signal),
+            () => refreshEngagement(ctx, o.source, stop.signal, o.topic),
             stop.signal,
           )
           if (o.json) printJson(io, r)
