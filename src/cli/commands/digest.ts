@@ -34,8 +34,8 @@ Re-running a day rebuilds its files from what is stored now, and delivers nothin
 several topics, each gets a sub-folder, and a post matched by two topics counts in both. --combined (or
 digest.combined: true in the config, without --topic) also writes combined/digest-DATE.*: per topic its
 posts, stance shares with their change, its top alert and a link to its own digest, and how many posts
-each pair of topics shared; it is delivered like the others. Channels are configured under notify: in the config; every
-delivery attempt is recorded and failed ones are retried by the daemon.
+each pair of topics shared; it is delivered like the others. Channels are configured under notify: in the
+config; every delivery attempt is recorded and failed ones are retried by the daemon.
 
 Examples:
   $ stancewatch digest --date 2025-07-16
