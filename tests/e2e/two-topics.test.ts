@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import type { CombinedResult } from '../../src/jobs/combined-digest.js'
 import type { DigestResult } from '../../src/jobs/digest.js'
+import type { XPlan } from '../../src/jobs/dry-run-x.js'
 import type { StatusReport } from '../../src/jobs/status.js'
 import { canonicalLinks, compileTopics, matchPost } from '../../src/match/matcher.js'
 import { normalizePayload } from '../../src/normalize/index.js'
@@ -237,6 +238,9 @@ describe('two topics collected from the loopback X and Bluesky servers', () => {
     const second = config.topics.find((t) => t.id === SECOND)!
     const xQueries = new Set(compileXQueries(second).map((q) => q.query))
     const bskyQueries = new Set(compileBskyQueries(second).map((q) => JSON.stringify(q.params.q)))
+    const plan = await json<{ plan: XPlan }>(['collect', '--source', 'x', '--dry-run', '--topic', SECOND], fresh)
+    expect(plan.plan.queries.map((q) => q.query).sort()).toEqual([...xQueries].sort())
+    expect(plan.plan.budgets.map((b) => [b.topic, b.dailyLimit])).toEqual([[SECOND, 1500]])
     const xFrom = x.requests.length
     const bFrom = bsky.requests.length
     await json(['collect', '--source', 'x', '--topic', SECOND], fresh)
