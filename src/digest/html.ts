@@ -195,7 +195,7 @@ function health(f: DigestFacts): string {
     .join('')}</ul><p class="muted">Generated ${e(f.generatedAt)} by stancewatch.</p>`
 }
 
-function page(title: string, body: string[]): string {
+export function page(title: string, body: string[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -6,7 +6,7 @@ import { copyKey } from '../classify/label-memory.js'
 import { StanceModel, type Explanation } from '../classify/stance-model.js'
 import { activeModel } from '../store/models.js'
 import { currentStance, leastCertain, type FoundPost, type ReviewCandidate } from '../store/labels.js'
-import { topicById } from './topics.js'
+import { oneTopic, topicById } from './topics.js'
 import { requirePost, topicOfPost } from './label.js'
 
 export interface ReviewQueue {
@@ -62,9 +62,7 @@ export function explain(ctx: AppContext, o: { ref?: PostRef; text?: string; topi
     topic = topicOfPost(ctx, post, o.topic)
   } else if (o.text !== undefined) {
     if (!o.text.trim()) throw new UsageError('--text is empty; give the text to explain')
-    topic = topicById(ctx, o.topic)[0]!
-    if (!o.topic && ctx.config.topics.length > 1)
-      throw new UsageError(`several topics are configured; choose one with --topic (${ctx.config.topics.map((t) => t.id).join(', ')})`)
+    topic = oneTopic(ctx, o.topic)
   } else throw new UsageError('give a post (URL, id or #N) or --text "…"')
   const stored = activeModel(ctx.db, topic.id)
   if (!stored) throw new InputError(`topic "${topic.id}" has no model yet: run \`stancewatch train\` or \`stancewatch classify\` first`)

@@ -11,6 +11,7 @@ import { retrainIfDue } from './retrain.js'
 import { collect, type SourceName } from './collect.js'
 import { runnableSources, sourceUnavailable, type JobName } from './job-names.js'
 import { deliverDigests, makeDigests, yesterday } from './digest.js'
+import { COMBINED_DIR, deliverCombinedDigest, makeCombinedDigest } from './combined-digest.js'
 import { describeHolder, LeaseBusyError, withJobLease } from './leases.js'
 import { checkSilence, noteOutcome, type Subject } from './ops-health.js'
 import { combineOutcomes, type JobOutcome, type PartOutcome } from './outcome.js'
@@ -168,6 +169,14 @@ async function digestJob(ctx: AppContext, signal?: AbortSignal): Promise<JobOutc
         written.push({ topic: d.topic, date: d.date, files: d.files, deliveries: d.deliveries.map(summary) })
       }
     }
+  }
+  // The combined digest of each day written, from the topics' digests of that day as now stored.
+  const days = ctx.config.digest.combined ? [...new Set(written.map((w) => w.date))].sort() : []
+  for (const date of days) {
+    let c = makeCombinedDigest(ctx, { date })
+    if (ctx.config.digest.deliver) c = await deliverCombinedDigest(ctx, c, { signal })
+    deliveries.push(...c.deliveries)
+    written.push({ topic: COMBINED_DIR, date, files: c.files, deliveries: c.deliveries.map(summary) })
   }
   if (written.length === 0) {
     const reason = waiting.length

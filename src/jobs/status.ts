@@ -15,6 +15,9 @@ import { SOURCES, type SourceName } from './collect.js'
 import { stillRunning } from './interrupted-runs.js'
 import { currentHolder, DAEMON_LEASE, isGone } from './leases.js'
 import { JOBS, sourceUnavailable } from './job-names.js'
+import { topicActivity } from './topic-activity.js'
+import { topicById } from './topics.js'
+import { sharedPosts } from '../store/topic-status.js'
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString())
 const DELIVERY_DAYS = 7
@@ -89,7 +92,7 @@ function healthOf(h: Health | undefined) {
  * and without it): the daemon, each job's last and next run, each source's position, lag, last error,
  * rate-limit state and gaps, budgets, models, the database's size.
  */
-export function statusReport(ctx: AppContext, o: { runs: number }) {
+export function statusReport(ctx: AppContext, o: { runs: number; topic?: string }) {
   const now = ctx.now().getTime()
   const realNow = Date.now()
   const daemon = currentHolder(ctx, DAEMON_LEASE)
@@ -138,7 +141,7 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
     }
   })
 
-  const topics = ctx.config.topics.map((t) => {
+  const topics = topicById(ctx, o.topic).map((t) => {
     const c = topicCounts(ctx.db, t.id)
     const m = activeModel(ctx.db, t.id)
     const cv = m?.metrics as { accuracy?: number; macro_f1?: number } | null
@@ -147,6 +150,7 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
     return {
       id: t.id,
       ...c,
+      ...topicActivity(ctx, t.id, now),
       first: iso(c.first),
       last: iso(c.last),
       firstCollectedAt: iso(firstCollectedAt(ctx.db, t.id)),
@@ -173,6 +177,10 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
     sources,
     topics,
     posts: postCounts(ctx.db),
+    sharedPosts: sharedPosts(
+      ctx.db,
+      topics.map((t) => t.id),
+    ),
     runs: recentCollectorRuns(ctx.db, o.runs).map(({ pid: _p, host: _h, bootId: _b, ...r }) => ({
       ...r,
       status: shownStatus({ ...r, pid: _p, host: _h, bootId: _b }),

@@ -3,7 +3,7 @@ import { IANAZone } from 'luxon'
 import { NO_THEME, stanceOverTime, type StanceSeries } from '../../aggregate/stance-over-time.js'
 import { parseUserTime, type BucketUnit } from '../../aggregate/time-buckets.js'
 import { UsageError } from '../../domain/errors.js'
-import { topicById } from '../../jobs/topics.js'
+import { oneTopic } from '../../jobs/topics.js'
 import { bucketLabels } from '../bucket-labels.js'
 import { printJson, println, type Io } from '../io.js'
 import { oneOf, optionsOf } from '../options.js'
@@ -36,7 +36,7 @@ export function registerStance(program: Command, io: Io): void {
     .requiredOption('--from <date>', 'start: YYYY-MM-DD (midnight in the time zone) or an ISO time')
     .requiredOption('--to <date>', 'end: YYYY-MM-DD (that whole day included) or an ISO time (excluded)')
     .option('-b, --bucket <unit>', 'hour, day or week', oneOf(['hour', 'day', 'week'] as const), 'day')
-    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-t, --topic <id>', 'the topic (may be left out when the config has only one)')
     .option('-p, --platform <platform>', 'only x or bluesky', oneOf(['x', 'bluesky'] as const))
     .option('-l, --lang <code>', 'only posts detected in this language (en, zh, fr, ja)')
     .option('--theme <id>', "only posts tagged with this theme (an id from the topic's `themes`)")
@@ -83,17 +83,17 @@ Examples:
           const from = parseUserTime(o.from, zone, 'from', '--from')
           const to = parseUserTime(o.to, zone, 'to', '--to')
           if (to <= from) throw new UsageError('--to must be after --from')
-          const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
-          if (o.theme !== undefined && !topic!.themes.some((t) => t.id === o.theme)) {
-            const valid = topic!.themes.map((t) => t.id)
+          const topic = oneTopic(ctx, o.topic)
+          if (o.theme !== undefined && !topic.themes.some((t) => t.id === o.theme)) {
+            const valid = topic.themes.map((t) => t.id)
             throw new UsageError(
-              `--theme ${o.theme}: topic "${topic!.id}" has no such theme; ${valid.length ? `themes: ${valid.join(', ')}` : `it has no themes (add them under topics[].themes in ${ctx.configFile})`}`,
+              `--theme ${o.theme}: topic "${topic.id}" has no such theme; ${valid.length ? `themes: ${valid.join(', ')}` : `it has no themes (add them under topics[].themes in ${ctx.configFile})`}`,
             )
           }
-          if (o.split === 'theme' && topic!.themes.length === 0)
-            throw new UsageError(`--split theme: topic "${topic!.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
+          if (o.split === 'theme' && topic.themes.length === 0)
+            throw new UsageError(`--split theme: topic "${topic.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
           const series = stanceOverTime(ctx.db, {
-            topic: topic!,
+            topic,
             from,
             to,
             bucket: o.bucket,
