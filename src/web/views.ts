@@ -4,7 +4,6 @@
  */
 import { stanceOverTime, type StanceSeries } from '../aggregate/stance-over-time.js'
 import type { AppContext } from '../context.js'
-import { InputError } from '../domain/errors.js'
 import { reviewQueue, type ReviewQueue } from '../jobs/review.js'
 import { statusReport, type StatusReport } from '../jobs/status.js'
 import { alertsBetween } from '../store/alerts.js'
@@ -115,6 +114,10 @@ export interface ReviewView {
   model: ModelFigures | null
   peopleLabels: number
   retrainAfterLabels: number
+  /** Each label's name and definition, shown beside the queue. */
+  definitions: ReviewQueue['definitions']
+  /** With no model yet: examples per label against the floor of a first model. */
+  progress: ReviewQueue['progress']
   queue: ReviewQueue['posts']
 }
 
@@ -128,19 +131,17 @@ export function modelFigures(ctx: AppContext, topicId: string): ModelFigures | n
 export function reviewView(ctx: AppContext, topicId: string, n: number): ReviewView {
   const topic = ctx.config.topics.find((t) => t.id === topicId)!
   const model = modelFigures(ctx, topicId)
-  let queue: ReviewQueue['posts'] = []
-  try {
-    if (model) queue = reviewQueue(ctx, { topic: topicId, n })[0]!.posts
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e
-  }
+  // With no model the queue is still there: the first posts to label, by language and engagement.
+  const q = reviewQueue(ctx, { topic: topicId, n })[0]!
   return {
     topic: topicId,
     labels: topic.stance.labels.map((l) => l.id),
     model,
     peopleLabels: peopleLabelCount(ctx.db, topicId),
     retrainAfterLabels: topic.stance.retrain_after_labels,
-    queue,
+    definitions: q.definitions,
+    progress: q.progress,
+    queue: q.posts,
   }
 }
 
