@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import type { TopicConfig } from '../config/schema.js'
-import { UNCERTAIN, UNCLASSIFIED, type LabelProgress } from '../domain/stance.js'
+import { reviewCommand, UNCERTAIN, UNCLASSIFIED, type LabelProgress } from '../domain/stance.js'
 import { buildAlertContext } from '../alerts/context.js'
 import { stanceOverTime, type StanceBucket } from '../aggregate/stance-over-time.js'
 import { shareChange } from '../aggregate/proportion-change.js'
@@ -188,7 +188,7 @@ export function buildDigestFacts(
   const model = activeModel(db, topic.id)
   const cv = model?.metrics as { accuracy?: number; macro_f1?: number } | null
   // A few people's labels in a topic with no model would read as a stance mix: none is shown until a model measures it.
-  const notMeasured = !model && awaiting ? { ...awaiting, review: `stancewatch review --topic ${topic.id}` } : null
+  const notMeasured = !model && awaiting ? { ...awaiting, review: reviewCommand(topic.id) } : null
 
   return {
     topic: { id: topic.id, name: topic.name, articles: [...topic.articles] },

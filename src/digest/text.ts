@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { labelProgressText } from '../domain/stance.js'
+import { notMeasuredText } from '../domain/stance.js'
 import type { DigestAlert, DigestFacts, DigestLabel, DigestPost, DigestPostGroup, DigestRevision, DigestTheme, ShareChange } from './facts.js'
 
 /* Wording shared by every digest format, so Markdown, HTML and e-mail say the same thing. */
@@ -79,13 +79,9 @@ export function notCollectedSince(f: DigestFacts): string {
   return first ? `not collected (before ${first.day}, when collection of this topic began)` : 'not collected'
 }
 
-/**
- * Said instead of the stance mix for a topic with no model yet. `code` marks up the command as the medium
- * does (Markdown backticks, an HTML code element) and `text` escapes the rest for it.
- */
-export function notMeasuredSentence(f: DigestFacts, code: (command: string) => string = (c) => `\`${c}\``, text: (s: string) => string = (s) => s): string {
-  const n = f.notMeasured!
-  return `${text(`Stance not yet measured: labels so far ${labelProgressText(n)} (a model is trained once every label has ${n.floor}); label posts with `)}${code(n.review)}.`
+/** Said instead of the stance mix for a topic with no model yet (see notMeasuredText). */
+export function notMeasuredSentence(f: DigestFacts, code?: (command: string) => string, text?: (s: string) => string): string {
+  return notMeasuredText(f.topic.id, f.notMeasured!, code, text)
 }
 
 export function volumeSentence(f: DigestFacts): string {

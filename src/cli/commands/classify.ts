@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { classify } from '../../jobs/classify.js'
 import { ReportedFailure, UsageError } from '../../domain/errors.js'
-import { labelProgressText, type LabelProgress } from '../../domain/stance.js'
+import { labelProgressText, reviewCommand, type LabelProgress } from '../../domain/stance.js'
 import { topicById } from '../../jobs/topics.js'
 import { importTrainingFile, MIN_EXAMPLES_PER_LABEL, trainTopic, type TrainResult } from '../../jobs/train.js'
 import { printJson, println, type Io } from '../io.js'
@@ -159,7 +159,7 @@ Examples:
 
 /** A new topic's stance, not yet measured: how far its labels are from a first model, and how to get there. */
 export function awaitingLine(topicId: string, p: LabelProgress): string {
-  return `${topicId}: stance not yet measured: labels so far ${labelProgressText(p)}; label posts with \`stancewatch review --topic ${topicId}\``
+  return `${topicId}: stance not yet measured: labels so far ${labelProgressText(p)}; label posts with \`${reviewCommand(topicId)}\``
 }
 
 /** What became of the new model, in a line a person can act on. */
