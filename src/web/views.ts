@@ -4,7 +4,9 @@
  */
 import { stanceOverTime, type StanceSeries } from '../aggregate/stance-over-time.js'
 import type { AppContext } from '../context.js'
+import { reviewCommand, type LabelProgress } from '../domain/stance.js'
 import { reviewQueue, type ReviewQueue } from '../jobs/review.js'
+import { stanceState } from '../jobs/stance-state.js'
 import { statusReport, type StatusReport } from '../jobs/status.js'
 import { alertsBetween } from '../store/alerts.js'
 import { peopleLabelCount, postsByPlatformIds, postsPage, type DashboardPost, type ThreadPost } from '../store/dashboard-posts.js'
@@ -20,6 +22,8 @@ export interface StanceView {
   /** Marked on the chart's time axis. */
   alerts: { id: number; kind: string; platform: string | null; state: string; start: string; end: string; observed: number; expected: number }[]
   gaps: { source: string; start: string; end: string; reason: string }[]
+  /** Set for a topic with no model whose labels are short of the floor: there are no shares to draw. */
+  notMeasured: (LabelProgress & { review: string }) | null
 }
 
 export function stanceView(ctx: AppContext, f: Filters): StanceView {
@@ -46,7 +50,9 @@ export function stanceView(ctx: AppContext, f: Filters): StanceView {
       expected: a.expected,
     }))
   const gaps = gapsOverlapping(ctx.db, f.from, f.to).map((g) => ({ source: g.source, start: iso(g.startAt), end: iso(g.endAt), reason: g.reason }))
-  return { series, alerts, gaps }
+  const state = stanceState(ctx, f.topic)
+  const notMeasured = state.status === 'awaiting-labels' ? { counts: state.counts, floor: state.floor, review: reviewCommand(f.topic.id) } : null
+  return { series, alerts, gaps, notMeasured }
 }
 
 export interface PostView extends Omit<DashboardPost, 'createdAt' | 'themes'> {
