@@ -70,6 +70,9 @@ export async function topicAdd(io: Io, url: string, o: AddFlags): Promise<void> 
   writeCheckedConfig(io, file, after, created)
   if (o.json) return printJson(io, { ...report, written: true, seeds })
   println(io, `Added topic "${id}" to ${file} (comments kept; checked as \`config check\` does).`)
-  println(io, `  Seed labels: ${seeds} (empty: stance is not measured until every label has ${MIN_EXAMPLES_PER_LABEL} examples; label posts with \`stancewatch review --topic ${id}\` and the next \`classify\` trains a model).`)
+  println(
+    io,
+    `  Seed labels: ${seeds} (empty: stance is not measured until every label has ${MIN_EXAMPLES_PER_LABEL} examples; label posts with \`stancewatch review --topic ${id}\` and the next \`classify\` trains a model).`,
+  )
   println(io, `  A running daemon collects it after \`stancewatch reload\`; see \`stancewatch collect --source x --dry-run\`.`)
 }
