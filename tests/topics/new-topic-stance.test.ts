@@ -3,10 +3,14 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyKey } from '../../src/classify/label-memory.js'
 import { closeContext } from '../../src/context.js'
+import { digestMessage } from '../../src/digest/message.js'
+import { renderPlainText } from '../../src/digest/plain.js'
 import { runJob } from '../../src/jobs/scheduled.js'
 import { savePage } from '../../src/store/posts.js'
 import { reviewView, stanceView } from '../../src/web/views.js'
 import { readFilters } from '../../src/web/filters.js'
+import { reviewPage } from '../../src/web/pages/review.js'
+import { stancePage } from '../../src/web/pages/stance.js'
 import { cli, tempDir, testContext, writeTestConfig } from '../helpers.js'
 import { makePost } from '../post.js'
 
@@ -159,6 +163,10 @@ describe('stance for a new topic: review first, not yet measured, a model once e
     expect(json.stance).toEqual([])
     expect(json.mostEngaged[0].text).toBe(TEXTS.support!.en[0])
     expect(json.volume.total).toBe(22)
+    const sentence = 'Stance not yet measured: labels so far support 0/5, oppose 0/5, neutral 0/5'
+    expect(renderPlainText(json)).toContain(`STANCE\n  ${sentence}`)
+    expect(digestMessage(json, { html: '', text: '', markdown: '' }, null).summary).toContainEqual(expect.stringContaining(sentence))
+    expect(digestMessage(json, { html: '', text: '', markdown: '' }, null).posts).toEqual([])
     const html = readFileSync(path.join(out, NEW, `digest-${DAY}.html`), 'utf8')
     expect(html).toContain('Stance not yet measured: labels so far support 0/5, oppose 0/5, neutral 0/5')
     expect(html).toContain('<code>stancewatch review --topic new-topic</code>')
@@ -194,8 +202,17 @@ describe('stance for a new topic: review first, not yet measured, a model once e
       expect(v.model).toBeNull()
       expect(v.progress).toEqual({ counts: { support: 0, oppose: 0, neutral: 0 }, floor: 5 })
       expect(v.queue).toHaveLength(5)
+      const review = reviewPage(ctx, v).value
+      expect(review).toContain('Labels so far: <strong>support 0/5 · oppose 0/5 · neutral 0/5</strong>')
+      expect(review).toMatch(/<dt>support<\/dt>\s*<dd>The writer is for the widget tax.<\/dd>/)
+      expect(review).not.toContain('model scores')
       const f = readFilters(ctx, new URLSearchParams({ topic: NEW, from: DAY, to: DAY }), NEW)
-      expect(stanceView(ctx, f).notMeasured).toMatchObject({ counts: { support: 0, oppose: 0, neutral: 0 }, floor: 5 })
+      const view = stanceView(ctx, f)
+      expect(view.notMeasured).toMatchObject({ counts: { support: 0, oppose: 0, neutral: 0 }, floor: 5 })
+      const page = stancePage(ctx, f, view).value
+      expect(page).toMatch(/Stance not yet measured: labels so far <strong>support 0\/5, oppose 0\/5, neutral 0\/5<\/strong>/)
+      // No chart of empty shares: the client draws none without its element.
+      expect(page).not.toContain('id="chart"')
     } finally {
       closeContext(ctx)
     }
