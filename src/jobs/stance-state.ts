@@ -2,7 +2,7 @@ import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import type { LabelProgress } from '../domain/stance.js'
 import { readSeedExamples } from '../classify/seeds.js'
-import { activeModel, peopleLabels } from '../store/models.js'
+import { activeModelVersion, peopleLabels } from '../store/models.js'
 import { MIN_EXAMPLES_PER_LABEL } from './train.js'
 
 /**
@@ -25,8 +25,8 @@ export function reachesFloor(p: LabelProgress): boolean {
 }
 
 export function stanceState(ctx: AppContext, topic: TopicConfig): StanceState {
-  const model = activeModel(ctx.db, topic.id)
-  if (model) return { status: 'measured', model: model.version }
+  const model = activeModelVersion(ctx.db, topic.id)
+  if (model) return { status: 'measured', model }
   const p = labelProgress(ctx, topic)
   return { status: reachesFloor(p) ? 'ready' : 'awaiting-labels', ...p }
 }
