@@ -61,7 +61,7 @@ export function reviewPage(ctx: AppContext, v: ReviewView): Markup {
                   <footer>${stanceBadge(p.label, p.label === null ? null : 'model', p.confidence)} ${labelButtons(v.labels)}</footer>
                 </article>`,
             )
-          : html`<p>Nothing to review: every post is labelled by a person${v.model ? ', or none is scored yet' : ''}.</p>`
+          : html`<p>Nothing to review: ${v.model ? 'every scored post is labelled by a person' : 'no post of this topic is waiting for a label'}.</p>`
       }
     </section>`
 }
