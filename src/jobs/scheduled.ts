@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import type { AppContext } from '../context.js'
 import { retryPending } from '../notify/deliver.js'
 import type { DeliveryResult } from '../domain/message.js'
+import { labelProgressText } from '../domain/stance.js'
 import { digestDays } from '../store/digests.js'
 import { finishJobRun, startJobRun, type JobTrigger } from '../store/runs.js'
 import { firstCollectedAt } from '../store/topic-coverage.js'
@@ -65,12 +66,17 @@ async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal
             : `; retrained ${c.topicId} after ${c.newLabels} new labels (${c.trained!.version})`,
         )
         .join('')
+      // A new topic waiting for people's labels is a normal state: said in the reason, never a failure.
+      const waiting = results
+        .filter((r) => r.status === 'awaiting-labels')
+        .map((r) => `; ${r.topicId}: stance not yet measured (labels so far ${labelProgressText({ counts: r.counts!, floor: r.floor! })})`)
+        .join('')
       // A topic whose first model was refused is a failed part: all of them failing raises the operational alert.
       const refused = results.filter((r) => r.refused)
-      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified${note}`, detail: results }
+      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified${note}${waiting}`, detail: results }
       return {
-        status: refused.length === results.length ? 'failed' : 'partial',
-        reason: `${n} posts classified${note}; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,
+        status: refused.length === results.filter((r) => r.status !== 'awaiting-labels').length ? 'failed' : 'partial',
+        reason: `${n} posts classified${note}${waiting}; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,
         detail: results,
       }
     }

@@ -5,6 +5,7 @@ import { snowflakeMs } from '../domain/x-ids.js'
 import { cursorsOf } from '../store/cursors.js'
 import { leasesLike } from '../store/leases.js'
 import { activeModel } from '../store/models.js'
+import { stanceState } from './stance-state.js'
 import { allHealth, type Health } from '../store/ops-health.js'
 import { readsSoFar } from '../store/reads.js'
 import { lastCollectorRunBySource, lastJobRuns, lastTroubledRun, recentCollectorRuns, type CollectorRun, type JobRun } from '../store/runs.js'
@@ -155,6 +156,8 @@ export function statusReport(ctx: AppContext, o: { runs: number; topic?: string 
       last: iso(c.last),
       firstCollectedAt: iso(firstCollectedAt(ctx.db, t.id)),
       model: m ? { version: m.version, trained_at: iso(m.trainedAt), accuracy: cv?.accuracy ?? null, macro_f1: cv?.macro_f1 ?? null } : null,
+      /** measured (by the model above), awaiting labels (a new topic: counts per label against the floor), or ready to train. */
+      stance: stanceState(ctx, t),
       budget: {
         x: {
           today: used.day,

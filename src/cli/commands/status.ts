@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { labelProgressText, reviewCommand } from '../../domain/stance.js'
 import { statusReport, type StatusReport } from '../../jobs/status.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf, positiveInt } from '../options.js'
@@ -90,7 +91,7 @@ function printStatus(io: Io, s: StatusReport, zone: string): void {
     )
     println(
       io,
-      `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : 'none yet (trained on first classify)'}`,
+      `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : t.stance.status === 'awaiting-labels' ? `none, stance not yet measured: awaiting labels: ${labelProgressText(t.stance)} (label posts with \`${reviewCommand(t.id)}\`)` : 'none yet (trained on first classify)'}`,
     )
     const b = t.budget.x
     println(
