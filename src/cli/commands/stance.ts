@@ -109,7 +109,7 @@ Examples:
             theme: o.theme,
             split: o.split,
           })
-          const state = stanceState(ctx, topic!)
+          const state = stanceState(ctx, topic)
           if (state.status === 'awaiting-labels') return printUnmeasured(io, series, state, format)
           if (format === 'json') printJson(io, series)
           else if (format === 'csv') io.stdout(stanceCsv(series))
