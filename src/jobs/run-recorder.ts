@@ -42,6 +42,8 @@ export class RunRecorder {
   private api: RequestStats = { requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 }
   private price = 0
   private persistedAt = 0
+  /** The write of the record that page() put off, if any. */
+  private pending: NodeJS.Timeout | null = null
 
   constructor(
     private readonly ctx: AppContext,
@@ -63,8 +65,11 @@ export class RunRecorder {
     this.pages += pages
     this.reads += reads
     // Each write of the record is a commit of its own, too many for a replay storing dozens of chunks a second:
-    // while a run goes, the record is at most a second behind; finish() writes it exactly.
-    if (Date.now() - this.persistedAt >= PERSIST_EVERY_MS) this.persist()
+    // while a run goes, the record is at most a second behind, even when the next page hangs (a timer writes
+    // what the last pages added); finish() writes it exactly.
+    const due = this.persistedAt + PERSIST_EVERY_MS - Date.now()
+    if (due <= 0) this.persist()
+    else this.pending ??= setTimeout(() => this.persistLate(), due).unref()
   }
 
   skip(reason: string, n = 1): void {
@@ -112,7 +117,18 @@ export class RunRecorder {
     this.finish('failed', (e as Error).message ?? String(e))
   }
 
+  private persistLate(): void {
+    try {
+      this.persist()
+    } catch (e) {
+      // A run abandoned at shutdown: its database may be closed already; the interrupted-run record says what it did.
+      this.ctx.log.debug({ source: this.source, run: this.runId, error: (e as Error).message }, 'run record not updated')
+    }
+  }
+
   private persist(): void {
+    if (this.pending) clearTimeout(this.pending)
+    this.pending = null
     this.persistedAt = Date.now()
     updateCollectorRun(this.ctx.db, this.runId, {
       ...this.stats,
