@@ -459,6 +459,7 @@ describe('readEnv', () => {
       x: { bearerToken: null, baseUrl: 'https://api.x.com' },
       bluesky: { identifier: null, appPassword: null, service: 'https://bsky.social', publicApi: 'https://public.api.bsky.app' },
       jetstreamUrl: 'wss://jetstream2.us-east.bsky.network/subscribe',
+      llm: { baseUrl: null, apiKey: null },
     })
   })
 
