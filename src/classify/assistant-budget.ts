@@ -15,6 +15,8 @@ export class AssistantBudget {
   inputTokens = 0
   outputTokens = 0
   private answers = 0
+  /** Our estimates of the inputs answered so far, against what the server counted: corrects later estimates. */
+  private estimatedInput = 0
 
   constructor(
     private readonly limits: BudgetLimits,
@@ -37,15 +39,21 @@ export class AssistantBudget {
 
   /** Whether a request of about `inputEstimate` tokens fits; the reason when it does not. */
   allows(inputEstimate: number): { ok: true } | { ok: false; reason: 'tokens' | 'cost' } {
-    const input = inputEstimate
+    const input = this.expectedInput(inputEstimate)
     const output = this.expectedOutput()
     if (this.inputTokens + this.outputTokens + input + output > this.limits.maxTokens) return { ok: false, reason: 'tokens' }
     if (this.costUsd + this.costOf(input, output) > this.limits.maxCostUsd) return { ok: false, reason: 'cost' }
     return { ok: true }
   }
 
-  /** Count what the server said a request used. */
-  spend(usage: { input: number; output: number }): void {
+  /** A rough estimate scaled by how the server's counts compared with ours so far. */
+  expectedInput(estimate: number): number {
+    return this.estimatedInput > 0 && this.inputTokens > 0 ? Math.ceil((estimate * this.inputTokens) / this.estimatedInput) : estimate
+  }
+
+  /** Count what the server said a request used (`estimate`: what we thought its input would be). */
+  spend(usage: { input: number; output: number }, estimate: number): void {
+    this.estimatedInput += estimate
     this.inputTokens += usage.input
     this.outputTokens += usage.output
     this.answers++
