@@ -1,6 +1,6 @@
 import type { AppContext } from '../../src/context.js'
 import { ingest } from '../../src/jobs/ingest.js'
-import { findPost } from '../../src/store/labels.js'
+import { findPost, type FoundPost } from '../../src/store/labels.js'
 import { makePost } from '../post.js'
 import { testContext, writeTestConfig } from '../helpers.js'
 
@@ -42,7 +42,7 @@ export function storePosts(ctx: AppContext, texts: readonly string[], base = 100
   ingest(ctx, [{ kind: 'x-search', posts, edits: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null } as never], { source: 'replay', query: 'test' })
 }
 
-export function postByText(ctx: AppContext, text: string): { id: number; createdAt: number; text: string } {
+export function postByText(ctx: AppContext, text: string): FoundPost {
   const id = ctx.db.prepare('SELECT id FROM posts WHERE text = ? ORDER BY id LIMIT 1').pluck().get(text) as number
   return findPost(ctx.db, { kind: 'row', id, text: `#${id}` })!
 }
