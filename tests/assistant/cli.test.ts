@@ -80,6 +80,15 @@ describe('stancewatch assist', () => {
     const human = await run(['assist', 'agreement', '--topic', TOPIC])
     expect(human.stdout).toContain("agreement with people on 2 posts: 50.0%, Cohen's kappa 0.000")
 
+    // The export shows the assistant's label as such, beside the post's stance (a person's here).
+    const exported = await run(['export', '--format', 'jsonl', '--from', '2025-07-01', '--to', '2025-07-31'])
+    expect(exported.code).toBe(0)
+    const records = exported.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const byText = (t: string) => records.find((x) => x.text === t)
+    expect(byText(TEXTS[2]!)).toMatchObject({ stance: { label: 'concern', source: 'human' }, assistant_label: { label: 'praise', confidence: 0.8, model: 'test-model' } })
+    expect(byText('Hmm').assistant_label).toEqual({ label: null, confidence: null, model: 'test-model' })
+    expect(records.filter((x) => x.assistant_label)).toHaveLength(TEXTS.length)
+
     // Nowhere in the database either (its -wal included).
     for (const f of readdirSync(tmp.dir).filter((n) => n.startsWith('sw.sqlite'))) expect(readFileSync(path.join(tmp.dir, f)).includes(KEY)).toBe(false)
   })
