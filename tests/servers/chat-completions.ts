@@ -16,6 +16,8 @@ export interface ChatServerOptions {
   apiKey: string
   /** The answer to a post (its text as sent); default: by keyword (see `keywordAnswer`). */
   answer?: (postText: string) => ChatAnswer
+  /** The whole message content for a request (its system and user messages), instead of a label answer; null: answer a label. */
+  content?: (system: string, user: string) => string | null
   /** Completion tokens reported per answer (default: a quarter of its characters). */
   completionTokens?: number
 }
@@ -115,7 +117,9 @@ export async function startChatServer(opts: ChatServerOptions): Promise<ChatServ
           usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
         }
       }
-      const normal = () => JSON.stringify(completion({ content: JSON.stringify(answer(postText ?? '')) }, 'stop'))
+      const system = String(body.messages.find((m: any) => m.role === 'system')?.content ?? '')
+      const scripted = opts.content?.(system, typeof user === 'string' ? user : '') ?? null
+      const normal = () => JSON.stringify(completion({ content: scripted ?? JSON.stringify(answer(postText ?? '')) }, 'stop'))
       switch (fault?.kind) {
         case 'rate-limit':
           return send(429, JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests' } }), { 'retry-after': String(fault.retryAfterSeconds) })

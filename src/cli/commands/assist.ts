@@ -1,15 +1,23 @@
 import type { Command } from 'commander'
+import { stringify as stringifyYaml } from 'yaml'
 import type { Agreement } from '../../classify/agreement.js'
 import { ReportedFailure } from '../../domain/errors.js'
 import { assistantAgreement, assistLabels, type AssistReport } from '../../jobs/assistant-labels.js'
+import { translateKeywords, type TranslateReport } from '../../jobs/assistant-translate.js'
 import { printJson, println, type Io } from '../io.js'
-import { optionsOf, positiveInt } from '../options.js'
+import { listOf, optionsOf, positiveInt } from '../options.js'
 import { withContext } from '../session.js'
 
 interface PassFlags {
   topic?: string
   limit?: number
   dryRun?: boolean
+  json?: boolean
+}
+
+interface TranslateFlags {
+  topic?: string
+  to: string[]
   json?: boolean
 }
 
@@ -46,7 +54,8 @@ Exit 1 when the server refused the key; 2 when the topic's assistant is off or L
 Examples:
   $ stancewatch assist --topic china-ai-fund --dry-run
   $ stancewatch assist --topic china-ai-fund --limit 20
-  $ stancewatch assist agreement --topic china-ai-fund --json`,
+  $ stancewatch assist agreement --topic china-ai-fund --json
+  $ stancewatch assist translate --topic china-ai-fund --to fr,ja`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<PassFlags>(cmd)
@@ -86,6 +95,50 @@ Examples:
         { readOnly: true },
       )
     })
+  registerTranslate(assist, io)
+}
+
+function registerTranslate(assist: Command, io: Io): void {
+  assist
+    .command('translate')
+    .description("Propose the topic's keyword rules in other languages (printed as YAML to paste; the config is not changed)")
+    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .requiredOption('--to <langs>', 'target languages, comma-separated: en, zh, fr, ja', listOf)
+    .option('--json', 'print the proposals and counts as JSON')
+    .addHelpText(
+      'after',
+      `
+Each keyword rule not written in a target language is sent (its any and with terms, never a post) to the
+assistant, which must answer with terms for every language in JSON; an answer that is not is counted and
+skipped. A rule whose translation already exists (same id with -LANG) is skipped. Needs the topic's
+assistant enabled, like \`assist\`; the answers are cached and the run keeps within its token and cost budget.
+Read the proposals before pasting them under the topic's \`keywords:\`: a term too common in a language
+would bring in posts that have nothing to do with the topic.
+
+Examples:
+  $ stancewatch assist translate --to fr,ja
+  $ stancewatch assist translate --topic china-ai-fund --to zh --json`,
+    )
+    .action(async (_: unknown, cmd: Command) => {
+      const o = optionsOf<TranslateFlags>(cmd)
+      await withContext(io, o, async (ctx) => {
+        const r = await translateKeywords(ctx, { topic: o.topic, to: o.to })
+        if (o.json) printJson(io, r)
+        else printTranslations(io, r)
+        if (r.stoppedBy === 'unauthorized') throw new ReportedFailure('the assistant server refused the key: check LLM_API_KEY')
+      })
+    })
+}
+
+function printTranslations(io: Io, r: TranslateReport): void {
+  const counts = `${r.sent} sent, ${r.cached} from the cache, malformed ${r.malformed}, refused ${r.refused}, failed ${r.failed}; tokens ${r.tokens.input} in / ${r.tokens.output} out, cost $${r.costUsd.toFixed(4)}`
+  println(io, `# ${r.topic} (${r.model}): ${r.proposals.length} keyword rules proposed for ${r.to.join(', ')}; ${counts}`)
+  if (r.stoppedBy) println(io, `# stopped: ${r.stoppedBy === 'unauthorized' ? 'the server refused the key (LLM_API_KEY)' : `the ${r.stoppedBy} budget would have been exceeded`}`)
+  if (r.skipped.length) println(io, `# left alone: ${r.skipped.join(', ')}`)
+  if (r.proposals.length === 0) return
+  println(io, '# Check each term, then paste under the topic\'s `keywords:`.')
+  const rules = r.proposals.map((p) => ({ id: p.id, lang: p.lang, any: p.any, ...(p.with ? { with: p.with } : {}) }))
+  io.stdout(stringifyYaml(rules, { indent: 2 }))
 }
 
 function printReport(io: Io, r: AssistReport): void {
