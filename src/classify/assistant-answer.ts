@@ -3,9 +3,7 @@ import { MAX_REASON_CHARS, UNSURE } from './assistant-prompt.js'
 
 /** One answer read: a label, unsure, or why it could not be used. */
 export type ParsedAnswer =
-  | { kind: 'label'; label: string; confidence: number | null; reason: string }
-  | { kind: 'unsure'; reason: string }
-  | { kind: 'malformed'; why: string }
+  { kind: 'label'; label: string; confidence: number | null; reason: string } | { kind: 'unsure'; reason: string } | { kind: 'malformed'; why: string }
 
 const answerSchema = z.object({
   label: z.string().trim().min(1),

@@ -148,7 +148,11 @@ const topicSchema = z
       )
     }
     if (topic.assistant.enabled && !topic.assistant.model)
-      problem(['assistant', 'model'], 'the assistant is enabled without a model', 'name the model the server serves (e.g. model: gpt-4o-mini), or set assistant.enabled: false')
+      problem(
+        ['assistant', 'model'],
+        'the assistant is enabled without a model',
+        'name the model the server serves (e.g. model: gpt-4o-mini), or set assistant.enabled: false',
+      )
     const labels = topic.stance.labels.map((l) => l.id)
     for (const i of duplicateIndexes(labels))
       problem(['stance', 'labels', i, 'id'], `label "${labels[i]}" is defined twice`, 'give every stance label its own id')

@@ -66,7 +66,12 @@ export async function assistLabels(ctx: AppContext, opts: AssistOptions = {}): P
   const size = Math.min(opts.limit ?? a.sample_size, a.sample_size)
   const sample = pickSample(assistantCandidates(ctx.db, topic.id, Math.min(size * CANDIDATES_PER_POST, MAX_CANDIDATES)), size)
   const budget = new AssistantBudget(
-    { maxTokens: a.max_tokens_per_run, maxCostUsd: a.max_cost_usd_per_run, usdPer1kInput: a.usd_per_1k_input_tokens, usdPer1kOutput: a.usd_per_1k_output_tokens },
+    {
+      maxTokens: a.max_tokens_per_run,
+      maxCostUsd: a.max_cost_usd_per_run,
+      usdPer1kInput: a.usd_per_1k_input_tokens,
+      usdPer1kOutput: a.usd_per_1k_output_tokens,
+    },
     MAX_OUTPUT_TOKENS,
   )
   const report: AssistReport = {

@@ -53,7 +53,12 @@ export async function translateKeywords(ctx: AppContext, opts: { topic?: string;
   const a = topic.assistant
   const client = clientFor(ctx, topic)
   const budget = new AssistantBudget(
-    { maxTokens: a.max_tokens_per_run, maxCostUsd: a.max_cost_usd_per_run, usdPer1kInput: a.usd_per_1k_input_tokens, usdPer1kOutput: a.usd_per_1k_output_tokens },
+    {
+      maxTokens: a.max_tokens_per_run,
+      maxCostUsd: a.max_cost_usd_per_run,
+      usdPer1kInput: a.usd_per_1k_input_tokens,
+      usdPer1kOutput: a.usd_per_1k_output_tokens,
+    },
     MAX_OUTPUT_TOKENS,
   )
   const ids = new Set(topic.keywords.map((r) => r.id))

@@ -40,8 +40,7 @@ export interface CachedAnswer {
 export function cachedAnswer(db: Db, key: string): CachedAnswer | null {
   return (
     (stmt(db, 'SELECT answer, input_tokens AS inputTokens, output_tokens AS outputTokens FROM assistant_cache WHERE key = ?').get(key) as
-      | CachedAnswer
-      | undefined) ?? null
+      CachedAnswer | undefined) ?? null
   )
 }
 

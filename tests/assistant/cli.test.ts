@@ -67,7 +67,9 @@ describe('stancewatch assist', () => {
 
     const text = await run(['assist', '--topic', TOPIC])
     expect(text.code).toBe(0)
-    expect(text.stdout).toMatch(/^china-ai-fund \(test-model\): 3 posts picked, 3 sent, 0 from the cache\n {2}labelled: concern \d, praise \d, neutral \d; unsure \d\n {2}malformed 0, refused 0, failed 0\n {2}tokens \d+ in \/ \d+ out, cost \$0\.0000; budget left \d+ tokens, \$1\.0000\n/)
+    expect(text.stdout).toMatch(
+      /^china-ai-fund \(test-model\): 3 posts picked, 3 sent, 0 from the cache\n {2}labelled: concern \d, praise \d, neutral \d; unsure \d\n {2}malformed 0, refused 0, failed 0\n {2}tokens \d+ in \/ \d+ out, cost \$0\.0000; budget left \d+ tokens, \$1\.0000\n/,
+    )
     expect(text.stdout).toContain('agreement with people: no post labelled by both yet')
 
     const ctx = assistantContext(config, {}, db)
@@ -83,9 +85,15 @@ describe('stancewatch assist', () => {
     // The export shows the assistant's label as such, beside the post's stance (a person's here).
     const exported = await run(['export', '--format', 'jsonl', '--from', '2025-07-01', '--to', '2025-07-31'])
     expect(exported.code).toBe(0)
-    const records = exported.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const records = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const byText = (t: string) => records.find((x) => x.text === t)
-    expect(byText(TEXTS[2]!)).toMatchObject({ stance: { label: 'concern', source: 'human' }, assistant_label: { label: 'praise', confidence: 0.8, model: 'test-model' } })
+    expect(byText(TEXTS[2]!)).toMatchObject({
+      stance: { label: 'concern', source: 'human' },
+      assistant_label: { label: 'praise', confidence: 0.8, model: 'test-model' },
+    })
     expect(byText('Hmm').assistant_label).toEqual({ label: null, confidence: null, model: 'test-model' })
     expect(records.filter((x) => x.assistant_label)).toHaveLength(TEXTS.length)
 

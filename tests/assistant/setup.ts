@@ -39,11 +39,13 @@ export function storePosts(ctx: AppContext, texts: readonly string[], base = 100
       createdAt: `2025-07-${String(10 + (i % 9)).padStart(2, '0')}T1${i % 10}:00:00.000Z`,
     }),
   )
-  ingest(ctx, [{ kind: 'x-search', posts, edits: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null } as never], { source: 'replay', query: 'test' })
+  ingest(ctx, [{ kind: 'x-search', posts, edits: [], deletions: [], skipped: [], ignored: 0, streamTimeUs: null } as never], {
+    source: 'replay',
+    query: 'test',
+  })
 }
 
 export function postByText(ctx: AppContext, text: string): FoundPost {
   const id = ctx.db.prepare('SELECT id FROM posts WHERE text = ? ORDER BY id LIMIT 1').pluck().get(text) as number
   return findPost(ctx.db, { kind: 'row', id, text: `#${id}` })!
 }
-

@@ -133,10 +133,14 @@ Examples:
 function printTranslations(io: Io, r: TranslateReport): void {
   const counts = `${r.sent} sent, ${r.cached} from the cache, malformed ${r.malformed}, refused ${r.refused}, failed ${r.failed}; tokens ${r.tokens.input} in / ${r.tokens.output} out, cost $${r.costUsd.toFixed(4)}`
   println(io, `# ${r.topic} (${r.model}): ${r.proposals.length} keyword rules proposed for ${r.to.join(', ')}; ${counts}`)
-  if (r.stoppedBy) println(io, `# stopped: ${r.stoppedBy === 'unauthorized' ? 'the server refused the key (LLM_API_KEY)' : `the ${r.stoppedBy} budget would have been exceeded`}`)
+  if (r.stoppedBy)
+    println(
+      io,
+      `# stopped: ${r.stoppedBy === 'unauthorized' ? 'the server refused the key (LLM_API_KEY)' : `the ${r.stoppedBy} budget would have been exceeded`}`,
+    )
   if (r.skipped.length) println(io, `# left alone: ${r.skipped.join(', ')}`)
   if (r.proposals.length === 0) return
-  println(io, '# Check each term, then paste under the topic\'s `keywords:`.')
+  println(io, "# Check each term, then paste under the topic's `keywords:`.")
   const rules = r.proposals.map((p) => ({ id: p.id, lang: p.lang, any: p.any, ...(p.with ? { with: p.with } : {}) }))
   io.stdout(stringifyYaml(rules, { indent: 2 }))
 }

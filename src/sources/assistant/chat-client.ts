@@ -92,7 +92,10 @@ function outcomeOfError(e: unknown): ChatOutcome {
   if (e instanceof OpenAI.APIConnectionTimeoutError) return { kind: 'failed', reason: 'timed out', status: null }
   if (e instanceof OpenAI.APIConnectionError) return { kind: 'failed', reason: 'connection failed', status: null }
   // The message of an APIError quotes the server's body: only its status is kept.
-  if (e instanceof OpenAI.APIError) return { kind: 'failed', reason: `HTTP ${e.status ?? '?'}`, status: e.status ?? null }
+  if (e instanceof OpenAI.APIError) {
+    const status = typeof e.status === 'number' ? e.status : null
+    return { kind: 'failed', reason: `HTTP ${status ?? '?'}`, status }
+  }
   if (e instanceof SyntaxError) return { kind: 'malformed', reason: 'the body is not JSON' }
   return { kind: 'failed', reason: e instanceof Error ? e.name : 'unknown error', status: null }
 }
