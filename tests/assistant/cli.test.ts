@@ -39,6 +39,10 @@ describe('stancewatch assist', () => {
     expect(noUrl.code).toBe(2)
     expect(noUrl.stderr).toContain('LLM_BASE_URL')
     expect(server.requests).toHaveLength(0)
+    // `config check` says so beforehand, as a warning.
+    const check = await cli(['--config', config, 'config', 'check'], { LLM_API_KEY: KEY }, tmp.dir)
+    expect(check.code).toBe(0)
+    expect(check.stdout).toContain('warning: topic china-ai-fund enables the assistant but LLM_BASE_URL is not set')
   })
 
   it('a dry run shows what would be sent and sends nothing', async () => {

@@ -6,7 +6,7 @@ import { assistantAgreement, assistLabels, type AssistReport } from '../../jobs/
 import { translateKeywords, type TranslateReport } from '../../jobs/assistant-translate.js'
 import { printJson, println, type Io } from '../io.js'
 import { listOf, optionsOf, positiveInt } from '../options.js'
-import { withContext } from '../session.js'
+import { exclusive, withContext } from '../session.js'
 
 interface PassFlags {
   topic?: string
@@ -60,7 +60,9 @@ Examples:
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<PassFlags>(cmd)
       await withContext(io, o, async (ctx) => {
-        const r = await assistLabels(ctx, { topic: o.topic, limit: o.limit, dryRun: o.dryRun })
+        const pass = () => assistLabels(ctx, { topic: o.topic, limit: o.limit, dryRun: o.dryRun })
+        // Two passes at once would ask (and pay) for the same posts: one at a time, as other jobs.
+        const r = o.dryRun ? await pass() : await exclusive(ctx, io, o, 'assist', 'stancewatch assist', pass)
         if (o.json) printJson(io, r)
         else printReport(io, r)
         if (r.stoppedBy === 'unauthorized') throw new ReportedFailure('the assistant server refused the key: check LLM_API_KEY')
@@ -122,7 +124,7 @@ Examples:
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<TranslateFlags>(cmd)
       await withContext(io, o, async (ctx) => {
-        const r = await translateKeywords(ctx, { topic: o.topic, to: o.to })
+        const r = await exclusive(ctx, io, o, 'assist', 'stancewatch assist translate', () => translateKeywords(ctx, { topic: o.topic, to: o.to }))
         if (o.json) printJson(io, r)
         else printTranslations(io, r)
         if (r.stoppedBy === 'unauthorized') throw new ReportedFailure('the assistant server refused the key: check LLM_API_KEY')
