@@ -409,6 +409,11 @@ export const configSchema = z.strictObject({
     top_posts: z.number().int().min(1).max(20).default(3),
     /** The daemon sends each new digest through the notify channels (files are always written). */
     deliver: z.boolean().default(true),
+    /**
+     * Also one digest of all topics side by side (combined/digest-DATE.*): written by the daemon and by
+     * `digest` without --topic, and delivered like the others.
+     */
+    combined: z.boolean().default(false),
   }),
   notify: notifySchema.prefault({}),
   /** The daemon (`stancewatch start`): its own health, shutdown and catch-up. */

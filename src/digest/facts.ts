@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import type { TopicConfig } from '../config/schema.js'
-import { UNCERTAIN, UNCLASSIFIED } from '../domain/stance.js'
+import { reviewCommand, UNCERTAIN, UNCLASSIFIED, type LabelProgress } from '../domain/stance.js'
 import { buildAlertContext } from '../alerts/context.js'
 import { stanceOverTime, type StanceBucket } from '../aggregate/stance-over-time.js'
 import { shareChange } from '../aggregate/proportion-change.js'
@@ -117,6 +117,13 @@ export interface DigestFacts {
     byPlatform: Record<string, number>
     byLanguage: Record<string, number>
   }
+  /**
+   * Set for a topic with no model whose labels are still short of the floor a first model needs: stance is
+   * not measured, so `stance` and `topPosts` are empty and `mostEngaged` shows the day's posts unlabelled.
+   */
+  notMeasured: (LabelProgress & { review: string }) | null
+  /** With stance not measured: the day's most engaged posts, without stance labels. */
+  mostEngaged: DigestPost[]
   stance: DigestLabel[]
   /** `collected: false`: a day before the topic's record begins, whose zero counts mean "not collected". */
   chart: { day: string; collected: boolean; total: number; counts: Record<string, number> }[]
@@ -139,7 +146,16 @@ export interface DigestFacts {
 
 const CHART_DAYS = 14
 
-export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: string, now: Date, topN: number): DigestFacts {
+/** `awaiting`: the topic's labels so far, when it has no model and they are short of the floor (see DigestFacts.notMeasured). */
+export function buildDigestFacts(
+  db: Db,
+  topic: TopicConfig,
+  day: string,
+  zone: string,
+  now: Date,
+  topN: number,
+  awaiting: LabelProgress | null = null,
+): DigestFacts {
   const { from, to } = dayRange(day, zone)
   const posts = postsInWindow(db, topic.id, from, to, null)
   const labelIds = topic.stance.labels.map((l) => l.id)
@@ -171,6 +187,8 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
   const alerts = alertsBetween(db, from, to, topic.id)
   const model = activeModel(db, topic.id)
   const cv = model?.metrics as { accuracy?: number; macro_f1?: number } | null
+  // A few people's labels in a topic with no model would read as a stance mix: none is shown until a model measures it.
+  const notMeasured = !model && awaiting ? { ...awaiting, review: reviewCommand(topic.id) } : null
 
   return {
     topic: { id: topic.id, name: topic.name, articles: [...topic.articles] },
@@ -188,7 +206,9 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
       byPlatform: context.platforms,
       byLanguage: context.languages,
     },
-    stance: shownLabels.map((label) => {
+    notMeasured,
+    mostEngaged: notMeasured ? digestPosts(byEngagement(posts).slice(0, topN), zone, false) : [],
+    stance: (notMeasured ? [] : shownLabels).map((label) => {
       const count = posts.filter((p) => p.label === label).length
       const ci = wilson(count, posts.length)
       return {
@@ -211,7 +231,7 @@ export function buildDigestFacts(db: Db, topic: TopicConfig, day: string, zone: 
       counts: Object.fromEntries(b.labels.filter((l) => l.label !== UNCLASSIFIED || l.count > 0).map((l) => [l.label, l.count])),
     })),
     exemplarConfidence: topic.stance.exemplar_confidence,
-    topPosts: labelIds.map((label) => exemplarsOf(label, names.get(label)!, posts, topic.stance.exemplar_confidence, topN, zone)),
+    topPosts: (notMeasured ? [] : labelIds).map((label) => exemplarsOf(label, names.get(label)!, posts, topic.stance.exemplar_confidence, topN, zone)),
     topAccounts: context.topAccounts,
     topTerms: context.topTerms,
     article: { posts: Math.round(context.articleLinkShare * posts.length), share: context.articleLinkShare },

@@ -1,4 +1,5 @@
 import { escapeHtml, safeHref, truncateGraphemes } from '../render/escape.js'
+import { UNCLASSIFIED } from '../domain/stance.js'
 import type { DigestFacts, DigestLabel, ShareChange } from './facts.js'
 import { colourOf, stackedBars } from './svg-chart.js'
 import {
@@ -17,6 +18,7 @@ import {
   LANGUAGE_NAMES,
   longDate,
   notCollectedSince,
+  notMeasuredSentence,
   num,
   pct,
   PLATFORM_NAMES,
@@ -86,6 +88,11 @@ export function renderHtml(f: DigestFacts): string {
     `<li>Linking the article itself: ${num(f.article.posts)} posts (${pct(f.article.share)})</li>`,
     '</ul>',
   )
+
+  if (f.notMeasured) {
+    body.push(...unmeasured(f), health(f))
+    return page(title, body)
+  }
 
   body.push(
     '<h2>Stance</h2>',
@@ -172,6 +179,53 @@ export function renderHtml(f: DigestFacts): string {
   return page(title, body)
 }
 
+/** A topic with no model yet: no stance mix; posts per day (one grey bar each) and the most engaged posts without labels. */
+function unmeasured(f: DigestFacts): string[] {
+  const body = ['<h2>Stance</h2>', `<p class="note">${notMeasuredSentence(f, (c) => `<code>${e(c)}</code>`, e)}</p>`]
+  if (f.themes.length) body.push('<h2>Themes</h2>', '<ul>', ...f.themes.map((t) => `<li>${e(themeSentence(t))}</li>`), '</ul>')
+  const volume = f.chart.map((d) => ({ ...d, counts: { [UNCLASSIFIED]: d.total } }))
+  body.push(
+    '<h2>Last 14 days</h2>',
+    `<figure>${stackedBars(volume, [{ label: UNCLASSIFIED, name: 'posts' }], `Posts per day, last ${f.chart.length} days (stance not yet measured)`)}${f.chart.some((d) => !d.collected) ? `<figcaption class="muted"><span class="swatch nc-swatch" aria-hidden="true"></span>${e(notCollectedSince(f))}</figcaption>` : ''}</figure>`,
+    '<div class="table-wrap days" role="region" aria-label="Posts per day, last 14 days" tabindex="0"><table>',
+    '<caption>Posts per day</caption>',
+    '<thead><tr><th scope="col">Day</th><th scope="col">Posts</th></tr></thead><tbody>',
+    ...f.chart.map((d) =>
+      d.collected
+        ? `<tr><th scope="row">${e(d.day)}</th><td>${num(d.total)}</td></tr>`
+        : `<tr class="not-collected"><th scope="row">${e(d.day)}</th><td class="nc">not collected</td></tr>`,
+    ),
+    '</tbody></table></div>',
+    '<h2>Most engaged posts</h2>',
+  )
+  if (f.mostEngaged.length) {
+    body.push('<ol class="posts">')
+    for (const p of f.mostEngaged) {
+      const href = safeHref(p.url)
+      body.push(
+        `<li><blockquote dir="auto"${langAttr(p.lang)}>${e(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}</blockquote><div class="muted">${e(p.author)} on ${e(PLATFORM_NAMES[p.platform] ?? p.platform)} at ${e(timeOfDay(p.createdAt, f.timezone))} · ${e(engagementLine(p))}${href ? ` · <a href="${e(href)}" rel="noopener noreferrer">open post</a>` : ''}</div></li>`,
+      )
+    }
+    body.push('</ol>')
+  }
+  if (f.topTerms.length)
+    body.push('<h2>What drove it</h2>', `<p>Terms and matched rules: ${f.topTerms.map((t) => `${e(t.term)} (${num(t.posts)})`).join(', ')}</p>`)
+  if (f.topAccounts.length)
+    body.push(
+      '<h2>Accounts that drove the conversation</h2>',
+      '<ul>',
+      ...f.topAccounts.map((a) => `<li>${e(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements</li>`),
+      '</ul>',
+    )
+  body.push(
+    '<h2>Alerts</h2>',
+    f.alerts.length
+      ? `<ul>${f.alerts.map((a) => `<li><strong>${e(alertSentence(a, f.timezone))}</strong></li>`).join('')}</ul>`
+      : '<p>No alerts fired on this day.</p>',
+  )
+  return body
+}
+
 /** The share and, apart so a phone can put it on its own line, the interval. */
 function shareCell(l: DigestLabel): string {
   return `${e(pct(l.share))} <span class="ci">(${e(pct(l.ci95[0]))}–${e(pct(l.ci95[1]))})</span>`
@@ -195,7 +249,7 @@ function health(f: DigestFacts): string {
     .join('')}</ul><p class="muted">Generated ${e(f.generatedAt)} by stancewatch.</p>`
 }
 
-function page(title: string, body: string[]): string {
+export function page(title: string, body: string[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -16,6 +16,7 @@ import {
   LANGUAGE_NAMES,
   longDate,
   notCollectedSince,
+  notMeasuredSentence,
   num,
   pct,
   PLATFORM_NAMES,
@@ -41,6 +42,8 @@ export function renderMarkdown(f: DigestFacts): string {
   out.push(`- Platforms: ${breakdown(f.volume.byPlatform, PLATFORM_NAMES, f.volume.total)}`)
   out.push(`- Languages: ${breakdown(f.volume.byLanguage, LANGUAGE_NAMES, f.volume.total)}`)
   out.push(`- Linking the article itself: ${num(f.article.posts)} posts (${pct(f.article.share)})`, '')
+
+  if (f.notMeasured) return `${[...out, ...unmeasured(f)].join('\n')}\n`
 
   out.push('## Stance', '')
   out.push('| Stance | Posts | Share (95% interval) | vs day before | vs 7-day average |', '|---|---:|---:|---:|---:|')
@@ -107,6 +110,45 @@ export function renderMarkdown(f: DigestFacts): string {
   if (f.alerts.length) out.push('')
   out.push(...health(f))
   return `${out.join('\n')}\n`
+}
+
+/** A topic with no model yet: no stance mix, the volume per day and the most engaged posts without labels. */
+function unmeasured(f: DigestFacts): string[] {
+  const md = escapeMarkdown
+  const out = ['## Stance', '', `**${notMeasuredSentence(f)}**`, '']
+  if (f.themes.length) out.push('## Themes', '', ...f.themes.map((t) => `- ${md(themeSentence(t))}`), '')
+  out.push('## Last 14 days', '', '| Day | Posts |', '|---|---:|')
+  for (const d of f.chart) out.push(`| ${d.day} | ${d.collected ? num(d.total) : '_not collected_'} |`)
+  out.push('')
+  if (f.chart.some((d) => !d.collected)) out.push(`_${md(notCollectedSince(f))}: unknown, not zero._`, '')
+  out.push('## Most engaged posts', '')
+  f.mostEngaged.forEach((p, i) => {
+    const href = safeHref(p.url)
+    out.push(`${i + 1}. > ${md(truncateGraphemes(p.text, QUOTE_GRAPHEMES))}`)
+    out.push(
+      `   — ${md(p.author)} on ${PLATFORM_NAMES[p.platform] ?? p.platform} at ${timeOfDay(p.createdAt, f.timezone)}; ${engagementLine(p)}${href ? ` · [open](<${href}>)` : ''}`,
+    )
+  })
+  out.push('')
+  if (f.topTerms.length) out.push('## What drove it', '', `Terms and matched rules: ${f.topTerms.map((t) => `${md(t.term)} (${num(t.posts)})`).join(', ')}`, '')
+  if (f.topAccounts.length)
+    out.push(
+      '## Accounts that drove the conversation',
+      '',
+      ...f.topAccounts.map((a) => `- ${md(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements`),
+      '',
+    )
+  out.push('## Alerts', '')
+  if (f.alerts.length === 0) out.push('No alerts fired on this day.', '')
+  for (const a of f.alerts) {
+    out.push(`- **${md(alertSentence(a, f.timezone))}**${a.topTerms.length ? `; driven by ${a.topTerms.map(md).join(', ')}` : ''}`)
+    for (const p of a.topPosts) {
+      const href = safeHref(p.url)
+      out.push(`  - ${md(p.author)}: “${md(truncateGraphemes(p.text, 140))}”${href ? ` · [open](<${href}>)` : ''}`)
+    }
+  }
+  if (f.alerts.length) out.push('')
+  return [...out, ...health(f)]
 }
 
 function health(f: DigestFacts): string[] {

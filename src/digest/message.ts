@@ -1,6 +1,6 @@
 import type { Message, MessagePost } from '../domain/message.js'
 import type { DigestFacts } from './facts.js'
-import { changeText, engagementLine, labelledBy, longDate, num, pct, themeSentence, volumeSentence } from './text.js'
+import { changeText, engagementLine, labelledBy, longDate, notMeasuredSentence, num, pct, themeSentence, volumeSentence } from './text.js'
 
 /**
  * The digest as a channel-neutral message: the headline numbers for chat and social channels (which link
@@ -11,12 +11,14 @@ export function digestMessage(f: DigestFacts, body: { html: string; text: string
   if (f.empty) summary.push('No posts about this topic were collected on this day.')
   else {
     summary.push(volumeSentence(f))
-    summary.push(
-      `Stance: ${f.stance
-        .filter((l) => l.count > 0)
-        .map((l) => `${l.name} ${pct(l.share)} (${changeText(l.vsPreviousDay)} on the day before)`)
-        .join(' · ')}`,
-    )
+    if (f.notMeasured) summary.push(notMeasuredSentence(f))
+    else
+      summary.push(
+        `Stance: ${f.stance
+          .filter((l) => l.count > 0)
+          .map((l) => `${l.name} ${pct(l.share)} (${changeText(l.vsPreviousDay)} on the day before)`)
+          .join(' · ')}`,
+      )
     const moved = f.themes.filter((t) => t.change?.significant && Math.abs(t.change.points) >= 0.5).slice(0, 2)
     if (moved.length) summary.push(`Themes: ${moved.map(themeSentence).join('; ')}`)
     if (f.article.posts) summary.push(`${num(f.article.posts)} posts (${pct(f.article.share)}) link the article itself.`)

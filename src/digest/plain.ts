@@ -12,6 +12,7 @@ import {
   labelNames,
   LANGUAGE_NAMES,
   longDate,
+  notMeasuredSentence,
   num,
   pct,
   PLATFORM_NAMES,
@@ -41,12 +42,19 @@ export function renderPlainText(f: DigestFacts): string {
       `Languages: ${breakdown(f.volume.byLanguage, LANGUAGE_NAMES, f.volume.total)}`,
     )
     out.push(`Linking the article itself: ${num(f.article.posts)} posts (${pct(f.article.share)})`, '', 'STANCE')
+    if (f.notMeasured) out.push(`  ${notMeasuredSentence(f)}`)
     for (const l of f.stance)
       out.push(
         `  ${t(l.name)}: ${num(l.count)} posts, ${shareWithInterval(l)}; vs day before ${changeText(l.vsPreviousDay)}; vs 7-day average ${changeText(l.vsSevenDays)}`,
       )
     if (f.themes.length) out.push('', 'THEMES', ...f.themes.map((th) => `  ${t(themeSentence(th))}`))
-    out.push('', 'MOST ENGAGED POSTS', `  ${exemplarRule(f)}`)
+    out.push('', 'MOST ENGAGED POSTS', ...(f.notMeasured ? [] : [`  ${exemplarRule(f)}`]))
+    for (const p of f.mostEngaged)
+      out.push(
+        `    "${t(truncateGraphemes(p.text, QUOTE_GRAPHEMES)).replace(/\s+/g, ' ')}"`,
+        `     ${t(p.author)}, ${PLATFORM_NAMES[p.platform] ?? p.platform} ${timeOfDay(p.createdAt, f.timezone)}, ${engagementLine(p)}`,
+        `     ${p.url}`,
+      )
     for (const g of f.topPosts) {
       out.push(`  ${t(g.name)}:`)
       const note = groupNote(g, f)

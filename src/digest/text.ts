@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import { notMeasuredText } from '../domain/stance.js'
 import type { DigestAlert, DigestFacts, DigestLabel, DigestPost, DigestPostGroup, DigestRevision, DigestTheme, ShareChange } from './facts.js'
 
 /* Wording shared by every digest format, so Markdown, HTML and e-mail say the same thing. */
@@ -76,6 +77,11 @@ export function alertSentence(a: DigestAlert, zone: string): string {
 export function notCollectedSince(f: DigestFacts): string {
   const first = f.chart.find((d) => d.collected)
   return first ? `not collected (before ${first.day}, when collection of this topic began)` : 'not collected'
+}
+
+/** Said instead of the stance mix for a topic with no model yet (see notMeasuredText). */
+export function notMeasuredSentence(f: DigestFacts, code?: (command: string) => string, text?: (s: string) => string): string {
+  return notMeasuredText(f.topic.id, f.notMeasured!, code, text)
 }
 
 export function volumeSentence(f: DigestFacts): string {

@@ -1,3 +1,4 @@
+import type { TopicConfig } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import { AlertRun, StoredLedger, type AlertHit, type FiredAlert } from '../alerts/alert-run.js'
 import { scheduleTimes } from '../alerts/check-times.js'
@@ -11,9 +12,9 @@ import { alertById } from '../store/alerts.js'
  * Run the alert rules as of `at` for every topic, overall and per platform. New alerts are stored (the same
  * event never twice) and logged; returns them. The check sees only what had been collected by `at`.
  */
-export function checkAlerts(ctx: AppContext, at: Date = ctx.now()): FiredAlert[] {
+export function checkAlerts(ctx: AppContext, at: Date = ctx.now(), topics?: readonly TopicConfig[]): FiredAlert[] {
   const t = at.getTime()
-  return new AlertRun(ctx, t, t).check(t, new StoredLedger(ctx), true) as FiredAlert[]
+  return new AlertRun(ctx, t, t, topics).check(t, new StoredLedger(ctx), true) as FiredAlert[]
 }
 
 /** Check at every time the alerts schedule fires in [from, to], as the daemon would have; stores what fires (demo, catch-up). */

@@ -13,6 +13,8 @@ export interface BackfillOptions {
   until: number
   signal?: AbortSignal
   onProgress?: (p: Progress) => void
+  /** Only this topic's queries (what they read is still matched against every topic). */
+  topic?: string
 }
 
 export interface BackfillResult extends RunResult {
@@ -50,11 +52,11 @@ export async function backfill(ctx: AppContext, o: BackfillOptions): Promise<Bac
     }
     const result =
       since < until
-        ? await backfillX(ctx, new Date(since).toISOString(), new Date(until).toISOString(), o.signal, progress)
+        ? await backfillX(ctx, new Date(since).toISOString(), new Date(until).toISOString(), o.signal, progress, o.topic)
         : new RunRecorder(ctx, 'x-backfill', []).finish('ok', 'the whole window is older than the 7 days recent search reaches')
     return { ...result, window, unreachable }
   }
-  return { ...(await backfillBluesky(ctx, window.since, window.until, o.signal, progress)), window, unreachable: null }
+  return { ...(await backfillBluesky(ctx, window.since, window.until, o.signal, progress, o.topic)), window, unreachable: null }
 }
 
 async function backfillX(
@@ -63,8 +65,9 @@ async function backfillX(
   endTime: string,
   signal: AbortSignal | undefined,
   onQueryDone: (d: number, t: number) => void,
+  topic: string | undefined,
 ): Promise<RunResult> {
-  const queries = planXQueries(ctx)
+  const queries = planXQueries(ctx, topic)
   const api = xApi(ctx, signal)
   const run = new RunRecorder(
     ctx,
@@ -87,8 +90,9 @@ async function backfillBluesky(
   until: string,
   signal: AbortSignal | undefined,
   onQueryDone: (d: number, t: number) => void,
+  topic: string | undefined,
 ): Promise<RunResult> {
-  const queries = planBskyQueries(ctx)
+  const queries = planBskyQueries(ctx, topic)
   const api = bskyApi(ctx, signal)
   const run = new RunRecorder(
     ctx,

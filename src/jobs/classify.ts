@@ -6,6 +6,7 @@ import { isDetectedLang } from '../text/detect-lang.js'
 import { countToClassify, postsToClassify, saveClassifications } from '../store/classifications.js'
 import { activeModel, labelledTexts } from '../store/models.js'
 import type { Progress } from '../domain/progress.js'
+import { labelProgress, reachesFloor } from './stance-state.js'
 import { topicById } from './topics.js'
 import { trainTopic } from './train.js'
 
@@ -17,6 +18,13 @@ export interface ClassifyTopicResult {
   classified: number
   /** Why the first model trained from the seeds was not made active (see `train`); the topic's posts wait unscored. */
   refused?: string[]
+  /**
+   * Set when the topic has no model and some label is still short of the examples a model needs: a normal
+   * state for a new topic, not a failure. Its posts wait for people's labels (`review`).
+   */
+  status?: 'awaiting-labels'
+  counts?: Record<string, number>
+  floor?: number
 }
 
 const BATCH = 1000
@@ -24,7 +32,8 @@ const BATCH = 1000
 /**
  * Label every topic post the active model has not scored. A topic without a model gets one trained from
  * its seed labels first, so a fresh install classifies without a separate step, unless that model falls
- * short of the topic's bar (see trainTopic): then the topic is reported as refused and left unscored.
+ * short of the topic's bar (see trainTopic): then the topic is reported as refused and left unscored. A
+ * topic whose labels do not yet reach the floor is not trained at all: it is reported as awaiting labels.
  */
 export async function classify(
   ctx: AppContext,
@@ -35,6 +44,12 @@ export async function classify(
     let stored = activeModel(ctx.db, topic.id)
     let trained = false
     if (!stored) {
+      // A cross-validation that must be refused for want of examples would only cost time: wait for labels.
+      const progress = labelProgress(ctx, topic)
+      if (!reachesFloor(progress)) {
+        results.push({ topicId: topic.id, model: null, trained: false, classified: 0, status: 'awaiting-labels', ...progress })
+        continue
+      }
       // Never forced: a topic whose seeds cannot make an acceptable model stays unscored (and says why) rather than guessed.
       const first = trainTopic(ctx, topic)
       if (first.decision.status === 'refused') {

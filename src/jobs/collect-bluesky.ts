@@ -10,8 +10,9 @@ import type { Progress } from '../domain/progress.js'
 import { ingest } from './ingest.js'
 import { RunRecorder, runQueries } from './run-recorder.js'
 
-export function planBskyQueries(ctx: AppContext): BskyQuery[] {
-  return ctx.config.topics.flatMap((t) => compileBskyQueries(t))
+/** Every topic's Bluesky queries (or one topic's), in config order. */
+export function planBskyQueries(ctx: AppContext, topic?: string): BskyQuery[] {
+  return ctx.config.topics.filter((t) => topic === undefined || t.id === topic).flatMap((t) => compileBskyQueries(t))
 }
 
 export function bskyApi(ctx: AppContext, signal?: AbortSignal): BskyApi {
@@ -39,9 +40,9 @@ export function bskyApi(ctx: AppContext, signal?: AbortSignal): BskyApi {
  */
 export async function collectBluesky(
   ctx: AppContext,
-  opts: { signal?: AbortSignal; only?: (q: BskyQuery) => boolean; onProgress?: (p: Progress) => void } = {},
+  opts: { signal?: AbortSignal; only?: (q: BskyQuery) => boolean; topic?: string; onProgress?: (p: Progress) => void } = {},
 ) {
-  const queries = planBskyQueries(ctx).filter(opts.only ?? (() => true))
+  const queries = planBskyQueries(ctx, opts.topic).filter(opts.only ?? (() => true))
   const api = bskyApi(ctx, opts.signal)
   const run = new RunRecorder(
     ctx,

@@ -104,8 +104,7 @@ export async function consumeJetstream(ctx: AppContext, o: JetstreamRunOptions =
       const normalized: Normalized[] = []
       let maxUs = cursorUs ?? 0
       let skippedUnread = 0
-      for (const frame of batch) {
-        const text = frame.toString()
+      for (const text of batch) {
         const plain = plainNewPostText(text)
         if (plain !== null && !terms.mayMatch(plain)) {
           // A new post no topic can match: counted, its time advances the cursor, nothing else to do.

@@ -16,13 +16,15 @@ export interface XRunOptions {
   signal?: AbortSignal
   /** Only these query keys (tests, backfills); default every query of every topic. */
   only?: (q: XQuery) => boolean
+  /** Only this topic's queries (what they read is still matched against every topic). */
+  topic?: string
   /** How far back a first-run history pass has reached, per query. */
   onProgress?: (p: Progress) => void
 }
 
-/** Every topic's X queries, in config order. */
-export function planXQueries(ctx: AppContext): XQuery[] {
-  return ctx.config.topics.flatMap((t) => compileXQueries(t))
+/** Every topic's X queries (or one topic's), in config order. */
+export function planXQueries(ctx: AppContext, topic?: string): XQuery[] {
+  return ctx.config.topics.filter((t) => topic === undefined || t.id === topic).flatMap((t) => compileXQueries(t))
 }
 
 export function xApi(ctx: AppContext, signal?: AbortSignal): XApi {
@@ -52,7 +54,7 @@ export function xApi(ctx: AppContext, signal?: AbortSignal): XApi {
  * rate limit or a stop request ends the run early with everything consistent.
  */
 export async function collectX(ctx: AppContext, opts: XRunOptions = {}) {
-  const queries = planXQueries(ctx).filter(opts.only ?? (() => true))
+  const queries = planXQueries(ctx, opts.topic).filter(opts.only ?? (() => true))
   const api = xApi(ctx, opts.signal)
   const run = new RunRecorder(
     ctx,

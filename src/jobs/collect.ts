@@ -27,6 +27,8 @@ export interface CollectOptions {
   signal?: AbortSignal
   /** Jetstream: stop after this many seconds (default: run until stopped). */
   durationS?: number
+  /** X and Bluesky: only this topic's queries; the posts they return are still matched against every topic. */
+  topic?: string
 }
 
 export interface CollectResult extends RunResult {
@@ -54,9 +56,9 @@ export async function collect(ctx: AppContext, opts: CollectOptions): Promise<Co
     case 'replay':
       return collectReplay(ctx, opts)
     case 'x':
-      return collectX(ctx, { signal: opts.signal, onProgress: opts.onProgress })
+      return collectX(ctx, { signal: opts.signal, onProgress: opts.onProgress, topic: opts.topic })
     case 'bluesky':
-      return collectBluesky(ctx, { signal: opts.signal, onProgress: opts.onProgress })
+      return collectBluesky(ctx, { signal: opts.signal, onProgress: opts.onProgress, topic: opts.topic })
     case 'jetstream':
       return consumeJetstream(ctx, { durationS: opts.durationS, signal: opts.signal })
     default: {

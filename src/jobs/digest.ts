@@ -10,6 +10,7 @@ import { renderPlainText } from '../digest/plain.js'
 import { deliver } from '../notify/deliver.js'
 import type { DeliveryResult } from '../domain/message.js'
 import { digestDeliveredAt, markDigestDelivered, saveDigest } from '../store/digests.js'
+import { stanceState } from './stance-state.js'
 import { topicById } from './topics.js'
 
 export interface DigestResult {
@@ -47,7 +48,9 @@ export function makeDigests(ctx: AppContext, opts: DigestOptions = {}): DigestRe
   const outDir = path.resolve(opts.outDir ?? ctx.config.digest.out_dir)
   const several = ctx.config.topics.length > 1
   return topics.map((topic) => {
-    const facts = buildDigestFacts(ctx.db, topic, date, zone, ctx.now(), ctx.config.digest.top_posts)
+    const state = stanceState(ctx, topic)
+    const awaiting = state.status === 'awaiting-labels' ? { counts: state.counts, floor: state.floor } : null
+    const facts = buildDigestFacts(ctx.db, topic, date, zone, ctx.now(), ctx.config.digest.top_posts, awaiting)
     const dir = several ? path.join(outDir, topic.id) : outDir
     mkdirSync(dir, { recursive: true })
     const files: string[] = []

@@ -24,11 +24,11 @@ export interface BskyPlan {
 }
 
 /** What the next Bluesky run would read, reading nothing: search is free, so there is no cost, only rate limits. */
-export function planBskyRun(ctx: AppContext): BskyPlan {
+export function planBskyRun(ctx: AppContext, topic?: string): BskyPlan {
   const cfg = ctx.config.sources.bluesky
   const now = ctx.now().getTime()
   return {
-    queries: planBskyQueries(ctx).map((q) => {
+    queries: planBskyQueries(ctx, topic).map((q) => {
       const s = bskyState(ctx, q)
       const first = isBskyFirstRun(s) ? bskyHistoryStart(s, now, cfg.first_run_lookback_hours * 3_600_000) : null
       return {

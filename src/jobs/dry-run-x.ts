@@ -57,7 +57,7 @@ const HOUR_MS = 3_600_000
  * A query's first run reads its whole window (7 days back); the topic's budget decides how much of it
  * today's run covers and how much waits, as a coverage gap, for later days.
  */
-export async function planXRun(ctx: AppContext): Promise<XPlan> {
+export async function planXRun(ctx: AppContext, topic?: string): Promise<XPlan> {
   const api = xApi(ctx)
   const now = ctx.now().getTime()
   let countsAllowed = true
@@ -77,7 +77,7 @@ export async function planXRun(ctx: AppContext): Promise<XPlan> {
   }
 
   const queries: XPlanQuery[] = []
-  for (const q of planXQueries(ctx)) {
+  for (const q of planXQueries(ctx, topic)) {
     const state = xState(ctx, q)
     const live = nextPassBounds(state, now)
     const history = xHistoryStart(state, now, ctx.config.sources.x.first_run_lookback_hours * HOUR_MS)
@@ -124,24 +124,26 @@ export async function planXRun(ctx: AppContext): Promise<XPlan> {
     estimatedReads,
     estimatedCostUsd: estimatedReads * ctx.config.sources.x.cost_per_post_usd,
     costPerPostUsd: ctx.config.sources.x.cost_per_post_usd,
-    budgets: ctx.config.topics.map((t) => {
-      const used = readsSoFar(ctx.db, day, t.id, 'x')
-      const estimated = queries.filter((q) => q.topic === t.id).reduce((s, q) => s + (q.estimate ?? 0), 0)
-      const allowedToday = Math.max(0, Math.min(t.budget.x_daily_post_reads - used.day, t.budget.x_monthly_post_reads - used.month))
-      const leftForLater = Math.max(0, estimated - allowedToday)
-      const daily = t.budget.x_daily_post_reads
-      return {
-        topic: t.id,
-        today: used.day,
-        dailyLimit: daily,
-        month: used.month,
-        monthlyLimit: t.budget.x_monthly_post_reads,
-        estimatedReads: estimated,
-        allowedToday,
-        leftForLater,
-        laterDays: daily > 0 ? Math.ceil(leftForLater / daily) : null,
-      }
-    }),
+    budgets: ctx.config.topics
+      .filter((t) => topic === undefined || t.id === topic)
+      .map((t) => {
+        const used = readsSoFar(ctx.db, day, t.id, 'x')
+        const estimated = queries.filter((q) => q.topic === t.id).reduce((s, q) => s + (q.estimate ?? 0), 0)
+        const allowedToday = Math.max(0, Math.min(t.budget.x_daily_post_reads - used.day, t.budget.x_monthly_post_reads - used.month))
+        const leftForLater = Math.max(0, estimated - allowedToday)
+        const daily = t.budget.x_daily_post_reads
+        return {
+          topic: t.id,
+          today: used.day,
+          dailyLimit: daily,
+          month: used.month,
+          monthlyLimit: t.budget.x_monthly_post_reads,
+          estimatedReads: estimated,
+          allowedToday,
+          leftForLater,
+          laterDays: daily > 0 ? Math.ceil(leftForLater / daily) : null,
+        }
+      }),
     note,
   }
 }

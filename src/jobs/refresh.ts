@@ -20,14 +20,14 @@ const BSKY_LOOKUP_BATCH = 25
  * counts are older than `every_hours`. X through tweet lookup (billed, within the topic's budget), Bluesky
  * through the public getPosts. A post the platform no longer returns is marked deleted, not dropped.
  */
-export async function refreshEngagement(ctx: AppContext, platform: 'x' | 'bluesky', signal?: AbortSignal): Promise<RunResult> {
+export async function refreshEngagement(ctx: AppContext, platform: 'x' | 'bluesky', signal?: AbortSignal, onlyTopic?: string): Promise<RunResult> {
   const cfg = ctx.config.sources[platform].refresh
   const run = new RunRecorder(ctx, `${platform}-refresh`, [`top ${cfg.top_posts} posts of the last ${cfg.days} days per topic`])
   const now = ctx.now().getTime()
   const x = platform === 'x' ? xApi(ctx, signal) : null
   const bsky = platform === 'bluesky' ? bskyApi(ctx, signal) : null
   try {
-    for (const topic of ctx.config.topics) {
+    for (const topic of ctx.config.topics.filter((t) => onlyTopic === undefined || t.id === onlyTopic)) {
       const ids = postsToRefresh(ctx.db, topic.id, platform, now - cfg.days * 86_400_000, now - cfg.every_hours * 3_600_000, cfg.top_posts)
       const size = platform === 'x' ? X_LOOKUP_BATCH : BSKY_LOOKUP_BATCH
       for (let i = 0; i < ids.length; i += size) {

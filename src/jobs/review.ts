@@ -6,28 +6,65 @@ import { copyKey } from '../classify/label-memory.js'
 import { StanceModel, type Explanation } from '../classify/stance-model.js'
 import { activeModel } from '../store/models.js'
 import { currentStance, leastCertain, type FoundPost, type ReviewCandidate } from '../store/labels.js'
-import { topicById } from './topics.js'
+import type { LabelProgress } from '../domain/stance.js'
+import { firstLabelQueue } from './first-labels.js'
+import { labelProgress } from './stance-state.js'
+import { oneTopic, topicById } from './topics.js'
 import { requirePost, topicOfPost } from './label.js'
+
+export interface ReviewPost extends Omit<ReviewCandidate, 'createdAt' | 'label' | 'confidence'> {
+  createdAt: string
+  /** The model's label and confidence; null in a topic with no model yet (and `scores` empty). */
+  label: string | null
+  confidence: number | null
+  /** For a topic with no model: the post's detected language and engagement, which chose it. */
+  lang?: string
+  engagement?: number
+}
 
 export interface ReviewQueue {
   topicId: string
-  model: string
+  /** The active model's version; null while the topic has none (the queue is then by language and engagement). */
+  model: string | null
   labels: string[]
-  posts: (Omit<ReviewCandidate, 'createdAt'> & { createdAt: string })[]
+  /** Each label's name and one-line definition, from the config: what a person labels by. */
+  definitions: { id: string; name: string; definition: string }[]
+  /** For a topic with no model: examples per label so far against the floor a first model needs. */
+  progress: LabelProgress | null
+  posts: ReviewPost[]
 }
 
 /**
  * The posts the active model is least sure about, for people to label next: one of each set of copies (a
- * retweet, a copy-paste), since the label given to one goes to the others through the label memory.
+ * retweet, a copy-paste), since the label given to one goes to the others through the label memory. A topic
+ * with no model yet gets its unlabelled posts by language and engagement (first-labels.ts), with its progress
+ * toward a first model.
  */
 export function reviewQueue(ctx: AppContext, o: { topic?: string; n: number }): ReviewQueue[] {
   return topicById(ctx, o.topic).map((topic) => {
     const stored = activeModel(ctx.db, topic.id)
-    if (!stored) throw new InputError(`topic "${topic.id}" has no model yet: run \`stancewatch classify\` first`)
-    return {
+    const common = {
       topicId: topic.id,
-      model: stored.version,
       labels: topic.stance.labels.map((l) => l.id),
+      definitions: topic.stance.labels.map((l) => ({ id: l.id, name: l.name, definition: l.definition })),
+    }
+    if (!stored)
+      return {
+        ...common,
+        model: null,
+        progress: labelProgress(ctx, topic),
+        posts: firstLabelQueue(ctx, topic, o.n).map((p) => ({
+          ...p,
+          createdAt: new Date(p.createdAt).toISOString(),
+          label: null,
+          confidence: null,
+          scores: {},
+        })),
+      }
+    return {
+      ...common,
+      model: stored.version,
+      progress: null,
       posts: oneOfEachCopy(leastCertain(ctx.db, topic.id, stored.id, o.n * 3))
         .slice(0, o.n)
         .map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString() })),
@@ -62,9 +99,7 @@ export function explain(ctx: AppContext, o: { ref?: PostRef; text?: string; topi
     topic = topicOfPost(ctx, post, o.topic)
   } else if (o.text !== undefined) {
     if (!o.text.trim()) throw new UsageError('--text is empty; give the text to explain')
-    topic = topicById(ctx, o.topic)[0]!
-    if (!o.topic && ctx.config.topics.length > 1)
-      throw new UsageError(`several topics are configured; choose one with --topic (${ctx.config.topics.map((t) => t.id).join(', ')})`)
+    topic = oneTopic(ctx, o.topic)
   } else throw new UsageError('give a post (URL, id or #N) or --text "…"')
   const stored = activeModel(ctx.db, topic.id)
   if (!stored) throw new InputError(`topic "${topic.id}" has no model yet: run \`stancewatch train\` or \`stancewatch classify\` first`)

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import type { AppContext } from '../context.js'
 import { retryPending } from '../notify/deliver.js'
 import type { DeliveryResult } from '../domain/message.js'
+import { labelProgressText } from '../domain/stance.js'
 import { digestDays } from '../store/digests.js'
 import { finishJobRun, startJobRun, type JobTrigger } from '../store/runs.js'
 import { firstCollectedAt } from '../store/topic-coverage.js'
@@ -11,6 +12,7 @@ import { retrainIfDue } from './retrain.js'
 import { collect, type SourceName } from './collect.js'
 import { runnableSources, sourceUnavailable, type JobName } from './job-names.js'
 import { deliverDigests, makeDigests, yesterday } from './digest.js'
+import { COMBINED_DIR, deliverCombinedDigest, makeCombinedDigest } from './combined-digest.js'
 import { describeHolder, LeaseBusyError, withJobLease } from './leases.js'
 import { checkSilence, noteOutcome, type Subject } from './ops-health.js'
 import { combineOutcomes, type JobOutcome, type PartOutcome } from './outcome.js'
@@ -64,12 +66,17 @@ async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal
             : `; retrained ${c.topicId} after ${c.newLabels} new labels (${c.trained!.version})`,
         )
         .join('')
+      // A new topic waiting for people's labels is a normal state: said in the reason, never a failure.
+      const waiting = results
+        .filter((r) => r.status === 'awaiting-labels')
+        .map((r) => `; ${r.topicId}: stance not yet measured (labels so far ${labelProgressText({ counts: r.counts!, floor: r.floor! })})`)
+        .join('')
       // A topic whose first model was refused is a failed part: all of them failing raises the operational alert.
       const refused = results.filter((r) => r.refused)
-      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified${note}`, detail: results }
+      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified${note}${waiting}`, detail: results }
       return {
-        status: refused.length === results.length ? 'failed' : 'partial',
-        reason: `${n} posts classified${note}; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,
+        status: refused.length === results.filter((r) => r.status !== 'awaiting-labels').length ? 'failed' : 'partial',
+        reason: `${n} posts classified${note}${waiting}; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,
         detail: results,
       }
     }
@@ -168,6 +175,14 @@ async function digestJob(ctx: AppContext, signal?: AbortSignal): Promise<JobOutc
         written.push({ topic: d.topic, date: d.date, files: d.files, deliveries: d.deliveries.map(summary) })
       }
     }
+  }
+  // The combined digest of each day written, from the topics' digests of that day as now stored.
+  const days = ctx.config.digest.combined ? [...new Set(written.map((w) => w.date))].sort() : []
+  for (const date of days) {
+    let c = makeCombinedDigest(ctx, { date })
+    if (ctx.config.digest.deliver) c = await deliverCombinedDigest(ctx, c, { signal })
+    deliveries.push(...c.deliveries)
+    written.push({ topic: COMBINED_DIR, date, files: c.files, deliveries: c.deliveries.map(summary) })
   }
   if (written.length === 0) {
     const reason = waiting.length

@@ -5,6 +5,7 @@ import { snowflakeMs } from '../domain/x-ids.js'
 import { cursorsOf } from '../store/cursors.js'
 import { leasesLike } from '../store/leases.js'
 import { activeModel } from '../store/models.js'
+import { stanceState } from './stance-state.js'
 import { allHealth, type Health } from '../store/ops-health.js'
 import { readsSoFar } from '../store/reads.js'
 import { lastCollectorRunBySource, lastJobRuns, lastTroubledRun, recentCollectorRuns, type CollectorRun, type JobRun } from '../store/runs.js'
@@ -15,6 +16,9 @@ import { SOURCES, type SourceName } from './collect.js'
 import { stillRunning } from './interrupted-runs.js'
 import { currentHolder, DAEMON_LEASE, isGone } from './leases.js'
 import { JOBS, sourceUnavailable } from './job-names.js'
+import { topicActivity } from './topic-activity.js'
+import { topicById } from './topics.js'
+import { sharedPosts } from '../store/topic-status.js'
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString())
 const DELIVERY_DAYS = 7
@@ -89,7 +93,7 @@ function healthOf(h: Health | undefined) {
  * and without it): the daemon, each job's last and next run, each source's position, lag, last error,
  * rate-limit state and gaps, budgets, models, the database's size.
  */
-export function statusReport(ctx: AppContext, o: { runs: number }) {
+export function statusReport(ctx: AppContext, o: { runs: number; topic?: string }) {
   const now = ctx.now().getTime()
   const realNow = Date.now()
   const daemon = currentHolder(ctx, DAEMON_LEASE)
@@ -138,7 +142,7 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
     }
   })
 
-  const topics = ctx.config.topics.map((t) => {
+  const topics = topicById(ctx, o.topic).map((t) => {
     const c = topicCounts(ctx.db, t.id)
     const m = activeModel(ctx.db, t.id)
     const cv = m?.metrics as { accuracy?: number; macro_f1?: number } | null
@@ -147,10 +151,13 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
     return {
       id: t.id,
       ...c,
+      ...topicActivity(ctx, t.id, now),
       first: iso(c.first),
       last: iso(c.last),
       firstCollectedAt: iso(firstCollectedAt(ctx.db, t.id)),
       model: m ? { version: m.version, trained_at: iso(m.trainedAt), accuracy: cv?.accuracy ?? null, macro_f1: cv?.macro_f1 ?? null } : null,
+      /** measured (by the model above), awaiting labels (a new topic: counts per label against the floor), or ready to train. */
+      stance: stanceState(ctx, t),
       budget: {
         x: {
           today: used.day,
@@ -173,6 +180,10 @@ export function statusReport(ctx: AppContext, o: { runs: number }) {
     sources,
     topics,
     posts: postCounts(ctx.db),
+    sharedPosts: sharedPosts(
+      ctx.db,
+      topics.map((t) => t.id),
+    ),
     runs: recentCollectorRuns(ctx.db, o.runs).map(({ pid: _p, host: _h, bootId: _b, ...r }) => ({
       ...r,
       status: shownStatus({ ...r, pid: _p, host: _h, bootId: _b }),

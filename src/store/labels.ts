@@ -118,6 +118,34 @@ export function leastCertain(db: Db, topicId: string, modelId: number, n: number
     .slice(0, n)
 }
 
+export interface UnlabelledPost {
+  id: number
+  platform: string
+  url: string
+  author: string | null
+  text: string
+  createdAt: number
+  lang: string
+  engagement: number
+}
+
+/**
+ * A topic's posts no person has labelled, the most engaged first within each detected language (at most
+ * `perLang` of each), for a topic with no model yet: there are no scores to rank them by.
+ */
+export function unlabelledByLanguage(db: Db, topicId: string, perLang: number): UnlabelledPost[] {
+  return stmt(
+    db,
+    `SELECT id, platform, url, author, text, createdAt, lang, engagement FROM (
+       SELECT p.id, p.platform, p.url, p.author_handle AS author, p.text, p.created_at AS createdAt, p.lang_detected AS lang,
+              coalesce(p.likes, 0) + coalesce(p.reposts, 0) + coalesce(p.replies, 0) + coalesce(p.quotes, 0) AS engagement,
+              row_number() OVER (PARTITION BY p.lang_detected ORDER BY coalesce(p.likes, 0) + coalesce(p.reposts, 0) + coalesce(p.replies, 0) + coalesce(p.quotes, 0) DESC, p.created_at, p.id) AS rank
+       FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+       WHERE pt.topic_id = ? AND pt.stance_source IS NOT 'human' AND p.deleted_at IS NULL)
+     WHERE rank <= ? ORDER BY lang, rank`,
+  ).all(topicId, perLang) as UnlabelledPost[]
+}
+
 export interface CurrentStance {
   label: string | null
   confidence: number | null

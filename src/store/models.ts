@@ -97,3 +97,8 @@ export function labelsSince(db: Db, topicId: string, since: number): number {
 export function latestTrainingAt(db: Db, topicId: string): number | null {
   return stmt(db, 'SELECT max(trained_at) FROM models WHERE topic_id = ?').pluck().get(topicId) as number | null
 }
+
+/** The active model's version without its weights: enough to say whether a topic's stance is measured. */
+export function activeModelVersion(db: Db, topicId: string): string | null {
+  return (stmt(db, 'SELECT version FROM models WHERE topic_id = ? AND active = 1 ORDER BY id DESC LIMIT 1').pluck().get(topicId) as string | undefined) ?? null
+}

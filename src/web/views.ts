@@ -4,8 +4,9 @@
  */
 import { stanceOverTime, type StanceSeries } from '../aggregate/stance-over-time.js'
 import type { AppContext } from '../context.js'
-import { InputError } from '../domain/errors.js'
+import { reviewCommand, type LabelProgress } from '../domain/stance.js'
 import { reviewQueue, type ReviewQueue } from '../jobs/review.js'
+import { stanceState } from '../jobs/stance-state.js'
 import { statusReport, type StatusReport } from '../jobs/status.js'
 import { alertsBetween } from '../store/alerts.js'
 import { peopleLabelCount, postsByPlatformIds, postsPage, type DashboardPost, type ThreadPost } from '../store/dashboard-posts.js'
@@ -21,6 +22,8 @@ export interface StanceView {
   /** Marked on the chart's time axis. */
   alerts: { id: number; kind: string; platform: string | null; state: string; start: string; end: string; observed: number; expected: number }[]
   gaps: { source: string; start: string; end: string; reason: string }[]
+  /** Set for a topic with no model whose labels are short of the floor: there are no shares to draw. */
+  notMeasured: (LabelProgress & { review: string }) | null
 }
 
 export function stanceView(ctx: AppContext, f: Filters): StanceView {
@@ -47,7 +50,9 @@ export function stanceView(ctx: AppContext, f: Filters): StanceView {
       expected: a.expected,
     }))
   const gaps = gapsOverlapping(ctx.db, f.from, f.to).map((g) => ({ source: g.source, start: iso(g.startAt), end: iso(g.endAt), reason: g.reason }))
-  return { series, alerts, gaps }
+  const state = stanceState(ctx, f.topic)
+  const notMeasured = state.status === 'awaiting-labels' ? { counts: state.counts, floor: state.floor, review: reviewCommand(f.topic.id) } : null
+  return { series, alerts, gaps, notMeasured }
 }
 
 export interface PostView extends Omit<DashboardPost, 'createdAt' | 'themes'> {
@@ -115,6 +120,10 @@ export interface ReviewView {
   model: ModelFigures | null
   peopleLabels: number
   retrainAfterLabels: number
+  /** Each label's name and definition, shown beside the queue. */
+  definitions: ReviewQueue['definitions']
+  /** With no model yet: examples per label against the floor of a first model. */
+  progress: ReviewQueue['progress']
   queue: ReviewQueue['posts']
 }
 
@@ -128,19 +137,17 @@ export function modelFigures(ctx: AppContext, topicId: string): ModelFigures | n
 export function reviewView(ctx: AppContext, topicId: string, n: number): ReviewView {
   const topic = ctx.config.topics.find((t) => t.id === topicId)!
   const model = modelFigures(ctx, topicId)
-  let queue: ReviewQueue['posts'] = []
-  try {
-    if (model) queue = reviewQueue(ctx, { topic: topicId, n })[0]!.posts
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e
-  }
+  // With no model the queue is still there: the first posts to label, by language and engagement.
+  const q = reviewQueue(ctx, { topic: topicId, n })[0]!
   return {
     topic: topicId,
     labels: topic.stance.labels.map((l) => l.id),
     model,
     peopleLabels: peopleLabelCount(ctx.db, topicId),
     retrainAfterLabels: topic.stance.retrain_after_labels,
-    queue,
+    definitions: q.definitions,
+    progress: q.progress,
+    queue: q.posts,
   }
 }
 

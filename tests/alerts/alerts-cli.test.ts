@@ -50,7 +50,8 @@ describe('stancewatch alerts (check, backtest, list, ack)', () => {
     expect((await cli([...base, 'alerts', 'backtest', '--from', '2025-06-10', '--to', '2025-06-02'])).code).toBe(2)
     const r = await cli([...base, 'alerts', 'backtest', '--from', '2025-06-02', '--to', '2025-06-10', '--topic', 'nope'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('no such topic')
+    expect(r.stderr).toContain('no topic "nope" in')
+    expect(r.stderr).toContain('topics: china-ai-fund')
   })
 
   it('check stores an alert once: the same event is not raised again by a re-run, a restart or the next hour', async () => {

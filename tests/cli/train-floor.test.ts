@@ -107,21 +107,33 @@ describe('train refuses a model below the bar', () => {
     expect(activeVersion('china-ai-fund')).toBe(out.version)
   }, 60_000)
 
-  it('the scheduled classify job never forces: a topic whose first model is refused stays unscored, and the run says why', async () => {
+  it('the scheduled classify job never forces: a topic whose first model is refused (enough examples, macro-F1 under the floor) stays unscored, and the run says why', async () => {
     const fresh = path.join(tmp.dir, 'scheduled.sqlite')
-    const ctx = testContext({ configPath: config, dbPath: fresh })
+    const ctx = testContext({ configPath: strict, dbPath: fresh })
     try {
       const outcome = await runJob(ctx, 'classify')
-      expect(outcome.status).toBe('partial')
-      expect(outcome.reason).toContain('tiny has no model: its first model was refused (too few examples of "concern" (3), "praise" (1)')
-      const results = outcome.detail as { topicId: string; model: string | null; refused?: string[] }[]
-      expect(results.find((r) => r.topicId === 'tiny')).toMatchObject({ model: null, classified: 0 })
-      expect(results.find((r) => r.topicId === 'china-ai-fund')!.model).toMatch(/^china-ai-fund@/)
+      // The only topic that could train was refused; the other is a new topic waiting for labels, not a failure.
+      expect(outcome.status).toBe('failed')
+      expect(outcome.reason).toMatch(
+        /china-ai-fund has no model: its first model was refused \(cross-validated macro-F1 0\.\d{3} is below stance\.min_cv_macro_f1 \(0\.99\)\)/,
+      )
+      expect(outcome.reason).toContain('tiny: stance not yet measured (labels so far concern 3/5, praise 1/5, neutral 0/5)')
+      const results = outcome.detail as { topicId: string; model: string | null; refused?: string[]; status?: string }[]
+      expect(results.find((r) => r.topicId === 'tiny')).toMatchObject({ model: null, classified: 0, status: 'awaiting-labels' })
+      expect(results.find((r) => r.topicId === 'china-ai-fund')).toMatchObject({ model: null, classified: 0 })
     } finally {
       ctx.db.close()
     }
-    const r = await cli(['--config', config, '--db', fresh, 'classify', '--topic', 'tiny'])
+    const r = await cli(['--config', strict, '--db', fresh, 'classify', '--topic', 'china-ai-fund'])
     expect(r.code).toBe(1)
-    expect(r.stdout).toContain('tiny: no posts classified: the first model, trained from the seed labels, was refused')
+    expect(r.stdout).toContain('china-ai-fund: no posts classified: the first model, trained from the seed labels, was refused')
+  }, 90_000)
+
+  it('a topic short of examples for a first model is not trained by classify: it awaits labels, exit 0', async () => {
+    const r = await cli(['--config', config, '--db', path.join(tmp.dir, 'awaiting.sqlite'), 'classify', '--topic', 'tiny'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(
+      'tiny: stance not yet measured: labels so far concern 3/5, praise 1/5, neutral 0/5; label posts with `stancewatch review --topic tiny`',
+    )
   }, 60_000)
 })

@@ -83,6 +83,19 @@ describe('article links', () => {
   })
 })
 
+describe('the language a platform claims', () => {
+  it.each([
+    ['DeepSeek R1 weights are out', 'fr'],
+    ['DeepSeek R1 weights are out', null],
+    ['国家AI基金投向人工智能初创企业', 'ja'],
+    ['La Chine et ses subventions à l’IA', 'en'],
+  ])('is ignored: %s tagged %s matches as tagged right', (text, lang) => {
+    const right = rulesFor(text, { lang: /[\u4e00-\u9fff]/.test(text) ? 'zh' : text.startsWith('La') ? 'fr' : 'en' })
+    expect(right.length).toBeGreaterThan(0)
+    expect(rulesFor(text, { lang })).toEqual(right)
+  })
+})
+
 describe('on-topic posts, per language, with the rules recorded', () => {
   it.each<[string, string[]]>([
     // English

@@ -4,6 +4,7 @@ import { parseUserTime } from '../../aggregate/time-buckets.js'
 import { UsageError } from '../../domain/errors.js'
 import type { AlertHit } from '../../alerts/alert-run.js'
 import { backtestAlerts, checkAlerts, deliverAlerts } from '../../jobs/alerts.js'
+import { topicById } from '../../jobs/topics.js'
 import { ALERT_STATES, alertById, recentAlerts, setAlertState, type AlertRecord, type AlertState } from '../../store/alerts.js'
 import { printJson, println, type Io } from '../io.js'
 import { oneOf, optionsOf, positiveInt } from '../options.js'
@@ -13,6 +14,7 @@ import { alertNumber, registerAlertsShow } from './alerts-show.js'
 
 interface CheckFlags {
   at?: string
+  topic?: string
   deliver?: boolean
   json?: boolean
 }
@@ -35,6 +37,7 @@ export function registerAlerts(program: Command, io: Io): void {
     .command('check')
     .description('Run the alert rules now (or as of --at) and store and log any new alert')
     .option('--at <iso>', 'evaluate as if the time were this ISO instant (default: now); only posts collected by then count')
+    .option('-t, --topic <id>', 'only this topic (default: every topic)')
     .option('--deliver', 'also send new alerts through the notify channels (the daemon always does)')
     .option('--json', 'print the new alerts as JSON')
     .addHelpText(
@@ -45,6 +48,7 @@ cooldown (alerts.*.cooldown_hours) spaces new ones.
 
 Examples:
   $ stancewatch alerts check --deliver
+  $ stancewatch alerts check --topic china-ai-fund
   $ stancewatch alerts check --at 2025-07-16T15:05:00Z --json`,
     )
     .action(async (_: unknown, cmd: Command) => {
@@ -53,7 +57,7 @@ Examples:
       if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at ${o.at}: not an ISO time such as 2025-07-16T15:00:00Z`)
       await withContext(io, o, async (ctx) => {
         const { fired, deliveries } = await exclusive(ctx, io, o, 'alerts', 'stancewatch alerts check', async () => {
-          const found = checkAlerts(ctx, at)
+          const found = checkAlerts(ctx, at, topicById(ctx, o.topic))
           return { fired: found, deliveries: o.deliver ? await deliverAlerts(ctx, found) : [] }
         })
         if (o.json) printJson(io, { alerts: fired, ...(o.deliver ? { deliveries } : {}) })
@@ -92,9 +96,7 @@ Examples:
           const from = parseUserTime(o.from, zone, 'from', '--from')
           const to = parseUserTime(o.to, zone, 'to', '--to')
           if (to <= from) throw new UsageError('--to must be after --from')
-          if (o.topic !== undefined && !ctx.config.topics.some((t) => t.id === o.topic)) {
-            throw new UsageError(`--topic ${o.topic}: no such topic; the config has ${ctx.config.topics.map((t) => t.id).join(', ')}`)
-          }
+          topicById(ctx, o.topic)
           const result = backtestAlerts(ctx, { from, to, topic: o.topic })
           if (o.json) {
             printJson(io, result.alerts)
@@ -136,6 +138,7 @@ Examples:
         io,
         o,
         (ctx) => {
+          if (o.topic) topicById(ctx, o.topic)
           const rows = recentAlerts(ctx.db, o.limit, o.topic ?? null, o.state ?? null)
           if (o.json) {
             printJson(io, { alerts: rows.map(asJson) })

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { classify } from '../../jobs/classify.js'
 import { ReportedFailure, UsageError } from '../../domain/errors.js'
+import { labelProgressText, reviewCommand, type LabelProgress } from '../../domain/stance.js'
 import { topicById } from '../../jobs/topics.js'
 import { importTrainingFile, MIN_EXAMPLES_PER_LABEL, trainTopic, type TrainResult } from '../../jobs/train.js'
 import { printJson, println, type Io } from '../io.js'
@@ -22,9 +23,12 @@ export function registerClassify(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-A topic without a model gets one trained from its seed labels first, if it clears the bar that \`train\`
-applies (otherwise the topic's posts stay unscored and the command exits 1). Labels given by people are
-kept: they override the model.
+A topic without a model gets one trained from its seed labels (and people's labels) first, if it clears
+the bar that \`train\` applies (otherwise the topic's posts stay unscored and the command exits 1). A new
+topic whose labels do not yet give every label ${MIN_EXAMPLES_PER_LABEL} examples is not trained: it is reported as
+"stance not yet measured" with its count per label (--json: {status: "awaiting-labels", counts, floor}),
+and that alone does not fail the command; label its posts with \`stancewatch review --topic T\` and the
+next run trains it. Labels given by people are kept: they override the model.
 
 Examples:
   $ stancewatch classify
@@ -51,9 +55,11 @@ Examples:
             for (const r of results)
               println(
                 io,
-                r.refused
-                  ? `${r.topicId}: no posts classified: the first model, trained from the seed labels, was refused: ${r.refused.join('; ')}. Fix: add labelled examples, or \`stancewatch train --topic ${r.topicId} --force\``
-                  : `${r.topicId}: ${r.classified} posts classified with ${r.model}${r.trained ? ' (model trained from seed labels)' : ''}`,
+                r.status === 'awaiting-labels'
+                  ? awaitingLine(r.topicId, { counts: r.counts!, floor: r.floor! })
+                  : r.refused
+                    ? `${r.topicId}: no posts classified: the first model, trained from the seed labels, was refused: ${r.refused.join('; ')}. Fix: add labelled examples, or \`stancewatch train --topic ${r.topicId} --force\``
+                    : `${r.topicId}: ${r.classified} posts classified with ${r.model}${r.trained ? ' (model trained from seed labels)' : ''}`,
               )
           const refused = results.filter((r) => r.refused).map((r) => r.topicId)
           if (refused.length) throw new ReportedFailure(`no acceptable model for ${refused.join(', ')}`)
@@ -149,6 +155,11 @@ Examples:
           throw new ReportedFailure(`model refused for ${refused.map((r) => r.topicId).join(', ')} (the previous model stays active; --force to override)`)
       })
     })
+}
+
+/** A new topic's stance, not yet measured: how far its labels are from a first model, and how to get there. */
+export function awaitingLine(topicId: string, p: LabelProgress): string {
+  return `${topicId}: stance not yet measured: labels so far ${labelProgressText(p)}; label posts with \`${reviewCommand(topicId)}\``
 }
 
 /** What became of the new model, in a line a person can act on. */

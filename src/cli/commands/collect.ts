@@ -2,7 +2,9 @@ import type { Command } from 'commander'
 import { ReportedFailure, UsageError } from '../../domain/errors.js'
 import { collect, SOURCES, type CollectResult, type SourceName } from '../../jobs/collect.js'
 import type { JetstreamRunResult } from '../../jobs/collect-jetstream.js'
+import { topicById } from '../../jobs/topics.js'
 import { collectPlan, printPlan } from './plan.js'
+import { limitHeapGrowth } from '../heap-growth.js'
 import { printJson, println, type Io } from '../io.js'
 import { abortOnSignals, oneOf, optionsOf, positiveInt } from '../options.js'
 import { progressBar } from '../progress.js'
@@ -14,6 +16,7 @@ interface CollectFlags {
   restart?: boolean
   dryRun?: boolean
   duration?: number
+  topic?: string
   json?: boolean
 }
 
@@ -28,6 +31,7 @@ export function registerCollect(program: Command, io: Io): void {
       '--dry-run',
       'x, bluesky: print the queries, where each resumes or what its first run covers, and (X) the estimated reads, cost and what the budget allows today; read no post',
     )
+    .option('-t, --topic <id>', "x, bluesky: send only this topic's queries (what they return is still matched against every topic)")
     .option('-d, --duration <seconds>', 'jetstream: stop after this many seconds (default: until SIGINT/SIGTERM)', positiveInt)
     .option('--json', 'print the run record as JSON')
     .addHelpText(
@@ -49,6 +53,11 @@ A query's first run reaches back as far as the platform allows (X: 7 days; Blues
 sources.bluesky.first_run_lookback_hours), newest first. What it cannot cover (budget, page limit) is a
 coverage gap: later runs first collect what is new, then continue the history, and repair the gap.
 
+With several topics, --topic sends only that topic's queries (and --dry-run plans only them). A post
+they return is still matched against every topic and stored under each it matches: the read is paid for
+anyway, and a post is stored once however many topics it belongs to. Replay and Jetstream read everything
+there is, so --topic does not apply to them.
+
 Jetstream follows the whole Bluesky network live and matches every post locally; its cursor is stored
 with each batch, reconnects resume from it, and an outage longer than its lookback is recorded as a gap
 (repaired through Bluesky search when credentials exist). SIGINT/SIGTERM finishes the batch and exits 0.
@@ -58,6 +67,7 @@ Examples:
   $ stancewatch collect --source x --dry-run
   $ stancewatch collect --source x
   $ stancewatch collect --source bluesky --json
+  $ stancewatch collect --source x --topic china-ai-fund --dry-run
   $ stancewatch collect --source replay --file config/sample/sample.jsonl.gz
   $ stancewatch collect --source replay --file a.jsonl b.jsonl.gz --json
   $ stancewatch collect --source replay --file archive.jsonl --restart`,
@@ -65,10 +75,14 @@ Examples:
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<CollectFlags>(cmd)
       if (o.dryRun && o.source !== 'x' && o.source !== 'bluesky') throw new UsageError('--dry-run applies to --source x or bluesky')
+      if (o.topic !== undefined && o.source !== 'x' && o.source !== 'bluesky')
+        throw new UsageError(`--topic applies to --source x or bluesky: ${o.source} reads every post there is and matches it to every topic`)
       await withContext(io, o, async (ctx) => {
-        if (o.dryRun) return printPlan(io, await collectPlan(ctx, o.source as 'x' | 'bluesky'), Boolean(o.json))
+        if (o.topic) topicById(ctx, o.topic)
+        if (o.dryRun) return printPlan(io, await collectPlan(ctx, o.source as 'x' | 'bluesky', o.topic), Boolean(o.json))
         // Replay reports bytes read; X and Bluesky how far back a first-run history pass has reached.
         const bar = progressBar(io, o.source === 'replay' ? 'bytes' : 'time back')
+        if (o.source === 'jetstream') limitHeapGrowth()
         const stop = abortOnSignals()
         try {
           const result = await exclusive(
@@ -76,8 +90,17 @@ Examples:
             io,
             o,
             `collect:${o.source}`,
-            `stancewatch collect --source ${o.source}`,
-            () => collect(ctx, { source: o.source, files: o.file, restart: o.restart, durationS: o.duration, onProgress: bar.update, signal: stop.signal }),
+            `stancewatch collect --source ${o.source}${o.topic ? ` --topic ${o.topic}` : ''}`,
+            () =>
+              collect(ctx, {
+                source: o.source,
+                files: o.file,
+                restart: o.restart,
+                durationS: o.duration,
+                topic: o.topic,
+                onProgress: bar.update,
+                signal: stop.signal,
+              }),
             stop.signal,
           )
           bar.stop()

@@ -5,7 +5,7 @@ import { UsageError } from '../../domain/errors.js'
 import { PLATFORMS } from '../../domain/post.js'
 import { exportPosts } from '../../jobs/export.js'
 import { checkPostFilter, type FilterField } from '../../jobs/post-filter-check.js'
-import { topicById } from '../../jobs/topics.js'
+import { oneTopic } from '../../jobs/topics.js'
 import type { PostFilter } from '../../store/post-filter.js'
 import { println, type Io } from '../io.js'
 import { listOf, oneOf, optionsOf, unitInterval } from '../options.js'
@@ -35,7 +35,7 @@ export function registerExport(program: Command, io: Io): void {
     .command('export')
     .description("Export a topic's posts with their stance labels as JSONL or CSV")
     .requiredOption('-f, --format <format>', 'jsonl or csv', oneOf(['jsonl', 'csv'] as const))
-    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-t, --topic <id>', 'the topic (may be left out when the config has only one)')
     .option('--from <date>', 'posts created from this day (YYYY-MM-DD, configured time zone) or ISO time')
     .option('--to <date>', 'posts created up to this day (included) or ISO time (excluded)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
@@ -81,13 +81,13 @@ Examples:
           const zone = ctx.config.timezone
           const from = o.from ? parseUserTime(o.from, zone, 'from', '--from') : undefined
           const to = o.to ? parseUserTime(o.to, zone, 'to', '--to') : undefined
-          const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
+          const topic = oneTopic(ctx, o.topic)
           const filter: PostFilter = { labels: o.label, lang: o.lang, platform: o.platform, theme: o.theme, minConfidence: o.minConfidence, q: o.search }
-          const problems = checkPostFilter(topic!, filter)
+          const problems = checkPostFilter(topic, filter)
           if (problems.length) throw new UsageError(problems.map((p) => `${FLAG[p.field]} ${p.value}: ${p.message}`).join('\n'))
           const options = {
             format: o.format,
-            topic: topic!.id,
+            topic: topic.id,
             from,
             to,
             includeDeleted: Boolean(o.includeDeleted),

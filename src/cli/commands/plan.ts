@@ -6,9 +6,9 @@ import { printJson, println, type Io } from '../io.js'
 type Plan = { source: 'x'; plan: XPlan } | ({ source: 'bluesky' } & BskyPlan)
 
 /** What `collect --dry-run` would do: queries, where each resumes, first-run windows and (X) estimated reads, cost and budget. */
-export async function collectPlan(ctx: AppContext, source: 'x' | 'bluesky'): Promise<Plan> {
-  if (source === 'x') return { source, plan: await planXRun(ctx) }
-  return { source, ...planBskyRun(ctx) }
+export async function collectPlan(ctx: AppContext, source: 'x' | 'bluesky', topic?: string): Promise<Plan> {
+  if (source === 'x') return { source, plan: await planXRun(ctx, topic) }
+  return { source, ...planBskyRun(ctx, topic) }
 }
 
 export function printPlan(io: Io, p: Plan, json: boolean): void {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { retag } from '../../jobs/retag.js'
+import { oneTopic } from '../../jobs/topics.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf } from '../options.js'
 import { progressBar } from '../progress.js'
@@ -14,7 +15,7 @@ export function registerRetag(program: Command, io: Io): void {
   program
     .command('retag')
     .description("Recompute the themes and languages of every stored post of a topic from its text, the config's theme terms and the language detector")
-    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-t, --topic <id>', 'the topic (may be left out when the config has only one)')
     .option('--json', 'print {topic, posts, changed, languages} as JSON')
     .addHelpText(
       'after',
@@ -34,7 +35,7 @@ Examples:
       await withContext(io, o, (ctx) => {
         const bar = progressBar(io, 'posts')
         try {
-          const r = retag(ctx, { topic: o.topic, onProgress: bar.update })
+          const r = retag(ctx, { topic: oneTopic(ctx, o.topic).id, onProgress: bar.update })
           bar.stop()
           if (o.json) printJson(io, r)
           else println(io, `${r.topic}: ${r.posts} posts re-tagged, ${r.changed} with changed themes, ${r.languages} with a changed language`)

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { AppContext } from '../../context.js'
 import { labelPost } from '../../jobs/label.js'
 import { reviewQueue, type ReviewQueue } from '../../jobs/review.js'
+import { labelProgressText } from '../../domain/stance.js'
 import { displaySafe, truncateGraphemes } from '../../render/escape.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf, positiveInt } from '../options.js'
@@ -17,7 +18,7 @@ interface Flags {
 export function registerReview(program: Command, io: Io): void {
   program
     .command('review')
-    .description('The posts the model is least sure about, to label next (active learning)')
+    .description('The posts the model is least sure about, to label next (active learning); in a new topic, the first posts to label')
     .option('-t, --topic <id>', 'only this topic')
     .option('-n, --n <count>', 'how many posts', positiveInt, 20)
     .option('--by <name>', 'who is labelling (default: $STANCEWATCH_USER or $USER)')
@@ -29,9 +30,15 @@ On a terminal, each post is shown with the model's scores and you answer with a 
 letter), s to skip, q to stop. Every answer is saved at once, as \`stancewatch label\` would. Piped or
 with --json, the queue is printed instead; label from it with \`stancewatch label '#N' LABEL\`.
 
+A topic with no model yet (a new one: its seeds and labels do not give every label enough examples)
+offers its unlabelled posts instead: one of each set of copies, the languages in turn, the most engaged
+first, with each label's definition and the labels so far ("support 2/5 · oppose 0/5 · neutral 1/5").
+The next \`stancewatch classify\` trains a first model once every label has enough.
+
 Examples:
   $ stancewatch review
-  $ stancewatch review --topic china-ai-fund --n 50 --json > to-label.json`,
+  $ stancewatch review --topic china-ai-fund --n 50 --json > to-label.json
+  $ stancewatch review --topic new-topic          # a new topic: label its first posts`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
@@ -41,8 +48,12 @@ Examples:
         const by = o.by ?? io.env.STANCEWATCH_USER ?? io.env.USER ?? null
         if (io.ask) return interactive(ctx, io, io.ask, queues, by)
         for (const q of queues) {
-          println(io, `${q.topicId} (model ${q.model}): ${q.posts.length} posts to review`)
-          for (const p of q.posts) println(io, `  #${p.id}  ${scoreLine(p.scores)}  ${oneLine(p.text, 100)}`)
+          if (q.progress) {
+            println(io, `${q.topicId} (no model yet): ${q.posts.length} posts to label, by language and engagement`)
+            for (const line of firstModelLines(q)) println(io, `  ${line}`)
+          } else println(io, `${q.topicId} (model ${q.model}): ${q.posts.length} posts to review`)
+          for (const p of q.posts)
+            println(io, `  #${p.id}  ${q.progress ? `${p.lang ?? ''} ${p.engagement ?? 0} engagements` : scoreLine(p.scores)}  ${oneLine(p.text, 100)}`)
         }
         println(io, `\nLabel one with: stancewatch label '#N' <${queues[0]?.labels.join('|') ?? 'label'}>`)
       })
@@ -61,13 +72,14 @@ export async function interactive(
   for (const q of queues) {
     const keys = shortcuts(q.labels)
     const prompt = `${q.labels.map((l) => `[${keys.get(l)}]${l.slice(keys.get(l)!.length)}`).join(' ')} [s]kip [q]uit > `
+    if (q.progress) for (const line of [`${q.topicId} has no model yet:`, ...firstModelLines(q)]) println(io, line)
     for (const [i, p] of q.posts.entries()) {
       println(
         io,
         `\n${q.topicId} ${i + 1}/${q.posts.length}  #${p.id}  ${p.platform}  ${p.createdAt.slice(0, 16).replace('T', ' ')}  ${displaySafe(p.author ?? '')}`,
       )
       println(io, displaySafe(p.text))
-      println(io, `${p.url}\nmodel: ${scoreLine(p.scores)}`)
+      println(io, q.progress ? p.url : `${p.url}\nmodel: ${scoreLine(p.scores)}`)
       for (;;) {
         const answer = await ask(prompt)
         const a = answer?.trim().toLowerCase() ?? 'q'
@@ -85,6 +97,14 @@ export async function interactive(
     }
   }
   done(io, labelled)
+}
+
+/** For a topic with no model: what each label means, and how far its labels are from a first model. */
+function firstModelLines(q: ReviewQueue): string[] {
+  return [
+    ...q.definitions.map((d) => `${d.id}: ${d.definition}`),
+    `labels so far: ${labelProgressText(q.progress!, ' · ')} (a first model is trained once every label has ${q.progress!.floor})`,
+  ]
 }
 
 function done(io: Io, labelled: number): void {

@@ -3,7 +3,9 @@ import { IANAZone } from 'luxon'
 import { NO_THEME, stanceOverTime, type StanceSeries } from '../../aggregate/stance-over-time.js'
 import { parseUserTime, type BucketUnit } from '../../aggregate/time-buckets.js'
 import { UsageError } from '../../domain/errors.js'
-import { topicById } from '../../jobs/topics.js'
+import { notMeasuredText, reviewCommand, type LabelProgress } from '../../domain/stance.js'
+import { stanceState } from '../../jobs/stance-state.js'
+import { oneTopic } from '../../jobs/topics.js'
 import { bucketLabels } from '../bucket-labels.js'
 import { printJson, println, type Io } from '../io.js'
 import { oneOf, optionsOf } from '../options.js'
@@ -36,7 +38,7 @@ export function registerStance(program: Command, io: Io): void {
     .requiredOption('--from <date>', 'start: YYYY-MM-DD (midnight in the time zone) or an ISO time')
     .requiredOption('--to <date>', 'end: YYYY-MM-DD (that whole day included) or an ISO time (excluded)')
     .option('-b, --bucket <unit>', 'hour, day or week', oneOf(['hour', 'day', 'week'] as const), 'day')
-    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-t, --topic <id>', 'the topic (may be left out when the config has only one)')
     .option('-p, --platform <platform>', 'only x or bluesky', oneOf(['x', 'bluesky'] as const))
     .option('-l, --lang <code>', 'only posts detected in this language (en, zh, fr, ja)')
     .option('--theme <id>', "only posts tagged with this theme (an id from the topic's `themes`)")
@@ -51,6 +53,10 @@ Labels given by people count instead of the model's; deleted posts are left out.
 the wall clock of the time zone (a daylight-saving day has 23 or 25 hours). A bucket that ends before the
 topic's record begins (its first collection, or its first stored post if earlier) says "not collected":
 its count is unknown, not zero (csv: empty cells; json: "collected": false).
+
+A topic with no model yet, whose labels do not give every label enough examples for a first one (a new
+topic), shows its posts per bucket and "Stance not yet measured" with its labels so far instead of shares
+(json: "notMeasured": {counts, floor, review}); label its posts with \`stancewatch review --topic T\`.
 
 Themes are multi-label: with --split theme a post tagged with two themes counts in both rows, so the rows
 of a bucket can add up to more than its posts (the total row counts each post once); posts with no theme
@@ -83,17 +89,17 @@ Examples:
           const from = parseUserTime(o.from, zone, 'from', '--from')
           const to = parseUserTime(o.to, zone, 'to', '--to')
           if (to <= from) throw new UsageError('--to must be after --from')
-          const [topic] = topicById(ctx, o.topic ?? ctx.config.topics[0]!.id)
-          if (o.theme !== undefined && !topic!.themes.some((t) => t.id === o.theme)) {
-            const valid = topic!.themes.map((t) => t.id)
+          const topic = oneTopic(ctx, o.topic)
+          if (o.theme !== undefined && !topic.themes.some((t) => t.id === o.theme)) {
+            const valid = topic.themes.map((t) => t.id)
             throw new UsageError(
-              `--theme ${o.theme}: topic "${topic!.id}" has no such theme; ${valid.length ? `themes: ${valid.join(', ')}` : `it has no themes (add them under topics[].themes in ${ctx.configFile})`}`,
+              `--theme ${o.theme}: topic "${topic.id}" has no such theme; ${valid.length ? `themes: ${valid.join(', ')}` : `it has no themes (add them under topics[].themes in ${ctx.configFile})`}`,
             )
           }
-          if (o.split === 'theme' && topic!.themes.length === 0)
-            throw new UsageError(`--split theme: topic "${topic!.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
+          if (o.split === 'theme' && topic.themes.length === 0)
+            throw new UsageError(`--split theme: topic "${topic.id}" has no themes (add them under topics[].themes in ${ctx.configFile})`)
           const series = stanceOverTime(ctx.db, {
-            topic: topic!,
+            topic,
             from,
             to,
             bucket: o.bucket,
@@ -103,6 +109,8 @@ Examples:
             theme: o.theme,
             split: o.split,
           })
+          const state = stanceState(ctx, topic!)
+          if (state.status === 'awaiting-labels') return printUnmeasured(io, series, state, format)
           if (format === 'json') printJson(io, series)
           else if (format === 'csv') io.stdout(stanceCsv(series))
           else if (format === 'chart') println(io, stanceChart(series, { color: io.stdoutIsTTY && !io.env.NO_COLOR }))
@@ -111,6 +119,26 @@ Examples:
         { readOnly: true },
       )
     })
+}
+
+/** A topic with no model yet: the sentence that says so instead of shares, and the posts per bucket. */
+function printUnmeasured(io: Io, s: StanceSeries, p: LabelProgress, format: Format): void {
+  const sentence = notMeasuredText(s.topic, p)
+  if (format === 'json') return printJson(io, { ...s, notMeasured: { ...p, review: reviewCommand(s.topic) } })
+  if (format === 'csv') {
+    // The rows stay machine-readable (every post unclassified); the reason goes to the person.
+    io.stderr(`stancewatch: ${s.topic}: ${sentence}\n`)
+    return io.stdout(stanceCsv(s))
+  }
+  println(io, `${s.topic}: ${sentence}`)
+  const names = bucketLabels(
+    s.buckets.map((b) => b.start),
+    s.bucket,
+  )
+  const rows = [...s.buckets.map((b) => [names.get(b.start)!, ...(s.split ? [b.group ?? ''] : []), b.collected ? String(b.total) : NOT_COLLECTED])]
+  rows.push(['total', ...(s.split ? [''] : []), String(s.totals.total)])
+  println(io, formatTable([s.bucket, ...(s.split ? [s.split] : []), 'posts'], rows))
+  if (s.buckets.some((b) => !b.collected)) println(io, notCollectedNote(s))
 }
 
 /** Why some buckets show no counts at all. */

@@ -6,6 +6,7 @@ import { reloadContext } from '../../context.js'
 import { ConfigError } from '../../domain/errors.js'
 import { startDaemon, type Daemon } from '../../schedule/daemon.js'
 import { preloadLanguageIdentifier } from '../../text/detect-lang.js'
+import { limitHeapGrowth } from '../heap-growth.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../web/address.js'
 import type { Dashboard } from '../../web/server.js'
 import { println, type Io } from '../io.js'
@@ -105,6 +106,7 @@ Examples:
             }
             daemon = startDaemon(ctx, { runNow: o.runNow, reloadConfig: reloadContext })
             preloadLanguageIdentifier()
+            limitHeapGrowth()
             // A SIGHUP that came while the daemon was starting may be about a file read before the change.
             if ((earlySighup()?.count ?? 0) > 0) onHup()
             await daemon.done

@@ -1,12 +1,15 @@
 import type { Command } from 'commander'
+import { labelProgressText, reviewCommand } from '../../domain/stance.js'
 import { statusReport, type StatusReport } from '../../jobs/status.js'
 import { printJson, println, type Io } from '../io.js'
 import { optionsOf, positiveInt } from '../options.js'
 import { withContext } from '../session.js'
+import { topicActivityLine } from '../topic-activity-text.js'
 import { formatTable } from '../table.js'
 
 interface Flags {
   runs: number
+  topic?: string
   json?: boolean
 }
 
@@ -15,6 +18,7 @@ export function registerStatus(program: Command, io: Io): void {
     .command('status')
     .description('The daemon, each job and source (last and next run, position, lag, errors, rate limits, gaps), budgets, models, alerts, deliveries')
     .option('-n, --runs <n>', 'how many recent collector runs to show', positiveInt, 10)
+    .option('-t, --topic <id>', 'only this topic in the per-topic part (the daemon, jobs and sources are shared by all)')
     .option('--json', 'print as JSON')
     .addHelpText(
       'after',
@@ -22,10 +26,16 @@ export function registerStatus(program: Command, io: Io): void {
 Read from the database alone: it works beside the running daemon and without it. A run whose process is
 gone (killed) shows as interrupted; the daemon closes it so at its next start.
 
+Per topic: its posts (all, and posted in the last 24 hours), the stance model, the X post reads used
+against the topic's daily and monthly budget, open alerts and the last digest. A post matched by two
+topics is stored once and counted in each; "Posts" (per platform) counts every stored post once, and a
+line says how many posts each pair of topics shares.
+
 Examples:
   $ stancewatch status
   $ stancewatch status --json | jq '.sources[] | {source, lagSeconds, lastError}'
-  $ stancewatch status --runs 30 --json`,
+  $ stancewatch status --runs 30 --json
+  $ stancewatch status --topic china-ai-fund --json | jq '.topics[0] | {posts, postsLast24h, budget, openAlerts}'`,
     )
     .action(async (_: unknown, cmd: Command) => {
       const o = optionsOf<Flags>(cmd)
@@ -33,7 +43,7 @@ Examples:
         io,
         o,
         (ctx) => {
-          const status = statusReport(ctx, { runs: o.runs })
+          const status = statusReport(ctx, { runs: o.runs, topic: o.topic })
           if (o.json) printJson(io, status)
           else printStatus(io, status, ctx.config.timezone)
         },
@@ -81,14 +91,16 @@ function printStatus(io: Io, s: StatusReport, zone: string): void {
     )
     println(
       io,
-      `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : 'none yet (trained on first classify)'}`,
+      `  model: ${t.model ? `${t.model.version}, cross-validated accuracy ${t.model.accuracy === null ? '–' : `${(t.model.accuracy * 100).toFixed(1)}%`}` : t.stance.status === 'awaiting-labels' ? `none, stance not yet measured: awaiting labels: ${labelProgressText(t.stance)} (label posts with \`${reviewCommand(t.id)}\`)` : 'none yet (trained on first classify)'}`,
     )
     const b = t.budget.x
     println(
       io,
       `  X budget: ${b.today}/${b.dailyLimit} post reads today ($${b.costTodayUsd.toFixed(2)}), ${b.month}/${b.monthlyLimit} this month ($${b.costMonthUsd.toFixed(2)}); first collected ${t.firstCollectedAt ?? 'never'}`,
     )
+    println(io, `  ${topicActivityLine(t)}`)
   }
+  for (const p of s.sharedPosts) if (p.posts) println(io, `Shared: ${p.posts} posts matched both ${p.a} and ${p.b} (stored once, counted in each)`)
   println(io, '')
   println(io, `Jobs (times UTC; schedules run in ${zone})`)
   println(

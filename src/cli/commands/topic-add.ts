@@ -3,6 +3,7 @@ import path from 'node:path'
 import { loadDotEnv, readEnv } from '../../config/env.js'
 import { addTopicToText } from '../../config/edit-topics.js'
 import { loadConfig } from '../../config/load.js'
+import { MIN_EXAMPLES_PER_LABEL } from '../../jobs/train.js'
 import { proposeTopic } from '../../propose/topic-proposal.js'
 import { DEFAULT_LIMITS, fetchArticlePage } from '../../sources/article/fetch-page.js'
 import { readArticleMetadata } from '../../sources/article/page-metadata.js'
@@ -69,6 +70,9 @@ export async function topicAdd(io: Io, url: string, o: AddFlags): Promise<void> 
   writeCheckedConfig(io, file, after, created)
   if (o.json) return printJson(io, { ...report, written: true, seeds })
   println(io, `Added topic "${id}" to ${file} (comments kept; checked as \`config check\` does).`)
-  println(io, `  Seed labels: ${seeds} (empty: label posts with \`stancewatch review --topic ${id}\`, then \`train\`).`)
+  println(
+    io,
+    `  Seed labels: ${seeds} (empty: stance is not measured until every label has ${MIN_EXAMPLES_PER_LABEL} examples; label posts with \`stancewatch review --topic ${id}\` and the next \`classify\` trains a model).`,
+  )
   println(io, `  A running daemon collects it after \`stancewatch reload\`; see \`stancewatch collect --source x --dry-run\`.`)
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { TopicConfig } from '../../config/schema.js'
+import { langFreeTerms } from '../lang-free-terms.js'
 
 export interface BskyQueryParams {
   q: string
@@ -20,7 +21,8 @@ export interface BskyQuery {
 /**
  * Compile a topic into searchPosts queries. Bluesky's query syntax is "unspecified" (Lucene is merely
  * recommended), so nothing relies on OR: one query per article (`url`), per keyword term (with the rule's
- * `lang`), per hashtag (`tag`) and per watched account (`author`); `*` where only the filter matters.
+ * `lang` for common Latin words only: see lang-free-terms.ts), per hashtag (`tag`) and per watched account
+ * (`author`); `*` where only the filter matters.
  * Terms shared by several rules are asked once. The topic's `queries.bluesky` are used as written.
  */
 export function compileBskyQueries(topic: TopicConfig): BskyQuery[] {
@@ -32,9 +34,18 @@ export function compileBskyQueries(topic: TopicConfig): BskyQuery[] {
     else out.set(key, { key, topicId: topic.id, label, params })
   }
   for (const url of topic.articles) add('article', { q: '*', url })
+  const free = langFreeTerms(topic)
+  // Search ignores case: a free term listed by several rules (DeepSeek, NVIDIA and Nvidia) is asked once, as first written.
+  const spelling = new Map<string, string>()
   for (const rule of topic.keywords) {
-    for (const term of rule.any)
-      add(`keyword:${rule.id}`, { q: /\s/.test(term.trim()) ? `"${term.trim().replace(/"/g, '')}"` : term.trim(), ...(rule.lang ? { lang: rule.lang } : {}) })
+    for (const term of rule.any) {
+      const t = free.isFree(term) ? (spelling.get(term.trim().toLowerCase()) ?? term.trim()) : term.trim()
+      if (free.isFree(t)) spelling.set(t.toLowerCase(), t)
+      // Common words stay in the rule's language: one word a query, with no `with` to narrow it, would
+      // page through every language's posts that share its spelling (Fonds, distorsión).
+      const lang = rule.lang && !free.isFree(t) ? { lang: rule.lang } : {}
+      add(`keyword:${rule.id}`, { q: /\s/.test(t) ? `"${t.replace(/"/g, '')}"` : t, ...lang })
+    }
   }
   for (const h of topic.hashtags) add('hashtags', { q: '*', tag: [h.replace(/^#/, '')] })
   for (const a of topic.accounts.bluesky) add('accounts', { q: '*', author: a.replace(/^@/, '') })

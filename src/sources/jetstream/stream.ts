@@ -43,8 +43,9 @@ export interface StreamStats {
  */
 export class JetstreamStream {
   readonly stats: StreamStats = { connections: 0, failedConnects: 0, lastError: null, reconnects: 0, pauses: 0, buffered: 0, maxBuffered: 0 }
-  // Raw frames, not strings: they wait outside the JavaScript heap and become strings only when taken.
-  private buffer: Buffer[] = []
+  // Strings, decoded on arrival: ws hands over each frame as a view into the 64 KB socket chunk it came in, and
+  // a buffered view would keep that whole chunk alive until a full garbage collection.
+  private buffer: string[] = []
   private head = 0
   private socket: WebSocket | null = null
   private waiting: (() => void) | null = null
@@ -74,7 +75,7 @@ export class JetstreamStream {
    * none). At live rates a batch is everything that arrived within `waitMs`: one transaction per batch,
    * not per event.
    */
-  async take(max: number, waitMs: number): Promise<Buffer[]> {
+  async take(max: number, waitMs: number): Promise<string[]> {
     const deadline = Date.now() + waitMs
     this.want = max
     while (this.size() < max && this.running && !this.o.signal?.aborted) {
@@ -161,7 +162,7 @@ export class JetstreamStream {
       })
       ws.on('message', (data, isBinary) => {
         if (isBinary) return // compressed frames are never asked for
-        this.buffer.push(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data))
+        this.buffer.push(Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString())
         const size = this.size()
         if (size > this.stats.maxBuffered) this.stats.maxBuffered = size
         if (size >= this.o.maxBuffered && !ws.isPaused) {

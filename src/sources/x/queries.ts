@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { TopicConfig } from '../../config/schema.js'
+import { keywordClauses } from '../keyword-clauses.js'
+import { CJK_LANGS } from '../lang-free-terms.js'
 
 /** X recent search accepts 512 characters per query on self-serve plans. */
 export const X_QUERY_LIMIT = 512
@@ -17,19 +19,19 @@ export interface XQuery {
 
 /**
  * Compile a topic's rules into X search queries: article `url:` operators, one clause per keyword rule
- * (`(any) (with) -not lang:xx`), hashtags, `from:` watched accounts; clauses packed with OR into as few
- * queries of ≤ 512 characters as fit, so a post is read (and billed) once rather than once per rule.
+ * (`(any) (with) -not`; Chinese and Japanese posts are left out of common Latin words' clauses, nothing
+ * else filters by language, and terms shared by rules are asked once: see keyword-clauses.ts), hashtags,
+ * `from:` watched accounts; clauses packed with OR into as few queries of ≤ 512 characters as fit, so a
+ * post is read (and billed) once rather than once per rule.
  * The topic's explicit `queries.x` are used as written. The local matcher still decides what is stored.
  */
 export function compileXQueries(topic: TopicConfig): XQuery[] {
   const clauses: { label: string; text: string }[] = []
   for (const url of topic.articles) clauses.push({ label: 'article', text: `url:${quote(urlForOperator(url))}` })
-  for (const rule of topic.keywords) {
-    const tail = [group(rule.with ?? []), ...(rule.not ?? []).map((t) => `-${term(t)}`), rule.lang ? `lang:${rule.lang}` : ''].filter(Boolean).join(' ')
+  for (const k of keywordClauses(topic)) {
+    const tail = [group(k.with), ...k.not.map((t) => `-${term(t)}`), k.lang ? langFilter(k.lang) : ''].filter(Boolean).join(' ')
     const budget = X_QUERY_LIMIT - SUFFIX.length - tail.length - 4
-    for (const chunk of chunkTerms(rule.any.map(term), budget)) {
-      clauses.push({ label: `keyword:${rule.id}`, text: [wrap(chunk), tail].filter(Boolean).join(' ') })
-    }
+    for (const chunk of chunkTerms(k.any.map(term), budget)) clauses.push({ label: k.rules.join(' + '), text: [wrap(chunk), tail].filter(Boolean).join(' ') })
   }
   if (topic.hashtags.length) {
     for (const chunk of chunkTerms(
@@ -48,26 +50,35 @@ export function compileXQueries(topic: TopicConfig): XQuery[] {
       clauses.push({ label: 'accounts', text: [wrap(chunk), need].filter(Boolean).join(' ') })
   }
 
-  const queries: XQuery[] = []
-  let labels: string[] = []
-  let parts: string[] = []
-  const flush = () => {
-    if (parts.length === 0) return
-    const query = (parts.length === 1 ? parts[0]! : parts.map((p) => `(${p})`).join(' OR ')) + SUFFIX
-    queries.push(make(topic.id, [...new Set(labels)].join(' + '), query))
-    parts = []
-    labels = []
-  }
+  // First fit, in order: each clause joins the first query it still fits in. Not largest first: that packs
+  // tighter (12 queries) but mixes the languages, and a post found by clauses in two queries is read twice
+  // (measured on the loopback data: 2,438 estimated reads against 1,968).
+  const bins: { labels: string[]; parts: string[]; length: number }[] = []
   for (const c of clauses) {
-    const candidate = [...parts, c.text]
-    const length = (candidate.length === 1 ? c.text.length : candidate.reduce((n, p) => n + p.length + 6, 0)) + SUFFIX.length
-    if (length > X_QUERY_LIMIT) flush()
-    parts.push(c.text)
-    labels.push(c.label)
+    const size = (p: number, n: number) => (n === 1 ? p : p + 6 * n) + SUFFIX.length
+    const bin = bins.find((b) => size(b.length + c.text.length, b.parts.length + 1) <= X_QUERY_LIMIT)
+    if (bin) {
+      bin.parts.push(c.text)
+      bin.labels.push(...c.label.split(' + '))
+      bin.length += c.text.length
+    } else bins.push({ labels: c.label.split(' + '), parts: [c.text], length: c.text.length })
   }
-  flush()
+  const queries = bins.map((b) =>
+    make(topic.id, [...new Set(b.labels)].join(' + '), (b.parts.length === 1 ? b.parts[0]! : b.parts.map((p) => `(${p})`).join(' OR ')) + SUFFIX),
+  )
   for (const q of topic.queries.x) queries.push(make(topic.id, 'configured', q))
   return queries
+}
+
+/**
+ * Common Latin words of a rule in a Latin-script language are asked in every language but Chinese and
+ * Japanese: a French post tagged English, German or nothing still has French words, while posts in Chinese or
+ * Japanese script that hold them are the topic's CJK terms' to find (measured on the loopback data, every
+ * such post was also returned by another query: dropping `lang:` altogether only read those twice).
+ * A rule for a CJK language that lists Latin words keeps its language.
+ */
+function langFilter(lang: string): string {
+  return CJK_LANGS.includes(lang) ? `lang:${lang}` : CJK_LANGS.map((l) => `-lang:${l}`).join(' ')
 }
 
 function make(topicId: string, label: string, query: string): XQuery {

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js'
 import { externalLink, html, type Markup } from '../html.js'
 import type { ReviewView } from '../views.js'
+import { labelProgressText } from '../../domain/stance.js'
 import { labelButtons, stanceBadge, when } from './parts.js'
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`)
@@ -16,8 +17,20 @@ export function reviewPage(ctx: AppContext, v: ReviewView): Markup {
               ${m.version}, trained ${when(m.trainedAt, ctx.config.timezone)} on ${m.trainingSize} examples. Cross-validated accuracy ${pct(m.accuracy)},
               macro-F1 ${m.macroF1 === null ? '–' : m.macroF1.toFixed(3)}.
             </p>`
-          : html`<p>No model yet: run <code>stancewatch classify</code>.</p>`
+          : v.progress
+            ? html`<p id="first-model">
+                No model yet: stance is not measured. Labels so far: <strong>${labelProgressText(v.progress, ' · ')}</strong>. The next
+                <code>stancewatch classify</code> (or the daemon's) trains a first model once every label has ${v.progress.floor}.
+              </p>`
+            : html`<p>No model yet: run <code>stancewatch classify</code>.</p>`
       }
+      <dl class="definitions">
+        ${v.definitions.map(
+          (d) =>
+            html`<dt>${d.id}</dt>
+              <dd>${d.definition}</dd>`,
+        )}
+      </dl>
       <p>Labels given by people so far: <strong id="people-labels">${v.peopleLabels}</strong>. The daemon retrains after ${v.retrainAfterLabels} new ones.</p>
       <button type="button" id="retrain" data-topic="${v.topic}">Retrain now</button> <span id="retrain-result" role="status"></span>
     </section>
@@ -34,17 +47,21 @@ export function reviewPage(ctx: AppContext, v: ReviewView): Markup {
                     ${externalLink(p.url, 'original')} · <span class="muted">#${p.id}</span>
                   </header>
                   <p class="text" dir="auto">${p.text}</p>
-                  <p class="muted">
-                    model scores:
-                    ${Object.entries(p.scores)
-                      .sort((a, b) => b[1] - a[1])
-                      .map(([l, s]) => `${l} ${s.toFixed(2)}`)
-                      .join(', ')}
-                  </p>
-                  <footer>${stanceBadge(p.label, 'model', p.confidence)} ${labelButtons(v.labels)}</footer>
+                  ${
+                    v.model
+                      ? html`<p class="muted">
+                          model scores:
+                          ${Object.entries(p.scores)
+                            .sort((a, b) => b[1] - a[1])
+                            .map(([l, s]) => `${l} ${s.toFixed(2)}`)
+                            .join(', ')}
+                        </p>`
+                      : html`<p class="muted">${p.lang ?? 'und'} · ${p.engagement ?? 0} engagements</p>`
+                  }
+                  <footer>${stanceBadge(p.label, p.label === null ? null : 'model', p.confidence)} ${labelButtons(v.labels)}</footer>
                 </article>`,
             )
-          : html`<p>Nothing to review: every scored post is labelled by a person, or there is no model yet.</p>`
+          : html`<p>Nothing to review: ${v.model ? 'every scored post is labelled by a person' : 'no post of this topic is waiting for a label'}.</p>`
       }
     </section>`
 }

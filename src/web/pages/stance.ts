@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js'
+import { labelProgressText } from '../../domain/stance.js'
 import { filterQuery, type Filters } from '../filters.js'
 import { html, jsonBlock, type Markup } from '../html.js'
 import type { StanceView } from '../views.js'
@@ -14,6 +15,7 @@ export function stancePage(ctx: AppContext, f: Filters, v: StanceView): Markup {
   const s = v.series
   const shown = s.labels.filter((l) => l !== 'unclassified' || s.totals.labels.find((x) => x.label === l)!.count > 0)
   const postsOf = (start: string, end: string) => `/posts?${filterQuery(f, { from: start, to: end, bucket: undefined })}`
+  if (v.notMeasured) return unmeasured(ctx, f, v, postsOf)
   return html`${filtersForm(ctx, f, '/', ['bucket'])}
     <section class="chart-wrap">
       <div id="chart" aria-label="Share of each stance per ${s.bucket}"></div>
@@ -60,6 +62,48 @@ export function stancePage(ctx: AppContext, f: Filters, v: StanceView): Markup {
               const x = s.totals.labels.find((y) => y.label === l)!
               return html`<td>${x.count} <small>${s.totals.total ? pct(x.share) : ''}</small></td>`
             })}
+          </tr>
+        </tfoot>
+      </table>
+    </div>`
+}
+
+/** A topic with no model yet: what it needs instead of a chart of shares, and its posts per bucket. */
+function unmeasured(ctx: AppContext, f: Filters, v: StanceView, postsOf: (start: string, end: string) => string): Markup {
+  const s = v.series
+  const n = v.notMeasured!
+  return html`${filtersForm(ctx, f, '/', ['bucket'])}
+    <p class="not-measured" id="not-measured">
+      Stance not yet measured: labels so far <strong>${labelProgressText(n)}</strong> (a model is trained once every label has ${n.floor}); label posts on the
+      <a href="/review?topic=${s.topic}">review page</a> or with <code>${n.review}</code>.
+    </p>
+    <div class="table-wrap">
+      <table class="numbers" id="stance-table">
+        <thead>
+          <tr>
+            <th>${s.bucket}</th>
+            <th>posts</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${s.buckets.map(
+            (b) =>
+              html`<tr class="${b.collected ? '' : 'not-collected'}">
+                <td>
+                  ${
+                    b.collected
+                      ? html`<a href="${postsOf(b.start, b.end)}">${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</a>`
+                      : b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')
+                  }
+                </td>
+                <td>${b.collected ? b.total : 'not collected'}</td>
+              </tr>`,
+          )}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th>total</th>
+            <td>${s.totals.total}</td>
           </tr>
         </tfoot>
       </table>
