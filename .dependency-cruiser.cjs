@@ -69,6 +69,7 @@ const owned = [
   { pkg: 'natural', in: ['classify', 'text'] },
   { pkg: 'eld', in: ['text'] },
   { pkg: 'htmlparser2', in: ['sources'] },
+  { pkg: 'openai', in: ['sources'] },
   { pkg: 'better-sqlite3', in: ['store'] },
   { pkg: 'nodemailer', in: ['notify'] },
   { pkg: 'pino', in: ['logger'] },

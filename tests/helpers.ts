@@ -20,9 +20,9 @@ export function tempDir(prefix = 'stancewatch-'): { dir: string; cleanup: () => 
 }
 
 /** A context over a real, migrated in-memory SQLite database and the shipped config. */
-export function testContext(opts: { now?: Date; configPath?: string; dbPath?: string } = {}): AppContext {
+export function testContext(opts: { now?: Date; configPath?: string; dbPath?: string; env?: NodeJS.ProcessEnv } = {}): AppContext {
   return createContext({
-    env: readEnv({}),
+    env: readEnv(opts.env ?? {}),
     log: silentLogger,
     configPath: opts.configPath ?? CONFIG,
     dbPath: opts.dbPath ?? ':memory:',

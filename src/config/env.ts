@@ -14,6 +14,8 @@ export interface Env {
   x: { bearerToken: string | null; baseUrl: string }
   bluesky: { identifier: string | null; appPassword: string | null; service: string; publicApi: string }
   jetstreamUrl: string
+  /** The optional labelling assistant: any OpenAI-compatible chat-completions endpoint (null when unset). */
+  llm: { baseUrl: string | null; apiKey: string | null }
   /**
    * Any other variable by name, trimmed (null when unset or blank): notification channels name the
    * variable that holds their secret in the config. Not enumerable, so logging, serialising or comparing an
@@ -32,7 +34,7 @@ export const ENV_DEFAULTS = {
 } as const
 
 /** Values that must never be logged, stored or exported. */
-export const SECRET_ENV = ['X_BEARER_TOKEN', 'BSKY_APP_PASSWORD'] as const
+export const SECRET_ENV = ['X_BEARER_TOKEN', 'BSKY_APP_PASSWORD', 'LLM_API_KEY'] as const
 
 /**
  * Load `.env` from the working directory if there is one. Variables already set in the real
@@ -69,6 +71,20 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     }
     return v.replace(/\/+$/, '')
   }
+  // No default: the assistant is off unless someone points it at a server.
+  const optionalUrl = (k: string) => {
+    const v = get(k)
+    if (v === null) return null
+    if (!URL.canParse(v) || !['http:', 'https:'].includes(new URL(v).protocol)) {
+      problems.push({
+        file: 'environment',
+        key: k,
+        message: `"${v}" is not a http or https URL`,
+        fix: `set ${k} to the API root of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1, or unset it`,
+      })
+    }
+    return v.replace(/\/+$/, '')
+  }
   const env: Env = {
     dbPath: get('STANCEWATCH_DB') ?? ENV_DEFAULTS.STANCEWATCH_DB,
     configPath: get('STANCEWATCH_CONFIG') ?? ENV_DEFAULTS.STANCEWATCH_CONFIG,
@@ -81,6 +97,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
       publicApi: url('BSKY_PUBLIC_API', ['http:', 'https:']),
     },
     jetstreamUrl: url('JETSTREAM_URL', ['ws:', 'wss:']),
+    llm: { baseUrl: optionalUrl('LLM_BASE_URL'), apiKey: get('LLM_API_KEY') },
   }
   if (problems.length > 0) throw new ConfigError(problems)
   Object.defineProperty(env, 'variable', { value: get, enumerable: false })

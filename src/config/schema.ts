@@ -51,6 +51,31 @@ const refreshSchema = z.strictObject({
   every_hours: z.number().min(0).default(6),
 })
 
+/**
+ * The optional labelling assistant (an OpenAI-compatible chat-completions endpoint, LLM_BASE_URL): off unless
+ * enabled here, so no post of a topic is sent anywhere without that topic saying so.
+ */
+const assistantSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The model name the server knows (e.g. gpt-4o-mini, or what llama.cpp, Ollama or vLLM serve). */
+  model: z.string().trim().min(1).optional(),
+  /** Posts labelled in one `assist` run at most. */
+  sample_size: z.number().int().min(1).max(100_000).default(100),
+  /** A run stops before its input + output tokens would exceed this. */
+  max_tokens_per_run: z.number().int().min(1).default(50_000),
+  /** …or before its cost (from the prices below) would exceed this. */
+  max_cost_usd_per_run: z.number().min(0).default(1),
+  usd_per_1k_input_tokens: z.number().min(0).default(0),
+  usd_per_1k_output_tokens: z.number().min(0).default(0),
+  /** Train the topic's model on the assistant's labels too (never for a post a person labelled). */
+  use_for_training: z.boolean().default(false),
+  /** How much an assistant label weighs in training against a seed's 1. */
+  training_weight: z.number().min(0.05).max(20).default(1),
+  timeout_seconds: z.number().min(1).max(600).default(30),
+  /** Retries of a request that failed on the way (connection, 408, 429 after its retry-after, 5xx). */
+  max_retries: z.number().int().min(0).max(10).default(3),
+})
+
 const topicSchema = z
   .strictObject({
     id,
@@ -100,6 +125,7 @@ const topicSchema = z
       /** The scheduled classify job retrains once this many labels were given since the active model (0: never). */
       retrain_after_labels: z.number().int().min(0).default(20),
     }),
+    assistant: assistantSchema.prefault({}),
   })
   .superRefine((topic, ctx) => {
     // Checks across a topic's fields; as refinements they are reported with every other schema problem.
@@ -121,6 +147,12 @@ const topicSchema = z
         'give every theme its own id (it is stored with each post and used by `stance --theme`)',
       )
     }
+    if (topic.assistant.enabled && !topic.assistant.model)
+      problem(
+        ['assistant', 'model'],
+        'the assistant is enabled without a model',
+        'name the model the server serves (e.g. model: gpt-4o-mini), or set assistant.enabled: false',
+      )
     const labels = topic.stance.labels.map((l) => l.id)
     for (const i of duplicateIndexes(labels))
       problem(['stance', 'labels', i, 'id'], `label "${labels[i]}" is defined twice`, 'give every stance label its own id')
@@ -405,6 +437,7 @@ export type Config = z.infer<typeof configSchema>
 export type TopicConfig = Config['topics'][number]
 export type KeywordRule = TopicConfig['keywords'][number]
 export type ThemeConfig = TopicConfig['themes'][number]
+export type AssistantConfig = TopicConfig['assistant']
 export type StanceLabelConfig = TopicConfig['stance']['labels'][number]
 export type Language = z.infer<typeof languageSchema>
 export type NotifyConfig = Config['notify']

@@ -19,6 +19,11 @@ export interface ExportedPost {
   /** The exported topic's sub-themes this post mentions (config `topics[].themes` ids). */
   themes: string[]
   stance: { label: string; confidence: number | null; model: string | null; source: 'model' | 'human' } | null
+  /**
+   * Only on posts the optional assistant was asked about: its label (null: it was unsure), shown as the
+   * assistant's, never as the post's stance.
+   */
+  assistant_label?: { label: string | null; confidence: number | null; model: string }
   reply_to: string | null
   quote_of: string | null
   conversation_id: string | null
@@ -63,6 +68,7 @@ export function toExported(r: ExportRow, rawItems: RawItems | null): ExportedPos
     stance: r.stance_label
       ? { label: r.stance_label, confidence: human ? null : r.stance_confidence, model: human ? null : r.model_version, source: human ? 'human' : 'model' }
       : null,
+    ...(r.assistant_model === null ? {} : { assistant_label: { label: r.assistant_label, confidence: r.assistant_confidence, model: r.assistant_model } }),
     reply_to: r.reply_to,
     quote_of: r.quote_of,
     conversation_id: r.conversation_id,

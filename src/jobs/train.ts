@@ -10,6 +10,7 @@ import { ALGORITHM, crossValidate, modelVersion, trainStanceModel } from '../cla
 import type { EvalMetrics } from '../classify/metrics.js'
 import { importLabels } from '../store/labels.js'
 import { activeModel, peopleLabels, saveActiveModel } from '../store/models.js'
+import { assistantTrainingExamples } from '../store/assistant.js'
 
 /**
  * Whether a new model was put in use. `active`: it cleared the topic's bar; `refused`: it did not and the
@@ -31,7 +32,8 @@ export interface TrainResult {
   /** The stored model's id; null when it was refused (it is not stored). */
   modelId: number | null
   version: string
-  examples: { seed: number; people: number; imported: number; extra: number; byLabel: Record<string, number> }
+  /** `assistant`: the assistant's labels trained on (only where the topic's assistant.use_for_training says so). */
+  examples: { seed: number; people: number; imported: number; extra: number; assistant: number; byLabel: Record<string, number> }
   cv: Pick<EvalMetrics, 'accuracy' | 'macro_f1' | 'n'> & { folds: number }
   decision: TrainDecision
   trainSeconds: number
@@ -55,7 +57,14 @@ export function trainTopic(ctx: AppContext, topic: TopicConfig, extra: readonly 
   const stored = peopleLabels(ctx.db, topic.id).filter((e) => labels.includes(e.label))
   const people = stored.filter((e) => e.source === 'human').length
   // People's labels, imported files and extra examples all weigh more than seeds (classify/people-labels.ts).
-  const examples = trainingSet(seed, [...stored, ...extra.filter((e) => labels.includes(e.label))], topic.stance.people_label_weight)
+  const base = trainingSet(seed, [...stored, ...extra.filter((e) => labels.includes(e.label))], topic.stance.people_label_weight)
+  // The assistant's labels never stand for a person's: their own weight, none for a post a person labelled.
+  const assistant = topic.assistant.use_for_training
+    ? assistantTrainingExamples(ctx.db, topic.id)
+        .filter((e) => labels.includes(e.label))
+        .map((e) => ({ ...e, weight: topic.assistant.training_weight }))
+    : []
+  const examples = [...base, ...assistant]
   const byLabel = Object.fromEntries(labels.map((l) => [l, examples.filter((e) => e.label === l).length]))
   const started = performance.now()
   const model = trainStanceModel(examples, labels, topic.stance.min_confidence)
@@ -69,7 +78,7 @@ export function trainTopic(ctx: AppContext, topic: TopicConfig, extra: readonly 
   const result = {
     topicId: topic.id,
     version,
-    examples: { seed: seed.length, people, imported: stored.length - people, extra: extra.length, byLabel },
+    examples: { seed: seed.length, people, imported: stored.length - people, extra: extra.length, assistant: assistant.length, byLabel },
     cv: { accuracy: cv.accuracy, macro_f1: cv.macro_f1, n: cv.n, folds: CV_FOLDS },
     trainSeconds,
     cvSeconds,

@@ -39,6 +39,10 @@ export interface ExportRow {
   stance_confidence: number | null
   stance_source: string | null
   model_version: string | null
+  /** The assistant's label when it was asked about this post (migration 0015): model null when never asked. */
+  assistant_label: string | null
+  assistant_confidence: number | null
+  assistant_model: string | null
   links: string
   topics: string
 }
@@ -75,8 +79,10 @@ export function exportPage(db: Db, f: ExportFilter, after: ExportPosition, limit
             p.likes, p.reposts, p.replies, p.quotes, p.first_seen_at, p.deleted_at, p.raw, p.payload_id,
             CASE WHEN @withPayloads AND p.raw = '' THEN (SELECT body FROM payloads WHERE id = p.payload_id) END AS payload,
             pt.rules, pt.themes, pt.stance_label, pt.stance_confidence, pt.stance_source, m.version AS model_version,
+            a.label AS assistant_label, a.confidence AS assistant_confidence, a.model AS assistant_model,
             p.links AS links, p.topics AS topics
      FROM post_topics pt JOIN posts p ON p.id = pt.post_id LEFT JOIN models m ON m.id = pt.stance_model_id
+       LEFT JOIN assistant_labels a ON a.topic_id = pt.topic_id AND a.post_id = pt.post_id
      WHERE pt.topic_id = @topicId AND pt.created_at >= @from AND pt.created_at < @to
        AND (pt.created_at, pt.post_id) > (@afterCreatedAt, @afterPostId)
        AND (@includeDeleted OR p.deleted_at IS NULL)

@@ -113,7 +113,9 @@ describe('config problems', () => {
     const text = broken('    accounts:\n', '    acounts:\n')
     const p = onlyProblem(text)
     expect(p.key).toBe('topics[0].acounts')
-    expect(p.fix).toBe('remove it or correct its spelling; allowed here: id, name, articles, hashtags, keywords, themes, accounts, queries, budget, stance')
+    expect(p.fix).toBe(
+      'remove it or correct its spelling; allowed here: id, name, articles, hashtags, keywords, themes, accounts, queries, budget, stance, assistant',
+    )
     expect(p.line).toBe(lineOf(text, '    acounts:'))
   })
 
@@ -459,6 +461,7 @@ describe('readEnv', () => {
       x: { bearerToken: null, baseUrl: 'https://api.x.com' },
       bluesky: { identifier: null, appPassword: null, service: 'https://bsky.social', publicApi: 'https://public.api.bsky.app' },
       jetstreamUrl: 'wss://jetstream2.us-east.bsky.network/subscribe',
+      llm: { baseUrl: null, apiKey: null },
     })
   })
 

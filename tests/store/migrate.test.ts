@@ -9,6 +9,8 @@ import { tempDir } from '../helpers.js'
 const TABLES = [
   'alerts',
   'api_reads',
+  'assistant_cache',
+  'assistant_labels',
   'classifications',
   'collector_runs',
   'coverage_gaps',

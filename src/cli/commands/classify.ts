@@ -116,7 +116,7 @@ Examples:
           for (const r of results) {
             println(
               io,
-              `${r.topicId}: model ${r.version} from ${r.examples.seed} seed + ${r.examples.people} people's + ${r.examples.imported} imported labels; ${r.cv.folds}-fold accuracy ${(r.cv.accuracy * 100).toFixed(1)}%, macro-F1 ${r.cv.macro_f1.toFixed(3)} (trained in ${r.trainSeconds.toFixed(1)} s, cross-validated in ${r.cvSeconds.toFixed(1)} s)`,
+              `${r.topicId}: model ${r.version} from ${r.examples.seed} seed + ${r.examples.people} people's + ${r.examples.imported} imported${r.examples.assistant ? ` + ${r.examples.assistant} assistant` : ''} labels; ${r.cv.folds}-fold accuracy ${(r.cv.accuracy * 100).toFixed(1)}%, macro-F1 ${r.cv.macro_f1.toFixed(3)} (trained in ${r.trainSeconds.toFixed(1)} s, cross-validated in ${r.cvSeconds.toFixed(1)} s)`,
             )
             println(io, decisionLine(r))
           }

@@ -48,7 +48,16 @@ Examples:
         configured: channelProblem(c, env) === null,
         problem: channelProblem(c, env),
       }))
-      const warnings = [...sources.warnings, ...notify.filter((c) => c.problem).map((c) => `notify channel ${c.id} is not configured: ${c.problem}`)]
+      const assistant = env.llm.baseUrl
+        ? []
+        : config.topics
+            .filter((t) => t.assistant.enabled)
+            .map((t) => `topic ${t.id} enables the assistant but LLM_BASE_URL is not set: \`assist\` will refuse to run`)
+      const warnings = [
+        ...sources.warnings,
+        ...notify.filter((c) => c.problem).map((c) => `notify channel ${c.id} is not configured: ${c.problem}`),
+        ...assistant,
+      ]
       if (o.json) {
         printJson(io, {
           ok: true,

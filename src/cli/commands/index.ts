@@ -15,6 +15,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['classify', 'train'], async () => (await import('./classify.js')).registerClassify],
   [['label'], async () => (await import('./label.js')).registerLabel],
   [['review'], async () => (await import('./review.js')).registerReview],
+  [['assist'], async () => (await import('./assist.js')).registerAssist],
   [['explain'], async () => (await import('./explain.js')).registerExplain],
   [['eval'], async () => (await import('./eval.js')).registerEval],
   [['stance'], async () => (await import('./stance.js')).registerStance],
