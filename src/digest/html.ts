@@ -150,31 +150,7 @@ export function renderHtml(f: DigestFacts): string {
     body.push('</ol>')
   }
 
-  if (f.topTerms.length)
-    body.push('<h2>What drove it</h2>', `<p>Terms and matched rules: ${f.topTerms.map((t) => `${e(t.term)} (${num(t.posts)})`).join(', ')}</p>`)
-  if (f.topAccounts.length)
-    body.push(
-      '<h2>Accounts that drove the conversation</h2>',
-      '<ul>',
-      ...f.topAccounts.map((a) => `<li>${e(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements</li>`),
-      '</ul>',
-    )
-
-  body.push('<h2>Alerts</h2>')
-  body.push(
-    f.alerts.length
-      ? `<ul>${f.alerts
-          .map((a) => {
-            const terms = a.topTerms.length ? `; driven by ${a.topTerms.map(e).join(', ')}` : ''
-            const posts = a.topPosts.map((p) => {
-              const href = safeHref(p.url)
-              return `<li>${e(p.author)}: <q dir="auto">${e(truncateGraphemes(p.text, 140))}</q>${href ? ` · <a href="${e(href)}" rel="noopener noreferrer">open post</a>` : ''}</li>`
-            })
-            return `<li><strong>${e(alertSentence(a, f.timezone))}</strong>${terms}${posts.length ? `<ul>${posts.join('')}</ul>` : ''}</li>`
-          })
-          .join('')}</ul>`
-      : '<p>No alerts fired on this day.</p>',
-  )
+  body.push(...driversAndAlerts(f))
   body.push(health(f))
   return page(title, body)
 }
@@ -208,21 +184,7 @@ function unmeasured(f: DigestFacts): string[] {
     }
     body.push('</ol>')
   }
-  if (f.topTerms.length)
-    body.push('<h2>What drove it</h2>', `<p>Terms and matched rules: ${f.topTerms.map((t) => `${e(t.term)} (${num(t.posts)})`).join(', ')}</p>`)
-  if (f.topAccounts.length)
-    body.push(
-      '<h2>Accounts that drove the conversation</h2>',
-      '<ul>',
-      ...f.topAccounts.map((a) => `<li>${e(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements</li>`),
-      '</ul>',
-    )
-  body.push(
-    '<h2>Alerts</h2>',
-    f.alerts.length
-      ? `<ul>${f.alerts.map((a) => `<li><strong>${e(alertSentence(a, f.timezone))}</strong></li>`).join('')}</ul>`
-      : '<p>No alerts fired on this day.</p>',
-  )
+  body.push(...driversAndAlerts(f))
   return body
 }
 
@@ -267,4 +229,34 @@ ${body.join('\n')}
 </body>
 </html>
 `
+}
+
+/** The terms and accounts that drove the day, and its alerts: the same in a digest with or without stance. */
+function driversAndAlerts(f: DigestFacts): string[] {
+  const body: string[] = []
+  if (f.topTerms.length)
+    body.push('<h2>What drove it</h2>', `<p>Terms and matched rules: ${f.topTerms.map((t) => `${e(t.term)} (${num(t.posts)})`).join(', ')}</p>`)
+  if (f.topAccounts.length)
+    body.push(
+      '<h2>Accounts that drove the conversation</h2>',
+      '<ul>',
+      ...f.topAccounts.map((a) => `<li>${e(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements</li>`),
+      '</ul>',
+    )
+  body.push('<h2>Alerts</h2>')
+  body.push(
+    f.alerts.length
+      ? `<ul>${f.alerts
+          .map((a) => {
+            const terms = a.topTerms.length ? `; driven by ${a.topTerms.map(e).join(', ')}` : ''
+            const posts = a.topPosts.map((p) => {
+              const href = safeHref(p.url)
+              return `<li>${e(p.author)}: <q dir="auto">${e(truncateGraphemes(p.text, 140))}</q>${href ? ` · <a href="${e(href)}" rel="noopener noreferrer">open post</a>` : ''}</li>`
+            })
+            return `<li><strong>${e(alertSentence(a, f.timezone))}</strong>${terms}${posts.length ? `<ul>${posts.join('')}</ul>` : ''}</li>`
+          })
+          .join('')}</ul>`
+      : '<p>No alerts fired on this day.</p>',
+  )
+  return body
 }

@@ -89,25 +89,7 @@ export function renderMarkdown(f: DigestFacts): string {
     out.push('')
   }
 
-  if (f.topTerms.length) out.push('## What drove it', '', `Terms and matched rules: ${f.topTerms.map((t) => `${md(t.term)} (${num(t.posts)})`).join(', ')}`, '')
-  if (f.topAccounts.length)
-    out.push(
-      '## Accounts that drove the conversation',
-      '',
-      ...f.topAccounts.map((a) => `- ${md(a.account)}: ${num(a.posts)} posts, ${num(a.engagement)} engagements`),
-      '',
-    )
-
-  out.push('## Alerts', '')
-  if (f.alerts.length === 0) out.push('No alerts fired on this day.', '')
-  for (const a of f.alerts) {
-    out.push(`- **${md(alertSentence(a, f.timezone))}**${a.topTerms.length ? `; driven by ${a.topTerms.map(md).join(', ')}` : ''}`)
-    for (const p of a.topPosts) {
-      const href = safeHref(p.url)
-      out.push(`  - ${md(p.author)}: “${md(truncateGraphemes(p.text, 140))}”${href ? ` · [open](<${href}>)` : ''}`)
-    }
-  }
-  if (f.alerts.length) out.push('')
+  out.push(...driversAndAlerts(f))
   out.push(...health(f))
   return `${out.join('\n')}\n`
 }
@@ -130,6 +112,18 @@ function unmeasured(f: DigestFacts): string[] {
     )
   })
   out.push('')
+  out.push(...driversAndAlerts(f))
+  return [...out, ...health(f)]
+}
+
+function health(f: DigestFacts): string[] {
+  return ['## Collection health', '', ...healthItems(f).map((i) => `- ${i}`), '', `_Generated ${f.generatedAt} by stancewatch._`]
+}
+
+/** The terms and accounts that drove the day, and its alerts: the same in a digest with or without stance. */
+function driversAndAlerts(f: DigestFacts): string[] {
+  const md = escapeMarkdown
+  const out: string[] = []
   if (f.topTerms.length) out.push('## What drove it', '', `Terms and matched rules: ${f.topTerms.map((t) => `${md(t.term)} (${num(t.posts)})`).join(', ')}`, '')
   if (f.topAccounts.length)
     out.push(
@@ -148,9 +142,5 @@ function unmeasured(f: DigestFacts): string[] {
     }
   }
   if (f.alerts.length) out.push('')
-  return [...out, ...health(f)]
-}
-
-function health(f: DigestFacts): string[] {
-  return ['## Collection health', '', ...healthItems(f).map((i) => `- ${i}`), '', `_Generated ${f.generatedAt} by stancewatch._`]
+  return out
 }

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.js'
 import { ConfigError } from '../domain/errors.js'
 import { chatClient, type ChatClient } from '../sources/assistant/chat-client.js'
 import { agreementPairs, assistantCandidates, assistantLabelCounts, cacheAnswer, cachedAnswer, saveAssistantLabel } from '../store/assistant.js'
-import { topicById } from './topics.js'
+import { oneTopic } from './topics.js'
 
 export interface AssistReport {
   topic: string
@@ -57,7 +57,7 @@ const MAX_CANDIDATES = 20_000
  * skipped, and the run stops before its token or cost budget would be exceeded.
  */
 export async function assistLabels(ctx: AppContext, opts: AssistOptions = {}): Promise<AssistReport> {
-  const topic = topicById(ctx, opts.topic ?? ctx.config.topics[0]!.id)[0]!
+  const topic = oneTopic(ctx, opts.topic)
   const a = topic.assistant
   // A dry run sends nothing, so it may show what enabling the assistant would send.
   if (!opts.dryRun) requireEnabled(ctx, topic)
@@ -65,15 +65,7 @@ export async function assistLabels(ctx: AppContext, opts: AssistOptions = {}): P
   const prompt = labelPrompt(topic.name, topic.stance.labels)
   const size = Math.min(opts.limit ?? a.sample_size, a.sample_size)
   const sample = pickSample(assistantCandidates(ctx.db, topic.id, Math.min(size * CANDIDATES_PER_POST, MAX_CANDIDATES)), size)
-  const budget = new AssistantBudget(
-    {
-      maxTokens: a.max_tokens_per_run,
-      maxCostUsd: a.max_cost_usd_per_run,
-      usdPer1kInput: a.usd_per_1k_input_tokens,
-      usdPer1kOutput: a.usd_per_1k_output_tokens,
-    },
-    MAX_OUTPUT_TOKENS,
-  )
+  const budget = budgetFor(topic)
   const report: AssistReport = {
     topic: topic.id,
     model: a.model ?? null,
@@ -188,7 +180,7 @@ function record(ctx: AppContext, topic: TopicConfig, report: AssistReport, postI
 
 /** People's labels against the assistant's, and how many labels it has stored. */
 export function assistantAgreement(ctx: AppContext, topicId?: string): { topic: string; stored: Record<string, number>; unsure: number; agreement: Agreement } {
-  const topic = topicById(ctx, topicId ?? ctx.config.topics[0]!.id)[0]!
+  const topic = oneTopic(ctx, topicId)
   const labels = topic.stance.labels.map((l) => l.id)
   const counts = assistantLabelCounts(ctx.db, topic.id)
   return {
@@ -230,4 +222,18 @@ export function clientFor(ctx: AppContext, topic: TopicConfig): ChatClient {
     ])
   }
   return chatClient({ baseUrl, apiKey, timeoutMs: topic.assistant.timeout_seconds * 1000, maxRetries: topic.assistant.max_retries })
+}
+
+/** A run's token and cost budget, from the topic's `assistant` settings; `firstOutputGuess`: an answer's size before any came back. */
+export function budgetFor(topic: TopicConfig, firstOutputGuess = MAX_OUTPUT_TOKENS): AssistantBudget {
+  const a = topic.assistant
+  return new AssistantBudget(
+    {
+      maxTokens: a.max_tokens_per_run,
+      maxCostUsd: a.max_cost_usd_per_run,
+      usdPer1kInput: a.usd_per_1k_input_tokens,
+      usdPer1kOutput: a.usd_per_1k_output_tokens,
+    },
+    firstOutputGuess,
+  )
 }

@@ -1,12 +1,11 @@
-import { AssistantBudget } from '../classify/assistant-budget.js'
 import { estimateTokens } from '../classify/assistant-prompt.js'
 import { parseTranslation, translationPrompt } from '../classify/keyword-translation.js'
 import { languageSchema } from '../config/schema.js'
 import type { AppContext } from '../context.js'
 import { UsageError } from '../domain/errors.js'
 import { cacheAnswer, cachedAnswer } from '../store/assistant.js'
-import { clientFor, requireEnabled } from './assistant-labels.js'
-import { topicById } from './topics.js'
+import { budgetFor, clientFor, requireEnabled } from './assistant-labels.js'
+import { oneTopic } from './topics.js'
 
 /** A keyword rule proposed for a language, for a person to read and paste into the config. */
 export interface ProposedRule {
@@ -44,7 +43,7 @@ const MAX_OUTPUT_TOKENS = 800
  * assistant, answers are validated and cached, the run keeps within its budget.
  */
 export async function translateKeywords(ctx: AppContext, opts: { topic?: string; to: string[] }): Promise<TranslateReport> {
-  const topic = topicById(ctx, opts.topic ?? ctx.config.topics[0]!.id)[0]!
+  const topic = oneTopic(ctx, opts.topic)
   const known = languageSchema.options as readonly string[]
   const bad = opts.to.filter((l) => !known.includes(l))
   if (bad.length || opts.to.length === 0)
@@ -52,15 +51,7 @@ export async function translateKeywords(ctx: AppContext, opts: { topic?: string;
   requireEnabled(ctx, topic)
   const a = topic.assistant
   const client = clientFor(ctx, topic)
-  const budget = new AssistantBudget(
-    {
-      maxTokens: a.max_tokens_per_run,
-      maxCostUsd: a.max_cost_usd_per_run,
-      usdPer1kInput: a.usd_per_1k_input_tokens,
-      usdPer1kOutput: a.usd_per_1k_output_tokens,
-    },
-    MAX_OUTPUT_TOKENS,
-  )
+  const budget = budgetFor(topic, MAX_OUTPUT_TOKENS)
   const ids = new Set(topic.keywords.map((r) => r.id))
   const report: TranslateReport = {
     topic: topic.id,

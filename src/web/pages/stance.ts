@@ -41,11 +41,11 @@ export function stancePage(ctx: AppContext, f: Filters, v: StanceView): Markup {
             // Before the topic's first collection a zero means "not looked", not "no posts".
             !b.collected
               ? html`<tr class="not-collected">
-                  <td>${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</td>
+                  <td>${bucketStart(b.start, s.bucket)}</td>
                   <td colspan="${shown.length + 1}">not collected</td>
                 </tr>`
               : html`<tr>
-                  <td><a href="${postsOf(b.start, b.end)}">${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</a></td>
+                  <td><a href="${postsOf(b.start, b.end)}">${bucketStart(b.start, s.bucket)}</a></td>
                   <td>${b.total}</td>
                   ${shown.map((l) => {
                     const x = b.labels.find((y) => y.label === l)!
@@ -89,13 +89,7 @@ function unmeasured(ctx: AppContext, f: Filters, v: StanceView, postsOf: (start:
           ${s.buckets.map(
             (b) =>
               html`<tr class="${b.collected ? '' : 'not-collected'}">
-                <td>
-                  ${
-                    b.collected
-                      ? html`<a href="${postsOf(b.start, b.end)}">${b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')}</a>`
-                      : b.start.slice(0, s.bucket === 'hour' ? 16 : 10).replace('T', ' ')
-                  }
-                </td>
+                <td>${b.collected ? html`<a href="${postsOf(b.start, b.end)}">${bucketStart(b.start, s.bucket)}</a>` : bucketStart(b.start, s.bucket)}</td>
                 <td>${b.collected ? b.total : 'not collected'}</td>
               </tr>`,
           )}
@@ -108,4 +102,9 @@ function unmeasured(ctx: AppContext, f: Filters, v: StanceView, postsOf: (start:
         </tfoot>
       </table>
     </div>`
+}
+
+/** A bucket's start as a table row names it: the day, or the day and hour. */
+function bucketStart(start: string, unit: string): string {
+  return start.slice(0, unit === 'hour' ? 16 : 10).replace('T', ' ')
 }
