@@ -30,7 +30,7 @@ export function registerAssist(program: Command, io: Io): void {
   const assist = program
     .command('assist')
     .description("Let the optional LLM assistant label a budgeted sample of a topic's posts (kept apart from people's labels)")
-    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-t, --topic <id>', 'topic (needed when the config has several)')
     .option('-n, --limit <count>', "at most this many posts (never more than the topic's assistant.sample_size)", positiveInt)
     .option('--dry-run', 'show how many posts would be sent and the tokens and cost expected, sending nothing')
     .option('--json', 'print the report as JSON')
@@ -71,7 +71,7 @@ Examples:
   assist
     .command('agreement')
     .description("People's labels against the assistant's, on the posts both labelled")
-    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-t, --topic <id>', 'topic (needed when the config has several)')
     .option('--json', 'print {topic, stored, unsure, agreement} as JSON')
     .addHelpText(
       'after',
@@ -104,7 +104,7 @@ function registerTranslate(assist: Command, io: Io): void {
   assist
     .command('translate')
     .description("Propose the topic's keyword rules in other languages (printed as YAML to paste; the config is not changed)")
-    .option('-t, --topic <id>', 'topic (default: the first in the config)')
+    .option('-t, --topic <id>', 'topic (needed when the config has several)')
     .requiredOption('--to <langs>', 'target languages, comma-separated: en, zh, fr, ja', listOf)
     .option('--json', 'print the proposals and counts as JSON')
     .addHelpText(
