@@ -121,8 +121,13 @@ describe('labels from people', () => {
       await interactive(ctx, io, (q) => (asked.push(q), Promise.resolve(answers.shift() ?? null)), queues, 'alice')
       expect(asked[0]).toContain('[c]oncern [p]raise [n]eutral [s]kip [q]uit')
       expect(out).toContain('answer with one of')
-      expect(out).toContain('1 post labelled')
+      expect(out).toContain('1 post labelled. Run `stancewatch train` to retrain and re-score.')
       expect(current(queues[0]!.posts[0]!.id)).toEqual({ label: 'praise', source: 'human' })
+      // In a topic still without a model, the next classify run trains the first one: no `train` to run.
+      out = ''
+      const first = queues.map((q) => ({ ...q, posts: q.posts.slice(2, 3), progress: { counts: { concern: 0, praise: 1, neutral: 0 }, floor: 5 } }))
+      await interactive(ctx, io, () => Promise.resolve('n'), first, 'alice')
+      expect(out).toContain('1 post labelled. The next `stancewatch classify` trains a first model once every label has enough examples.')
       expect(current(queues[0]!.posts[1]!.id).source).toBe('model')
     } finally {
       ctx.db.close()

@@ -83,7 +83,7 @@ export async function interactive(
       for (;;) {
         const answer = await ask(prompt)
         const a = answer?.trim().toLowerCase() ?? 'q'
-        if (a === 'q' || a === 'quit') return done(io, labelled)
+        if (a === 'q' || a === 'quit') return done(io, labelled, queues)
         if (a === 's' || a === 'skip' || a === '') break
         const label = q.labels.find((l) => l.toLowerCase() === a || keys.get(l) === a)
         if (!label) {
@@ -96,7 +96,7 @@ export async function interactive(
       }
     }
   }
-  done(io, labelled)
+  done(io, labelled, queues)
 }
 
 /** For a topic with no model: what each label means, and how far its labels are from a first model. */
@@ -107,8 +107,12 @@ function firstModelLines(q: ReviewQueue): string[] {
   ]
 }
 
-function done(io: Io, labelled: number): void {
-  println(io, `\n${labelled} post${labelled === 1 ? '' : 's'} labelled.${labelled ? ' Run `stancewatch train` to retrain and re-score.' : ''}`)
+function done(io: Io, labelled: number, queues: ReviewQueue[]): void {
+  // A topic without a model gets its first one from the next classify run, once every label has enough examples.
+  const next = queues.some((q) => q.progress)
+    ? ' The next `stancewatch classify` trains a first model once every label has enough examples.'
+    : ' Run `stancewatch train` to retrain and re-score.'
+  println(io, `\n${labelled} post${labelled === 1 ? '' : 's'} labelled.${labelled ? next : ''}`)
 }
 
 /** The shortest distinct prefix of each label, so a person types one or two letters. */
