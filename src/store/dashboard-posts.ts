@@ -35,6 +35,8 @@ export interface DashboardPost {
   confidence: number | null
   source: 'model' | 'human' | null
   modelVersion: string | null
+  /** The optional assistant's label (`unsure` when it could not say); null when it was never asked. Never the post's stance. */
+  assistantLabel: string | null
 }
 
 const ENGAGEMENT = 'coalesce(p.likes, 0) + coalesce(p.reposts, 0) + coalesce(p.replies, 0) + coalesce(p.quotes, 0)'
@@ -45,7 +47,8 @@ const SORT_RANGE_MS = 3 * 86_400_000
 const COLUMNS = `p.id, p.platform, p.platform_id AS platformId, p.url, p.author_handle AS authorHandle, p.author_name AS authorName, p.text,
   p.lang_detected AS lang, p.created_at AS createdAt, p.likes, p.reposts, p.replies, p.quotes, ${ENGAGEMENT} AS engagement,
   p.reply_to AS replyTo, p.quote_of AS quoteOf, pt.themes, pt.stance_label AS label, pt.stance_confidence AS confidence,
-  pt.stance_source AS source, m.version AS modelVersion`
+  pt.stance_source AS source, m.version AS modelVersion,
+  (SELECT coalesce(a.label, 'unsure') FROM assistant_labels a WHERE a.topic_id = pt.topic_id AND a.post_id = pt.post_id) AS assistantLabel`
 
 const FILTERS = `pt.created_at >= @from AND pt.created_at < @to AND p.deleted_at IS NULL AND ${POST_FILTER_SQL}`
 

@@ -6,6 +6,9 @@ import { assistantLabelOf } from '../../src/store/assistant.js'
 import { currentStance, setHumanLabel } from '../../src/store/labels.js'
 import { startChatServer, type ChatServer } from '../servers/chat-completions.js'
 import { tempDir } from '../helpers.js'
+import { readFilters } from '../../src/web/filters.js'
+import { postsPage } from '../../src/web/pages/posts.js'
+import { postsView } from '../../src/web/views.js'
 import { assistantConfig, assistantContext, KEY, postByText, storePosts, TEXTS, TOPIC } from './setup.js'
 
 describe('the assistant labels a sample of posts (loopback chat-completions server)', () => {
@@ -49,6 +52,17 @@ describe('the assistant labels a sample of posts (loopback chat-completions serv
     const other = postByText(ctx, TEXTS[1]!)
     expect(assistantLabelOf(ctx.db, TOPIC, other.id)).toMatchObject({ label: 'concern', confidence: 0.9, model: 'test-model' })
     expect(currentStance(ctx.db, TOPIC, other)).toMatchObject({ label: null, source: null })
+    // The dashboard's posts view shows it as the assistant's, beside the stance (here: not scored).
+    const page = postsPage(
+      ctx,
+      readFilters(ctx, new URLSearchParams({ topic: TOPIC })),
+      postsView(ctx, readFilters(ctx, new URLSearchParams({ topic: TOPIC }))),
+    ).value
+    expect(page).toMatch(
+      new RegExp(
+        `data-post="${other.id}"[\\s\\S]*?unclassified <small>\\(not scored\\)</small></span\\s*>\\s*<small class="assistant">assistant: concern</small>`,
+      ),
+    )
     expect(ctx.db.prepare('SELECT count(*) FROM labels').pluck().get()).toBe(1)
     expect(r.tokens.input).toBeGreaterThan(0)
     expect(r.tokens.output).toBeGreaterThan(0)

@@ -18,7 +18,10 @@ function postCard(p: PostView, labels: string[], topic: string, zone: string): M
     ${threadContext('replying to', p.replyToPost, p.replyTo)}${threadContext('quoting', p.quotePost, p.quoteOf)}
     <p class="text" dir="auto">${p.text}</p>
     ${p.themes.length ? html`<p class="muted">themes: ${p.themes.join(', ')}</p>` : ''}
-    <footer>${stanceBadge(p.label, p.source, p.confidence)} ${labelButtons(labels)}</footer>
+    <footer>
+      ${stanceBadge(p.label, p.source, p.confidence)}${p.assistantLabel === null ? '' : html` <small class="assistant">assistant: ${p.assistantLabel}</small>`}
+      ${labelButtons(labels)}
+    </footer>
   </article>`
 }
 
