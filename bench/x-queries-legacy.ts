@@ -2,22 +2,8 @@
  * The X query compiler as it was before keyword terms were split by language (every clause pinned to its
  * rule's `lang:`), kept here only as the baseline of bench/matcher.bench.ts.
  */
-import { createHash } from 'node:crypto'
 import type { TopicConfig } from '../src/config/schema.js'
-
-/** X recent search accepts 512 characters per query on self-serve plans. */
-const X_QUERY_LIMIT = 512
-/** Appended to every query: reposts are someone else's words (and X no longer returns them anyway). */
-const SUFFIX = ' -is:retweet'
-
-interface XQuery {
-  /** Stable id of the query text: its since_id watermark is stored under this key. */
-  key: string
-  topicId: string
-  /** What the query was built from, for people reading run records. */
-  label: string
-  query: string
-}
+import { chunkTerms, group, make, quote, SUFFIX, term, urlForOperator, wrap, X_QUERY_LIMIT, type XQuery } from '../src/sources/x/queries.js'
 
 /**
  * Compile a topic's rules into X search queries: article `url:` operators, one clause per keyword rule
@@ -72,50 +58,4 @@ export function legacyCompileXQueries(topic: TopicConfig): XQuery[] {
   flush()
   for (const q of topic.queries.x) queries.push(make(topic.id, 'configured', q))
   return queries
-}
-
-function make(topicId: string, label: string, query: string): XQuery {
-  return { key: `x:${topicId}:${createHash('sha256').update(query).digest('hex').slice(0, 16)}`, topicId, label, query }
-}
-
-/** Host and path without scheme, `www.` or extension: X's url: operator matches it inside every variant. */
-function urlForOperator(url: string): string {
-  const u = new URL(url)
-  return `${u.hostname.replace(/^www\./, '')}${u.pathname.replace(/(\.amp)?\.html?$/, '')}`
-}
-
-/** A term as X reads it: bare when it is one plain word, quoted otherwise (phrases, CJK, $ and punctuation). */
-function term(t: string): string {
-  const s = t.trim()
-  return /^[\p{L}\p{N}_]+$/u.test(s) && /^[A-Za-z0-9_]+$/.test(s) && !/^(OR|AND)$/.test(s) ? s : quote(s)
-}
-
-function quote(s: string): string {
-  return `"${s.replace(/"/g, '')}"`
-}
-
-function group(terms: readonly string[]): string {
-  return terms.length ? wrap(terms.map(term)) : ''
-}
-
-function wrap(terms: readonly string[]): string {
-  return terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`
-}
-
-/** Split terms into OR-groups that each fit in `budget` characters. */
-function chunkTerms(terms: readonly string[], budget: number): string[][] {
-  const out: string[][] = []
-  let cur: string[] = []
-  let len = 2
-  for (const t of terms) {
-    if (cur.length && len + t.length + 4 > budget) {
-      out.push(cur)
-      cur = []
-      len = 2
-    }
-    cur.push(t)
-    len += t.length + 4
-  }
-  if (cur.length) out.push(cur)
-  return out
 }

@@ -26,13 +26,7 @@ export interface BskyQuery {
  * Terms shared by several rules are asked once. The topic's `queries.bluesky` are used as written.
  */
 export function compileBskyQueries(topic: TopicConfig): BskyQuery[] {
-  const out = new Map<string, BskyQuery>()
-  const add = (label: string, params: BskyQueryParams) => {
-    const key = `bluesky:${topic.id}:${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 16)}`
-    const known = out.get(key)
-    if (known) known.label = [...new Set([...known.label.split(' + '), label])].join(' + ')
-    else out.set(key, { key, topicId: topic.id, label, params })
-  }
+  const { add, queries } = querySet(topic.id)
   for (const url of topic.articles) add('article', { q: '*', url })
   const free = langFreeTerms(topic)
   // Search ignores case: a free term listed by several rules (DeepSeek, NVIDIA and Nvidia) is asked once, as first written.
@@ -47,8 +41,25 @@ export function compileBskyQueries(topic: TopicConfig): BskyQuery[] {
       add(`keyword:${rule.id}`, { q: /\s/.test(t) ? `"${t.replace(/"/g, '')}"` : t, ...lang })
     }
   }
+  addTheRest(topic, add)
+  return queries()
+}
+
+/** A topic's queries by their parameters: the same parameters asked for two reasons are one query, labelled with both. */
+export function querySet(topicId: string) {
+  const out = new Map<string, BskyQuery>()
+  const add = (label: string, params: BskyQueryParams) => {
+    const key = `bluesky:${topicId}:${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 16)}`
+    const known = out.get(key)
+    if (known) known.label = [...new Set([...known.label.split(' + '), label])].join(' + ')
+    else out.set(key, { key, topicId, label, params })
+  }
+  return { add, queries: () => [...out.values()] }
+}
+
+/** Hashtags, watched accounts and the topic's own queries, after its articles and keywords. */
+export function addTheRest(topic: TopicConfig, add: (label: string, params: BskyQueryParams) => void): void {
   for (const h of topic.hashtags) add('hashtags', { q: '*', tag: [h.replace(/^#/, '')] })
   for (const a of topic.accounts.bluesky) add('accounts', { q: '*', author: a.replace(/^@/, '') })
   for (const q of topic.queries.bluesky) add('configured', { q })
-  return [...out.values()]
 }

@@ -6,7 +6,7 @@ import { CJK_LANGS } from '../lang-free-terms.js'
 /** X recent search accepts 512 characters per query on self-serve plans. */
 export const X_QUERY_LIMIT = 512
 /** Appended to every query: reposts are someone else's words (and X no longer returns them anyway). */
-const SUFFIX = ' -is:retweet'
+export const SUFFIX = ' -is:retweet'
 
 export interface XQuery {
   /** Stable id of the query text: its since_id watermark is stored under this key. */
@@ -81,7 +81,7 @@ function langFilter(lang: string): string {
   return CJK_LANGS.includes(lang) ? `lang:${lang}` : CJK_LANGS.map((l) => `-lang:${l}`).join(' ')
 }
 
-function make(topicId: string, label: string, query: string): XQuery {
+export function make(topicId: string, label: string, query: string): XQuery {
   return { key: `x:${topicId}:${createHash('sha256').update(query).digest('hex').slice(0, 16)}`, topicId, label, query }
 }
 
@@ -92,25 +92,25 @@ export function urlForOperator(url: string): string {
 }
 
 /** A term as X reads it: bare when it is one plain word, quoted otherwise (phrases, CJK, $ and punctuation). */
-function term(t: string): string {
+export function term(t: string): string {
   const s = t.trim()
   return /^[\p{L}\p{N}_]+$/u.test(s) && /^[A-Za-z0-9_]+$/.test(s) && !/^(OR|AND)$/.test(s) ? s : quote(s)
 }
 
-function quote(s: string): string {
+export function quote(s: string): string {
   return `"${s.replace(/"/g, '')}"`
 }
 
-function group(terms: readonly string[]): string {
+export function group(terms: readonly string[]): string {
   return terms.length ? wrap(terms.map(term)) : ''
 }
 
-function wrap(terms: readonly string[]): string {
+export function wrap(terms: readonly string[]): string {
   return terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`
 }
 
 /** Split terms into OR-groups that each fit in `budget` characters. */
-function chunkTerms(terms: readonly string[], budget: number): string[][] {
+export function chunkTerms(terms: readonly string[], budget: number): string[][] {
   const out: string[][] = []
   let cur: string[] = []
   let len = 2
