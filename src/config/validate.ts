@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
-import { duplicateIndexes, type Config } from './schema.js'
+import type { Config } from './schema.js'
+import { duplicateIndexes } from './schema-parts.js'
 import { formatKey } from './key-path.js'
 
 export interface SemanticProblem {
