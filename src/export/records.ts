@@ -108,6 +108,10 @@ export const CSV_COLUMNS = [
   'conversation_id',
   'collected_at',
   'deleted',
+  // Last, so the columns before keep their places in analysts' sheets made before the assistant existed.
+  'assistant_label',
+  'assistant_confidence',
+  'assistant_model',
 ] as const
 
 /**
@@ -144,6 +148,9 @@ export function toCsvRow(p: ExportedPost): string[] {
     p.conversation_id,
     p.collected_at,
     p.deleted ? 'true' : 'false',
+    p.assistant_label?.label ?? null,
+    p.assistant_label?.confidence ?? null,
+    p.assistant_label?.model ?? null,
   ]
   return cells.map((c) => (c === null ? '' : typeof c === 'number' ? String(c) : /^[=+\-@\t\r]/.test(c) ? `'${c}` : c))
 }

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { parse } from 'csv-parse/sync'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { closeContext } from '../../src/context.js'
+import type { CSV_COLUMNS } from '../../src/export/records.js'
 import { setHumanLabel } from '../../src/store/labels.js'
 import { startChatServer, type ChatServer } from '../servers/chat-completions.js'
 import { cli, tempDir } from '../helpers.js'
@@ -100,6 +102,19 @@ describe('stancewatch assist', () => {
     })
     expect(byText('Hmm').assistant_label).toEqual({ label: null, confidence: null, model: 'test-model' })
     expect(records.filter((x) => x.assistant_label)).toHaveLength(TEXTS.length)
+    // The CSV too, in columns of their own after the post's stance; empty where the assistant was not asked or was unsure.
+    const csv = await run(['export', '--format', 'csv', '--from', '2025-07-01', '--to', '2025-07-31'])
+    expect(csv.code).toBe(0)
+    const rows: string[][] = parse(csv.stdout, { bom: true })
+    const col = (name: (typeof CSV_COLUMNS)[number]) => rows[0]!.indexOf(name)
+    const csvRow = (t: string) => rows.find((r) => r[col('text')] === t)!
+    expect([col('assistant_label'), col('assistant_confidence'), col('assistant_model')].map((c) => csvRow(TEXTS[2]!)[c])).toEqual([
+      'praise',
+      '0.8',
+      'test-model',
+    ])
+    expect(csvRow(TEXTS[2]!)[col('stance_label')]).toBe('concern')
+    expect([col('assistant_label'), col('assistant_model')].map((c) => csvRow('Hmm')[c])).toEqual(['', 'test-model'])
 
     // Nowhere in the database either (its -wal included).
     for (const f of readdirSync(tmp.dir).filter((n) => n.startsWith('sw.sqlite'))) expect(readFileSync(path.join(tmp.dir, f)).includes(KEY)).toBe(false)
