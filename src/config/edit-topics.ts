@@ -19,7 +19,7 @@ export function addTopicToText(text: string, topic: Record<string, unknown>, com
   let out: string
   if (!topics.flow && last && isMap(last) && last.range) {
     const dash = dashColumn(text, last.range[0])
-    const at = endOfLine(text, last.range[1])
+    const at = itemEnd(text, last.range)
     const block = indent(rendered, dash)
     out = `${text.slice(0, at)}${text[at - 1] === '\n' || at === 0 ? '' : '\n'}${block}${text.slice(at)}`
   } else {
@@ -42,7 +42,7 @@ export function removeTopicFromText(text: string, id: string): string {
   const next = topics.items[index + 1]
   if (topics.flow || !isMap(item) || !item.range) throw new UsageError('the `topics` list is written in flow style ([…]); remove the topic by hand')
   const start = blockStart(text, item.range[0])
-  const end = next && isMap(next) && next.range ? blockStart(text, next.range[0]) : endOfLine(text, item.range[1])
+  const end = next && isMap(next) && next.range ? blockStart(text, next.range[0]) : itemEnd(text, item.range)
   const out = text.slice(0, start) + text.slice(end)
   verify(
     out,
@@ -99,7 +99,10 @@ function dashColumn(text: string, pos: number): number {
   return dash < 0 ? pos - start : dash
 }
 
-/** Where an item's block begins: its "- " line, or the comment lines directly above it (as deep or deeper). */
+/**
+ * Where an item's block begins: its "- " line, or the comment lines directly above it at the dash's column.
+ * A deeper comment just above is the previous item's (its commented-out last keys), not this one's.
+ */
 function blockStart(text: string, pos: number): number {
   const column = dashColumn(text, pos)
   let start = lineStart(text, pos)
@@ -107,10 +110,29 @@ function blockStart(text: string, pos: number): number {
     const prev = lineStart(text, start - 1)
     const line = text.slice(prev, start - 1)
     const depth = line.length - line.trimStart().length
-    if (!line.trimStart().startsWith('#') || depth < column) break
+    if (!line.trimStart().startsWith('#') || depth !== column) break
     start = prev
   }
   return start
+}
+
+/**
+ * Where an item's block ends: after its last line of content or of comment deeper than its dash. The yaml
+ * library ends an item's range at the next node, so the last topic's range takes in the blank lines and the
+ * comment above the next top-level key (`# Cron expressions …` above `schedules:`): those are not the
+ * item's, nor a comment at the dash's column (a commented-out item of the list).
+ */
+function itemEnd(text: string, range: readonly number[]): number {
+  const column = dashColumn(text, range[0]!)
+  let end = endOfLine(text, range[1]!)
+  while (end > range[0]!) {
+    const start = lineStart(text, end - 1)
+    const line = text.slice(start, end).replace(/\r?\n$/, '')
+    const content = line.trimStart()
+    if (content && !(content.startsWith('#') && line.length - content.length <= column)) break
+    end = start
+  }
+  return end
 }
 
 function verify(out: string, expected: string[]): void {

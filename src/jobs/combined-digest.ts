@@ -4,11 +4,12 @@ import type { AppContext } from '../context.js'
 import { buildCombinedFacts, type CombinedFacts } from '../digest/combined.js'
 import { renderCombinedHtml } from '../digest/combined-html.js'
 import { renderCombinedMarkdown } from '../digest/combined-markdown.js'
-import { combinedMessage, combinedUrl } from '../digest/combined-message.js'
+import { COMBINED_ID, combinedMessage, combinedUrl } from '../digest/combined-message.js'
 import { renderCombinedPlain } from '../digest/combined-text.js'
 import { ConfigError } from '../domain/errors.js'
 import type { DeliveryResult } from '../domain/message.js'
 import { deliver } from '../notify/deliver.js'
+import { digestDeliveredAt, markDigestDelivered, saveDigest, storedDigests, type DigestListing } from '../store/digests.js'
 
 export const COMBINED_DIR = 'combined'
 
@@ -44,6 +45,8 @@ export function makeCombinedDigest(ctx: AppContext, o: { date: string; outDir?: 
     writeFileSync(file, content)
     return file
   })
+  // Recorded like a topic's digest (under an id no topic can have): the dashboard lists it from the database.
+  saveDigest(ctx.db, { topicId: COMBINED_ID, day: o.date, timezone: ctx.config.timezone, generatedAt: ctx.now().getTime(), facts, files })
   ctx.log.info({ date: o.date, files }, 'combined digest written')
   return { date: o.date, posts: facts.posts, files, deliveries: [], facts }
 }
@@ -58,5 +61,12 @@ export async function deliverCombinedDigest(ctx: AppContext, r: CombinedResult, 
     combinedUrl(ctx.config.notify.public_url, f.date),
   )
   r.deliveries = await deliver(ctx, message, { force: o.force, signal: o.signal })
+  if (r.deliveries.some((d) => d.status === 'sent') && (o.force || digestDeliveredAt(ctx.db, COMBINED_ID, f.date) === null))
+    markDigestDelivered(ctx.db, COMBINED_ID, f.date, ctx.now().getTime(), f)
   return r
+}
+
+/** The combined digests written, newest day first: the dashboard's "All topics" archive. */
+export function storedCombinedDigests(ctx: AppContext): DigestListing[] {
+  return storedDigests(ctx.db, COMBINED_ID)
 }

@@ -9,7 +9,7 @@ import { sendExport } from './export.js'
 import { readFilters, topicOf } from './filters.js'
 import { HttpError, readJson, sendJson } from './http.js'
 import type { WebRequest } from './request.js'
-import { digestsView, healthView, postsView, reviewView, stanceView } from './views.js'
+import { combinedDigestsView, digestsView, healthView, postsView, reviewView, stanceView } from './views.js'
 
 const REVIEW_MAX = 100
 
@@ -40,6 +40,7 @@ export async function handleApi(r: WebRequest): Promise<void> {
     return sendJson(res, 200, a)
   }
   if (!post && path === '/api/digests') return sendJson(res, 200, digestsView(ctx, topicOf(ctx, p.get('topic') ?? r.defaultTopic).id))
+  if (!post && path === '/api/digests/all') return sendJson(res, 200, combinedDigestsView(ctx))
   if (!post && path === '/api/health') return sendJson(res, 200, healthView(ctx))
 
   if (post && path === '/api/labels') return sendJson(res, 200, setLabel(ctx, readLabelRequest(await readJson(r.req))))

@@ -5,6 +5,7 @@
 import { stanceOverTime, type StanceSeries } from '../aggregate/stance-over-time.js'
 import type { AppContext } from '../context.js'
 import { reviewCommand, type LabelProgress } from '../domain/stance.js'
+import { storedCombinedDigests } from '../jobs/combined-digest.js'
 import { reviewQueue, type ReviewQueue } from '../jobs/review.js'
 import { stanceState } from '../jobs/stance-state.js'
 import { statusReport, type StatusReport } from '../jobs/status.js'
@@ -153,6 +154,11 @@ export function reviewView(ctx: AppContext, topicId: string, n: number): ReviewV
 
 export function digestsView(ctx: AppContext, topicId: string): DigestListing[] {
   return storedDigests(ctx.db, topicId)
+}
+
+/** The combined digests (all topics side by side), newest day first. */
+export function combinedDigestsView(ctx: AppContext): DigestListing[] {
+  return storedCombinedDigests(ctx)
 }
 
 export function healthView(ctx: AppContext): StatusReport {

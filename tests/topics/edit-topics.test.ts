@@ -56,4 +56,32 @@ describe('editing the topics of a commented config file', () => {
     expect(out).not.toContain('# Keyword rules. A post matches a rule')
     expect(() => removeTopicFromText(shipped, 'nope')).toThrow(/no topic "nope"/)
   })
+
+  // The last topic ends with commented-out keys: the yaml library ends that item's range at the next key,
+  // so its range takes in the comment above `schedules:` too.
+  const TAIL = '      # min_votes: 3\n      # max_age_days: 30\n'
+  const tailed = (text: string) => text.replace('\n\n# Cron expressions', `\n${TAIL}\n# Cron expressions`)
+  const cronComment = '\n\n# Cron expressions (minute hour day month weekday), run in `timezone`.\nschedules:\n'
+
+  it('removing the last topic, ending with commented-out lines, keeps the next section’s comment', () => {
+    const two = tailed(addTopicToText(shipped, topic, ' Proposed.'))
+    expect(two).toContain(`${TAIL}${cronComment.slice(1)}`)
+    const out = removeTopicFromText(two, 'chip-exports')
+    expect(out).toContain(cronComment)
+    expect(out).not.toContain('# min_votes')
+    expect(out).toBe(shipped)
+  })
+
+  it('a topic’s commented-out tail is its own: removing its neighbour keeps it, removing it takes it', () => {
+    const one = tailed(shipped)
+    const two = addTopicToText(one, topic)
+    // The new topic goes after the tail, before the next section's comment.
+    expect(two).toContain(`${TAIL}  - id: chip-exports`)
+    expect(two).toContain(cronComment)
+    expect(removeTopicFromText(two, 'chip-exports')).toBe(one)
+    const out = removeTopicFromText(two, 'china-ai-fund')
+    expect(out).not.toContain('# min_votes')
+    expect(out).toContain(cronComment)
+    expect(comments(out)).toEqual(comments(removeTopicFromText(addTopicToText(shipped, topic), 'china-ai-fund')))
+  })
 })

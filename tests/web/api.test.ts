@@ -251,6 +251,8 @@ describe('dashboard JSON API over a real database', () => {
     expect(file.headers.get('content-security-policy')).toMatch(/^sandbox; default-src 'none'/)
     expect(await file.text()).toContain('<html')
     expect((await fetch(`${f.url}/digests/file?day=../../etc/passwd`)).status).toBe(404)
+    // One topic: no "All topics" section (tests/web/combined-digests.test.ts has several).
+    expect(await (await fetch(`${f.url}/digests`)).text()).not.toContain('All topics')
   })
 
   it('health: what `stancewatch status` reports', async () => {

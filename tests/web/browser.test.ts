@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeCombinedDigest } from '../../src/jobs/combined-digest.js'
 import { browserAvailable, launchBrowser } from '../browser.js'
 import { dashboardFixture, type Fixture } from './fixture.js'
 
@@ -61,11 +62,21 @@ describe.runIf(browserAvailable())('the dashboard in Chromium', () => {
 
   it('every page loads at desktop and phone width with no console error and no request leaving 127.0.0.1', async () => {
     const day = (f.ctx.db.prepare('SELECT day FROM digests').pluck().get() as string) ?? ''
+    makeCombinedDigest(f.ctx, { date: day })
     for (const width of [1280, 400]) {
       const w = await open(width)
       const seen: string[] = []
       w.page.on('request', (r) => seen.push(r.url()))
-      for (const route of [`/?${RANGE}`, `/posts?${RANGE}`, '/review', '/alerts', '/digests', `/digests/view?day=${day}`, '/health']) {
+      for (const route of [
+        `/?${RANGE}`,
+        `/posts?${RANGE}`,
+        '/review',
+        '/alerts',
+        '/digests',
+        `/digests/view?day=${day}`,
+        `/digests/all?day=${day}`,
+        '/health',
+      ]) {
         const res = await w.page.goto(`${f.url}${route}`)
         expect(res?.status(), route).toBe(200)
         if (route.startsWith('/?')) await chartTotals(w.page)

@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { COMBINED_DIR } from '../../jobs/combined-digest.js'
 import { listAlerts, alertWithContext } from '../alerts.js'
 import { readFilters, topicOf } from '../filters.js'
 import { HttpError, sendHtml } from '../http.js'
 import type { WebRequest } from '../request.js'
-import { digestsView, healthView, postsView, reviewView, stanceView } from '../views.js'
+import { combinedDigestsView, digestsView, healthView, postsView, reviewView, stanceView } from '../views.js'
 import { alertsPage } from './alerts.js'
-import { digestsPage, digestViewPage } from './digests.js'
+import { combinedFileUrl, digestFileUrl, digestsPage, digestViewPage } from './digests.js'
 import { healthPage } from './health.js'
 import { layout, type PageName } from './layout.js'
 import { postsPage } from './posts.js'
@@ -42,19 +44,23 @@ export function handlePage(r: WebRequest): void {
     }
     case '/digests': {
       const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
-      return frame('digests', `Digests: ${topic.name}`, topic.id, digestsPage(ctx, topic.id, digestsView(ctx, topic.id)))
+      const combined = ctx.config.topics.length > 1 ? combinedDigestsView(ctx) : []
+      return frame('digests', `Digests: ${topic.name}`, topic.id, digestsPage(ctx, topic.id, digestsView(ctx, topic.id), combined))
     }
     case '/digests/view': {
       const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
       const day = digestFile(r, topic.id).day
-      return frame('digests', `Digest of ${day}`, topic.id, digestViewPage(topic.id, day))
+      return frame('digests', `Digest of ${day}`, topic.id, digestViewPage(digestFileUrl(topic.id, day), `Digest of ${day}`))
     }
-    case '/digests/file': {
-      const { file } = digestFile(r, topicOf(ctx, p.get('topic') ?? r.defaultTopic).id)
-      res.setHeader('Content-Security-Policy', DIGEST_CSP)
-      res.setHeader('X-Frame-Options', 'SAMEORIGIN')
-      return sendHtml(res, 200, readFileSync(file, 'utf8'))
+    case '/digests/file':
+      return sendDigestFile(r, digestFile(r, topicOf(ctx, p.get('topic') ?? r.defaultTopic).id).file)
+    case '/digests/all': {
+      const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
+      const day = combinedFile(r).day
+      return frame('digests', `All topics: digest of ${day}`, topic.id, digestViewPage(combinedFileUrl(day), `All topics: digest of ${day}`))
     }
+    case '/digests/all/file':
+      return sendDigestFile(r, combinedFile(r).file)
     case '/health': {
       const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
       return frame('health', 'Health', topic.id, healthPage(healthView(ctx)))
@@ -64,11 +70,33 @@ export function handlePage(r: WebRequest): void {
   }
 }
 
+function sendDigestFile(r: WebRequest, file: string): void {
+  r.res.setHeader('Content-Security-Policy', DIGEST_CSP)
+  r.res.setHeader('X-Frame-Options', 'SAMEORIGIN')
+  sendHtml(r.res, 200, readFileSync(file, 'utf8'))
+}
+
 /** A stored digest's HTML file: only a path the database lists for that day, never one from the request. */
 function digestFile(r: WebRequest, topicId: string): { day: string; file: string } {
   const day = r.url.searchParams.get('day') ?? ''
   const d = digestsView(r.ctx, topicId).find((x) => x.day === day)
   const file = d?.files.find((f) => f.endsWith('.html'))
   if (!d || !file || !existsSync(file)) throw new HttpError(404, `no HTML digest stored for ${day || '(no day given)'}`)
+  return { day, file }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * A combined digest's HTML file, found as a topic's is (the path the database lists for that day), and only
+ * if it is where the combined digest job writes it: `combined/digest-DAY.html` under the digest folder.
+ */
+function combinedFile(r: WebRequest): { day: string; file: string } {
+  const day = r.url.searchParams.get('day') ?? ''
+  if (!DAY.test(day)) throw new HttpError(404, `no combined digest for ${day || '(no day given)'}: the day is YYYY-MM-DD`)
+  const d = combinedDigestsView(r.ctx).find((x) => x.day === day)
+  const file = d?.files.find((f) => f.endsWith('.html'))
+  const where = file && path.basename(path.dirname(file)) === COMBINED_DIR && path.basename(file) === `digest-${day}.html`
+  if (!d || !file || !where || !existsSync(file)) throw new HttpError(404, `no combined HTML digest stored for ${day}`)
   return { day, file }
 }
