@@ -56,19 +56,31 @@ describe('the combined digest on the dashboard', () => {
 
     const view = await page(`/digests/all?day=${DAY}`)
     expect(view.status).toBe(200)
-    expect(view.text).toContain(`<iframe class="digest" sandbox="" src="/digests/all/file?day=${DAY}"`)
+    const src = `/digests/files/combined/digest-${DAY}.html`
+    expect(view.text).toContain(`<iframe class="digest" sandbox="" src="${src}"`)
 
-    const file = await page(`/digests/all/file?day=${DAY}`)
+    const file = await page(src)
     expect(file.status).toBe(200)
     expect(file.headers.get('content-security-policy')).toMatch(/^sandbox; default-src 'none'/)
     expect(file.text).toContain('<html')
     expect(file.text).toContain('A second topic')
+
+    // Its links to each topic's digest are relative to the digest folder: in the frame they open that digest.
+    const href = /<a href="([^"]+)">The full digest of China/.exec(file.text)![1]!
+    const topicDigest = await page(new URL(href, `${dashboard.url}${src}`).pathname)
+    expect(topicDigest.status, href).toBe(200)
+    expect(topicDigest.headers.get('content-security-policy')).toMatch(/^sandbox; default-src 'none'/)
+    expect(topicDigest.text).toContain('<html')
   })
 
   it('serves no file but a stored day’s, from the combined folder', async () => {
-    for (const day of ['../../etc/passwd', '2025-07-16/../x', '', '2025-07-15', '16-07-2025'])
-      for (const route of ['/digests/all/file', '/digests/all'])
-        expect((await page(`${route}?day=${encodeURIComponent(day)}`)).status, `${route} ${day}`).toBe(404)
+    for (const day of ['../../etc/passwd', '2025-07-16/../x', '', '2025-07-15', '16-07-2025']) {
+      expect((await page(`/digests/all?day=${encodeURIComponent(day)}`)).status, day).toBe(404)
+      expect((await page(`/digests/files/combined/digest-${encodeURIComponent(day)}.html`)).status, day).toBe(404)
+    }
+    // A folder that is neither a topic nor the combined one; a topic without that day.
+    expect((await page(`/digests/files/..%2F..%2Fetc/digest-${DAY}.html`)).status).toBe(404)
+    expect((await page(`/digests/files/second/digest-2025-07-15.html`)).status).toBe(404)
     // Even a record pointing at another folder (the database edited by hand) is not read.
     const elsewhere = path.join(tmp.dir, 'elsewhere', `digest-${DAY}.html`)
     mkdirSync(path.dirname(elsewhere))
@@ -76,7 +88,7 @@ describe('the combined digest on the dashboard', () => {
     const files = ctx.db.prepare("SELECT files FROM digests WHERE topic_id = '*combined' AND day = ?").pluck().get(DAY) as string
     ctx.db.prepare("UPDATE digests SET files = ? WHERE topic_id = '*combined' AND day = ?").run(JSON.stringify([elsewhere]), DAY)
     try {
-      expect((await page(`/digests/all/file?day=${DAY}`)).status).toBe(404)
+      expect((await page(`/digests/files/combined/digest-${DAY}.html`)).status).toBe(404)
     } finally {
       ctx.db.prepare("UPDATE digests SET files = ? WHERE topic_id = '*combined' AND day = ?").run(files, DAY)
     }

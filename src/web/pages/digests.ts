@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js'
+import { COMBINED_DIR } from '../../jobs/combined-digest.js'
 import type { DigestListing } from '../../store/digests.js'
 import { html, type Markup } from '../html.js'
 import { when } from './parts.js'
@@ -34,6 +35,9 @@ export function digestViewPage(src: string, title: string): Markup {
     <iframe class="digest" sandbox="" src="${src}" title="${title}"></iframe>`
 }
 
-/** Where a topic's digest file and the combined one are served from (the frame's source). */
-export const digestFileUrl = (topic: string, day: string) => `/digests/file?topic=${encodeURIComponent(topic)}&day=${encodeURIComponent(day)}`
-export const combinedFileUrl = (day: string) => `/digests/all/file?day=${encodeURIComponent(day)}`
+/**
+ * Where a topic's digest file and the combined one are served from (the frame's source): paths shaped like the
+ * digest folder (`TOPIC/digest-DAY.html`, `combined/digest-DAY.html`), which the combined digest's links assume.
+ */
+export const digestFileUrl = (topic: string, day: string) => `/digests/files/${encodeURIComponent(topic)}/digest-${encodeURIComponent(day)}.html`
+export const combinedFileUrl = (day: string) => digestFileUrl(COMBINED_DIR, day)

@@ -23,6 +23,15 @@ export function handlePage(r: WebRequest): void {
   const frame = (page: PageName, title: string, topic: string, body: ReturnType<typeof stancePage>, chart = false) =>
     sendHtml(res, 200, layout({ ctx, csrf: r.csrf, page, title, topic, body, chart }))
 
+  // Digest files under paths shaped like the digest folder, so the combined digest's relative links to each
+  // topic's digest (`../TOPIC/digest-DAY.html`) open that digest inside the frame.
+  const served = /^\/digests\/files\/([^/]+)\/digest-([^/]+)\.html$/.exec(url.pathname)
+  if (served) {
+    const [, folder = '', day = ''] = served
+    const topic = ctx.config.topics.find((t) => encodeURIComponent(t.id) === folder)
+    if (folder !== COMBINED_DIR && !topic) throw new HttpError(404, 'no such digest folder')
+    return sendDigestFile(r, topic ? digestFile(r, topic.id, day).file : combinedFile(r, day).file)
+  }
   switch (url.pathname) {
     case '/': {
       const f = readFilters(ctx, p, r.defaultTopic)
@@ -49,18 +58,16 @@ export function handlePage(r: WebRequest): void {
     }
     case '/digests/view': {
       const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
-      const day = digestFile(r, topic.id).day
+      const day = digestFile(r, topic.id, p.get('day') ?? '').day
       return frame('digests', `Digest of ${day}`, topic.id, digestViewPage(digestFileUrl(topic.id, day), `Digest of ${day}`))
     }
     case '/digests/file':
-      return sendDigestFile(r, digestFile(r, topicOf(ctx, p.get('topic') ?? r.defaultTopic).id).file)
+      return sendDigestFile(r, digestFile(r, topicOf(ctx, p.get('topic') ?? r.defaultTopic).id, p.get('day') ?? '').file)
     case '/digests/all': {
       const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
-      const day = combinedFile(r).day
+      const day = combinedFile(r, p.get('day') ?? '').day
       return frame('digests', `All topics: digest of ${day}`, topic.id, digestViewPage(combinedFileUrl(day), `All topics: digest of ${day}`))
     }
-    case '/digests/all/file':
-      return sendDigestFile(r, combinedFile(r).file)
     case '/health': {
       const topic = topicOf(ctx, p.get('topic') ?? r.defaultTopic)
       return frame('health', 'Health', topic.id, healthPage(healthView(ctx)))
@@ -77,8 +84,7 @@ function sendDigestFile(r: WebRequest, file: string): void {
 }
 
 /** A stored digest's HTML file: only a path the database lists for that day, never one from the request. */
-function digestFile(r: WebRequest, topicId: string): { day: string; file: string } {
-  const day = r.url.searchParams.get('day') ?? ''
+function digestFile(r: WebRequest, topicId: string, day: string): { day: string; file: string } {
   const d = digestsView(r.ctx, topicId).find((x) => x.day === day)
   const file = d?.files.find((f) => f.endsWith('.html'))
   if (!d || !file || !existsSync(file)) throw new HttpError(404, `no HTML digest stored for ${day || '(no day given)'}`)
@@ -91,8 +97,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/
  * A combined digest's HTML file, found as a topic's is (the path the database lists for that day), and only
  * if it is where the combined digest job writes it: `combined/digest-DAY.html` under the digest folder.
  */
-function combinedFile(r: WebRequest): { day: string; file: string } {
-  const day = r.url.searchParams.get('day') ?? ''
+function combinedFile(r: WebRequest, day: string): { day: string; file: string } {
   if (!DAY.test(day)) throw new HttpError(404, `no combined digest for ${day || '(no day given)'}: the day is YYYY-MM-DD`)
   const d = combinedDigestsView(r.ctx).find((x) => x.day === day)
   const file = d?.files.find((f) => f.endsWith('.html'))
