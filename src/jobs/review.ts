@@ -4,6 +4,7 @@ import { InputError, UsageError } from '../domain/errors.js'
 import type { PostRef } from '../domain/post-ref.js'
 import { copyKey } from '../classify/label-memory.js'
 import { StanceModel, type Explanation } from '../classify/stance-model.js'
+import { mostUncertainFirst } from '../classify/uncertainty.js'
 import { activeModel } from '../store/models.js'
 import { currentStance, leastCertain, type FoundPost, type ReviewCandidate } from '../store/labels.js'
 import type { LabelProgress } from '../domain/stance.js'
@@ -65,7 +66,7 @@ export function reviewQueue(ctx: AppContext, o: { topic?: string; n: number }): 
       ...common,
       model: stored.version,
       progress: null,
-      posts: oneOfEachCopy(leastCertain(ctx.db, topic.id, stored.id, o.n * 3))
+      posts: oneOfEachCopy(mostUncertainFirst(leastCertain(ctx.db, topic.id, stored.id, o.n * 3)))
         .slice(0, o.n)
         .map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString() })),
     }

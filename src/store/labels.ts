@@ -95,8 +95,9 @@ export interface ReviewCandidate {
 }
 
 /**
- * The posts the active model is least sure about (smallest margin between its two most probable labels),
- * among those no person has labelled (nor copies of what a person labelled): the most useful ones to label next.
+ * The posts the active model labelled least confidently (at least 200, and five times `n`: enough to hold
+ * the `n` most unsure by any measure of its scores), among those no person has labelled (nor copies of what a
+ * person labelled). `review` ranks them (`mostUncertainFirst`).
  */
 export function leastCertain(db: Db, topicId: string, modelId: number, n: number): ReviewCandidate[] {
   const rows = stmt(
@@ -107,16 +108,12 @@ export function leastCertain(db: Db, topicId: string, modelId: number, n: number
      JOIN classifications c ON c.post_id = pt.post_id AND c.topic_id = pt.topic_id AND c.model_id = ?
      WHERE pt.topic_id = ? AND pt.stance_source = 'model' AND p.deleted_at IS NULL AND c.recalled_similarity IS NULL
      ORDER BY pt.stance_confidence ASC LIMIT ?`,
-  ).all(modelId, topicId, Math.max(n * 5, 200)) as (Omit<ReviewCandidate, 'scores'> & { scores: string })[]
-  const margin = (s: Record<string, number>) => {
-    const [a = 0, b = 0] = Object.values(s).sort((x, y) => y - x)
-    return a - b
-  }
-  return rows
-    .map((r) => ({ ...r, scores: JSON.parse(r.scores) as Record<string, number> }))
-    .sort((a, b) => margin(a.scores) - margin(b.scores))
-    .slice(0, n)
+  ).all(modelId, topicId, leastCertainPool(n)) as (Omit<ReviewCandidate, 'scores'> & { scores: string })[]
+  return rows.map((r) => ({ ...r, scores: JSON.parse(r.scores) as Record<string, number> }))
 }
+
+/** How many of the least confident posts `leastCertain` reads to offer `n`. */
+export const leastCertainPool = (n: number): number => Math.max(n * 5, 200)
 
 export interface UnlabelledPost {
   id: number

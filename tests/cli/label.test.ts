@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { interactive } from '../../src/cli/commands/review.js'
 import type { Io } from '../../src/cli/io.js'
 import { reviewQueue } from '../../src/jobs/review.js'
+import { uncertainty } from '../../src/classify/uncertainty.js'
 import { copyKey } from '../../src/classify/label-memory.js'
 import { cli, CONFIG, testContext, tempDir } from '../helpers.js'
 
@@ -32,19 +33,15 @@ describe('labels from people', () => {
   }, 60_000)
   afterAll(tmp.cleanup)
 
-  it('review lists the least certain posts, closest call first, with their scores', async () => {
+  it('review lists the least certain posts, most unsure first (entropy of the scores), with their scores', async () => {
     const r = await json(['review', '--n', '5'])
     const posts = r.topics[0].posts as { id: number; scores: Record<string, number> }[]
     expect(posts).toHaveLength(5)
-    const margin = (s: Record<string, number>) => {
-      const [a, b] = Object.values(s).sort((x, y) => y - x)
-      return a! - b!
-    }
-    const margins = posts.map((p) => margin(p.scores))
-    expect([...margins].sort((a, b) => a - b)).toEqual(margins)
-    // Nothing in the whole topic is closer than the first candidate.
+    const entropies = posts.map((p) => uncertainty(p.scores))
+    expect([...entropies].sort((a, b) => b - a)).toEqual(entropies)
+    // Nothing in the whole topic is more unsure than the first candidate.
     const all = await json(['review', '--n', '200'])
-    expect(Math.min(...all.topics[0].posts.map((p: any) => margin(p.scores)))).toBeCloseTo(margins[0]!, 6)
+    expect(Math.max(...all.topics[0].posts.map((p: any) => uncertainty(p.scores)))).toBeCloseTo(entropies[0]!, 6)
     // One of each set of copies (the demo sample has copy-pastes and retweets): one label covers them all.
     const keys = all.topics[0].posts.map((p: any) => copyKey(p.text)).filter((k: number | null) => k !== null)
     expect(new Set(keys).size).toBe(keys.length)

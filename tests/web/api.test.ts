@@ -1,5 +1,6 @@
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uncertainty } from '../../src/classify/uncertainty.js'
 import { stanceOverTime } from '../../src/aggregate/stance-over-time.js'
 import { parseUserTime } from '../../src/aggregate/time-buckets.js'
 import { thisProcess } from '../../src/jobs/process-identity.js'
@@ -219,13 +220,9 @@ describe('dashboard JSON API over a real database', () => {
     expect(r.queue).toHaveLength(5)
     expect(r.model).toMatchObject({ version: expect.any(String), accuracy: expect.any(Number), macroF1: expect.any(Number) })
     expect(r.labels).toEqual(['concern', 'praise', 'neutral'])
-    // Least certain first: the margin between the two best scores grows down the queue.
-    const margin = (s: Record<string, number>) => {
-      const [a = 0, b = 0] = Object.values(s).sort((x, y) => y - x)
-      return a - b
-    }
-    const margins = r.queue.map((p: any) => margin(p.scores))
-    expect([...margins].sort((a, b) => a - b)).toEqual(margins)
+    // Most unsure first: the entropy of the scores falls down the queue, as in `stancewatch review`.
+    const entropies = r.queue.map((p: any) => uncertainty(p.scores))
+    expect([...entropies].sort((a, b) => b - a)).toEqual(entropies)
 
     // Another live process (the test runner's parent stands in for the daemon) is classifying: refused.
     const daemon = { ...thisProcess(), pid: process.ppid, command: 'stancewatch start (classify)' }
