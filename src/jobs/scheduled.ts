@@ -73,7 +73,9 @@ async function jobBody(ctx: AppContext, job: Exclude<JobName, 'collect'>, signal
         .join('')
       // A topic whose first model was refused is a failed part: all of them failing raises the operational alert.
       const refused = results.filter((r) => r.refused)
-      if (refused.length === 0) return { status: signal?.aborted ? 'partial' : 'ok', reason: `${n} posts classified${note}${waiting}`, detail: results }
+      // Cut short by the daemon's stop: said as every job says it, and the next run classifies the rest.
+      const stopped = signal?.aborted ? '; stopped on request, the next run classifies the rest' : ''
+      if (refused.length === 0) return { status: stopped ? 'partial' : 'ok', reason: `${n} posts classified${note}${waiting}${stopped}`, detail: results }
       return {
         status: refused.length === results.filter((r) => r.status !== 'awaiting-labels').length ? 'failed' : 'partial',
         reason: `${n} posts classified${note}${waiting}; ${refused.map((r) => `${r.topicId} has no model: its first model was refused (${r.refused!.join('; ')})`).join('; ')}`,

@@ -95,6 +95,14 @@ describe('retraining after people’s labels (the classify job)', () => {
     expect((await runJob(ctx, 'classify')).reason).toBe('0 posts classified')
   })
 
+  it('a run the daemon stops is partial and says so, as every job does', async () => {
+    const stop = new AbortController()
+    stop.abort()
+    const run = await runJob(ctx, 'classify', { signal: stop.signal })
+    expect(run.status).toBe('partial')
+    expect(run.reason).toBe('0 posts classified; stopped on request, the next run classifies the rest')
+  })
+
   it('a threshold of 0 never retrains', () => {
     const configPath = writeTestConfig(tmp.dir, (c) => (c.topics[0].stance.retrain_after_labels = 0), 'off.yaml')
     const other = testContext({ configPath })
