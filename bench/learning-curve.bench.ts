@@ -13,37 +13,21 @@
  * (LEARNING_CURVE_REPS=N splits, 12 by default; LEARNING_CURVE_DRAWS=N random draws per split, 4; LEARNING_CURVE_METHODS=a,b
  * to choose methods, `all` for every one tried, the kept one by default; LEARNING_CURVE_DATA=data/x.jsonl for one set).
  */
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { copyKey, LabelMemory } from '../src/classify/label-memory.js'
-import { evaluate } from '../src/classify/metrics.js'
 import { readSeedExamples } from '../src/classify/seeds.js'
 import type { Example } from '../src/classify/stance-model.js'
 import { predictStance, trainingSet, type StancePrediction } from '../src/classify/people-labels.js'
-import { stratifiedFolds, trainStanceModel } from '../src/classify/training.js'
+import { trainStanceModel } from '../src/classify/training.js'
 import { mostUncertainFirst } from '../src/classify/uncertainty.js'
 import { leastCertainPool } from '../src/store/labels.js'
+import { IN_DOMAIN_SETS, LABELS, macroF1, randomLabels, readRows, SEEDS, split, type Row } from './in-domain-sets.js'
 
-const LABELS = ['concern', 'praise', 'neutral']
-const SEEDS = path.join(import.meta.dirname, '../config/seeds/china-ai-fund.jsonl')
-/**
- * Two sets: the first written by the hand that wrote the seeds (too easy: seeds alone reach ~0.84), the second
- * written blind, by a writer who never saw the seeds or the first set (harder: ~0.72, like real posts).
- */
-const DATA = (process.env.LEARNING_CURVE_DATA?.split(',') ?? ['data/in-domain.jsonl', 'data/in-domain-blind.jsonl']).map((f) =>
-  path.join(import.meta.dirname, f),
-)
 const STEPS = [50, 100, 200]
 const ROUND = 25
 const REPS = Number(process.env.LEARNING_CURVE_REPS ?? 12)
 /** Random draws of labels per split, averaged: one draw alone swings by ±0.03 from split to split. */
 const DRAWS = Number(process.env.LEARNING_CURVE_DRAWS ?? 4)
-
-interface Row extends Example {
-  id: string
-  lang: string
-  copy_of?: string
-}
 
 interface Method {
   /** Weight of a person's label against a seed's 1. */
@@ -85,26 +69,6 @@ function build(seeds: readonly Example[], people: readonly Row[], m: Method): Pr
   return (text) => predictStance(model, memory, text)
 }
 
-function macroF1(predict: Predict, test: readonly Row[]): number {
-  return evaluate(
-    test.map((r) => r.label),
-    test.map((r) => predict(r.text).label),
-    LABELS,
-  ).macro_f1
-}
-
-/** A seeded shuffle (LCG), so each repetition is the same on every run. */
-function shuffled<T>(xs: readonly T[], seed: number): T[] {
-  const out = [...xs]
-  let s = seed >>> 0
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    const j = Math.floor((s / 4294967296) * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
-}
-
 /**
  * What `review` would offer next: the least confident posts (as many as its SQL reads), the most unsure of them
  * first (its ranking), one of each set of copies.
@@ -134,7 +98,7 @@ function reviewPick(predict: Predict, pool: readonly Row[], taken: ReadonlySet<s
 function curve(seeds: readonly Example[], pool: readonly Row[], test: readonly Row[], m: Method, rep: number): { random: number[]; review: number[] } {
   const random = STEPS.map((n) => {
     let sum = 0
-    for (let d = 0; d < DRAWS; d++) sum += macroF1(build(seeds, shuffled(pool, 100 + rep + 1000 * d).slice(0, n), m), test)
+    for (let d = 0; d < DRAWS; d++) sum += macroF1(build(seeds, randomLabels(pool, rep, d, n), m), test)
     return sum / DRAWS
   })
   const review: number[] = []
@@ -156,20 +120,15 @@ function pairedLead(d: readonly number[]): string {
 }
 
 export function run(): void {
-  for (const file of DATA) runOn(file)
+  for (const file of IN_DOMAIN_SETS) runOn(file)
 }
 
 function runOn(file: string): void {
   const seeds = readSeedExamples(SEEDS, LABELS)
-  const rows = readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Row)
+  const rows = readRows(file)
   collected = rows.map((r) => r.text)
   const wanted = process.env.LEARNING_CURVE_METHODS?.split(',')
   const methods = Object.entries(METHODS).filter(([name]) => (wanted ?? [KEPT]).some((w) => w === 'all' || name.includes(w)))
-  const strata = rows.map((r) => `${r.lang}/${r.label}`)
-  const keys = [...new Set(strata)]
   console.log(
     `${path.basename(file)}: ${rows.length} in-domain posts (${rows.filter((r) => r.copy_of).length} copies or quotes of another), ${seeds.length} seeds; ` +
       `per repetition ~1/3 held out, labels from the rest; macro-F1 on the held-out part, mean of ${REPS} repetitions (random: of ${DRAWS} draws in each)`,
@@ -182,14 +141,7 @@ function runOn(file: string): void {
     const sums = { seeds: 0, random: STEPS.map(() => 0), review: STEPS.map(() => 0), all: 0 }
     const lead: number[][] = STEPS.map(() => [])
     for (let rep = 0; rep < REPS; rep++) {
-      const fold = stratifiedFolds(
-        strata.map((s) => keys.indexOf(s)),
-        keys.length,
-        3,
-        2025 + rep,
-      )
-      const test = rows.filter((_, i) => fold[i] === 0)
-      const pool = rows.filter((_, i) => fold[i] !== 0)
+      const { test, pool } = split(rows, rep)
       sums.seeds += macroF1(build(seeds, [], m), test)
       // Every post of the pool labelled: what more labels could give at most, however they are chosen.
       sums.all += macroF1(build(seeds, pool, m), test)
